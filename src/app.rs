@@ -1,0 +1,36 @@
+//! The running application: configuration, database, clock and the conversation handler, shared by
+//! the HTTP server, the workers and the terminal chat.
+
+use crate::clock::{Clock, SystemClock};
+use crate::config::Config;
+use crate::inbox::Conversation;
+use crate::store::Db;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct App {
+    pub config: Arc<Config>,
+    pub db: Db,
+    pub clock: Arc<dyn Clock>,
+    pub conversation: Arc<dyn Conversation>,
+}
+
+impl App {
+    pub fn new(config: Config, db: Db, conversation: Arc<dyn Conversation>) -> Self {
+        App {
+            config: Arc::new(config),
+            db,
+            clock: Arc::new(SystemClock),
+            conversation,
+        }
+    }
+
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> i64 {
+        self.clock.now_ms()
+    }
+}

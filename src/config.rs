@@ -1,0 +1,193 @@
+//! Configuration from the environment (DESIGN §2). A `.env` file is read by the binary before this.
+
+use crate::error::ConfigError;
+
+/// Everything `gotong` reads from the environment, parsed once at start-up.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub listen: String,
+    pub public_url: String,
+    pub admin_token: Option<String>,
+    pub secret_key: Option<[u8; 32]>,
+    pub whatsapp: Option<WhatsAppConfig>,
+    pub whatsapp_mps: u32,
+    pub twilio: Option<TwilioConfig>,
+    pub sms_mps: u32,
+    pub stimulus_per_day: i64,
+    pub social_fund_percent: i64,
+    /// Idle minutes after which a conversation starts afresh.
+    pub session_idle_minutes: i64,
+    pub log_json: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct WhatsAppConfig {
+    pub app_secret: String,
+    pub verify_token: String,
+    pub access_token: String,
+    pub phone_number_id: String,
+    pub api_base: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct TwilioConfig {
+    pub account_sid: String,
+    pub auth_token: String,
+    pub from: String,
+    pub api_base: String,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads configuration through `get`, so tests can pass a map instead of the environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let num = |k: &str, default: i64| -> Result<i64, ConfigError> {
+            match get(k) {
+                None => Ok(default),
+                Some(v) => v.trim().parse().map_err(|_| ConfigError::Invalid {
+                    name: k.to_string(),
+                    reason: format!("expected a whole number, got {v:?}"),
+                }),
+            }
+        };
+        let secret_key = match get("GOTONG_SECRET_KEY") {
+            None => None,
+            Some(v) => {
+                let bytes = hex::decode(v.trim()).map_err(|_| ConfigError::Invalid {
+                    name: "GOTONG_SECRET_KEY".into(),
+                    reason: "expected 64 hexadecimal characters (32 bytes)".into(),
+                })?;
+                Some(
+                    <[u8; 32]>::try_from(bytes.as_slice()).map_err(|_| ConfigError::Invalid {
+                        name: "GOTONG_SECRET_KEY".into(),
+                        reason: "expected 64 hexadecimal characters (32 bytes)".into(),
+                    })?,
+                )
+            }
+        };
+        let whatsapp = get("WHATSAPP_APP_SECRET").map(|app_secret| WhatsAppConfig {
+            app_secret,
+            verify_token: get("WHATSAPP_VERIFY_TOKEN").unwrap_or_default(),
+            access_token: get("WHATSAPP_ACCESS_TOKEN").unwrap_or_default(),
+            phone_number_id: get("WHATSAPP_PHONE_NUMBER_ID").unwrap_or_default(),
+            api_base: get("WHATSAPP_API_BASE")
+                .unwrap_or_else(|| "https://graph.facebook.com/v21.0".into())
+                .trim_end_matches('/')
+                .to_string(),
+        });
+        let twilio =
+            match (
+                get("TWILIO_ACCOUNT_SID"),
+                get("TWILIO_AUTH_TOKEN"),
+                get("TWILIO_FROM"),
+            ) {
+                (Some(account_sid), Some(auth_token), Some(from)) => Some(TwilioConfig {
+                    account_sid,
+                    auth_token,
+                    from,
+                    api_base: get("TWILIO_API_BASE")
+                        .unwrap_or_else(|| "https://api.twilio.com".into())
+                        .trim_end_matches('/')
+                        .to_string(),
+                }),
+                (None, None, None) => None,
+                _ => return Err(ConfigError::Invalid {
+                    name: "TWILIO_ACCOUNT_SID".into(),
+                    reason:
+                        "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM must be set together"
+                            .into(),
+                }),
+            };
+        let positive = |k: &str, default: i64| -> Result<u32, ConfigError> {
+            let v = num(k, default)?;
+            u32::try_from(v)
+                .ok()
+                .filter(|v| *v > 0)
+                .ok_or(ConfigError::Invalid {
+                    name: k.to_string(),
+                    reason: "must be a positive whole number".into(),
+                })
+        };
+        Ok(Config {
+            database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://gotong.db".into()),
+            listen: get("GOTONG_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into()),
+            public_url: get("GOTONG_PUBLIC_URL")
+                .unwrap_or_else(|| "http://127.0.0.1:8080".into())
+                .trim_end_matches('/')
+                .to_string(),
+            admin_token: get("GOTONG_ADMIN_TOKEN"),
+            secret_key,
+            whatsapp,
+            whatsapp_mps: positive("WHATSAPP_MPS", 80)?,
+            twilio,
+            sms_mps: positive("SMS_MPS", 10)?,
+            stimulus_per_day: num("GOTONG_STIMULUS_PER_DAY", 1000)?,
+            social_fund_percent: num("GOTONG_SOCIAL_FUND_PERCENT", 5)?,
+            session_idle_minutes: num("GOTONG_SESSION_IDLE_MINUTES", 30)?,
+            log_json: get("GOTONG_LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
+        })
+    }
+
+    /// A configuration for tests and the demo: no channels, an in-memory-friendly database URL.
+    pub fn for_database(database_url: &str) -> Self {
+        let mut c = Self::from_lookup(|_| None).expect("defaults are valid");
+        c.database_url = database_url.to_string();
+        c
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let m: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| m.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_follow_the_design() {
+        let c = cfg(&[]).unwrap();
+        assert_eq!(c.database_url, "sqlite://gotong.db");
+        assert_eq!(c.listen, "127.0.0.1:8080");
+        assert_eq!(c.whatsapp_mps, 80);
+        assert_eq!(c.sms_mps, 10);
+        assert_eq!(c.stimulus_per_day, 1000);
+        assert_eq!(c.social_fund_percent, 5);
+        assert!(c.whatsapp.is_none() && c.twilio.is_none() && c.admin_token.is_none());
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = cfg(&[("SMS_MPS", "fast")]).unwrap_err().to_string();
+        assert!(e.contains("SMS_MPS"), "{e}");
+        let e = cfg(&[("GOTONG_SECRET_KEY", "abcd")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("GOTONG_SECRET_KEY"), "{e}");
+        let e = cfg(&[("TWILIO_ACCOUNT_SID", "AC1")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("TWILIO"), "{e}");
+    }
+
+    #[test]
+    fn whatsapp_base_loses_trailing_slash() {
+        let c = cfg(&[
+            ("WHATSAPP_APP_SECRET", "s"),
+            ("WHATSAPP_API_BASE", "http://x/v21.0/"),
+        ])
+        .unwrap();
+        assert_eq!(c.whatsapp.unwrap().api_base, "http://x/v21.0");
+    }
+}

@@ -1,0 +1,13 @@
+//! Gotong: the chatbot of the Pasar Gotong Royong Kelurahan.
+//!
+//! See `ARCHITECTURE.md` for the map of modules and the path of a message.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod error;
+pub mod inbox;
+pub mod message;
+pub mod parse;
+pub mod store;
+pub mod testing;

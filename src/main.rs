@@ -1,0 +1,100 @@
+//! The `gotong` command line.
+
+use clap::{Parser, Subcommand};
+use gotong::config::Config;
+use gotong::store::Db;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "gotong",
+    version,
+    about = "Chatbot of the Pasar Gotong Royong Kelurahan"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the webhook server (migrations are applied at start).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Validate flows and locales; non-zero exit on any problem.
+    Check,
+    /// Talk to the bot in the terminal as the given phone (reads stdin line by line).
+    Chat {
+        #[arg(long)]
+        phone: String,
+    },
+    /// Create (or reuse) a demo kelurahan and open the chat as one of its residents.
+    Demo,
+    /// Import data: `gotong import registry FILE.csv [--dry-run]`.
+    Import {
+        what: String,
+        file: std::path::PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Credit the daily stimulus: `gotong stimulus run [--date YYYY-MM-DD]`.
+    Stimulus {
+        action: String,
+        #[arg(long)]
+        date: Option<String>,
+    },
+}
+
+fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let _ = dotenvy::dotenv();
+    let cli = Cli::parse();
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_tracing(config.log_json);
+    match run(cli.command, config).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Migrate => {
+            let db = Db::connect(&config.database_url).await?;
+            println!("migrations applied ({})", db.backend_name());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve
+        | Command::Check
+        | Command::Chat { .. }
+        | Command::Demo
+        | Command::Import { .. }
+        | Command::Stimulus { .. } => {
+            eprintln!("not yet: this command arrives with its issue");
+            Ok(ExitCode::from(3))
+        }
+    }
+}

@@ -1,0 +1,381 @@
+//! Inbound messages, the outbox and delivery statuses.
+
+use super::{on_backend, Backend, Db, Tx};
+use crate::error::StoreResult;
+use crate::message::{
+    Body, Channel, Content, Delivery, Inbound, Outbound, StatusUpdate, StoredInbound,
+};
+use sqlx::Row;
+
+/// A claimed outbox row, ready to send.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxRow {
+    pub id: i64,
+    pub channel: Channel,
+    pub phone: String,
+    pub body: Body,
+    pub attempts: i64,
+}
+
+/// Outbox figures for `/metrics` and the benchmarks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct OutboxStats {
+    /// Rows queued or being sent.
+    pub depth: i64,
+    /// Creation time of the oldest row still waiting, if any.
+    pub oldest_waiting_at: Option<i64>,
+    pub sent: i64,
+    pub failed: i64,
+}
+
+/// What a status callback did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StatusOutcome {
+    Applied,
+    /// The message is already in a later state (out-of-order callback): kept as it was.
+    Stale,
+    /// No message of ours has this provider id.
+    Unknown,
+}
+
+const STORED_INBOUND: &str = "id, channel, phone, provider_id, content, received_at";
+
+fn inbound_from_row<R: Row>(row: &R) -> StoreResult<StoredInbound>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    let channel: String = row.try_get("channel")?;
+    let content: String = row.try_get("content")?;
+    Ok(StoredInbound {
+        id: row.try_get("id")?,
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| crate::error::StoreError::Corrupt(format!("channel {channel}")))?,
+        phone: row.try_get("phone")?,
+        provider_id: row.try_get("provider_id")?,
+        content: serde_json::from_str(&content)?,
+        received_at: row.try_get("received_at")?,
+    })
+}
+
+fn outbox_from_row<R: Row>(row: &R) -> StoreResult<OutboxRow>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    let channel: String = row.try_get("channel")?;
+    let body: String = row.try_get("body")?;
+    Ok(OutboxRow {
+        id: row.try_get("id")?,
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| crate::error::StoreError::Corrupt(format!("channel {channel}")))?,
+        phone: row.try_get("phone")?,
+        body: serde_json::from_str(&body)?,
+        attempts: row.try_get("attempts")?,
+    })
+}
+
+impl Db {
+    /// Records an inbound message durably. Returns its id, or `None` if the provider already
+    /// delivered this message id (a redelivery: nothing more must happen).
+    /// A message without a phone is recorded as handled: there is no one to answer.
+    pub async fn record_inbound(&self, msg: &Inbound, now: i64) -> StoreResult<Option<i64>> {
+        let content = serde_json::to_string(&msg.content)?;
+        let phone = msg.phone.clone().unwrap_or_default();
+        let handled_at = msg.phone.is_none().then_some(now);
+        let mut tx = self.begin().await?;
+        let id: Option<i64> = on_backend!(&mut tx.conn, c => {
+            sqlx::query_scalar(
+                "INSERT INTO inbound (channel, provider_id, phone, kind, content, received_at, handled_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 ON CONFLICT (channel, provider_id) DO NOTHING
+                 RETURNING id",
+            )
+            .bind(msg.channel.as_str())
+            .bind(&msg.provider_id)
+            .bind(&phone)
+            .bind(msg.content.kind())
+            .bind(&content)
+            .bind(now)
+            .bind(handled_at)
+            .fetch_optional(&mut **c)
+            .await?
+        });
+        if id.is_some() && !phone.is_empty() {
+            on_backend!(&mut tx.conn, c => {
+                sqlx::query(
+                    "INSERT INTO contacts (phone, channel, last_inbound_at) VALUES ($1, $2, $3)
+                     ON CONFLICT (phone) DO UPDATE SET channel = excluded.channel,
+                        last_inbound_at = excluded.last_inbound_at",
+                )
+                .bind(&phone)
+                .bind(msg.channel.as_str())
+                .bind(now)
+                .execute(&mut **c)
+                .await?;
+            });
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Phones with inbound messages not yet handled, oldest first (the recovery sweep after a crash).
+    pub async fn phones_with_pending_inbound(&self, limit: i64) -> StoreResult<Vec<String>> {
+        let phones = on_backend!(&self.pool, p => {
+            sqlx::query_scalar(
+                "SELECT phone FROM inbound WHERE handled_at IS NULL
+                 GROUP BY phone ORDER BY MIN(id) LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(phones)
+    }
+
+    /// Claims up to `limit` due rows of `channel` for sending, replies before notices before
+    /// broadcasts, oldest first. A claim is a lease: rows of a sender that died are claimed again
+    /// once `lease_ms` has passed. On PostgreSQL several servers skip each other's rows.
+    pub async fn claim_outbox(
+        &self,
+        channel: Channel,
+        now: i64,
+        limit: i64,
+        lease_ms: i64,
+    ) -> StoreResult<Vec<OutboxRow>> {
+        let mut tx = self.begin().await?;
+        on_backend!(&mut tx.conn, c => {
+            sqlx::query(
+                "UPDATE outbox SET status = 'queued', lease_until = NULL, updated_at = $1
+                 WHERE status = 'sending' AND lease_until < $1 AND channel = $2",
+            )
+            .bind(now)
+            .bind(channel.as_str())
+            .execute(&mut **c)
+            .await?;
+        });
+        let lock = match tx.conn {
+            Backend::Sqlite(_) => "",
+            Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
+        };
+        let sql = format!(
+            "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2
+             WHERE id IN (SELECT id FROM outbox
+                          WHERE status = 'queued' AND channel = $3 AND next_attempt_at <= $2
+                          ORDER BY priority, id LIMIT $4 {lock})
+             RETURNING id, channel, phone, body, attempts, priority"
+        );
+        let mut rows: Vec<(i64, OutboxRow)> = on_backend!(&mut tx.conn, c => {
+            let rows = sqlx::query(&sql)
+                .bind(now + lease_ms)
+                .bind(now)
+                .bind(channel.as_str())
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await?;
+            rows.iter()
+                .map(|r| Ok((r.try_get::<i64, _>("priority")?, outbox_from_row(r)?)))
+                .collect::<StoreResult<Vec<_>>>()?
+        });
+        tx.commit().await?;
+        rows.sort_by_key(|(priority, row)| (*priority, row.id));
+        Ok(rows.into_iter().map(|(_, r)| r).collect())
+    }
+
+    /// The provider accepted the message: it is never sent again.
+    pub async fn outbox_sent(&self, id: i64, provider_id: &str, now: i64) -> StoreResult<()> {
+        on_backend!(&self.pool, p => {
+            sqlx::query(
+                "UPDATE outbox SET status = CASE WHEN status_rank > 1 THEN status ELSE 'sent' END,
+                    status_rank = CASE WHEN status_rank > 1 THEN status_rank ELSE 1 END,
+                    provider_id = $1, sent_at = $2, updated_at = $2, lease_until = NULL
+                 WHERE id = $3",
+            )
+            .bind(provider_id)
+            .bind(now)
+            .bind(id)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A temporary failure (timeout, 429, 5xx): try again at `next_at`.
+    pub async fn outbox_retry(
+        &self,
+        id: i64,
+        next_at: i64,
+        error: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_backend!(&self.pool, p => {
+            sqlx::query(
+                "UPDATE outbox SET status = 'queued', next_attempt_at = $1, error = $2,
+                    lease_until = NULL, updated_at = $3
+                 WHERE id = $4 AND status = 'sending'",
+            )
+            .bind(next_at)
+            .bind(error)
+            .bind(now)
+            .bind(id)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A permanent failure (4xx other than 429): kept with the provider's error, never retried.
+    pub async fn outbox_failed(&self, id: i64, error: &str, now: i64) -> StoreResult<()> {
+        on_backend!(&self.pool, p => {
+            sqlx::query(
+                "UPDATE outbox SET status = 'failed', status_rank = $1, error = $2,
+                    lease_until = NULL, updated_at = $3
+                 WHERE id = $4",
+            )
+            .bind(Delivery::Failed.rank())
+            .bind(error)
+            .bind(now)
+            .bind(id)
+            .execute(p)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Applies a provider's delivery report. Statuses only move forward, so a late `sent` after
+    /// `delivered` changes nothing.
+    pub async fn apply_status(&self, s: &StatusUpdate) -> StoreResult<StatusOutcome> {
+        let updated = on_backend!(&self.pool, p => {
+            sqlx::query(
+                "UPDATE outbox SET status = $1, status_rank = $2, error = COALESCE($3, error), updated_at = $4
+                 WHERE channel = $5 AND provider_id = $6 AND status_rank < $2",
+            )
+            .bind(s.status.as_str())
+            .bind(s.status.rank())
+            .bind(&s.error)
+            .bind(s.at)
+            .bind(s.channel.as_str())
+            .bind(&s.provider_id)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        if updated > 0 {
+            return Ok(StatusOutcome::Applied);
+        }
+        let known: Option<i64> = on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT id FROM outbox WHERE channel = $1 AND provider_id = $2")
+                .bind(s.channel.as_str())
+                .bind(&s.provider_id)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(if known.is_some() {
+            StatusOutcome::Stale
+        } else {
+            StatusOutcome::Unknown
+        })
+    }
+
+    pub async fn outbox_stats(&self) -> StoreResult<OutboxStats> {
+        let (depth, oldest, sent, failed): (i64, Option<i64>, i64, i64) = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT
+                    COALESCE(SUM(CASE WHEN status IN ('queued', 'sending') THEN 1 ELSE 0 END), 0),
+                    MIN(CASE WHEN status IN ('queued', 'sending') THEN created_at END),
+                    COALESCE(SUM(CASE WHEN status_rank BETWEEN 1 AND 3 THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+                 FROM outbox",
+            )
+            .fetch_one(p)
+            .await?
+        });
+        Ok(OutboxStats {
+            depth,
+            oldest_waiting_at: oldest,
+            sent,
+            failed,
+        })
+    }
+
+    /// Every outbox row for a phone, oldest first: (status, body). For tests and the admin API.
+    pub async fn outbox_for_phone(&self, phone: &str) -> StoreResult<Vec<(String, Body)>> {
+        let rows: Vec<(String, String)> = on_backend!(&self.pool, p => {
+            sqlx::query_as("SELECT status, body FROM outbox WHERE phone = $1 ORDER BY id")
+                .bind(phone)
+                .fetch_all(p)
+                .await?
+        });
+        rows.into_iter()
+            .map(|(s, b)| Ok((s, serde_json::from_str(&b)?)))
+            .collect()
+    }
+}
+
+impl Tx {
+    /// Serialises the handling of one phone's messages, across processes on PostgreSQL. On SQLite
+    /// the transaction already holds the database's single write lock.
+    pub async fn lock_phone(&mut self, phone: &str) -> StoreResult<()> {
+        if let Backend::Postgres(c) = &mut self.conn {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(phone)
+                .execute(&mut **c)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The oldest unhandled message of `phone`.
+    pub async fn next_pending_inbound(
+        &mut self,
+        phone: &str,
+    ) -> StoreResult<Option<StoredInbound>> {
+        let sql = format!(
+            "SELECT {STORED_INBOUND} FROM inbound WHERE phone = $1 AND handled_at IS NULL ORDER BY id LIMIT 1"
+        );
+        on_backend!(&mut self.conn, c => {
+            let row = sqlx::query(&sql).bind(phone).fetch_optional(&mut **c).await?;
+            row.as_ref().map(inbound_from_row).transpose()
+        })
+    }
+
+    /// Marks an inbound message handled; `stored` replaces its content (a PIN, masked).
+    pub async fn finish_inbound(
+        &mut self,
+        id: i64,
+        stored: Option<&Content>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let content = stored.map(serde_json::to_string).transpose()?;
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("UPDATE inbound SET handled_at = $1, content = COALESCE($2, content) WHERE id = $3")
+                .bind(now)
+                .bind(content)
+                .bind(id)
+                .execute(&mut **c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Queues a message; it is sent only if this unit of work commits.
+    pub async fn enqueue(&mut self, msg: &Outbound, now: i64) -> StoreResult<i64> {
+        let body = serde_json::to_string(&msg.body)?;
+        let id = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar(
+                "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 'queued', $5, $5, $5) RETURNING id",
+            )
+            .bind(msg.channel.as_str())
+            .bind(&msg.phone)
+            .bind(&body)
+            .bind(msg.priority as i64)
+            .bind(now)
+            .fetch_one(&mut **c)
+            .await?
+        });
+        Ok(id)
+    }
+}

@@ -1,0 +1,160 @@
+//! The store: one domain-level interface over SQLite and PostgreSQL (DESIGN §1a).
+//!
+//! [`Db`] is the handle, [`Tx`] one unit of work (a database transaction). Each operation is a
+//! method named for what it does to the domain (record an inbound message, queue a reply, save a
+//! session…), never raw SQL for callers. Each backend is one arm of the enums below, with its own
+//! migrations; SQL that both dialects accept is written once through [`on_backend!`], and where the
+//! dialects differ (locks, claiming rows) each arm has its own statement.
+
+mod channels;
+mod sessions;
+
+pub use channels::{OutboxRow, OutboxStats, StatusOutcome};
+pub use sessions::{Contact, Session};
+
+use crate::error::{StoreError, StoreResult};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, Postgres, Sqlite, SqlitePool, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Runs the same expression on whichever backend `$value` holds. Both arms are type-checked
+/// separately, so the expression may use backend-specific types through `$conn`.
+macro_rules! on_backend {
+    ($value:expr, $conn:ident => $body:expr) => {
+        match $value {
+            $crate::store::Backend::Sqlite($conn) => $body,
+            $crate::store::Backend::Postgres($conn) => $body,
+        }
+    };
+}
+pub(crate) use on_backend;
+
+/// A value that exists once per backend: a pool, or an open transaction.
+#[derive(Debug)]
+pub enum Backend<S, P> {
+    Sqlite(S),
+    Postgres(P),
+}
+
+/// A handle on the database. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Db {
+    pub(crate) pool: Backend<SqlitePool, PgPool>,
+}
+
+impl<S: Clone, P: Clone> Clone for Backend<S, P> {
+    fn clone(&self) -> Self {
+        match self {
+            Backend::Sqlite(s) => Backend::Sqlite(s.clone()),
+            Backend::Postgres(p) => Backend::Postgres(p.clone()),
+        }
+    }
+}
+
+/// One unit of work: everything done through it is committed together or not at all.
+pub struct Tx {
+    pub(crate) conn: Backend<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>,
+}
+
+impl Db {
+    /// Connects to `sqlite://…` (file created if absent, WAL, foreign keys, busy timeout) or
+    /// `postgres://…`, and applies pending migrations.
+    pub async fn connect(url: &str) -> StoreResult<Db> {
+        let db = Self::connect_without_migrating(url).await?;
+        db.migrate().await?;
+        Ok(db)
+    }
+
+    pub async fn connect_without_migrating(url: &str) -> StoreResult<Db> {
+        if url.starts_with("sqlite:") {
+            let opts = SqliteConnectOptions::from_str(url)?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10));
+            // SQLite has one writer: every unit of work is a write transaction (BEGIN IMMEDIATE),
+            // so a small pool only adds waiting. In-memory databases must share one connection.
+            let pool = SqlitePoolOptions::new()
+                .max_connections(if url.contains(":memory:") { 1 } else { 4 })
+                .min_connections(1)
+                .idle_timeout(None)
+                .max_lifetime(None)
+                .connect_with(opts)
+                .await?;
+            Ok(Db {
+                pool: Backend::Sqlite(pool),
+            })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let opts = PgConnectOptions::from_str(url)?;
+            let pool = PgPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(30))
+                .connect_with(opts)
+                .await?;
+            Ok(Db {
+                pool: Backend::Postgres(pool),
+            })
+        } else {
+            Err(StoreError::UnsupportedUrl(url.to_string()))
+        }
+    }
+
+    /// Applies this backend's migrations (`migrations/sqlite` or `migrations/postgres`).
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match &self.pool {
+            Backend::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            Backend::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match self.pool {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Starts a unit of work. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so two
+    /// units never deadlock upgrading a read lock.
+    pub async fn begin(&self) -> StoreResult<Tx> {
+        let conn = match &self.pool {
+            Backend::Sqlite(p) => Backend::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres(p) => Backend::Postgres(p.begin().await?),
+        };
+        Ok(Tx { conn })
+    }
+
+    /// Answers when the database does (`/healthz`).
+    pub async fn ping(&self) -> StoreResult<()> {
+        on_backend!(&self.pool, p => { sqlx::query("SELECT 1").execute(p).await?; });
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_backend!(&self.pool, p => p.close().await)
+    }
+}
+
+impl Tx {
+    pub async fn commit(self) -> StoreResult<()> {
+        on_backend!(self.conn, t => t.commit().await?);
+        Ok(())
+    }
+
+    pub async fn rollback(self) -> StoreResult<()> {
+        on_backend!(self.conn, t => t.rollback().await?);
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Runs one statement outside any transaction (CREATE / DROP DATABASE in tests and set-up).
+    pub async fn execute_admin(&self, sql: &str) -> StoreResult<()> {
+        on_backend!(&self.pool, p => { sqlx::query(sql).execute(p).await?; });
+        Ok(())
+    }
+}

@@ -1,0 +1,164 @@
+//! Conversation sessions, per-phone preferences (language, opt-out) and flow-step analytics.
+
+use super::{on_backend, Db, Tx};
+use crate::error::StoreResult;
+use std::collections::BTreeMap;
+
+/// Where a phone is in a conversation. Survives restarts; shared by every server process.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Session {
+    pub phone: String,
+    pub flow: String,
+    pub step: String,
+    /// Values collected so far, by step name. Never a PIN.
+    pub values: BTreeMap<String, String>,
+    pub retries: i64,
+    pub updated_at: i64,
+}
+
+/// Per-phone preferences, known before (and without) any link to a resident.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Contact {
+    pub language: Option<String>,
+    pub opted_out: bool,
+    pub last_inbound_at: Option<i64>,
+}
+
+impl Tx {
+    pub async fn load_session(&mut self, phone: &str) -> StoreResult<Option<Session>> {
+        let row: Option<(String, String, String, i64, i64)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as("SELECT flow, step, vals, retries, updated_at FROM sessions WHERE phone = $1")
+                .bind(phone)
+                .fetch_optional(&mut **c)
+                .await?
+        });
+        row.map(|(flow, step, vals, retries, updated_at)| {
+            Ok(Session {
+                phone: phone.to_string(),
+                flow,
+                step,
+                values: serde_json::from_str(&vals)?,
+                retries,
+                updated_at,
+            })
+        })
+        .transpose()
+    }
+
+    pub async fn save_session(&mut self, s: &Session) -> StoreResult<()> {
+        let vals = serde_json::to_string(&s.values)?;
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO sessions (phone, flow, step, vals, retries, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (phone) DO UPDATE SET flow = excluded.flow, step = excluded.step,
+                    vals = excluded.vals, retries = excluded.retries, updated_at = excluded.updated_at",
+            )
+            .bind(&s.phone)
+            .bind(&s.flow)
+            .bind(&s.step)
+            .bind(&vals)
+            .bind(s.retries)
+            .bind(s.updated_at)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn clear_session(&mut self, phone: &str) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("DELETE FROM sessions WHERE phone = $1").bind(phone).execute(&mut **c).await?;
+        });
+        Ok(())
+    }
+
+    pub async fn contact(&mut self, phone: &str) -> StoreResult<Contact> {
+        let row: Option<(Option<String>, bool, Option<i64>)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as("SELECT language, opted_out, last_inbound_at FROM contacts WHERE phone = $1")
+                .bind(phone)
+                .fetch_optional(&mut **c)
+                .await?
+        });
+        Ok(row
+            .map(|(language, opted_out, last_inbound_at)| Contact {
+                language,
+                opted_out,
+                last_inbound_at,
+            })
+            .unwrap_or_default())
+    }
+
+    pub async fn set_language(
+        &mut self,
+        phone: &str,
+        channel: &str,
+        language: &str,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO contacts (phone, channel, language) VALUES ($1, $2, $3)
+                 ON CONFLICT (phone) DO UPDATE SET language = excluded.language",
+            )
+            .bind(phone)
+            .bind(channel)
+            .bind(language)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// `BERHENTI` / `MULAI`: broadcasts and news stop or resume; transactional replies still come.
+    pub async fn set_opted_out(
+        &mut self,
+        phone: &str,
+        channel: &str,
+        opted_out: bool,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO contacts (phone, channel, opted_out) VALUES ($1, $2, $3)
+                 ON CONFLICT (phone) DO UPDATE SET opted_out = excluded.opted_out",
+            )
+            .bind(phone)
+            .bind(channel)
+            .bind(opted_out)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Counts one analytics event (entered, finished, abandoned, timed_out, gave_up) for a flow step.
+    pub async fn count_flow_event(
+        &mut self,
+        flow: &str,
+        step: &str,
+        event: &str,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO flow_events (flow, step, event, count) VALUES ($1, $2, $3, 1)
+                 ON CONFLICT (flow, step, event) DO UPDATE SET count = flow_events.count + 1",
+            )
+            .bind(flow)
+            .bind(step)
+            .bind(event)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+}
+
+impl Db {
+    /// (flow, step, event, count) for `/metrics`.
+    pub async fn flow_event_counts(&self) -> StoreResult<Vec<(String, String, String, i64)>> {
+        let rows = on_backend!(&self.pool, p => {
+            sqlx::query_as("SELECT flow, step, event, count FROM flow_events ORDER BY flow, step, event")
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows)
+    }
+}

@@ -1,0 +1,206 @@
+//! Conformance tests of the store's inbound, outbox and session operations, on both backends.
+
+use gotong::message::{
+    Body, Channel, Content, Delivery, Inbound, Outbound, Priority, StatusUpdate,
+};
+use gotong::store::{Db, Session, StatusOutcome};
+
+fn text(provider_id: &str, phone: &str, t: &str) -> Inbound {
+    Inbound {
+        channel: Channel::Sms,
+        phone: Some(phone.to_string()),
+        provider_id: provider_id.to_string(),
+        content: Content::Text {
+            text: t.to_string(),
+        },
+        sent_at: 1,
+    }
+}
+
+async fn redelivered_inbound_is_recorded_once(db: &Db) {
+    let m = text("SM1", "+6281200000001", "SALDO");
+    assert!(db.record_inbound(&m, 10).await.unwrap().is_some());
+    assert!(db.record_inbound(&m, 11).await.unwrap().is_none());
+    assert_eq!(
+        db.phones_with_pending_inbound(10).await.unwrap(),
+        vec!["+6281200000001"]
+    );
+    let mut tx = db.begin().await.unwrap();
+    tx.lock_phone("+6281200000001").await.unwrap();
+    let got = tx
+        .next_pending_inbound("+6281200000001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.content, m.content);
+    tx.finish_inbound(
+        got.id,
+        Some(&Content::Text {
+            text: "******".into(),
+        }),
+        12,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert!(db.phones_with_pending_inbound(10).await.unwrap().is_empty());
+}
+
+async fn inbound_without_phone_is_kept_but_not_pending(db: &Db) {
+    let mut m = text("wamid.nophone", "", "hi");
+    m.phone = None;
+    m.channel = Channel::WhatsApp;
+    assert!(db.record_inbound(&m, 10).await.unwrap().is_some());
+    assert!(db.phones_with_pending_inbound(10).await.unwrap().is_empty());
+}
+
+async fn rolled_back_work_queues_nothing(db: &Db) {
+    let out = Outbound {
+        channel: Channel::Sms,
+        phone: "+6281200000002".into(),
+        body: Body::text("halo"),
+        priority: Priority::Reply,
+    };
+    let mut tx = db.begin().await.unwrap();
+    tx.enqueue(&out, 5).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert!(db
+        .claim_outbox(Channel::Sms, 10, 10, 1000)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+async fn outbox_claims_replies_first_and_leases_expire(db: &Db) {
+    let mk = |phone: &str, t: &str, priority| Outbound {
+        channel: Channel::WhatsApp,
+        phone: phone.into(),
+        body: Body::text(t),
+        priority,
+    };
+    let mut tx = db.begin().await.unwrap();
+    tx.enqueue(&mk("+621", "broadcast", Priority::Broadcast), 1)
+        .await
+        .unwrap();
+    tx.enqueue(&mk("+622", "reply", Priority::Reply), 2)
+        .await
+        .unwrap();
+    tx.enqueue(&mk("+623", "sms", Priority::Reply), 2)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let first = db
+        .claim_outbox(Channel::WhatsApp, 10, 1, 1000)
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].body, Body::text("reply"));
+    let second = db
+        .claim_outbox(Channel::WhatsApp, 10, 10, 1000)
+        .await
+        .unwrap();
+    assert_eq!(second.len(), 2, "the broadcast and the other reply");
+    // Nothing left until the leases run out; then the unsent rows come back.
+    assert!(db
+        .claim_outbox(Channel::WhatsApp, 20, 10, 1000)
+        .await
+        .unwrap()
+        .is_empty());
+    db.outbox_sent(first[0].id, "wamid.A", 30).await.unwrap();
+    let again = db
+        .claim_outbox(Channel::WhatsApp, 2000, 10, 1000)
+        .await
+        .unwrap();
+    assert_eq!(again.len(), 2);
+    assert!(again.iter().all(|r| r.id != first[0].id && r.attempts == 2));
+}
+
+async fn statuses_only_move_forward(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    let id = tx
+        .enqueue(
+            &Outbound {
+                channel: Channel::Sms,
+                phone: "+624".into(),
+                body: Body::text("x"),
+                priority: Priority::Reply,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let claimed = db.claim_outbox(Channel::Sms, 2, 10, 1000).await.unwrap();
+    assert_eq!(claimed[0].id, id);
+    db.outbox_sent(id, "SMabc", 3).await.unwrap();
+    let st = |status| StatusUpdate {
+        channel: Channel::Sms,
+        provider_id: "SMabc".into(),
+        status,
+        error: None,
+        at: 4,
+    };
+    assert_eq!(
+        db.apply_status(&st(Delivery::Delivered)).await.unwrap(),
+        StatusOutcome::Applied
+    );
+    assert_eq!(
+        db.apply_status(&st(Delivery::Sent)).await.unwrap(),
+        StatusOutcome::Stale
+    );
+    let mut unknown = st(Delivery::Read);
+    unknown.provider_id = "SMnope".into();
+    assert_eq!(
+        db.apply_status(&unknown).await.unwrap(),
+        StatusOutcome::Unknown
+    );
+    let rows = db.outbox_for_phone("+624").await.unwrap();
+    assert_eq!(rows[0].0, "delivered");
+}
+
+async fn sessions_and_contacts_round_trip(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    assert!(tx.load_session("+625").await.unwrap().is_none());
+    let mut s = Session {
+        phone: "+625".into(),
+        flow: "pay".into(),
+        step: "amount".into(),
+        retries: 1,
+        updated_at: 9,
+        ..Default::default()
+    };
+    s.values.insert("merchant".into(), "W001".into());
+    tx.save_session(&s).await.unwrap();
+    s.step = "confirm".into();
+    tx.save_session(&s).await.unwrap();
+    assert_eq!(tx.load_session("+625").await.unwrap(), Some(s));
+    tx.clear_session("+625").await.unwrap();
+    assert!(tx.load_session("+625").await.unwrap().is_none());
+
+    assert_eq!(tx.contact("+625").await.unwrap().language, None);
+    tx.set_language("+625", "sms", "en").await.unwrap();
+    tx.set_opted_out("+625", "sms", true).await.unwrap();
+    let c = tx.contact("+625").await.unwrap();
+    assert_eq!((c.language.as_deref(), c.opted_out), (Some("en"), true));
+    tx.count_flow_event("pay", "amount", "entered")
+        .await
+        .unwrap();
+    tx.count_flow_event("pay", "amount", "entered")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        db.flow_event_counts().await.unwrap(),
+        vec![("pay".into(), "amount".into(), "entered".into(), 2)]
+    );
+}
+
+gotong::backend_tests!(
+    redelivered_inbound_is_recorded_once,
+    inbound_without_phone_is_kept_but_not_pending,
+    rolled_back_work_queues_nothing,
+    outbox_claims_replies_first_and_leases_expire,
+    statuses_only_move_forward,
+    sessions_and_contacts_round_trip,
+);
