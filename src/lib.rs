@@ -11,3 +11,4 @@ pub mod message;
 pub mod parse;
 pub mod store;
 pub mod testing;
+pub mod text;
