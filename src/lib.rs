@@ -6,6 +6,7 @@ pub mod app;
 pub mod clock;
 pub mod config;
 pub mod error;
+pub mod i18n;
 pub mod inbox;
 pub mod message;
 pub mod parse;
