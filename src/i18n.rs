@@ -362,6 +362,29 @@ impl Texts {
         out
     }
 
+    /// Whether `lang` has message `id` (or `id.attribute`) of its own, without fallback.
+    pub fn has(&self, lang: &str, id: &str) -> bool {
+        self.locale(lang)
+            .is_some_and(|l| pattern(&l.bundle, id).is_some())
+    }
+
+    /// Renders `id` with a flow's collected `values` as arguments, `args` taking precedence.
+    pub fn render_with(
+        &self,
+        lang: &str,
+        id: &str,
+        values: &std::collections::BTreeMap<String, String>,
+        args: &[(&str, String)],
+    ) -> String {
+        let mut all: Vec<(&str, TextArg)> = values
+            .iter()
+            .filter(|(k, _)| !args.iter().any(|(a, _)| a == k))
+            .map(|(k, v)| (k.as_str(), TextArg::from(v.as_str())))
+            .collect();
+        all.extend(args.iter().map(|(k, v)| (*k, TextArg::from(v.as_str()))));
+        self.render(lang, id, &all)
+    }
+
     /// Renders message `id` (or `id.attribute`) in `lang` with `args`. Never fails: an unknown
     /// language uses `id`, a message missing in `lang` uses the `id` text, a message missing
     /// everywhere gives `id` itself; each logs a warning, as do missing arguments.
@@ -786,8 +809,46 @@ mod tests {
         }
     }
 
+    const STARTER_ID: &str = r#"# Starter texts (Bahasa Indonesia, the default). The engine adds the real ones.
+# Rules: GSM-7 only, at most 3 SMS segments; amounts arrive formatted (Rp25.000).
+
+hello = Halo { $name }!
+balance = Saldo rumah tangga Anda: { $amount }.
+pin-tries-left = PIN salah. Sisa { $count } kali percobaan.
+cancelled = Dibatalkan. Ketik MENU untuk mulai lagi.
+not-understood = Maaf, kami tidak mengerti. Ketik MENU untuk melihat pilihan.
+confirm-payment = Bayar { $amount } ke { $merchant-name } ({ $merchant-code })? Balas 1 untuk YA, 2 untuk TIDAK.
+    .yes = Ya
+    .no = Tidak
+"#;
+    const STARTER_EN: &str = r#"# Starter texts (English). The engine adds the real ones.
+
+hello = Hello { $name }!
+balance = Your household balance: { $amount }.
+pin-tries-left = { $count ->
+    [one] Wrong PIN. { $count } try left.
+   *[other] Wrong PIN. { $count } tries left.
+}
+cancelled = Cancelled. Send MENU to start again.
+not-understood = Sorry, we did not understand. Send MENU to see the options.
+confirm-payment = Pay { $amount } to { $merchant-name } ({ $merchant-code })? Reply 1 for YES, 2 for NO.
+    .yes = Yes
+    .no = No
+"#;
+
+    /// A small pair of locales exercising arguments, numbers and attributes.
     fn starter() -> Texts {
-        Texts::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("locales")).expect("loads")
+        let dir = locales(&[("id/common.ftl", STARTER_ID), ("en/common.ftl", STARTER_EN)]);
+        Texts::load(dir.path()).expect("loads")
+    }
+
+    #[test]
+    fn shipped_locales_load_and_pass_the_checks() {
+        let texts =
+            Texts::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("locales")).expect("loads");
+        assert_eq!(texts.languages(), vec!["id", "en"]);
+        let problems = check_texts(&texts);
+        assert!(problems.is_empty(), "{problems:#?}");
     }
 
     fn assert_no_isolation(s: &str) {

@@ -1,9 +1,14 @@
 //! The `gotong` command line.
 
 use clap::{Parser, Subcommand};
+use gotong::app::App;
 use gotong::config::Config;
+use gotong::engine::Engine;
+use gotong::message::Channel;
+use gotong::parse::normalize_phone;
 use gotong::store::Db;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -28,6 +33,9 @@ enum Command {
     Chat {
         #[arg(long)]
         phone: String,
+        /// Which channel to behave as: menus render as numbered text on sms, buttons on whatsapp.
+        #[arg(long, value_enum, default_value = "sms")]
+        channel: ChatChannel,
     },
     /// Create (or reuse) a demo kelurahan and open the chat as one of its residents.
     Demo,
@@ -44,6 +52,30 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum ChatChannel {
+    Sms,
+    Whatsapp,
+}
+
+impl From<ChatChannel> for Channel {
+    fn from(c: ChatChannel) -> Channel {
+        match c {
+            ChatChannel::Sms => Channel::Sms,
+            ChatChannel::Whatsapp => Channel::WhatsApp,
+        }
+    }
+}
+
+/// Connects the database (migrating it) and loads the engine.
+async fn build_app(config: Config) -> anyhow::Result<App> {
+    let db = Db::connect(&config.database_url).await?;
+    let engine = Engine::load_default(Arc::new(config.clone())).map_err(|problems| {
+        anyhow::anyhow!("flows or locales are broken:\n{}", problems.join("\n"))
+    })?;
+    Ok(App::new(config, db, Arc::new(engine)))
 }
 
 fn init_tracing(json: bool) {
@@ -87,12 +119,32 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("migrations applied ({})", db.backend_name());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve
-        | Command::Check
-        | Command::Chat { .. }
-        | Command::Demo
-        | Command::Import { .. }
-        | Command::Stimulus { .. } => {
+        Command::Check => {
+            let problems = match Engine::load_default(Arc::new(config)) {
+                Ok(engine) => engine.check(),
+                Err(problems) => problems,
+            };
+            for p in &problems {
+                println!("{p}");
+            }
+            if problems.is_empty() {
+                println!("flows and locales: ok");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("{} problem(s)", problems.len());
+                Ok(ExitCode::FAILURE)
+            }
+        }
+        Command::Chat { phone, channel } => {
+            let Some(phone) = normalize_phone(&phone) else {
+                eprintln!("not a phone number: {phone}");
+                return Ok(ExitCode::from(2));
+            };
+            let app = build_app(config).await?;
+            gotong::chat::run(&app, channel.into(), &phone).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Serve | Command::Demo | Command::Import { .. } | Command::Stimulus { .. } => {
             eprintln!("not yet: this command arrives with its issue");
             Ok(ExitCode::from(3))
         }

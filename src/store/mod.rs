@@ -8,6 +8,7 @@
 
 mod channels;
 mod sessions;
+mod terminal;
 
 pub use channels::{OutboxRow, OutboxStats, StatusOutcome};
 pub use sessions::{Contact, Session};

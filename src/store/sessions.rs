@@ -162,3 +162,24 @@ impl Db {
         Ok(rows)
     }
 }
+
+impl Db {
+    /// The stored contents of a phone's inbound messages, oldest first (privacy checks, support).
+    pub async fn inbound_contents_for_phone(&self, phone: &str) -> StoreResult<Vec<String>> {
+        let rows = on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT content FROM inbound WHERE phone = $1 ORDER BY id")
+                .bind(phone)
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows)
+    }
+
+    /// The session of a phone as stored, outside any unit of work.
+    pub async fn session_of(&self, phone: &str) -> StoreResult<Option<Session>> {
+        let mut tx = self.begin().await?;
+        let s = tx.load_session(phone).await?;
+        tx.rollback().await?;
+        Ok(s)
+    }
+}

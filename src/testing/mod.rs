@@ -137,3 +137,5 @@ mod tests {
         );
     }
 }
+
+pub mod transcript;

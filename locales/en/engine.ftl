@@ -1,0 +1,13 @@
+engine-only-text = Sorry, Gotong only understands text messages. Type MENU to see the options.
+engine-empty = Empty message. Type MENU to see the options.
+engine-cancelled = Cancelled. Nothing was saved. Type MENU to start again.
+engine-nothing-to-cancel = Nothing is in progress. Type MENU to see the options.
+engine-not-understood = Sorry, your message was not understood.
+engine-timed-out = Your earlier conversation ended because there was no reply for 30 minutes.
+engine-gave-up = Too many wrong answers. Type MENU to start again.
+engine-photo-not-expected = Photo received, but this step does not ask for a photo.
+engine-photo-needs-whatsapp = This step needs a photo, and photos can only be sent by WhatsApp.
+engine-next-page = Next
+engine-list-button = Choose
+engine-yes = Yes
+engine-no = No

@@ -1,0 +1,12 @@
+example-fruit = An example of every kind of answer. Choose a fruit:
+example-fruit-mango = Mango
+example-fruit-banana = Banana
+example-count = How many? (1 to 14)
+example-amount = What does it cost? (for example 25.000 or 25rb)
+example-phone = Whose phone number? (for example 0812...)
+example-nik = Type a NIK (16 digits).
+example-pin = Type a 6-digit PIN. The PIN is not stored.
+example-sure = Add a note?
+example-note = Write a note (5 to 80 characters).
+example-photo = Send a photo, or type SKIP.
+example-summary = Done: { $count } fruit, { $amount_text }, phone { $phone }, NIK { $nik_masked }, photo { $has_photo }.

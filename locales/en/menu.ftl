@@ -1,0 +1,10 @@
+menu-prompt = Gotong menu. Reply with a number:
+menu-language = Bahasa / Language
+menu-optout = Stop news
+menu-optin = Start news
+language-prompt = Pilih bahasa / Choose language:
+language-id = Bahasa Indonesia
+language-en = English
+language-done = Language changed to English. Type MENU to see the options.
+optout-done = You will no longer receive broadcasts and news. Replies to your messages still come. Type START to receive them again.
+optin-done = You will receive broadcasts and news again. Type STOP to stop.

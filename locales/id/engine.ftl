@@ -1,0 +1,13 @@
+engine-only-text = Maaf, Gotong hanya mengerti pesan teks. Ketik MENU untuk melihat pilihan.
+engine-empty = Pesan kosong. Ketik MENU untuk melihat pilihan.
+engine-cancelled = Dibatalkan. Tidak ada yang disimpan. Ketik MENU untuk mulai lagi.
+engine-nothing-to-cancel = Tidak ada yang sedang berjalan. Ketik MENU untuk melihat pilihan.
+engine-not-understood = Maaf, pesan Anda tidak dimengerti.
+engine-timed-out = Percakapan sebelumnya berakhir karena tidak ada balasan selama 30 menit.
+engine-gave-up = Terlalu banyak jawaban yang salah. Ketik MENU untuk mulai lagi.
+engine-photo-not-expected = Foto diterima, tetapi langkah ini tidak meminta foto.
+engine-photo-needs-whatsapp = Langkah ini membutuhkan foto, dan foto hanya bisa dikirim lewat WhatsApp.
+engine-next-page = Berikutnya
+engine-list-button = Pilih
+engine-yes = Ya
+engine-no = Tidak

@@ -1,0 +1,12 @@
+example-fruit = Contoh semua jenis jawaban. Pilih buah:
+example-fruit-mango = Mangga
+example-fruit-banana = Pisang
+example-count = Berapa banyak? (1 sampai 14)
+example-amount = Berapa harganya? (contoh 25.000 atau 25rb)
+example-phone = Nomor HP siapa? (contoh 0812...)
+example-nik = Ketik sebuah NIK (16 angka).
+example-pin = Ketik PIN 6 angka. PIN tidak disimpan.
+example-sure = Tambah catatan?
+example-note = Tulis catatan (5 sampai 80 huruf).
+example-photo = Kirim foto, atau ketik LEWATI.
+example-summary = Selesai: { $count } buah, { $amount_text }, HP { $phone }, NIK { $nik_masked }, foto { $has_photo }.

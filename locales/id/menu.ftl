@@ -1,0 +1,10 @@
+menu-prompt = Menu Gotong. Balas dengan angka:
+menu-language = Bahasa / Language
+menu-optout = Berhenti info
+menu-optin = Mulai info
+language-prompt = Pilih bahasa / Choose language:
+language-id = Bahasa Indonesia
+language-en = English
+language-done = Bahasa diganti ke Bahasa Indonesia. Ketik MENU untuk melihat pilihan.
+optout-done = Anda tidak akan menerima siaran dan berita lagi. Balasan atas pesan Anda tetap dikirim. Ketik MULAI untuk menerima lagi.
+optin-done = Anda akan menerima siaran dan berita lagi. Ketik BERHENTI untuk berhenti.

@@ -1,0 +1,73 @@
+//! Named actions: the Rust side of flow steps (`action = "set_language"`). Each domain adds its
+//! actions in its own module and registers them in [`registry`].
+
+mod example;
+mod preferences;
+
+use crate::config::Config;
+use crate::error::StoreResult;
+use crate::i18n::Texts;
+use crate::message::{Channel, Outbound};
+use crate::store::Tx;
+use async_trait::async_trait;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What an action decided.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// Follow the step's declared transition.
+    Next,
+    /// Follow the step's `on` table entry of this name.
+    Branch(&'static str),
+    /// Refuse the input: say this message (id, args), count a try and ask again.
+    Reject(&'static str, Vec<(&'static str, String)>),
+    /// Finish the flow here (after what the action said).
+    Finish,
+}
+
+/// What an action can see and do.
+pub struct Ctx<'a> {
+    pub tx: &'a mut Tx,
+    pub phone: &'a str,
+    pub channel: Channel,
+    /// The resident's language; an action may change it (`BAHASA`).
+    pub lang: String,
+    /// The flow's collected values; an action may add values for later prompts.
+    pub values: &'a mut BTreeMap<String, String>,
+    /// The value accepted at this step, if any.
+    pub input: Option<String>,
+    /// The PIN typed at this step. Never stored, never logged.
+    pub pin: Option<String>,
+    pub now: i64,
+    pub texts: &'a Texts,
+    pub config: &'a Config,
+    /// Texts to reply, in order.
+    pub said: Vec<String>,
+    /// Messages to other people.
+    pub notices: Vec<Outbound>,
+}
+
+impl Ctx<'_> {
+    /// Adds a reply line from a message id, with the flow's values and `args` as arguments.
+    pub fn say(&mut self, id: &str, args: &[(&str, String)]) {
+        let text = self.texts.render_with(&self.lang, id, self.values, args);
+        self.said.push(text);
+    }
+}
+
+#[async_trait]
+pub trait Action: Send + Sync {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome>;
+}
+
+/// Every action a flow may name.
+pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
+    let mut r: BTreeMap<&'static str, Arc<dyn Action>> = BTreeMap::new();
+    r.insert("set_language", Arc::new(preferences::SetLanguage));
+    r.insert("opt_out", Arc::new(preferences::OptOut));
+    r.insert("opt_in", Arc::new(preferences::OptIn));
+    r.insert("example_pin", Arc::new(example::CheckPinLength));
+    r.insert("example_summary", Arc::new(example::Summary));
+    r
+}

@@ -1,0 +1,46 @@
+//! Language and broadcast opt-out, kept per phone.
+
+use super::{Action, Ctx, Outcome};
+use crate::error::StoreResult;
+use async_trait::async_trait;
+
+pub struct SetLanguage;
+
+#[async_trait]
+impl Action for SetLanguage {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let lang = ctx.input.clone().unwrap_or_else(|| "id".into());
+        ctx.tx
+            .set_language(ctx.phone, ctx.channel.as_str(), &lang)
+            .await?;
+        ctx.lang = lang;
+        ctx.say("language-done", &[]);
+        Ok(Outcome::Finish)
+    }
+}
+
+pub struct OptOut;
+
+#[async_trait]
+impl Action for OptOut {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        ctx.tx
+            .set_opted_out(ctx.phone, ctx.channel.as_str(), true)
+            .await?;
+        ctx.say("optout-done", &[]);
+        Ok(Outcome::Finish)
+    }
+}
+
+pub struct OptIn;
+
+#[async_trait]
+impl Action for OptIn {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        ctx.tx
+            .set_opted_out(ctx.phone, ctx.channel.as_str(), false)
+            .await?;
+        ctx.say("optin-done", &[]);
+        Ok(Outcome::Finish)
+    }
+}

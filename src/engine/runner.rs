@@ -1,0 +1,720 @@
+//! Running flows: one inbound message → one step (see the precedence in `engine/mod.rs`).
+
+use super::actions::{self, Action, Ctx, Outcome};
+use super::check::{check_flows, Known};
+use super::flow::{load_flows, Flow, InputKind, Step, END};
+use super::input::{self, Accepted};
+use super::render::{self, Item};
+use crate::config::Config;
+use crate::error::StoreResult;
+use crate::i18n::{Texts, DEFAULT_LANG};
+use crate::inbox::{Conversation, Handled};
+use crate::message::{Body, Channel, Content, Outbound, StoredInbound};
+use crate::store::{Session, Tx};
+use async_trait::async_trait;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Words that leave the current flow, whatever it is.
+const CANCEL_WORDS: [&str; 2] = ["BATAL", "CANCEL"];
+/// Session values starting with this are the engine's own (menu page…), not the flow's.
+const PAGE_KEY: &str = "_page";
+
+/// Message ids the engine itself uses (checked by `gotong check` like the flows' ids).
+pub const ENGINE_MESSAGES: &[&str] = &[
+    "engine-only-text",
+    "engine-empty",
+    "engine-cancelled",
+    "engine-nothing-to-cancel",
+    "engine-not-understood",
+    "engine-timed-out",
+    "engine-gave-up",
+    "engine-photo-not-expected",
+    "engine-photo-needs-whatsapp",
+    "engine-next-page",
+    "engine-list-button",
+    "engine-yes",
+    "engine-no",
+    "input-number-invalid",
+    "input-number-range",
+    "input-amount-invalid",
+    "input-amount-zero",
+    "input-amount-negative",
+    "input-amount-fraction",
+    "input-amount-too-large",
+    "input-amount-below",
+    "input-amount-above",
+    "input-phone-invalid",
+    "input-nik-length",
+    "input-nik-date",
+    "input-pin-invalid",
+    "input-yesno-invalid",
+    "input-text-too-short",
+    "input-text-too-long",
+    "input-photo-expected",
+    "input-choice-invalid",
+    "input-choice-out-of-range",
+];
+
+/// The engine: flows, texts and actions, loaded once and shared.
+pub struct Engine {
+    flows: BTreeMap<String, Flow>,
+    keywords: HashMap<String, String>,
+    actions: BTreeMap<&'static str, Arc<dyn Action>>,
+    texts: Arc<Texts>,
+    config: Arc<Config>,
+}
+
+/// The state of one turn (one inbound message).
+struct Turn<'a> {
+    tx: &'a mut Tx,
+    phone: &'a str,
+    channel: Channel,
+    lang: String,
+    now: i64,
+    session: Option<Session>,
+    /// Finished messages (menus), in order.
+    out: Vec<Body>,
+    /// Texts waiting to be joined into as few messages as possible.
+    pending: Vec<String>,
+    notices: Vec<Outbound>,
+    /// While a keyword's arguments fill steps, their prompts are not shown.
+    quiet: bool,
+    /// The inbound text was a PIN: store it masked.
+    masked: bool,
+}
+
+impl Turn<'_> {
+    fn push_body(&mut self, body: Body) {
+        match body {
+            Body::Text { text } => self.pending.push(text),
+            Body::Buttons { text, buttons } => {
+                let text = self.take_pending_before(text);
+                self.out.push(Body::Buttons { text, buttons });
+            }
+            Body::List { text, button, rows } => {
+                let text = self.take_pending_before(text);
+                self.out.push(Body::List { text, button, rows });
+            }
+            other => self.out.push(other),
+        }
+    }
+
+    fn take_pending_before(&mut self, text: String) -> String {
+        let mut parts = std::mem::take(&mut self.pending);
+        parts.push(text);
+        parts.join("\n")
+    }
+
+    fn into_replies(self) -> Vec<Body> {
+        let mut out = self.out;
+        out.extend(
+            render::pack_texts(&self.pending)
+                .into_iter()
+                .map(Body::text),
+        );
+        out
+    }
+}
+
+impl Engine {
+    /// Loads `flows/` and `locales/`; any problem is returned (the server refuses to start).
+    pub fn load(
+        flows_dir: &Path,
+        locales_dir: &Path,
+        config: Arc<Config>,
+    ) -> Result<Engine, Vec<String>> {
+        let flows = load_flows(flows_dir)
+            .map_err(|ps| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
+        let texts = Texts::load(locales_dir)
+            .map_err(|ps| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
+        Ok(Engine::new(flows, Arc::new(texts), config))
+    }
+
+    /// Loads the flows and locales shipped in this crate's directory.
+    pub fn load_default(config: Arc<Config>) -> Result<Engine, Vec<String>> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = |name: &str| {
+            let local = Path::new(name);
+            if local.is_dir() {
+                local.to_path_buf()
+            } else {
+                root.join(name)
+            }
+        };
+        Self::load(&dir("flows"), &dir("locales"), config)
+    }
+
+    pub fn new(flows: BTreeMap<String, Flow>, texts: Arc<Texts>, config: Arc<Config>) -> Engine {
+        let keywords = flows
+            .values()
+            .flat_map(|f| f.keywords.iter().map(|k| (k.clone(), f.name.clone())))
+            .collect();
+        Engine {
+            flows,
+            keywords,
+            actions: actions::registry(),
+            texts,
+            config,
+        }
+    }
+
+    pub fn texts(&self) -> &Texts {
+        &self.texts
+    }
+
+    pub fn flows(&self) -> &BTreeMap<String, Flow> {
+        &self.flows
+    }
+
+    /// Every problem `gotong check` reports: flows, texts, and the engine's own message ids.
+    pub fn check(&self) -> Vec<String> {
+        let names: BTreeSet<&'static str> = self.actions.keys().copied().collect();
+        let missing_in = |id: &str| -> Vec<String> {
+            self.texts
+                .languages()
+                .into_iter()
+                .filter(|lang| !self.texts.has(lang, id))
+                .map(|l| l.to_string())
+                .collect()
+        };
+        let label_len = |id: &str| -> usize {
+            self.texts
+                .languages()
+                .into_iter()
+                .map(|lang| self.texts.render(lang, id, &[]).chars().count())
+                .max()
+                .unwrap_or(0)
+        };
+        let known = Known {
+            actions: &names,
+            missing_in: &missing_in,
+            label_len: &label_len,
+        };
+        let mut problems: Vec<String> = check_flows(&self.flows, &known)
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        for id in ENGINE_MESSAGES {
+            for lang in missing_in(id) {
+                problems.push(format!(
+                    "src/engine/runner.rs:1: message {id:?} used by the engine is missing in locale {lang}"
+                ));
+            }
+        }
+        problems.extend(
+            crate::i18n::check_texts(&self.texts)
+                .iter()
+                .map(|p| p.to_string()),
+        );
+        problems
+    }
+
+    fn say(&self, turn: &mut Turn<'_>, id: &str, args: &[(&str, String)]) {
+        let empty = BTreeMap::new();
+        let values = turn.session.as_ref().map(|s| &s.values).unwrap_or(&empty);
+        let text = self.texts.render_with(&turn.lang, id, values, args);
+        turn.pending.push(text);
+    }
+
+    fn current<'f>(&'f self, turn: &Turn<'_>) -> Option<(&'f Flow, &'f Step)> {
+        let s = turn.session.as_ref()?;
+        let flow = self.flows.get(&s.flow)?;
+        Some((flow, flow.step(&s.step)?))
+    }
+
+    async fn count(
+        &self,
+        turn: &mut Turn<'_>,
+        flow: &str,
+        step: &str,
+        event: &str,
+    ) -> StoreResult<()> {
+        turn.tx.count_flow_event(flow, step, event).await
+    }
+
+    async fn leave_current(&self, turn: &mut Turn<'_>, event: &str) -> StoreResult<()> {
+        if let Some(s) = turn.session.take() {
+            self.count(turn, &s.flow, &s.step, event).await?;
+        }
+        Ok(())
+    }
+
+    async fn dispatch(&self, turn: &mut Turn<'_>, content: &Content) -> StoreResult<()> {
+        let at_photo_step = self
+            .current(turn)
+            .is_some_and(|(_, step)| step.input == InputKind::Photo);
+        match content {
+            Content::Unsupported { .. } | Content::Location { .. } => {
+                self.say(turn, "engine-only-text", &[]);
+                return Ok(());
+            }
+            Content::Image { .. } if at_photo_step => {
+                self.answer(turn, content).await?;
+                return Ok(());
+            }
+            Content::Image { caption: None, .. } => {
+                self.say(turn, "engine-photo-not-expected", &[]);
+                self.reprompt(turn);
+                return Ok(());
+            }
+            _ => {}
+        }
+        let text = clean_text(content.input_text());
+        if text.is_empty() {
+            self.say(turn, "engine-empty", &[]);
+            self.reprompt(turn);
+            return Ok(());
+        }
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let first = words[0].to_uppercase();
+        if CANCEL_WORDS.contains(&first.as_str()) && words.len() == 1 {
+            if turn.session.is_some() {
+                self.leave_current(turn, "abandoned").await?;
+                self.say(turn, "engine-cancelled", &[]);
+            } else {
+                self.say(turn, "engine-nothing-to-cancel", &[]);
+            }
+            return Ok(());
+        }
+        if let Some(flow) = self.keywords.get(&first) {
+            let at_text_step = self
+                .current(turn)
+                .is_some_and(|(_, step)| step.input == InputKind::Text);
+            if !at_text_step || words.len() == 1 {
+                self.leave_current(turn, "abandoned").await?;
+                return self.start(turn, flow, &words[1..]).await;
+            }
+        }
+        if turn.session.is_some() {
+            let answer = match content {
+                Content::Choice { .. } | Content::Image { .. } => content.clone(),
+                _ => Content::Text { text },
+            };
+            self.answer(turn, &answer).await?;
+            return Ok(());
+        }
+        self.say(turn, "engine-not-understood", &[]);
+        self.start(turn, "menu", &[]).await
+    }
+
+    /// Starts `flow_name`; `args` (the words after its keyword) fill its `args` steps in order,
+    /// the last one taking the rest of the words.
+    async fn start(&self, turn: &mut Turn<'_>, flow_name: &str, args: &[&str]) -> StoreResult<()> {
+        let Some(flow) = self.flows.get(flow_name) else {
+            tracing::error!(flow = flow_name, "flow not loaded");
+            return Ok(());
+        };
+        turn.session = Some(Session {
+            phone: turn.phone.to_string(),
+            flow: flow.name.clone(),
+            step: flow.start.clone(),
+            ..Default::default()
+        });
+        let fill = !args.is_empty() && !flow.args.is_empty();
+        turn.quiet = fill;
+        self.enter(turn, flow, &flow.start).await?;
+        if fill {
+            let n = flow.args.len();
+            for (i, arg_step) in flow.args.iter().enumerate() {
+                let value = if i + 1 == n {
+                    args.get(i..).map(|w| w.join(" ")).unwrap_or_default()
+                } else {
+                    args.get(i).map(|w| w.to_string()).unwrap_or_default()
+                };
+                let still_here = turn
+                    .session
+                    .as_ref()
+                    .is_some_and(|s| s.flow == flow.name && &s.step == arg_step);
+                if value.is_empty() || !still_here {
+                    break;
+                }
+                if !self.answer(turn, &Content::Text { text: value }).await? {
+                    break;
+                }
+            }
+            turn.quiet = false;
+            self.reprompt(turn);
+        }
+        Ok(())
+    }
+
+    /// Moves to `target` (or finishes at `end`), showing the step's prompt. Message-only steps run
+    /// their action, show their prompt and move on at once.
+    async fn enter(&self, turn: &mut Turn<'_>, flow: &Flow, target: &str) -> StoreResult<()> {
+        let mut target = target.to_string();
+        let mut from = turn
+            .session
+            .as_ref()
+            .map(|s| s.step.clone())
+            .unwrap_or_default();
+        loop {
+            if target == END {
+                self.count(turn, &flow.name, &from, "finished").await?;
+                turn.session = None;
+                return Ok(());
+            }
+            let Some(step) = flow.step(&target) else {
+                tracing::error!(flow = %flow.name, step = %target, "transition to unknown step");
+                turn.session = None;
+                return Ok(());
+            };
+            if let Some(s) = turn.session.as_mut() {
+                s.step = step.name.clone();
+                s.retries = 0;
+                s.values.remove(PAGE_KEY);
+            }
+            self.count(turn, &flow.name, &step.name, "entered").await?;
+            if step.input == InputKind::Photo && turn.channel == Channel::Sms {
+                if step.optional {
+                    from = step.name.clone();
+                    target = step.next.clone().unwrap_or_else(|| END.into());
+                    continue;
+                }
+                self.say(turn, "engine-photo-needs-whatsapp", &[]);
+                self.leave_current(turn, "abandoned").await?;
+                return Ok(());
+            }
+            if step.input != InputKind::None {
+                self.prompt(turn, flow, step);
+                return Ok(());
+            }
+            let outcome = match &step.action {
+                Some(_) => self.run_action(turn, step, None, None).await?,
+                None => Outcome::Next,
+            };
+            if turn.session.is_none() {
+                return Ok(());
+            }
+            if let Some(p) = &step.prompt {
+                self.say(turn, p, &[]);
+            }
+            from = step.name.clone();
+            target = match outcome {
+                Outcome::Finish | Outcome::Reject(..) => END.into(),
+                Outcome::Branch(b) => step.on.get(b).cloned().unwrap_or_else(|| END.into()),
+                Outcome::Next => step.next.clone().unwrap_or_else(|| END.into()),
+            };
+        }
+    }
+
+    /// Shows the current step's prompt again (after a hint or a bad input), unless filling arguments.
+    fn reprompt(&self, turn: &mut Turn<'_>) {
+        if let Some((flow, step)) = self.current(turn) {
+            if step.input != InputKind::None {
+                self.prompt(turn, flow, step);
+            }
+        }
+    }
+
+    fn options_of(&self, lang: &str, step: &Step) -> (Vec<String>, Vec<Option<String>>) {
+        if step.input == InputKind::YesNo {
+            let labels = vec![
+                self.texts.render(lang, "engine-yes", &[]),
+                self.texts.render(lang, "engine-no", &[]),
+            ];
+            return (labels, vec![None, None]);
+        }
+        let labels = step
+            .options
+            .iter()
+            .map(|o| self.texts.render(lang, &o.label, &[]))
+            .collect();
+        let words = step
+            .options
+            .iter()
+            .map(|o| o.word.as_ref().map(|w| w.to_uppercase()))
+            .collect();
+        (labels, words)
+    }
+
+    fn prompt(&self, turn: &mut Turn<'_>, _flow: &Flow, step: &Step) {
+        if turn.quiet {
+            return;
+        }
+        let header = self.header(turn, step);
+        if matches!(step.input, InputKind::Menu | InputKind::YesNo) {
+            let (page, next) = self.menu_page(turn, step, &header);
+            let button = self.texts.render(&turn.lang, "engine-list-button", &[]);
+            let body = render::menu_body(turn.channel, &header, &page, &next, &button);
+            turn.push_body(body);
+        } else {
+            turn.pending.push(header);
+        }
+    }
+
+    /// The step's prompt, rendered with the flow's values.
+    fn header(&self, turn: &Turn<'_>, step: &Step) -> String {
+        let Some(p) = &step.prompt else {
+            return String::new();
+        };
+        let empty = BTreeMap::new();
+        let values = turn.session.as_ref().map(|s| &s.values).unwrap_or(&empty);
+        self.texts.render_with(&turn.lang, p, values, &[])
+    }
+
+    /// The page of a menu step on show, and the "next page" label.
+    fn menu_page(&self, turn: &Turn<'_>, step: &Step, header: &str) -> (render::Page, String) {
+        let (labels, _) = self.options_of(&turn.lang, step);
+        let items: Vec<Item> = labels
+            .into_iter()
+            .enumerate()
+            .map(|(i, label)| Item {
+                id: (i + 1).to_string(),
+                label,
+            })
+            .collect();
+        let page = turn.session.as_ref().map(current_page).unwrap_or(0);
+        let next = self.texts.render(&turn.lang, "engine-next-page", &[]);
+        (
+            render::page_of(turn.channel, header, &items, page, &next),
+            next,
+        )
+    }
+
+    async fn run_action(
+        &self,
+        turn: &mut Turn<'_>,
+        step: &Step,
+        input: Option<String>,
+        pin: Option<String>,
+    ) -> StoreResult<Outcome> {
+        let Some(name) = &step.action else {
+            return Ok(Outcome::Next);
+        };
+        let Some(action) = self.actions.get(name.as_str()).cloned() else {
+            tracing::error!(action = %name, "unknown action");
+            return Ok(Outcome::Finish);
+        };
+        let mut values = turn
+            .session
+            .as_mut()
+            .map(|s| std::mem::take(&mut s.values))
+            .unwrap_or_default();
+        let mut ctx = Ctx {
+            tx: &mut *turn.tx,
+            phone: turn.phone,
+            channel: turn.channel,
+            lang: turn.lang.clone(),
+            values: &mut values,
+            input,
+            pin,
+            now: turn.now,
+            texts: &self.texts,
+            config: &self.config,
+            said: Vec::new(),
+            notices: Vec::new(),
+        };
+        let outcome = action.run(&mut ctx).await?;
+        let (lang, said, notices) = (ctx.lang, ctx.said, ctx.notices);
+        turn.lang = lang;
+        turn.pending.extend(said);
+        turn.notices.extend(notices);
+        if let Some(s) = turn.session.as_mut() {
+            s.values = values;
+        }
+        Ok(outcome)
+    }
+
+    /// The resident's answer to the current step. Returns whether it was accepted.
+    async fn answer(&self, turn: &mut Turn<'_>, content: &Content) -> StoreResult<bool> {
+        let Some((flow, step)) = self.current(turn) else {
+            return Ok(false);
+        };
+        if step.input == InputKind::Pin {
+            turn.masked = true;
+        }
+        let (labels, words) = self.options_of(&turn.lang, step);
+        if step.input == InputKind::Menu
+            && content.input_text().trim() == render::NEXT_PAGE
+            && self
+                .menu_page(turn, step, &self.header(turn, step))
+                .0
+                .has_more
+        {
+            if let Some(s) = turn.session.as_mut() {
+                let page = current_page(s);
+                s.values.insert(PAGE_KEY.into(), (page + 1).to_string());
+            }
+            self.prompt(turn, flow, step);
+            return Ok(true);
+        }
+        let accepted = match input::accept(&turn.lang, step, content, &labels, &words) {
+            Ok(a) => a,
+            Err(rej) => {
+                let message = step.invalid.as_deref().unwrap_or(rej.message);
+                let args: Vec<(&str, String)> =
+                    rej.args.iter().map(|(k, v)| (*k, v.clone())).collect();
+                self.reject(turn, flow, step, message, &args).await?;
+                return Ok(false);
+            }
+        };
+        let mut input_value = None;
+        let mut pin = None;
+        let mut option = None;
+        let mut yes = None;
+        match accepted {
+            Accepted::Value(v) => input_value = Some(v),
+            Accepted::Pin(p) => pin = Some(p),
+            Accepted::Option(i) => {
+                option = step.options.get(i);
+                input_value = option.and_then(|o| o.value.clone());
+            }
+            Accepted::YesNo(b) => {
+                yes = Some(b);
+                input_value = Some(if b { "1" } else { "0" }.to_string());
+            }
+            Accepted::Skip => {}
+        }
+        if let (Some(v), Some(s)) = (&input_value, turn.session.as_mut()) {
+            s.values.insert(step.name.clone(), v.clone());
+        }
+        let outcome = self.run_action(turn, step, input_value, pin).await?;
+        let target = match outcome {
+            Outcome::Reject(message, args) => {
+                self.reject(turn, flow, step, message, &args).await?;
+                return Ok(false);
+            }
+            Outcome::Finish => {
+                self.count(turn, &flow.name, &step.name, "finished").await?;
+                turn.session = None;
+                return Ok(true);
+            }
+            Outcome::Branch(b) => match step.on.get(b) {
+                Some(t) => t.clone(),
+                None => {
+                    tracing::error!(flow = %flow.name, step = %step.name, branch = b, "no such branch");
+                    END.to_string()
+                }
+            },
+            Outcome::Next => {
+                if let Some(f) = option.and_then(|o| o.flow.as_ref()) {
+                    self.count(turn, &flow.name, &step.name, "finished").await?;
+                    turn.session = None;
+                    Box::pin(self.start(turn, f, &[])).await?;
+                    return Ok(true);
+                }
+                option
+                    .and_then(|o| o.next.clone())
+                    .or_else(|| match yes {
+                        Some(true) => step.yes.clone(),
+                        Some(false) => step.no.clone(),
+                        None => None,
+                    })
+                    .or_else(|| step.next.clone())
+                    .unwrap_or_else(|| END.to_string())
+            }
+        };
+        if turn.session.is_some() {
+            self.enter(turn, flow, &target).await?;
+        }
+        Ok(true)
+    }
+
+    async fn reject(
+        &self,
+        turn: &mut Turn<'_>,
+        flow: &Flow,
+        step: &Step,
+        message: &str,
+        args: &[(&str, String)],
+    ) -> StoreResult<()> {
+        let retries = match turn.session.as_mut() {
+            Some(s) => {
+                s.retries += 1;
+                s.retries
+            }
+            None => return Ok(()),
+        };
+        self.say(turn, message, args);
+        if retries >= i64::from(step.max_tries) {
+            self.count(turn, &flow.name, &step.name, "gave_up").await?;
+            turn.session = None;
+            self.say(turn, "engine-gave-up", &[]);
+            return Ok(());
+        }
+        self.prompt(turn, flow, step);
+        Ok(())
+    }
+}
+
+fn current_page(s: &Session) -> usize {
+    s.values
+        .get(PAGE_KEY)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Removes control characters and invisible direction marks; trims.
+fn clean_text(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control() || *c == '\n')
+        .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}'))
+        .map(|c| if c == '\n' { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+#[async_trait]
+impl Conversation for Engine {
+    async fn handle(&self, tx: &mut Tx, msg: &StoredInbound, now: i64) -> StoreResult<Handled> {
+        let contact = tx.contact(&msg.phone).await?;
+        let session = tx.load_session(&msg.phone).await?;
+        let had_session = session.is_some();
+        let mut turn = Turn {
+            tx,
+            phone: &msg.phone,
+            channel: msg.channel,
+            lang: contact.language.unwrap_or_else(|| DEFAULT_LANG.to_string()),
+            now,
+            session,
+            out: Vec::new(),
+            pending: Vec::new(),
+            notices: Vec::new(),
+            quiet: false,
+            masked: false,
+        };
+        let idle_ms = self.config.session_idle_minutes * 60_000;
+        if turn
+            .session
+            .as_ref()
+            .is_some_and(|s| now - s.updated_at > idle_ms)
+        {
+            self.leave_current(&mut turn, "timed_out").await?;
+            self.say(&mut turn, "engine-timed-out", &[]);
+        }
+        self.dispatch(&mut turn, &msg.content).await?;
+        match turn.session.as_mut() {
+            Some(s) => {
+                s.updated_at = now;
+                let s = s.clone();
+                turn.tx.save_session(&s).await?;
+            }
+            None if had_session => turn.tx.clear_session(&msg.phone).await?,
+            None => {}
+        }
+        let stored_content = turn.masked.then(|| Content::Text {
+            text: "******".into(),
+        });
+        let notices = std::mem::take(&mut turn.notices);
+        Ok(Handled {
+            replies: turn.into_replies(),
+            notices,
+            stored_content,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clean_text;
+
+    #[test]
+    fn invisible_and_control_characters_are_removed() {
+        assert_eq!(clean_text("  \u{202E}SALDO\u{200F}\u{0007} "), "SALDO");
+        assert_eq!(clean_text("a\nb"), "a b");
+        assert_eq!(clean_text("\u{0000}\u{0001}"), "");
+    }
+}

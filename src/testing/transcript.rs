@@ -1,0 +1,238 @@
+//! Transcript tests: a scripted conversation in, the exact replies out.
+//!
+//! ```text
+//! # a comment
+//! @channel whatsapp        (default sms)
+//! @phone +6281234500001    (default +6281100000001)
+//! > MENU                   (what the resident sends)
+//! Menu Gotong. ...         (the replies expected, exactly; `---` between two replies)
+//! @clock +31m              (move the fake clock: s, m, h, d)
+//! @image media-1 a caption (a WhatsApp photo; @sticker, @location and @choice ID TITLE too)
+//! ```
+//! Each reply is shown as [`transcript_text`] shows it. Every SMS reply must also be GSM-7 and at
+//! most 3 segments.
+
+use crate::app::App;
+use crate::chat;
+use crate::clock::FakeClock;
+use crate::engine::render::transcript_text;
+use crate::message::{Body, Channel, Content};
+use crate::text::gsm7::{is_gsm7, sms_segments, MAX_SMS_SEGMENTS};
+
+/// 2026-11-25 08:00 Asia/Jakarta: where every transcript's clock starts.
+pub const START_MS: i64 = 1_764_032_400_000;
+
+#[derive(Clone, Debug, PartialEq)]
+enum Line {
+    Channel(Channel),
+    Phone(String),
+    Clock(i64),
+    Send(Content, String),
+}
+
+/// One exchange: what was sent and the expected reply text.
+#[derive(Clone, Debug, PartialEq)]
+struct Exchange {
+    directive: Line,
+    expected: Vec<String>,
+    line: usize,
+}
+
+fn parse_duration(s: &str) -> Option<i64> {
+    let s = s.trim().strip_prefix('+')?;
+    let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit())?);
+    let n: i64 = num.parse().ok()?;
+    let ms = match unit {
+        "s" => 1_000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return None,
+    };
+    Some(n * ms)
+}
+
+fn parse(text: &str) -> Result<Vec<Exchange>, String> {
+    let mut out: Vec<Exchange> = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = i + 1;
+        let directive = if let Some(input) =
+            raw.strip_prefix("> ")
+                .or(if raw == ">" { Some("") } else { None })
+        {
+            Some(Line::Send(
+                Content::Text {
+                    text: input.to_string(),
+                },
+                input.to_string(),
+            ))
+        } else if let Some(rest) = raw.strip_prefix('@') {
+            let (word, arg) = rest.split_once(' ').unwrap_or((rest, ""));
+            Some(match word {
+                "channel" => Line::Channel(
+                    Channel::parse(arg.trim())
+                        .ok_or(format!("line {line}: unknown channel {arg}"))?,
+                ),
+                "phone" => Line::Phone(arg.trim().to_string()),
+                "clock" => Line::Clock(
+                    parse_duration(arg).ok_or(format!("line {line}: bad duration {arg}"))?,
+                ),
+                "image" => {
+                    let (id, caption) = arg.split_once(' ').unwrap_or((arg, ""));
+                    let caption = (!caption.is_empty()).then(|| caption.to_string());
+                    Line::Send(
+                        Content::Image {
+                            media_id: id.to_string(),
+                            caption,
+                        },
+                        raw.to_string(),
+                    )
+                }
+                "choice" => {
+                    let (id, title) = arg.split_once(' ').unwrap_or((arg, arg));
+                    Line::Send(
+                        Content::Choice {
+                            id: id.to_string(),
+                            title: title.to_string(),
+                        },
+                        raw.to_string(),
+                    )
+                }
+                "sticker" => Line::Send(
+                    Content::Unsupported {
+                        kind: "sticker".into(),
+                    },
+                    raw.to_string(),
+                ),
+                "location" => Line::Send(
+                    Content::Location {
+                        latitude: -6.2,
+                        longitude: 106.8,
+                        name: None,
+                    },
+                    raw.to_string(),
+                ),
+                other => return Err(format!("line {line}: unknown directive @{other}")),
+            })
+        } else if raw.starts_with('#') && out.is_empty() {
+            None
+        } else {
+            match out.last_mut() {
+                Some(ex) if matches!(ex.directive, Line::Send(..)) => {
+                    ex.expected.push(raw.to_string());
+                    None
+                }
+                _ if raw.trim().is_empty() || raw.starts_with('#') => None,
+                _ => return Err(format!("line {line}: text before any `> message`")),
+            }
+        };
+        if let Some(d) = directive {
+            out.push(Exchange {
+                directive: d,
+                expected: Vec::new(),
+                line,
+            });
+        }
+    }
+    for ex in &mut out {
+        while ex.expected.last().is_some_and(|l| l.trim().is_empty()) {
+            ex.expected.pop();
+        }
+    }
+    Ok(out)
+}
+
+/// The replies as a transcript shows them.
+pub fn show(replies: &[Body]) -> String {
+    replies
+        .iter()
+        .map(transcript_text)
+        .collect::<Vec<_>>()
+        .join("\n---\n")
+}
+
+/// Runs a transcript against `app` (whose clock must be `clock`). Returns the transcript as it
+/// actually went (for blessing) and the list of differences.
+pub async fn run(
+    app: &App,
+    clock: &FakeClock,
+    text: &str,
+) -> Result<(String, Vec<String>), String> {
+    let exchanges = parse(text)?;
+    let mut channel = Channel::Sms;
+    let mut phone = "+6281100000001".to_string();
+    let mut problems = Vec::new();
+    let mut actual = String::new();
+    // Keep the header comment.
+    for l in text.lines().take_while(|l| l.starts_with('#')) {
+        actual.push_str(l);
+        actual.push('\n');
+    }
+    for ex in exchanges {
+        match &ex.directive {
+            Line::Channel(c) => {
+                channel = *c;
+                actual.push_str(&format!("@channel {c}\n"));
+            }
+            Line::Phone(p) => {
+                phone = p.clone();
+                actual.push_str(&format!("@phone {p}\n"));
+            }
+            Line::Clock(ms) => {
+                clock.advance_ms(*ms);
+                let original = text.lines().nth(ex.line - 1).unwrap_or_default();
+                actual.push_str(original);
+                actual.push('\n');
+            }
+            Line::Send(content, shown) => {
+                let replies = chat::say(app, channel, &phone, content.clone())
+                    .await
+                    .map_err(|e| format!("line {}: store error {e}", ex.line))?;
+                let got = show(&replies);
+                if shown.starts_with('@') {
+                    actual.push_str(&format!("{shown}\n"));
+                } else {
+                    actual.push_str(&format!("> {shown}\n"));
+                }
+                actual.push_str(&got);
+                actual.push_str("\n\n");
+                let expected = ex.expected.join("\n");
+                if got != expected {
+                    problems.push(format!(
+                        "line {}: after {shown:?}\n--- expected\n{expected}\n--- got\n{got}\n",
+                        ex.line
+                    ));
+                }
+                if channel == Channel::Sms {
+                    for r in &replies {
+                        let t = r.main_text();
+                        if !is_gsm7(t) || sms_segments(t) > MAX_SMS_SEGMENTS {
+                            problems.push(format!(
+                                "line {}: SMS reply is not GSM-7 within {MAX_SMS_SEGMENTS} segments: {t:?}",
+                                ex.line
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok((actual, problems))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_directives_parse() {
+        assert_eq!(parse_duration("+31m"), Some(31 * 60_000));
+        assert_eq!(parse_duration("+2d"), Some(2 * 86_400_000));
+        assert_eq!(parse_duration("31m"), None);
+        let ex = parse("# t\n> MENU\nhalo\n\n@clock +1h\n> x\n").unwrap();
+        assert_eq!(ex.len(), 3);
+        assert_eq!(ex[0].expected, vec!["halo".to_string()]);
+        assert!(parse("stray text\n").is_err());
+        assert!(parse("@bogus\n").is_err());
+    }
+}

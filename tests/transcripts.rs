@@ -1,0 +1,77 @@
+//! Runs every conversation in `tests/transcripts/` on SQLite and on PostgreSQL: the exact replies
+//! must come out. `GOTONG_BLESS=1 cargo test --test transcripts` rewrites the files with what
+//! actually came out, to review with `git diff` (never in CI).
+
+use gotong::app::App;
+use gotong::clock::FakeClock;
+use gotong::config::Config;
+use gotong::engine::Engine;
+use gotong::testing::transcript::{run, START_MS};
+use gotong::testing::TestDb;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+fn transcript_files() -> Vec<PathBuf> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/transcripts exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no transcripts found");
+    files
+}
+
+async fn run_all(postgres: bool) {
+    let bless = std::env::var("GOTONG_BLESS").is_ok_and(|v| v == "1");
+    let mut failures = Vec::new();
+    for file in transcript_files() {
+        let t = if postgres {
+            match TestDb::postgres().await {
+                Some(t) => t,
+                None => {
+                    eprintln!("TEST_POSTGRES_URL not set: PostgreSQL transcripts skipped");
+                    return;
+                }
+            }
+        } else {
+            TestDb::sqlite().await
+        };
+        let config = Arc::new(Config::for_database(&t.url));
+        let engine = Engine::load_default(config.clone()).expect("flows and locales load");
+        let clock = FakeClock::new(START_MS);
+        let app = App::new((*config).clone(), t.db.clone(), Arc::new(engine))
+            .with_clock(Arc::new(clock.clone()));
+        let text = std::fs::read_to_string(&file).expect("readable transcript");
+        match run(&app, &clock, &text).await {
+            Ok((actual, problems)) => {
+                if bless && !postgres {
+                    std::fs::write(&file, actual).expect("write blessed transcript");
+                } else {
+                    for p in problems {
+                        failures.push(format!("{}: {p}", file.display()));
+                    }
+                }
+            }
+            Err(e) => failures.push(format!("{}: {e}", file.display())),
+        }
+        t.drop_db().await;
+    }
+    assert!(
+        failures.is_empty(),
+        "{} transcript problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transcripts_on_sqlite() {
+    run_all(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transcripts_on_postgres() {
+    run_all(true).await;
+}
