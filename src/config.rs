@@ -134,6 +134,12 @@ impl Config {
         })
     }
 
+    /// The secret key, or (for `chat`, `demo` and tests, never `serve`) a fixed development key.
+    pub fn secret_key_or_dev(&self) -> [u8; 32] {
+        self.secret_key
+            .unwrap_or(*b"gotong-development-key-not-prod!")
+    }
+
     /// A configuration for tests and the demo: no channels, an in-memory-friendly database URL.
     pub fn for_database(database_url: &str) -> Self {
         let mut c = Self::from_lookup(|_| None).expect("defaults are valid");

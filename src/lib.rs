@@ -2,7 +2,9 @@
 //!
 //! See `ARCHITECTURE.md` for the map of modules and the path of a message.
 
+pub mod accounts;
 pub mod app;
+pub mod calendar;
 pub mod chat;
 pub mod clock;
 pub mod config;

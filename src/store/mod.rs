@@ -6,11 +6,17 @@
 //! migrations; SQL that both dialects accept is written once through [`on_backend!`], and where the
 //! dialects differ (locks, claiming rows) each arm has its own statement.
 
+mod change_requests;
 mod channels;
+mod links;
+mod persons;
 mod sessions;
 mod terminal;
 
+pub use change_requests::{ChangeRequest, NewChangeRequest};
 pub use channels::{OutboxRow, OutboxStats, StatusOutcome};
+pub use links::Link;
+pub use persons::{Household, Person};
 pub use sessions::{Contact, Session};
 
 use crate::error::{StoreError, StoreResult};

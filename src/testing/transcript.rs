@@ -20,7 +20,7 @@ use crate::message::{Body, Channel, Content};
 use crate::text::gsm7::{is_gsm7, sms_segments, MAX_SMS_SEGMENTS};
 
 /// 2026-11-25 08:00 Asia/Jakarta: where every transcript's clock starts.
-pub const START_MS: i64 = 1_764_032_400_000;
+pub const START_MS: i64 = 1_795_568_400_000;
 
 #[derive(Clone, Debug, PartialEq)]
 enum Line {

@@ -2,7 +2,9 @@
 //! actions in its own module and registers them in [`registry`].
 
 mod example;
+pub mod household;
 mod preferences;
+mod register;
 
 use crate::config::Config;
 use crate::error::StoreResult;
@@ -67,6 +69,16 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("set_language", Arc::new(preferences::SetLanguage));
     r.insert("opt_out", Arc::new(preferences::OptOut));
     r.insert("opt_in", Arc::new(preferences::OptIn));
+    r.insert("register_check_nik", Arc::new(register::CheckNik));
+    r.insert("register_check_code", Arc::new(register::CheckCode));
+    r.insert("register_choose_pin", Arc::new(register::ChoosePin));
+    r.insert("register_confirm_pin", Arc::new(register::ConfirmPin));
+    r.insert("household_show", Arc::new(household::Show));
+    r.insert("household_verify", Arc::new(household::Verify));
+    r.insert("household_confirm_birth", Arc::new(household::ConfirmBirth));
+    r.insert("change_kind", Arc::new(household::ChangeKind));
+    r.insert("change_member", Arc::new(household::ChangeMember));
+    r.insert("change_submit", Arc::new(household::SubmitChange));
     r.insert("example_pin", Arc::new(example::CheckPinLength));
     r.insert("example_summary", Arc::new(example::Summary));
     r

@@ -1,0 +1,12 @@
+menu-register = Register phone
+register-ask-nik = Type your NIK (16 digits, on your KTP or KK).
+register-ask-code = Type the 6-digit activation code from the kelurahan office. No code yet? Ask at the kelurahan with your KTP.
+register-code-wrong = The code is wrong or no longer valid.
+register-blocked = Too many wrong attempts. Try again in { $minutes } minutes.
+register-already-linked = This phone is already registered to { $name }.
+register-too-young = Sorry, only residents aged 16 or over can register a phone.
+register-choose-pin = Choose a 6-digit PIN. It is used to pay; never tell it to anyone.
+register-pin-trivial = That PIN is too easy to guess (like 123456 or 111111). Choose another.
+register-repeat-pin = Type the same PIN again.
+register-pin-mismatch = The PINs differ. Please choose a PIN again.
+register-done = Done! This phone is registered to { $name }. Type MENU to see the options.

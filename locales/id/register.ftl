@@ -1,0 +1,12 @@
+menu-register = Daftar HP
+register-ask-nik = Ketik NIK Anda (16 angka, ada di KTP atau KK).
+register-ask-code = Ketik kode aktivasi 6 angka dari kantor kelurahan. Belum punya? Minta di kelurahan dengan membawa KTP.
+register-code-wrong = Kode salah atau sudah tidak berlaku.
+register-blocked = Terlalu banyak percobaan yang salah. Coba lagi dalam { $minutes } menit.
+register-already-linked = HP ini sudah terdaftar atas nama { $name }.
+register-too-young = Maaf, pendaftaran HP hanya untuk warga berumur 16 tahun ke atas.
+register-choose-pin = Buat PIN 6 angka. PIN dipakai untuk membayar; jangan beritahu siapa pun.
+register-pin-trivial = PIN itu terlalu mudah ditebak (misalnya 123456 atau 111111). Pilih PIN lain.
+register-repeat-pin = Ketik PIN yang sama sekali lagi.
+register-pin-mismatch = PIN tidak sama. Silakan buat PIN lagi.
+register-done = Selesai! HP ini terdaftar atas nama { $name }. Ketik MENU untuk melihat pilihan.

@@ -1,0 +1,62 @@
+//! Checking a linked resident's PIN before a PIN action (pay, donate…): 3 wrong tries lock PIN
+//! actions for 15 minutes, and each wrong try says how many remain.
+
+use super::pin_hash::PinHasher;
+use crate::error::StoreResult;
+use crate::store::Tx;
+
+pub const MAX_PIN_TRIES: i64 = 3;
+pub const PIN_LOCK_MS: i64 = 15 * 60_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PinCheck {
+    Ok,
+    Wrong {
+        tries_left: i64,
+    },
+    /// Locked until this time (epoch ms).
+    Locked {
+        until: i64,
+    },
+    /// This phone is not linked to anyone.
+    NotLinked,
+}
+
+/// Checks `pin` for `phone`'s link and records the result in the same unit of work.
+pub async fn check_pin(
+    tx: &mut Tx,
+    hasher: &PinHasher,
+    phone: &str,
+    pin: &str,
+    now: i64,
+) -> StoreResult<PinCheck> {
+    let Some(link) = tx.link_of_phone(phone).await? else {
+        return Ok(PinCheck::NotLinked);
+    };
+    if let Some(until) = link.pin_locked_until.filter(|u| *u > now) {
+        return Ok(PinCheck::Locked { until });
+    }
+    if hasher.verify(pin, &link.pin_hash) {
+        if link.pin_failures != 0 || link.pin_locked_until.is_some() {
+            tx.set_pin_failures(phone, 0, None).await?;
+        }
+        return Ok(PinCheck::Ok);
+    }
+    // A lock that has run out starts a fresh count.
+    let before = if link.pin_locked_until.is_some() {
+        0
+    } else {
+        link.pin_failures
+    };
+    let failures = before + 1;
+    if failures >= MAX_PIN_TRIES {
+        let until = now + PIN_LOCK_MS;
+        tx.set_pin_failures(phone, 0, Some(until)).await?;
+        Ok(PinCheck::Locked { until })
+    } else {
+        tx.set_pin_failures(phone, failures, None).await?;
+        Ok(PinCheck::Wrong {
+            tries_left: MAX_PIN_TRIES - failures,
+        })
+    }
+}

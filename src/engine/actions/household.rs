@@ -1,0 +1,259 @@
+//! `DATA`: the household as registered (NIK masked), verified with `1` or a change reported
+//! with `2`. Members whose legacy NIK disagrees with their birth date are asked to confirm it.
+
+use super::{Action, Ctx, Outcome};
+use crate::accounts::age::age_now;
+use crate::error::StoreResult;
+use crate::parse::mask_phone;
+use crate::parse::nik::parse_nik;
+use crate::store::{NewChangeRequest, Person};
+use async_trait::async_trait;
+
+/// The NIKs of the members as listed, in order (session value).
+const MEMBERS: &str = "_members";
+const KK: &str = "_kk";
+const MEMBER_NIK: &str = "_member_nik";
+
+/// The linked person of this phone, or a "register first" answer.
+async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
+    let Some(link) = ctx.tx.link_of_phone(ctx.phone).await? else {
+        ctx.say("data-not-linked", &[]);
+        return Ok(None);
+    };
+    let person = ctx.tx.person(&link.nik).await?;
+    if person.is_none() {
+        ctx.say("data-not-linked", &[]);
+    }
+    Ok(person)
+}
+
+/// The Fluent id of an SHDK's label (`KEPALA KELUARGA` → `shdk-kepala-keluarga`).
+pub fn shdk_label_id(shdk: &str) -> String {
+    format!("shdk-{}", shdk.to_lowercase().replace(' ', "-"))
+}
+
+fn last4(nik: &str) -> String {
+    parse_nik(nik)
+        .map(|n| n.last4().to_string())
+        .unwrap_or_default()
+}
+
+/// Shows the household; the next step asks whether it is correct.
+pub struct Show;
+
+#[async_trait]
+impl Action for Show {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(me) = linked_person(ctx).await? else {
+            return Ok(Outcome::Finish);
+        };
+        let household = ctx.tx.household(&me.no_kk).await?;
+        let members: Vec<Person> = ctx
+            .tx
+            .household_members(&me.no_kk)
+            .await?
+            .into_iter()
+            .filter(Person::is_current)
+            .collect();
+        let (rt, rw) = household.map(|h| (h.rt, h.rw)).unwrap_or_default();
+        ctx.say(
+            "data-household",
+            &[
+                ("rt", rt),
+                ("rw", rw),
+                ("kk_last4", me.no_kk.chars().skip(12).collect()),
+            ],
+        );
+        for (i, m) in members.iter().enumerate() {
+            let relation = ctx.texts.render(&ctx.lang, &shdk_label_id(&m.shdk), &[]);
+            ctx.say(
+                "data-member",
+                &[
+                    ("number", (i + 1).to_string()),
+                    ("name", m.name.clone()),
+                    ("age", age_now(m, ctx.now).unwrap_or(0).to_string()),
+                    ("relation", relation),
+                    ("nik_last4", last4(&m.nik)),
+                ],
+            );
+        }
+        let niks: Vec<&str> = members.iter().map(|m| m.nik.as_str()).collect();
+        ctx.values.insert(MEMBERS.into(), niks.join(","));
+        ctx.values.insert(KK.into(), me.no_kk);
+        ctx.values.insert("reporter".into(), me.nik);
+        Ok(Outcome::Next)
+    }
+}
+
+fn member_niks(ctx: &Ctx<'_>) -> Vec<String> {
+    ctx.values
+        .get(MEMBERS)
+        .map(|m| {
+            m.split(',')
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Finds the next member whose birth date must be confirmed; sets their name and date for the
+/// prompt. `None` when there is none left.
+async fn next_unconfirmed(ctx: &mut Ctx<'_>) -> StoreResult<Option<()>> {
+    for nik in member_niks(ctx) {
+        if let Some(p) = ctx.tx.person(&nik).await? {
+            if p.nik_mismatch && p.birth_confirmed_at.is_none() {
+                ctx.values.insert(MEMBER_NIK.into(), nik);
+                ctx.values.insert("member_name".into(), p.name);
+                ctx.values.insert("member_birth".into(), p.birth_date);
+                return Ok(Some(()));
+            }
+        }
+    }
+    Ok(None)
+}
+
+async fn verified(ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+    let kk = ctx.values.get(KK).cloned().unwrap_or_default();
+    ctx.tx.mark_household_verified(&kk, ctx.now).await?;
+    let after = serde_json::json!({ "verified_at": ctx.now });
+    ctx.tx
+        .audit(
+            &mask_phone(ctx.phone),
+            "household.verify",
+            &format!("kk ****{}", &kk[kk.len().saturating_sub(4)..]),
+            None,
+            Some(&after),
+            ctx.now,
+        )
+        .await?;
+    ctx.say("data-verified", &[]);
+    Ok(Outcome::Finish)
+}
+
+/// `1` all correct (then confirm flagged birth dates) or `2` report a change.
+pub struct Verify;
+
+#[async_trait]
+impl Action for Verify {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if ctx.input.as_deref() == Some("change") {
+            return Ok(Outcome::Branch("change"));
+        }
+        if next_unconfirmed(ctx).await?.is_some() {
+            return Ok(Outcome::Branch("confirm_birth"));
+        }
+        verified(ctx).await
+    }
+}
+
+/// Yes: the birth date is right (kept, flag answered). No: reported as a correction.
+pub struct ConfirmBirth;
+
+#[async_trait]
+impl Action for ConfirmBirth {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let nik = ctx.values.get(MEMBER_NIK).cloned().unwrap_or_default();
+        if ctx.input.as_deref() == Some("1") {
+            ctx.tx.confirm_birth_date(&nik, ctx.now).await?;
+        } else {
+            let kk = ctx.values.get(KK).cloned().unwrap_or_default();
+            let reporter = ctx.values.get("reporter").cloned().unwrap_or_default();
+            let details = format!(
+                "tanggal lahir {} tidak benar",
+                ctx.values.get("member_birth").cloned().unwrap_or_default()
+            );
+            let id = ctx
+                .tx
+                .insert_change_request(
+                    &NewChangeRequest {
+                        no_kk: &kk,
+                        nik: Some(&nik),
+                        kind: "correction",
+                        details: &details,
+                        reported_by: &reporter,
+                    },
+                    ctx.now,
+                )
+                .await?;
+            ctx.tx.confirm_birth_date(&nik, ctx.now).await?;
+            ctx.say("data-birth-reported", &[("id", id.to_string())]);
+        }
+        if next_unconfirmed(ctx).await?.is_some() {
+            return Ok(Outcome::Branch("more"));
+        }
+        verified(ctx).await
+    }
+}
+
+/// Which change: births and moves in need no member; the others ask which member.
+pub struct ChangeKind;
+
+#[async_trait]
+impl Action for ChangeKind {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        match ctx.input.as_deref() {
+            Some("birth") | Some("move_in") => Ok(Outcome::Branch("details")),
+            _ => Ok(Outcome::Branch("member")),
+        }
+    }
+}
+
+/// The member's number in the list shown.
+pub struct ChangeMember;
+
+#[async_trait]
+impl Action for ChangeMember {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let niks = member_niks(ctx);
+        let index = ctx
+            .input
+            .as_deref()
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or(0);
+        let Some(nik) = index.checked_sub(1).and_then(|i| niks.get(i)).cloned() else {
+            return Ok(Outcome::Reject(
+                "data-member-unknown",
+                vec![("max", niks.len().to_string())],
+            ));
+        };
+        let name = ctx
+            .tx
+            .person(&nik)
+            .await?
+            .map(|p| p.name)
+            .unwrap_or_default();
+        ctx.values.insert(MEMBER_NIK.into(), nik);
+        ctx.values.insert("member_name".into(), name);
+        Ok(Outcome::Next)
+    }
+}
+
+/// The details, then the request goes to the kelurahan.
+pub struct SubmitChange;
+
+#[async_trait]
+impl Action for SubmitChange {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let kk = ctx.values.get(KK).cloned().unwrap_or_default();
+        let reporter = ctx.values.get("reporter").cloned().unwrap_or_default();
+        let kind = ctx.values.get("kind").cloned().unwrap_or_default();
+        let nik = ctx.values.get(MEMBER_NIK).cloned();
+        let details = ctx.input.clone().unwrap_or_default();
+        let id = ctx
+            .tx
+            .insert_change_request(
+                &NewChangeRequest {
+                    no_kk: &kk,
+                    nik: nik.as_deref(),
+                    kind: &kind,
+                    details: &details,
+                    reported_by: &reporter,
+                },
+                ctx.now,
+            )
+            .await?;
+        ctx.say("data-change-sent", &[("id", id.to_string())]);
+        Ok(Outcome::Finish)
+    }
+}

@@ -1,0 +1,166 @@
+//! `DAFTAR`: link this phone to a person of the registry, then choose a PIN.
+//!
+//! An unknown NIK, a NIK without this phone in the registry, and a NIK already linked elsewhere
+//! all get the same next question (the activation code), so nobody can find out which NIKs exist.
+
+use super::{Action, Ctx, Outcome};
+use crate::accounts::activation_code::code_hash;
+use crate::accounts::age::age_now;
+use crate::accounts::pin_hash::PinHasher;
+use crate::accounts::throttle;
+use crate::accounts::MIN_AGE_TO_LINK;
+use crate::error::StoreResult;
+use crate::parse::mask_phone;
+use crate::parse::nik::parse_nik;
+use crate::parse::pin::{is_trivial, parse_pin};
+use async_trait::async_trait;
+
+const PIN_HASH: &str = "_pin_hash";
+const CODE_ID: &str = "_code_id";
+
+/// Says so and finishes if this phone is blocked after too many failures.
+async fn blocked(ctx: &mut Ctx<'_>) -> StoreResult<bool> {
+    let (_, until) = ctx.tx.link_attempts(ctx.phone).await?;
+    match until {
+        Some(until) if until > ctx.now => {
+            let minutes = ((until - ctx.now) + 59_999) / 60_000;
+            ctx.say("register-blocked", &[("minutes", minutes.to_string())]);
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+fn nik_of(ctx: &Ctx<'_>) -> String {
+    ctx.values.get("nik").cloned().unwrap_or_default()
+}
+
+/// After the NIK: is this phone the registry's phone for that person?
+pub struct CheckNik;
+
+#[async_trait]
+impl Action for CheckNik {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if blocked(ctx).await? {
+            return Ok(Outcome::Finish);
+        }
+        if let Some(link) = ctx.tx.link_of_phone(ctx.phone).await? {
+            let name = ctx
+                .tx
+                .person(&link.nik)
+                .await?
+                .map(|p| p.name)
+                .unwrap_or_default();
+            ctx.say("register-already-linked", &[("name", name)]);
+            return Ok(Outcome::Finish);
+        }
+        let nik = nik_of(ctx);
+        let person = ctx.tx.person(&nik).await?;
+        let linked_elsewhere = ctx.tx.phone_of_person(&nik).await?.is_some();
+        match person {
+            Some(p)
+                if p.phone.as_deref() == Some(ctx.phone) && p.is_current() && !linked_elsewhere =>
+            {
+                if age_now(&p, ctx.now).unwrap_or(0) < MIN_AGE_TO_LINK {
+                    ctx.say("register-too-young", &[]);
+                    return Ok(Outcome::Finish);
+                }
+                ctx.values.insert("name".into(), p.name);
+                Ok(Outcome::Branch("recorded"))
+            }
+            _ => Ok(Outcome::Branch("needs_code")),
+        }
+    }
+}
+
+/// The activation code issued by the kelurahan for this NIK.
+pub struct CheckCode;
+
+#[async_trait]
+impl Action for CheckCode {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if blocked(ctx).await? {
+            return Ok(Outcome::Finish);
+        }
+        let nik = nik_of(ctx);
+        let code = ctx.pin.clone().unwrap_or_default();
+        let hash = code_hash(&ctx.config.secret_key_or_dev(), &nik, &code);
+        let usable = ctx.tx.usable_activation_code(&nik, &hash, ctx.now).await?;
+        let person = ctx.tx.person(&nik).await?;
+        let (Some(id), Some(person)) = (usable, person) else {
+            let (failures, _) = ctx.tx.link_attempts(ctx.phone).await?;
+            let (failures, until) = throttle::after_failure(failures, ctx.now);
+            ctx.tx
+                .set_link_attempts(ctx.phone, failures, until, ctx.now)
+                .await?;
+            tracing::info!(phone = %mask_phone(ctx.phone), "activation code refused");
+            if until.is_some() {
+                blocked(ctx).await?;
+                return Ok(Outcome::Finish);
+            }
+            return Ok(Outcome::Reject("register-code-wrong", vec![]));
+        };
+        if !person.is_current() || age_now(&person, ctx.now).unwrap_or(0) < MIN_AGE_TO_LINK {
+            ctx.say("register-too-young", &[]);
+            return Ok(Outcome::Finish);
+        }
+        ctx.values.insert(CODE_ID.into(), id.to_string());
+        ctx.values.insert("name".into(), person.name);
+        Ok(Outcome::Next)
+    }
+}
+
+/// The new PIN, first time: refused if trivial; kept only as its peppered hash until repeated.
+pub struct ChoosePin;
+
+#[async_trait]
+impl Action for ChoosePin {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(pin) = ctx.pin.as_deref().and_then(|p| parse_pin(p).ok()) else {
+            return Ok(Outcome::Reject("input-pin-invalid", vec![]));
+        };
+        if is_trivial(&pin) {
+            return Ok(Outcome::Reject("register-pin-trivial", vec![]));
+        }
+        let hash = PinHasher::new(ctx.config.secret_key_or_dev()).hash(pin.expose());
+        ctx.values.insert(PIN_HASH.into(), hash);
+        Ok(Outcome::Next)
+    }
+}
+
+/// The new PIN, again: on a match the phone is linked.
+pub struct ConfirmPin;
+
+#[async_trait]
+impl Action for ConfirmPin {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let hash = ctx.values.remove(PIN_HASH).unwrap_or_default();
+        let pin = ctx.pin.clone().unwrap_or_default();
+        if !PinHasher::new(ctx.config.secret_key_or_dev()).verify(&pin, &hash) {
+            ctx.say("register-pin-mismatch", &[]);
+            return Ok(Outcome::Branch("mismatch"));
+        }
+        let nik = nik_of(ctx);
+        if let Some(id) = ctx.values.get(CODE_ID).and_then(|v| v.parse().ok()) {
+            ctx.tx.use_activation_code(id, ctx.now).await?;
+        }
+        ctx.tx.create_link(ctx.phone, &nik, &hash, ctx.now).await?;
+        ctx.tx
+            .set_link_attempts(ctx.phone, 0, None, ctx.now)
+            .await?;
+        let masked = parse_nik(&nik).map(|n| n.masked()).unwrap_or_default();
+        let after = serde_json::json!({ "phone": mask_phone(ctx.phone), "nik": masked });
+        ctx.tx
+            .audit(
+                &mask_phone(ctx.phone),
+                "account.link",
+                &masked,
+                None,
+                Some(&after),
+                ctx.now,
+            )
+            .await?;
+        ctx.say("register-done", &[]);
+        Ok(Outcome::Finish)
+    }
+}

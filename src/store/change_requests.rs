@@ -1,0 +1,150 @@
+//! Registry changes reported by residents (`DATA` → `2`), decided by a kelurahan officer.
+
+use super::{on_backend, Db, Tx};
+use crate::error::StoreResult;
+use serde::Serialize;
+
+/// A reported change.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChangeRequest {
+    pub id: i64,
+    pub no_kk: String,
+    /// The member concerned, if any (full NIK: admin API only).
+    pub nik: Option<String>,
+    /// birth, death, move_in, move_out, correction
+    pub kind: String,
+    pub details: String,
+    pub reported_by: String,
+    /// pending, approved, rejected
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}
+
+/// What a new report says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewChangeRequest<'a> {
+    pub no_kk: &'a str,
+    pub nik: Option<&'a str>,
+    pub kind: &'a str,
+    pub details: &'a str,
+    pub reported_by: &'a str,
+}
+
+type Row = (
+    i64,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    Option<i64>,
+);
+
+const COLUMNS: &str =
+    "id, no_kk, nik, kind, details, reported_by, status, reason, created_at, decided_at";
+
+fn from_row(r: Row) -> ChangeRequest {
+    let (id, no_kk, nik, kind, details, reported_by, status, reason, created_at, decided_at) = r;
+    ChangeRequest {
+        id,
+        no_kk,
+        nik,
+        kind,
+        details,
+        reported_by,
+        status,
+        reason,
+        created_at,
+        decided_at,
+    }
+}
+
+impl Tx {
+    pub async fn insert_change_request(
+        &mut self,
+        r: &NewChangeRequest<'_>,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let id = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar(
+                "INSERT INTO change_requests (no_kk, nik, kind, details, reported_by, status, created_at)
+                 VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
+            )
+            .bind(r.no_kk)
+            .bind(r.nik)
+            .bind(r.kind)
+            .bind(r.details)
+            .bind(r.reported_by)
+            .bind(now)
+            .fetch_one(&mut **c)
+            .await?
+        });
+        Ok(id)
+    }
+
+    pub async fn change_request(&mut self, id: i64) -> StoreResult<Option<ChangeRequest>> {
+        let sql = format!("SELECT {COLUMNS} FROM change_requests WHERE id = $1");
+        let row: Option<Row> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await?
+        });
+        Ok(row.map(from_row))
+    }
+
+    /// Records the officer's decision on a pending request. Returns false if it was not pending.
+    pub async fn decide_change_request(
+        &mut self,
+        id: i64,
+        status: &str,
+        reason: Option<&str>,
+        by: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let n = on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "UPDATE change_requests SET status = $1, reason = $2, decided_by = $3, decided_at = $4
+                 WHERE id = $5 AND status = 'pending'",
+            )
+            .bind(status)
+            .bind(reason)
+            .bind(by)
+            .bind(now)
+            .bind(id)
+            .execute(&mut **c)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+
+    /// Applies an approved death or move-out to the registry.
+    pub async fn end_membership(&mut self, nik: &str, kind: &str, on: &str) -> StoreResult<()> {
+        let column = if kind == "death" {
+            "died_on"
+        } else {
+            "moved_out_on"
+        };
+        let sql = format!("UPDATE persons SET {column} = $1 WHERE nik = $2");
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(&sql).bind(on).bind(nik).execute(&mut **c).await?;
+        });
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Change requests with the given status (all when `None`), oldest first.
+    pub async fn change_requests(&self, status: Option<&str>) -> StoreResult<Vec<ChangeRequest>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM change_requests WHERE ($1 IS NULL OR status = $1) ORDER BY id"
+        );
+        let rows: Vec<Row> = on_backend!(&self.pool, p => {
+            sqlx::query_as(&sql).bind(status).fetch_all(p).await?
+        });
+        Ok(rows.into_iter().map(from_row).collect())
+    }
+}

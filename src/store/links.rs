@@ -1,0 +1,221 @@
+//! Phone links (`DAFTAR`), activation codes, PIN attempts and failed-link throttling.
+
+use super::{on_backend, Db, Tx};
+use crate::error::StoreResult;
+
+/// A phone linked to a person.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Link {
+    pub phone: String,
+    pub nik: String,
+    pub pin_hash: String,
+    pub pin_failures: i64,
+    pub pin_locked_until: Option<i64>,
+}
+
+impl Tx {
+    pub async fn link_of_phone(&mut self, phone: &str) -> StoreResult<Option<Link>> {
+        let row: Option<(String, String, String, i64, Option<i64>)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(
+                "SELECT phone, nik, pin_hash, pin_failures, pin_locked_until FROM links WHERE phone = $1",
+            )
+            .bind(phone)
+            .fetch_optional(&mut **c)
+            .await?
+        });
+        Ok(row.map(
+            |(phone, nik, pin_hash, pin_failures, pin_locked_until)| Link {
+                phone,
+                nik,
+                pin_hash,
+                pin_failures,
+                pin_locked_until,
+            },
+        ))
+    }
+
+    /// The phone a person is linked to, if any.
+    pub async fn phone_of_person(&mut self, nik: &str) -> StoreResult<Option<String>> {
+        let phone = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar("SELECT phone FROM links WHERE nik = $1")
+                .bind(nik)
+                .fetch_optional(&mut **c)
+                .await?
+        });
+        Ok(phone)
+    }
+
+    /// Links `phone` to `nik`, replacing any earlier link of either (a re-link with a new code).
+    pub async fn create_link(
+        &mut self,
+        phone: &str,
+        nik: &str,
+        pin_hash: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("DELETE FROM links WHERE phone = $1 OR nik = $2")
+                .bind(phone)
+                .bind(nik)
+                .execute(&mut **c)
+                .await?;
+            sqlx::query("INSERT INTO links (phone, nik, pin_hash, linked_at) VALUES ($1, $2, $3, $4)")
+                .bind(phone)
+                .bind(nik)
+                .bind(pin_hash)
+                .bind(now)
+                .execute(&mut **c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// Records the result of a PIN check: failures counted, a lock set, or the count reset.
+    pub async fn set_pin_failures(
+        &mut self,
+        phone: &str,
+        failures: i64,
+        locked_until: Option<i64>,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("UPDATE links SET pin_failures = $1, pin_locked_until = $2 WHERE phone = $3")
+                .bind(failures)
+                .bind(locked_until)
+                .bind(phone)
+                .execute(&mut **c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn insert_activation_code(
+        &mut self,
+        nik: &str,
+        code_hash: &str,
+        expires_at: i64,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let id = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar(
+                "INSERT INTO activation_codes (nik, code_hash, expires_at, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(nik)
+            .bind(code_hash)
+            .bind(expires_at)
+            .bind(actor)
+            .bind(now)
+            .fetch_one(&mut **c)
+            .await?
+        });
+        Ok(id)
+    }
+
+    /// The id of an unused, unexpired code of `nik` with this hash.
+    pub async fn usable_activation_code(
+        &mut self,
+        nik: &str,
+        code_hash: &str,
+        now: i64,
+    ) -> StoreResult<Option<i64>> {
+        let id = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar(
+                "SELECT id FROM activation_codes
+                 WHERE nik = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3",
+            )
+            .bind(nik)
+            .bind(code_hash)
+            .bind(now)
+            .fetch_optional(&mut **c)
+            .await?
+        });
+        Ok(id)
+    }
+
+    pub async fn use_activation_code(&mut self, id: i64, now: i64) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("UPDATE activation_codes SET used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut **c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// (failures so far, blocked until) of a phone's link attempts.
+    pub async fn link_attempts(&mut self, phone: &str) -> StoreResult<(i64, Option<i64>)> {
+        let row: Option<(i64, Option<i64>)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as("SELECT failures, blocked_until FROM link_attempts WHERE phone = $1")
+                .bind(phone)
+                .fetch_optional(&mut **c)
+                .await?
+        });
+        Ok(row.unwrap_or((0, None)))
+    }
+
+    pub async fn set_link_attempts(
+        &mut self,
+        phone: &str,
+        failures: i64,
+        blocked_until: Option<i64>,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO link_attempts (phone, failures, blocked_until, updated_at) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (phone) DO UPDATE SET failures = excluded.failures,
+                    blocked_until = excluded.blocked_until, updated_at = excluded.updated_at",
+            )
+            .bind(phone)
+            .bind(failures)
+            .bind(blocked_until)
+            .bind(now)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Writes one audit record: who did what to what, with the state before and after (JSON).
+    pub async fn audit(
+        &mut self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        before: Option<&serde_json::Value>,
+        after: Option<&serde_json::Value>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let before = before.map(|v| v.to_string());
+        let after = after.map(|v| v.to_string());
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO audit_log (actor, action, subject, before, after, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(actor)
+            .bind(action)
+            .bind(subject)
+            .bind(before)
+            .bind(after)
+            .bind(now)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Phones whose PIN actions are locked now (for the admin API).
+    pub async fn locked_pins(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {
+        let rows = on_backend!(&self.pool, p => {
+            sqlx::query_as("SELECT phone, pin_locked_until FROM links WHERE pin_locked_until > $1 ORDER BY phone")
+                .bind(now)
+                .fetch_all(p)
+                .await?
+        });
+        Ok(rows)
+    }
+}

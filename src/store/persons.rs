@@ -1,0 +1,129 @@
+//! Reading the registry as the conversation needs it: a person, a household and its members.
+
+use super::{on_backend, Tx};
+use crate::error::StoreResult;
+use sqlx::Row;
+
+/// A member of the registry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Person {
+    pub nik: String,
+    pub no_kk: String,
+    pub name: String,
+    /// `YYYY-MM-DD`.
+    pub birth_date: String,
+    pub sex: String,
+    pub shdk: String,
+    /// `TETAP` or `NON_PERMANEN`.
+    pub residence: String,
+    /// The registry's phone for this person (E.164), if any.
+    pub phone: Option<String>,
+    pub nik_mismatch: bool,
+    pub birth_confirmed_at: Option<i64>,
+    pub died_on: Option<String>,
+    pub moved_out_on: Option<String>,
+}
+
+impl Person {
+    /// Still a member: neither died nor moved out.
+    pub fn is_current(&self) -> bool {
+        self.died_on.is_none() && self.moved_out_on.is_none()
+    }
+}
+
+/// A household as registered.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Household {
+    pub no_kk: String,
+    pub rt: String,
+    pub rw: String,
+    pub verified_at: Option<i64>,
+}
+
+const PERSON_COLUMNS: &str =
+    "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch,
+    birth_confirmed_at, died_on, moved_out_on";
+
+fn person_from_row<R: Row>(r: &R) -> StoreResult<Person>
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    Ok(Person {
+        nik: r.try_get("nik")?,
+        no_kk: r.try_get("no_kk")?,
+        name: r.try_get("name")?,
+        birth_date: r.try_get("birth_date")?,
+        sex: r.try_get("sex")?,
+        shdk: r.try_get("shdk")?,
+        residence: r.try_get("residence")?,
+        phone: r.try_get("phone")?,
+        nik_mismatch: r.try_get("nik_mismatch")?,
+        birth_confirmed_at: r.try_get("birth_confirmed_at")?,
+        died_on: r.try_get("died_on")?,
+        moved_out_on: r.try_get("moved_out_on")?,
+    })
+}
+
+impl Tx {
+    pub async fn person(&mut self, nik: &str) -> StoreResult<Option<Person>> {
+        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE nik = $1");
+        on_backend!(&mut self.conn, c => {
+            let row = sqlx::query(&sql).bind(nik).fetch_optional(&mut **c).await?;
+            row.as_ref().map(person_from_row).transpose()
+        })
+    }
+
+    /// The members of a household in registry order (head first, then by birth date).
+    pub async fn household_members(&mut self, no_kk: &str) -> StoreResult<Vec<Person>> {
+        let sql = format!(
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE no_kk = $1
+             ORDER BY CASE WHEN shdk = 'KEPALA KELUARGA' THEN 0 ELSE 1 END, birth_date, nik"
+        );
+        on_backend!(&mut self.conn, c => {
+            let rows = sqlx::query(&sql).bind(no_kk).fetch_all(&mut **c).await?;
+            rows.iter().map(person_from_row).collect()
+        })
+    }
+
+    pub async fn household(&mut self, no_kk: &str) -> StoreResult<Option<Household>> {
+        let row: Option<(String, String, String, Option<i64>)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as("SELECT no_kk, rt, rw, verified_at FROM households WHERE no_kk = $1")
+                .bind(no_kk)
+                .fetch_optional(&mut **c)
+                .await?
+        });
+        Ok(row.map(|(no_kk, rt, rw, verified_at)| Household {
+            no_kk,
+            rt,
+            rw,
+            verified_at,
+        }))
+    }
+
+    /// `DATA` → `1`: the household says its data is correct.
+    pub async fn mark_household_verified(&mut self, no_kk: &str, now: i64) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("UPDATE households SET verified_at = $1 WHERE no_kk = $2")
+                .bind(now)
+                .bind(no_kk)
+                .execute(&mut **c)
+                .await?;
+        });
+        Ok(())
+    }
+
+    /// The household confirmed a flagged member's birth date.
+    pub async fn confirm_birth_date(&mut self, nik: &str, now: i64) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("UPDATE persons SET birth_confirmed_at = $1 WHERE nik = $2")
+                .bind(now)
+                .bind(nik)
+                .execute(&mut **c)
+                .await?;
+        });
+        Ok(())
+    }
+}
