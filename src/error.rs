@@ -27,4 +27,25 @@ impl From<serde_json::Error> for StoreError {
     }
 }
 
+impl StoreError {
+    /// Whether retrying the same work can only fail again (bad data, a broken constraint), as
+    /// opposed to a lost connection or a busy database.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            StoreError::Database(sqlx::Error::Database(e)) => !matches!(
+                e.code().as_deref(),
+                // SQLite busy/locked; PostgreSQL serialization failure, deadlock, shutdown.
+                Some("5") | Some("6") | Some("40001") | Some("40P01") | Some("57P01")
+            ),
+            StoreError::Database(
+                sqlx::Error::ColumnDecode { .. }
+                | sqlx::Error::Decode(_)
+                | sqlx::Error::TypeNotFound { .. },
+            ) => true,
+            StoreError::Corrupt(_) => true,
+            _ => false,
+        }
+    }
+}
+
 pub type StoreResult<T> = Result<T, StoreError>;

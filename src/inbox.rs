@@ -28,6 +28,14 @@ pub struct Handled {
 #[async_trait]
 pub trait Conversation: Send + Sync {
     async fn handle(&self, tx: &mut Tx, msg: &StoredInbound, now: i64) -> StoreResult<Handled>;
+
+    /// Called in a fresh unit of work when [`Conversation::handle`] failed on bad data (never
+    /// for a lost connection, which is retried): reset the conversation and apologise, so one
+    /// bad message never blocks a phone's queue.
+    async fn recover(&self, tx: &mut Tx, msg: &StoredInbound, now: i64) -> StoreResult<Handled> {
+        let _ = (tx, msg, now);
+        Ok(Handled::default())
+    }
 }
 
 /// Handles every unhandled message of `phone`, oldest first. Returns how many were handled.
@@ -36,30 +44,59 @@ pub trait Conversation: Send + Sync {
 pub async fn handle_phone(app: &App, phone: &str) -> StoreResult<usize> {
     let mut handled = 0;
     loop {
-        let mut tx = app.db.begin().await?;
-        tx.lock_phone(phone).await?;
-        let Some(msg) = tx.next_pending_inbound(phone).await? else {
-            tx.rollback().await?;
-            return Ok(handled);
+        match handle_next(app, phone, false).await {
+            Ok(true) => handled += 1,
+            Ok(false) => return Ok(handled),
+            Err(e) if e.is_permanent() => {
+                tracing::error!(error = %e, "conversation step failed; the message is answered with an apology");
+                if handle_next(app, phone, true).await? {
+                    handled += 1;
+                }
+            }
+            Err(e) => return Err(e),
+        }
+    }
+}
+
+/// Handles the phone's oldest unhandled message in one unit of work (or, with `recovering`, lets
+/// the conversation recover from it). Returns whether there was one.
+async fn handle_next(app: &App, phone: &str, recovering: bool) -> StoreResult<bool> {
+    let mut tx = app.db.begin().await?;
+    tx.lock_phone(phone).await?;
+    let Some(msg) = tx.next_pending_inbound(phone).await? else {
+        tx.rollback().await?;
+        return Ok(false);
+    };
+    let now = app.now();
+    let out = if recovering {
+        app.conversation.recover(&mut tx, &msg, now).await?
+    } else {
+        app.conversation.handle(&mut tx, &msg, now).await?
+    };
+    for body in out.replies {
+        let reply = Outbound {
+            channel: msg.channel,
+            phone: msg.phone.clone(),
+            body,
+            priority: Priority::Reply,
         };
-        let now = app.now();
-        let out = app.conversation.handle(&mut tx, &msg, now).await?;
-        for body in out.replies {
-            let reply = Outbound {
-                channel: msg.channel,
-                phone: msg.phone.clone(),
-                body,
-                priority: Priority::Reply,
-            };
-            tx.enqueue(&reply, now).await?;
-        }
-        for notice in &out.notices {
-            tx.enqueue(notice, now).await?;
-        }
-        tx.finish_inbound(msg.id, out.stored_content.as_ref(), now)
-            .await?;
-        tx.commit().await?;
-        handled += 1;
+        tx.enqueue(&reply, now).await?;
+    }
+    for notice in &out.notices {
+        tx.enqueue(notice, now).await?;
+    }
+    let stored = out
+        .stored_content
+        .or_else(|| recovering.then(|| masked_content()));
+    tx.finish_inbound(msg.id, stored.as_ref(), now).await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// What is kept of a message whose handling failed: it may have held a PIN.
+fn masked_content() -> Content {
+    Content::Text {
+        text: "******".into(),
     }
 }
 

@@ -11,3 +11,4 @@ engine-next-page = Next
 engine-list-button = Choose
 engine-yes = Yes
 engine-no = No
+engine-error = Sorry, something went wrong and this step was cancelled. Type MENU to start again.

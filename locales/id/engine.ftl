@@ -11,3 +11,4 @@ engine-next-page = Berikutnya
 engine-list-button = Pilih
 engine-yes = Ya
 engine-no = Tidak
+engine-error = Maaf, terjadi kesalahan dan langkah ini dibatalkan. Ketik MENU untuk mulai lagi.

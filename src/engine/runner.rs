@@ -24,6 +24,7 @@ const PAGE_KEY: &str = "_page";
 /// Message ids the engine itself uses (checked by `gotong check` like the flows' ids).
 pub const ENGINE_MESSAGES: &[&str] = &[
     "engine-only-text",
+    "engine-error",
     "engine-empty",
     "engine-cancelled",
     "engine-nothing-to-cancel",
@@ -659,6 +660,19 @@ fn clean_text(s: &str) -> String {
 
 #[async_trait]
 impl Conversation for Engine {
+    async fn recover(&self, tx: &mut Tx, msg: &StoredInbound, _now: i64) -> StoreResult<Handled> {
+        let lang = tx
+            .contact(&msg.phone)
+            .await?
+            .language
+            .unwrap_or_else(|| DEFAULT_LANG.to_string());
+        tx.clear_session(&msg.phone).await?;
+        Ok(Handled {
+            replies: vec![Body::text(self.texts.render(&lang, "engine-error", &[]))],
+            ..Handled::default()
+        })
+    }
+
     async fn handle(&self, tx: &mut Tx, msg: &StoredInbound, now: i64) -> StoreResult<Handled> {
         let contact = tx.contact(&msg.phone).await?;
         let session = tx.load_session(&msg.phone).await?;

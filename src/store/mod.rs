@@ -82,6 +82,13 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10));
+            // Switching a new file to WAL needs the database to itself: do it on one connection
+            // before the pool opens several (they would fail with "database is locked").
+            if !url.contains(":memory:") {
+                use sqlx::Connection;
+                let first = sqlx::SqliteConnection::connect_with(&opts).await?;
+                first.close().await?;
+            }
             // SQLite has one writer: every unit of work is a write transaction (BEGIN IMMEDIATE),
             // so a small pool only adds waiting. In-memory databases must share one connection.
             let pool = SqlitePoolOptions::new()

@@ -85,6 +85,17 @@ impl Action for Show {
     }
 }
 
+/// The household shown at the start of this flow; `None` (after saying so) if there is none.
+fn shown_household(ctx: &mut Ctx<'_>) -> Option<String> {
+    match ctx.values.get(KK).filter(|k| !k.is_empty()) {
+        Some(kk) => Some(kk.clone()),
+        None => {
+            ctx.say("data-not-linked", &[]);
+            None
+        }
+    }
+}
+
 fn member_niks(ctx: &Ctx<'_>) -> Vec<String> {
     ctx.values
         .get(MEMBERS)
@@ -114,7 +125,9 @@ async fn next_unconfirmed(ctx: &mut Ctx<'_>) -> StoreResult<Option<()>> {
 }
 
 async fn verified(ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-    let kk = ctx.values.get(KK).cloned().unwrap_or_default();
+    let Some(kk) = shown_household(ctx) else {
+        return Ok(Outcome::Finish);
+    };
     ctx.tx.mark_household_verified(&kk, ctx.now).await?;
     let after = serde_json::json!({ "verified_at": ctx.now });
     ctx.tx
@@ -153,11 +166,13 @@ pub struct ConfirmBirth;
 #[async_trait]
 impl Action for ConfirmBirth {
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(kk) = shown_household(ctx) else {
+            return Ok(Outcome::Finish);
+        };
         let nik = ctx.values.get(MEMBER_NIK).cloned().unwrap_or_default();
         if ctx.input.as_deref() == Some("1") {
             ctx.tx.confirm_birth_date(&nik, ctx.now).await?;
         } else {
-            let kk = ctx.values.get(KK).cloned().unwrap_or_default();
             let reporter = ctx.values.get("reporter").cloned().unwrap_or_default();
             let details = format!(
                 "tanggal lahir {} tidak benar",
@@ -235,7 +250,9 @@ pub struct SubmitChange;
 #[async_trait]
 impl Action for SubmitChange {
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let kk = ctx.values.get(KK).cloned().unwrap_or_default();
+        let Some(kk) = shown_household(ctx) else {
+            return Ok(Outcome::Finish);
+        };
         let reporter = ctx.values.get("reporter").cloned().unwrap_or_default();
         let kind = ctx.values.get("kind").cloned().unwrap_or_default();
         let nik = ctx.values.get(MEMBER_NIK).cloned();

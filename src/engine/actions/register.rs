@@ -141,6 +141,10 @@ impl Action for ConfirmPin {
             return Ok(Outcome::Branch("mismatch"));
         }
         let nik = nik_of(ctx);
+        if ctx.tx.person(&nik).await?.is_none() {
+            ctx.say("engine-error", &[]);
+            return Ok(Outcome::Finish);
+        }
         if let Some(id) = ctx.values.get(CODE_ID).and_then(|v| v.parse().ok()) {
             ctx.tx.use_activation_code(id, ctx.now).await?;
         }
