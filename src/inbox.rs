@@ -87,7 +87,7 @@ async fn handle_next(app: &App, phone: &str, recovering: bool) -> StoreResult<bo
     }
     let stored = out
         .stored_content
-        .or_else(|| recovering.then(|| masked_content()));
+        .or_else(|| recovering.then(masked_content));
     tx.finish_inbound(msg.id, stored.as_ref(), now).await?;
     tx.commit().await?;
     Ok(true)
