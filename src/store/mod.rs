@@ -9,7 +9,7 @@
 mod channels;
 mod sessions;
 
-pub use channels::{OutboxRow, OutboxStats, StatusOutcome};
+pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
 pub use sessions::{Contact, Session};
 
 use crate::error::{StoreError, StoreResult};
