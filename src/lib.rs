@@ -3,11 +3,18 @@
 //! See `ARCHITECTURE.md` for the map of modules and the path of a message.
 
 pub mod app;
+pub mod channels;
 pub mod clock;
 pub mod config;
+pub mod dispatch;
 pub mod error;
+pub mod http;
 pub mod inbox;
 pub mod message;
+pub mod outbox;
 pub mod parse;
+pub mod server;
+pub mod shutdown;
 pub mod store;
+pub mod telemetry;
 pub mod testing;
