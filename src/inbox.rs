@@ -76,3 +76,21 @@ pub async fn handle_all_pending(app: &App) -> StoreResult<usize> {
         }
     }
 }
+
+/// The placeholder conversation until the engine is wired in: every message gets the same
+/// "service starting" answer (Indonesian, GSM-7 safe).
+pub struct NotReady;
+
+/// What [`NotReady`] answers.
+pub const NOT_READY_TEXT: &str =
+    "Layanan Gotong sedang disiapkan. Silakan coba lagi nanti. (Service starting, please try again later.)";
+
+#[async_trait]
+impl Conversation for NotReady {
+    async fn handle(&self, _tx: &mut Tx, _msg: &StoredInbound, _now: i64) -> StoreResult<Handled> {
+        Ok(Handled {
+            replies: vec![Body::text(NOT_READY_TEXT)],
+            ..Handled::default()
+        })
+    }
+}

@@ -1,9 +1,12 @@
 //! The `gotong` command line.
 
 use clap::{Parser, Subcommand};
+use gotong::app::App;
 use gotong::config::Config;
+use gotong::inbox::NotReady;
 use gotong::store::Db;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Parser)]
 #[command(
@@ -87,8 +90,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             println!("migrations applied ({})", db.backend_name());
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve
-        | Command::Check
+        Command::Serve => {
+            gotong::server::require_secret_key(&config)?;
+            let db = Db::connect(&config.database_url).await?;
+            // The engine replaces this placeholder when it is wired in.
+            let app = App::new(config, db, Arc::new(NotReady));
+            gotong::server::serve(app).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check
         | Command::Chat { .. }
         | Command::Demo
         | Command::Import { .. }

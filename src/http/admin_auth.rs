@@ -4,7 +4,7 @@
 
 use super::error::HttpError;
 use super::HttpState;
-use axum::extract::{Request, State};
+use axum::extract::{OriginalUri, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
