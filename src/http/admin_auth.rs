@@ -29,10 +29,11 @@ pub async fn require_admin(
             Ok(next.run(request).await)
         }
         _ => {
-            tracing::warn!(
-                path = request.uri().path(),
-                "admin API: bearer token missing or wrong"
-            );
+            let path = request
+                .extensions()
+                .get::<OriginalUri>()
+                .map_or_else(|| request.uri().path(), |u| u.path());
+            tracing::warn!(path, "admin API: bearer token missing or wrong");
             Err(HttpError::Unauthorized)
         }
     }
