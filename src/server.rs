@@ -9,6 +9,7 @@ use crate::channels::Providers;
 use crate::config::Config;
 use crate::dispatch::{spawn_recovery_sweep, Dispatcher};
 use crate::http::{self, HttpState};
+use crate::message::Channel;
 use crate::outbox::{OutboxOptions, OutboxWake, OutboxWorker};
 use crate::shutdown::{stop_signal, StopTrigger};
 use crate::telemetry;
@@ -111,10 +112,10 @@ pub async fn start(
     })
 }
 
-fn mps(config: &Config, channel: crate::message::Channel) -> u32 {
+fn mps(config: &Config, channel: Channel) -> u32 {
     match channel {
-        crate::message::Channel::WhatsApp => config.whatsapp_mps,
-        crate::message::Channel::Sms => config.sms_mps,
+        Channel::WhatsApp => config.whatsapp_mps,
+        Channel::Sms => config.sms_mps,
     }
 }
 
@@ -144,7 +145,8 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     let listener = TcpListener::bind(&listen)
         .await
         .with_context(|| format!("binding GOTONG_LISTEN={listen}"))?;
-    let whatsapp = app.config.whatsapp.is_some();
+    let app_config_whatsapp = app.config.whatsapp.clone();
+    let whatsapp = app_config_whatsapp.is_some();
     let sms = app.config.twilio.is_some();
     let backend = app.db.backend_name();
     let running = start(app, listener, ServeOptions::default()).await?;
@@ -155,6 +157,18 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
         sms = if sms { "enabled" } else { "disabled (no TWILIO_* settings)" },
         "gotong serving"
     );
+    if let Some(wa) = &app_config_whatsapp {
+        if wa.access_token.is_empty() || wa.phone_number_id.is_empty() {
+            tracing::warn!(
+                "WHATSAPP_ACCESS_TOKEN or WHATSAPP_PHONE_NUMBER_ID is not set: WhatsApp replies will fail"
+            );
+        }
+        if wa.verify_token.is_empty() {
+            tracing::warn!(
+                "WHATSAPP_VERIFY_TOKEN is not set: Meta's subscription handshake will be refused"
+            );
+        }
+    }
     if !whatsapp && !sms {
         tracing::warn!("no channel is configured: only /healthz, /metrics and /api answer");
     }

@@ -137,11 +137,6 @@ impl Providers {
         }
         Ok(p)
     }
-
-    /// The channels that are configured, for the start-up log.
-    pub fn enabled(&self) -> Vec<Channel> {
-        self.senders.iter().map(|s| s.channel()).collect()
-    }
 }
 
 /// Epoch seconds as providers write them (`"1504902988"`) → epoch milliseconds.
