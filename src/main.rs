@@ -144,7 +144,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             gotong::chat::run(&app, channel.into(), &phone).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Serve | Command::Demo | Command::Import { .. } | Command::Stimulus { .. } => {
+        Command::Serve => {
+            gotong::server::require_secret_key(&config)?;
+            let app = build_app(config).await?;
+            gotong::server::serve(app).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo | Command::Import { .. } | Command::Stimulus { .. } => {
             eprintln!("not yet: this command arrives with its issue");
             Ok(ExitCode::from(3))
         }

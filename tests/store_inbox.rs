@@ -196,7 +196,79 @@ async fn sessions_and_contacts_round_trip(db: &Db) {
     );
 }
 
+async fn outbox_sends_one_row_per_phone_at_a_time_in_order(db: &Db) {
+    let mk = |phone: &str, t: &str, priority| Outbound {
+        channel: Channel::Sms,
+        phone: phone.into(),
+        body: Body::text(t),
+        priority,
+    };
+    let mut tx = db.begin().await.unwrap();
+    tx.enqueue(&mk("+626", "first", Priority::Broadcast), 1)
+        .await
+        .unwrap();
+    tx.enqueue(&mk("+626", "second", Priority::Reply), 2)
+        .await
+        .unwrap();
+    tx.enqueue(&mk("+627", "other phone", Priority::Reply), 3)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // One row per phone: the older row of +626 first, even though the newer one is a reply.
+    let claimed = db.claim_outbox(Channel::Sms, 10, 10, 1000).await.unwrap();
+    let texts: Vec<&str> = claimed.iter().map(|r| r.body.main_text()).collect();
+    assert_eq!(texts, vec!["other phone", "first"]);
+    assert!(db
+        .claim_outbox(Channel::Sms, 11, 10, 1000)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // A row waiting for its retry still holds back the next row of its phone.
+    let first = claimed.iter().find(|r| r.phone == "+626").unwrap();
+    db.outbox_retry(first.id, 500, "HTTP 503", 12)
+        .await
+        .unwrap();
+    assert!(db
+        .claim_outbox(Channel::Sms, 13, 10, 1000)
+        .await
+        .unwrap()
+        .is_empty());
+    let retried = db.claim_outbox(Channel::Sms, 500, 10, 1000).await.unwrap();
+    assert_eq!(retried.len(), 1);
+    assert_eq!(retried[0].body, Body::text("first"));
+    db.outbox_sent(retried[0].id, "SM-first", 501)
+        .await
+        .unwrap();
+    let next = db.claim_outbox(Channel::Sms, 502, 10, 1000).await.unwrap();
+    assert_eq!(next.len(), 1);
+    assert_eq!(next[0].body, Body::text("second"));
+    db.outbox_failed(next[0].id, "21211: invalid To", 503)
+        .await
+        .unwrap();
+
+    let records = db.outbox_records("+626").await.unwrap();
+    assert_eq!(records[0].status, "sent");
+    assert_eq!(records[0].provider_id.as_deref(), Some("SM-first"));
+    assert_eq!(records[0].attempts, 2);
+    assert_eq!(records[1].status, "failed");
+    assert_eq!(records[1].error.as_deref(), Some("21211: invalid To"));
+}
+
+async fn inbound_count_ignores_redeliveries(db: &Db) {
+    let m = text("SM9", "+6281200000009", "MENU");
+    db.record_inbound(&m, 1).await.unwrap();
+    db.record_inbound(&m, 2).await.unwrap();
+    db.record_inbound(&text("SM10", "+6281200000009", "SALDO"), 3)
+        .await
+        .unwrap();
+    assert_eq!(db.inbound_count().await.unwrap(), 2);
+}
+
 gotong::backend_tests!(
+    outbox_sends_one_row_per_phone_at_a_time_in_order,
+    inbound_count_ignores_redeliveries,
     redelivered_inbound_is_recorded_once,
     inbound_without_phone_is_kept_but_not_pending,
     rolled_back_work_queues_nothing,

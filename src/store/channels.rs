@@ -17,6 +17,20 @@ pub struct OutboxRow {
     pub attempts: i64,
 }
 
+/// One outbox row as stored, whatever its state (tests, admin views).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutboxRecord {
+    pub id: i64,
+    /// queued, sending, sent, delivered, read, failed, cancelled
+    pub status: String,
+    pub body: Body,
+    /// Sending attempts so far (each claim counts one).
+    pub attempts: i64,
+    pub provider_id: Option<String>,
+    /// The last provider error (a retried or failed send).
+    pub error: Option<String>,
+}
+
 /// Outbox figures for `/metrics` and the benchmarks.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct OutboxStats {
@@ -137,7 +151,14 @@ impl Db {
 
     /// Claims up to `limit` due rows of `channel` for sending, replies before notices before
     /// broadcasts, oldest first. A claim is a lease: rows of a sender that died are claimed again
-    /// once `lease_ms` has passed. On PostgreSQL several servers skip each other's rows.
+    /// once `lease_ms` has passed.
+    ///
+    /// Per phone, rows go out one at a time in id order: a row is claimed only when no older row
+    /// of the same phone is still waiting or being sent (a row waiting for its retry holds back
+    /// the ones after it). So a claim returns at most one row per phone, and rows of different
+    /// phones may be sent concurrently. On PostgreSQL claims are serialised per channel (an
+    /// advisory lock held for the claim's short transaction) so two servers never claim two rows
+    /// of one phone.
     pub async fn claim_outbox(
         &self,
         channel: Channel,
@@ -146,6 +167,12 @@ impl Db {
         lease_ms: i64,
     ) -> StoreResult<Vec<OutboxRow>> {
         let mut tx = self.begin().await?;
+        if let Backend::Postgres(c) = &mut tx.conn {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(format!("gotong.outbox.claim.{}", channel.as_str()))
+                .execute(&mut **c)
+                .await?;
+        }
         on_backend!(&mut tx.conn, c => {
             sqlx::query(
                 "UPDATE outbox SET status = 'queued', lease_until = NULL, updated_at = $1
@@ -162,9 +189,12 @@ impl Db {
         };
         let sql = format!(
             "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2
-             WHERE id IN (SELECT id FROM outbox
-                          WHERE status = 'queued' AND channel = $3 AND next_attempt_at <= $2
-                          ORDER BY priority, id LIMIT $4 {lock})
+             WHERE id IN (SELECT o.id FROM outbox o
+                          WHERE o.status = 'queued' AND o.channel = $3 AND o.next_attempt_at <= $2
+                            AND NOT EXISTS (SELECT 1 FROM outbox e
+                                            WHERE e.channel = o.channel AND e.phone = o.phone
+                                              AND e.id < o.id AND e.status IN ('queued', 'sending'))
+                          ORDER BY o.priority, o.id LIMIT $4 {lock})
              RETURNING id, channel, phone, body, attempts, priority"
         );
         let mut rows: Vec<(i64, OutboxRow)> = on_backend!(&mut tx.conn, c => {
@@ -300,16 +330,47 @@ impl Db {
         })
     }
 
+    /// How many messages were received (every channel, redeliveries counted once).
+    pub async fn inbound_count(&self) -> StoreResult<i64> {
+        let n = on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM inbound").fetch_one(p).await?
+        });
+        Ok(n)
+    }
+
     /// Every outbox row for a phone, oldest first: (status, body). For tests and the admin API.
     pub async fn outbox_for_phone(&self, phone: &str) -> StoreResult<Vec<(String, Body)>> {
-        let rows: Vec<(String, String)> = on_backend!(&self.pool, p => {
-            sqlx::query_as("SELECT status, body FROM outbox WHERE phone = $1 ORDER BY id")
-                .bind(phone)
-                .fetch_all(p)
-                .await?
+        Ok(self
+            .outbox_records(phone)
+            .await?
+            .into_iter()
+            .map(|r| (r.status, r.body))
+            .collect())
+    }
+
+    /// Every outbox row for a phone with its sending history, oldest first.
+    pub async fn outbox_records(&self, phone: &str) -> StoreResult<Vec<OutboxRecord>> {
+        type Raw = (i64, String, String, i64, Option<String>, Option<String>);
+        let rows: Vec<Raw> = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT id, status, body, attempts, provider_id, error FROM outbox
+                 WHERE phone = $1 ORDER BY id",
+            )
+            .bind(phone)
+            .fetch_all(p)
+            .await?
         });
         rows.into_iter()
-            .map(|(s, b)| Ok((s, serde_json::from_str(&b)?)))
+            .map(|(id, status, body, attempts, provider_id, error)| {
+                Ok(OutboxRecord {
+                    id,
+                    status,
+                    body: serde_json::from_str(&body)?,
+                    attempts,
+                    provider_id,
+                    error,
+                })
+            })
             .collect()
     }
 }

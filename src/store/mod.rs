@@ -14,7 +14,7 @@ mod sessions;
 mod terminal;
 
 pub use change_requests::{ChangeRequest, NewChangeRequest};
-pub use channels::{OutboxRow, OutboxStats, StatusOutcome};
+pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
 pub use links::Link;
 pub use persons::{Household, Person};
 pub use sessions::{Contact, Session};

@@ -1,0 +1,172 @@
+//! Messaging providers: what comes in through their webhooks and how replies go out.
+//!
+//! A provider is one module implementing two small traits:
+//! - [`Webhook`]: check a request's signature (before anything is parsed), then turn the raw body
+//!   into channel-neutral [`Inbound`] messages and [`StatusUpdate`]s, and say what to answer;
+//! - [`Sender`]: send one [`Body`] to one phone, returning the provider's message id or a
+//!   [`SendError`] that says whether trying again can help.
+//!
+//! The HTTP layer (`crate::http`) and the outbox (`crate::outbox`) only see these traits.
+
+pub mod twilio;
+pub mod whatsapp;
+
+use crate::config::Config;
+use crate::message::{Body, Channel, Inbound, StatusUpdate};
+use axum::http::HeaderMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// A webhook request as received: what a signature check and a parser need.
+#[derive(Clone, Copy, Debug)]
+pub struct RawWebhook<'a> {
+    /// Path and query exactly as requested (`/webhooks/sms?x=1`).
+    pub path_and_query: &'a str,
+    pub headers: &'a HeaderMap,
+    pub body: &'a [u8],
+}
+
+/// What one webhook request carried.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct WebhookEvents {
+    pub messages: Vec<Inbound>,
+    pub statuses: Vec<StatusUpdate>,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum WebhookError {
+    /// The signature header is missing or does not match: the request is not from the provider.
+    #[error("signature missing or wrong")]
+    BadSignature,
+    /// Signed, but not a payload we can read.
+    #[error("malformed payload: {0}")]
+    Malformed(String),
+}
+
+/// What a webhook answers once the events are recorded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WebhookAck {
+    pub content_type: &'static str,
+    pub body: &'static str,
+}
+
+/// The inbound half of a provider.
+pub trait Webhook: Send + Sync {
+    fn channel(&self) -> Channel;
+    /// Checks the request's signature over the raw bytes, in constant time.
+    fn verify(&self, req: &RawWebhook<'_>) -> Result<(), WebhookError>;
+    /// Parses a verified request. `now` (epoch ms) stands in for missing provider timestamps.
+    fn parse(&self, req: &RawWebhook<'_>, now: i64) -> Result<WebhookEvents, WebhookError>;
+    /// The answer once everything is durably recorded.
+    fn ack(&self) -> WebhookAck;
+}
+
+/// Why a send did not go through.
+#[derive(Clone, Debug, thiserror::Error, PartialEq, Eq)]
+pub enum SendError {
+    /// Timeouts, connection errors, 429, 5xx: the same request may succeed later.
+    #[error("temporary failure: {0}")]
+    Retryable(String),
+    /// The provider refused this message (bad number, template not approved…): never retried.
+    #[error("refused by the provider: {code}: {message}")]
+    Permanent { code: String, message: String },
+}
+
+impl SendError {
+    /// A transport failure (timeout, refused connection, broken body) is worth retrying.
+    pub fn transport(e: &reqwest::Error) -> Self {
+        let what = if e.is_timeout() {
+            "timeout"
+        } else if e.is_connect() {
+            "connection failed"
+        } else {
+            "transport error"
+        };
+        SendError::Retryable(what.to_string())
+    }
+}
+
+/// The outbound half of a provider.
+#[async_trait::async_trait]
+pub trait Sender: Send + Sync {
+    fn channel(&self) -> Channel;
+    /// Sends `body` to `phone` (E.164). Returns the provider's message id.
+    async fn send(&self, phone: &str, body: &Body) -> Result<String, SendError>;
+}
+
+/// The configured providers. A provider without configuration has no webhook routes (they answer
+/// 404) and no sender.
+#[derive(Clone, Default)]
+pub struct Providers {
+    pub whatsapp_webhook: Option<Arc<dyn Webhook>>,
+    pub sms_webhook: Option<Arc<dyn Webhook>>,
+    pub sms_status_webhook: Option<Arc<dyn Webhook>>,
+    pub senders: Vec<Arc<dyn Sender>>,
+}
+
+impl Providers {
+    /// Builds every configured provider. `timeout` bounds each send request.
+    pub fn from_config(config: &Config, timeout: Duration) -> reqwest::Result<Providers> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(5)))
+            .user_agent(concat!("gotong/", env!("CARGO_PKG_VERSION")))
+            .build()?;
+        let mut p = Providers::default();
+        if let Some(wa) = &config.whatsapp {
+            p.whatsapp_webhook = Some(Arc::new(whatsapp::inbound::WhatsAppWebhook::new(wa)));
+            p.senders.push(Arc::new(whatsapp::send::WhatsAppSender::new(
+                client.clone(),
+                wa,
+            )));
+        }
+        if let Some(tw) = &config.twilio {
+            p.sms_webhook = Some(Arc::new(twilio::inbound::TwilioWebhook::messages(
+                tw,
+                &config.public_url,
+            )));
+            p.sms_status_webhook = Some(Arc::new(twilio::inbound::TwilioWebhook::statuses(
+                tw,
+                &config.public_url,
+            )));
+            p.senders.push(Arc::new(twilio::send::TwilioSender::new(
+                client,
+                tw,
+                &config.public_url,
+            )));
+        }
+        Ok(p)
+    }
+}
+
+/// Epoch seconds as providers write them (`"1504902988"`) → epoch milliseconds.
+pub(crate) fn seconds_to_ms(s: Option<&str>) -> Option<i64> {
+    s?.trim().parse::<i64>().ok()?.checked_mul(1000)
+}
+
+/// Cuts `s` to at most `max` characters (not bytes), for provider length limits.
+pub(crate) fn truncate_chars(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => s[..i].to_string(),
+        None => s.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_counts_characters() {
+        assert_eq!(truncate_chars("Rp25.000 ✓ lunas", 10), "Rp25.000 ✓");
+        assert_eq!(truncate_chars("abc", 3), "abc");
+        assert_eq!(truncate_chars("", 3), "");
+    }
+
+    #[test]
+    fn provider_seconds_become_milliseconds() {
+        assert_eq!(seconds_to_ms(Some("1504902988")), Some(1_504_902_988_000));
+        assert_eq!(seconds_to_ms(Some("soon")), None);
+        assert_eq!(seconds_to_ms(None), None);
+    }
+}

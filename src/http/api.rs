@@ -1,0 +1,33 @@
+//! The admin API (`/api/…`), behind [`super::admin_auth::require_admin`]. New routes go in
+//! [`router`]; they are guarded automatically.
+
+use super::admin_auth::require_admin;
+use super::error::HttpError;
+use super::HttpState;
+use axum::extract::State;
+use axum::routing::get;
+use axum::{middleware, Json, Router};
+use serde::Serialize;
+
+pub fn router(state: HttpState) -> Router<HttpState> {
+    Router::new()
+        .route("/stats", get(stats))
+        .layer(middleware::from_fn_with_state(state, require_admin))
+}
+
+/// `GET /api/stats`: the operators' KPIs (DESIGN §3). Add a field per KPI.
+#[derive(Debug, Serialize)]
+pub struct Stats {
+    /// Messages received (redeliveries counted once).
+    pub messages_in: i64,
+    /// Messages the providers accepted (sent, delivered or read).
+    pub messages_out: i64,
+}
+
+async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError> {
+    let db = &state.app.db;
+    Ok(Json(Stats {
+        messages_in: db.inbound_count().await?,
+        messages_out: db.outbox_stats().await?.sent,
+    }))
+}

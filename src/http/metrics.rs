@@ -1,0 +1,45 @@
+//! `GET /metrics`: Prometheus text. Counters and histograms come from the recorder; the outbox
+//! gauges and the flow-step counters are read from the database at each scrape, so they are right
+//! whichever server process did the work.
+
+use super::HttpState;
+use crate::telemetry;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+pub async fn render(State(state): State<HttpState>) -> impl IntoResponse {
+    let db = &state.app.db;
+    match db.outbox_stats().await {
+        Ok(stats) => {
+            metrics::gauge!(telemetry::OUTBOX_DEPTH).set(stats.depth as f64);
+            let age_ms = stats
+                .oldest_waiting_at
+                .map_or(0, |at| (state.app.now() - at).max(0));
+            metrics::gauge!(telemetry::OUTBOX_OLDEST_AGE).set(age_ms as f64 / 1000.0);
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: outbox figures unavailable"),
+    }
+    match db.flow_event_counts().await {
+        Ok(rows) => {
+            for (flow, step, event, count) in rows {
+                metrics::counter!(
+                    telemetry::FLOW_STEP_EVENTS,
+                    "flow" => flow,
+                    "step" => step,
+                    "event" => event
+                )
+                .absolute(u64::try_from(count).unwrap_or(0));
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: flow figures unavailable"),
+    }
+    state.prometheus.run_upkeep();
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.prometheus.render(),
+    )
+}

@@ -1,0 +1,70 @@
+//! The HTTP server's routes (DESIGN §3), built from the [`App`] and the configured providers.
+//!
+//! | route | module |
+//! | --- | --- |
+//! | `GET`/`POST /webhooks/whatsapp` | [`webhooks_whatsapp`] (404 when WhatsApp is not configured) |
+//! | `POST /webhooks/sms`, `POST /webhooks/sms/status` | [`webhooks_sms`] (404 when Twilio is not configured) |
+//! | `GET /healthz` | [`health`] |
+//! | `GET /metrics` | [`metrics`] |
+//! | `/api/…` | [`api`], guarded by [`admin_auth`] |
+//!
+//! Every webhook POST goes through [`intake`]. Request bodies over 4 MiB get 413. Errors are
+//! mapped to answers once, in [`error`].
+
+pub mod admin_auth;
+pub mod api;
+pub mod error;
+pub mod health;
+pub mod intake;
+pub mod metrics;
+pub mod webhooks_sms;
+pub mod webhooks_whatsapp;
+
+use crate::app::App;
+use crate::channels::Providers;
+use crate::dispatch::Dispatcher;
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::routing::{get, post};
+use axum::Router;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::trace::TraceLayer;
+
+/// Largest request body accepted; larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 4 * 1024 * 1024;
+
+/// What the handlers share.
+#[derive(Clone)]
+pub struct HttpState {
+    pub app: App,
+    pub providers: Providers,
+    pub dispatcher: Dispatcher,
+    pub prometheus: PrometheusHandle,
+}
+
+pub fn router(state: HttpState) -> Router {
+    let mut router = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/metrics", get(metrics::render))
+        .nest("/api", api::router(state.clone()));
+    if state.providers.whatsapp_webhook.is_some() {
+        router = router.route(
+            "/webhooks/whatsapp",
+            get(webhooks_whatsapp::verify_subscription).post(webhooks_whatsapp::receive),
+        );
+    }
+    if state.providers.sms_webhook.is_some() {
+        router = router.route("/webhooks/sms", post(webhooks_sms::receive_message));
+    }
+    if state.providers.sms_status_webhook.is_some() {
+        router = router.route("/webhooks/sms/status", post(webhooks_sms::receive_status));
+    }
+    router
+        .layer(DefaultBodyLimit::disable())
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        // Only method and path: a query string may hold the handshake's verify token.
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
+            tracing::info_span!("http", method = %req.method(), path = req.uri().path())
+        }))
+        .with_state(state)
+}

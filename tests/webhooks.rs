@@ -1,0 +1,781 @@
+//! Webhooks as providers call them: signatures, every fixture, malformed and oversized bodies,
+//! redeliveries, statuses, the handshake, and the operator routes. Each test runs on SQLite and
+//! PostgreSQL against a real server on 127.0.0.1.
+
+mod common;
+
+use common::*;
+use gotong::channels::twilio::inbound::{form_params, parse_message, parse_status};
+use gotong::channels::whatsapp::inbound::parse_payload;
+use gotong::channels::{twilio, whatsapp};
+use gotong::message::{
+    Body, Channel, Content, Delivery, Inbound, Outbound, Priority, StatusUpdate,
+};
+use gotong::store::Db;
+use std::time::Duration;
+
+const SETTLE: Duration = Duration::from_millis(400);
+const WAIT: Duration = Duration::from_secs(10);
+
+/// Nothing recorded, nothing queued, nothing sent.
+async fn assert_untouched(server: &TestServer) {
+    tokio::time::sleep(SETTLE).await;
+    assert_eq!(server.db.inbound_count().await.unwrap(), 0);
+    let stats = server.db.outbox_stats().await.unwrap();
+    assert_eq!((stats.depth, stats.sent, stats.failed), (0, 0, 0));
+    assert!(server.provider.requests().is_empty());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signatures
+
+async fn whatsapp_signature_is_checked_before_anything(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let body = fixture("whatsapp/text.json");
+
+    let missing = server.post_whatsapp(&body, None).await;
+    assert_eq!(missing.status(), 401);
+    let other_secret = whatsapp::signature::sign("not-the-app-secret", &body);
+    let wrong = server.post_whatsapp(&body, Some(&other_secret)).await;
+    assert_eq!(wrong.status(), 401);
+    let of_other_body = whatsapp::signature::sign(APP_SECRET, b"{}");
+    let replayed = server.post_whatsapp(&body, Some(&of_other_body)).await;
+    assert_eq!(replayed.status(), 401);
+    let garbage = server.post_whatsapp(&body, Some("sha256=xyz")).await;
+    assert_eq!(garbage.status(), 401);
+    assert_untouched(&server).await;
+
+    let ok = server.whatsapp(&body).await;
+    assert_eq!(ok.status(), 200);
+    assert_eq!(server.db.inbound_count().await.unwrap(), 1);
+    server.shutdown().await;
+}
+
+async fn twilio_signature_is_checked_on_both_routes(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let body = fixture("twilio/inbound_sms.form");
+    assert_eq!(
+        server
+            .post_form("/webhooks/sms", &body, None)
+            .await
+            .status(),
+        401
+    );
+    let other_token = twilio::signature::sign(
+        "not-the-auth-token",
+        &format!("{PUBLIC_URL}/webhooks/sms"),
+        &form_params(&body).unwrap(),
+    );
+    assert_eq!(
+        server
+            .post_form("/webhooks/sms", &body, Some(&other_token))
+            .await
+            .status(),
+        401
+    );
+    // Signed for another URL (the status route) is not signed for this one.
+    let other_url = twilio_signature("/webhooks/sms/status", &body);
+    assert_eq!(
+        server
+            .post_form("/webhooks/sms", &body, Some(&other_url))
+            .await
+            .status(),
+        401
+    );
+    let status = fixture("twilio/status_delivered.form");
+    assert_eq!(
+        server
+            .post_form("/webhooks/sms/status", &status, None)
+            .await
+            .status(),
+        401
+    );
+    assert_untouched(&server).await;
+
+    let ok = server.twilio("/webhooks/sms", &body).await;
+    assert_eq!(ok.status(), 200);
+    assert!(ok.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/xml"));
+    assert_eq!(
+        ok.text().await.unwrap(),
+        r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#
+    );
+    assert_eq!(server.db.inbound_count().await.unwrap(), 1);
+    server.shutdown().await;
+}
+
+/// The signatures printed in webhook-fixtures/README.md (computed with openssl / Python) are
+/// right for the fixture files, so a human can replay them with curl.
+#[test]
+fn documented_signatures_match_the_fixtures() {
+    let readme = String::from_utf8(fixture("README.md")).unwrap();
+    let documented = |file: &str, header: &str| -> String {
+        let prefix = format!("{file}: `{header}: ");
+        let line = readme
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .unwrap_or_else(|| panic!("README documents {file}"));
+        line[prefix.len()..]
+            .split('`')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let wa = documented("whatsapp/text.json", "X-Hub-Signature-256");
+    assert!(whatsapp::signature::verify(
+        APP_SECRET,
+        Some(&wa),
+        &fixture("whatsapp/text.json")
+    ));
+    for (file, path) in [
+        ("twilio/inbound_sms.form", "/webhooks/sms"),
+        ("twilio/status_delivered.form", "/webhooks/sms/status"),
+    ] {
+        let sig = documented(file, "X-Twilio-Signature");
+        let params = form_params(&fixture(file)).unwrap();
+        assert!(
+            twilio::signature::verify(
+                AUTH_TOKEN,
+                &format!("{PUBLIC_URL}{path}"),
+                &params,
+                Some(&sig)
+            ),
+            "{file}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Every fixture parses into what it means
+
+fn wa_inbound(file: &str) -> Inbound {
+    let mut events = parse_payload(&fixture(file), 0).unwrap();
+    assert!(events.statuses.is_empty(), "{file}");
+    assert_eq!(events.messages.len(), 1, "{file}");
+    events.messages.remove(0)
+}
+
+fn wa_status(file: &str) -> StatusUpdate {
+    let mut events = parse_payload(&fixture(file), 0).unwrap();
+    assert!(events.messages.is_empty(), "{file}");
+    assert_eq!(events.statuses.len(), 1, "{file}");
+    events.statuses.remove(0)
+}
+
+#[test]
+fn whatsapp_message_fixtures_parse() {
+    let text = wa_inbound("whatsapp/text.json");
+    assert_eq!(
+        text,
+        Inbound {
+            channel: Channel::WhatsApp,
+            phone: Some("+6281234567001".into()),
+            provider_id: "wamid.HBgNNjI4MTIzNDU2NzAwMRUCABIYFDNBMDAwMDAwMDAwMDAwMDAwMDAxAA=="
+                .into(),
+            content: Content::Text {
+                text: "SALDO".into()
+            },
+            sent_at: 1_764_238_453_000,
+        }
+    );
+    let cases = [
+        (
+            "whatsapp/button_reply.json",
+            "+6281234567002",
+            Content::Choice {
+                id: "1".into(),
+                title: "Ya, benar".into(),
+            },
+        ),
+        (
+            "whatsapp/list_reply.json",
+            "+6281234567003",
+            Content::Choice {
+                id: "menu.saldo".into(),
+                title: "Cek saldo".into(),
+            },
+        ),
+        (
+            "whatsapp/image.json",
+            "+6281234567004",
+            Content::Image {
+                media_id: "1479537139650973".into(),
+                caption: Some("Keripik singkong 250g".into()),
+            },
+        ),
+        (
+            "whatsapp/location.json",
+            "+6281234567005",
+            Content::Location {
+                latitude: -6.2297465,
+                longitude: 106.8295264,
+                name: Some("Balai Warga RW 03".into()),
+            },
+        ),
+        (
+            "whatsapp/sticker.json",
+            "+6281234567006",
+            Content::Unsupported {
+                kind: "sticker".into(),
+            },
+        ),
+        (
+            "whatsapp/audio.json",
+            "+6281234567007",
+            Content::Unsupported {
+                kind: "audio".into(),
+            },
+        ),
+    ];
+    for (file, phone, content) in cases {
+        let m = wa_inbound(file);
+        assert_eq!(m.phone.as_deref(), Some(phone), "{file}");
+        assert_eq!(m.content, content, "{file}");
+        assert!(m.provider_id.starts_with("wamid."), "{file}");
+        assert!(m.sent_at > 1_764_000_000_000, "{file}");
+    }
+    let anonymous = wa_inbound("whatsapp/username_only.json");
+    assert_eq!(anonymous.phone, None);
+    assert_eq!(
+        anonymous.content,
+        Content::Text {
+            text: "halo".into()
+        }
+    );
+}
+
+#[test]
+fn whatsapp_status_fixtures_parse() {
+    let id = "wamid.HBgNNjI4MTIzNDU2NzAwMRUCABEYEjQxRjc3QkE1QzA3M0E5RDBBQgA=";
+    for (file, status, at) in [
+        (
+            "whatsapp/status_sent.json",
+            Delivery::Sent,
+            1_764_238_461_000,
+        ),
+        (
+            "whatsapp/status_delivered.json",
+            Delivery::Delivered,
+            1_764_238_462_000,
+        ),
+        (
+            "whatsapp/status_read.json",
+            Delivery::Read,
+            1_764_238_475_000,
+        ),
+    ] {
+        assert_eq!(
+            wa_status(file),
+            StatusUpdate {
+                channel: Channel::WhatsApp,
+                provider_id: id.into(),
+                status,
+                error: None,
+                at,
+            },
+            "{file}"
+        );
+    }
+    let failed = wa_status("whatsapp/status_failed.json");
+    assert_eq!(failed.status, Delivery::Failed);
+    assert_eq!(
+        failed.error.as_deref(),
+        Some("131047: Re-engagement message")
+    );
+}
+
+#[test]
+fn twilio_fixtures_parse() {
+    let m = parse_message(
+        &form_params(&fixture("twilio/inbound_sms.form")).unwrap(),
+        7,
+    )
+    .unwrap();
+    assert_eq!(
+        m,
+        Inbound {
+            channel: Channel::Sms,
+            phone: Some("+6281234567101".into()),
+            provider_id: "SM7f4e0b0c1d2e3f405162738495a6b7c8".into(),
+            content: Content::Text {
+                text: "Bayar W001 Rp25.000".into()
+            },
+            sent_at: 7,
+        }
+    );
+    let status = |file: &str| {
+        parse_status(&form_params(&fixture(file)).unwrap(), 9)
+            .unwrap()
+            .unwrap()
+    };
+    let sid = "SM1a2b3c4d5e6f708192a3b4c5d6e7f809";
+    for (file, delivery, error) in [
+        ("twilio/status_sent.form", Delivery::Sent, None),
+        ("twilio/status_delivered.form", Delivery::Delivered, None),
+        (
+            "twilio/status_undelivered.form",
+            Delivery::Failed,
+            Some("30003: undelivered"),
+        ),
+        (
+            "twilio/status_failed.form",
+            Delivery::Failed,
+            Some("30008: failed"),
+        ),
+    ] {
+        assert_eq!(
+            status(file),
+            StatusUpdate {
+                channel: Channel::Sms,
+                provider_id: sid.into(),
+                status: delivery,
+                error: error.map(String::from),
+                at: 9,
+            },
+            "{file}"
+        );
+    }
+}
+
+/// Posted for real, every message fixture is recorded once and every sender with a phone gets
+/// exactly one reply.
+async fn every_message_fixture_is_recorded_and_answered(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let files = [
+        "text",
+        "button_reply",
+        "list_reply",
+        "image",
+        "location",
+        "sticker",
+        "audio",
+    ];
+    for f in files {
+        let r = server
+            .whatsapp(&fixture(&format!("whatsapp/{f}.json")))
+            .await;
+        assert_eq!(r.status(), 200, "{f}");
+    }
+    let r = server
+        .twilio("/webhooks/sms", &fixture("twilio/inbound_sms.form"))
+        .await;
+    assert_eq!(r.status(), 200);
+    eventually("a reply to each sender", WAIT, || async {
+        server.provider.accepted().len() == files.len() + 1
+    })
+    .await;
+    assert_eq!(
+        server.db.inbound_count().await.unwrap(),
+        files.len() as i64 + 1
+    );
+    let mut replies: Vec<(String, String)> = server
+        .provider
+        .accepted()
+        .iter()
+        .map(|r| (r.to(), r.text()))
+        .collect();
+    replies.sort();
+    assert_eq!(
+        replies,
+        vec![
+            ("+6281234567101".into(), "echo: Bayar W001 Rp25.000".into()),
+            ("6281234567001".into(), "echo: SALDO".into()),
+            ("6281234567002".into(), "echo: 1".into()),
+            ("6281234567003".into(), "echo: menu.saldo".into()),
+            ("6281234567004".into(), "echo: Keripik singkong 250g".into()),
+            ("6281234567005".into(), "echo: ".into()),
+            ("6281234567006".into(), "echo: ".into()),
+            ("6281234567007".into(), "echo: ".into()),
+        ]
+    );
+    server.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bad bodies
+
+async fn signed_but_malformed_is_refused_and_nothing_stored(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    for body in [&b"{\"entry\": ["[..], b"[1, 2]", b"not json at all"] {
+        assert_eq!(server.whatsapp(body).await.status(), 400);
+    }
+    let no_sid = b"From=%2B6281234567101&Body=SALDO";
+    assert_eq!(server.twilio("/webhooks/sms", no_sid).await.status(), 400);
+    let no_from = b"MessageSid=SM1&Body=SALDO";
+    assert_eq!(server.twilio("/webhooks/sms", no_from).await.status(), 400);
+    let no_status = b"MessageSid=SM1&To=%2B6281234567101";
+    assert_eq!(
+        server
+            .twilio("/webhooks/sms/status", no_status)
+            .await
+            .status(),
+        400
+    );
+    assert_untouched(&server).await;
+    server.shutdown().await;
+}
+
+/// Through the router itself: over a socket, a client still writing a refused body may see a
+/// broken pipe before it reads the 413.
+async fn bodies_over_4_mib_are_refused(db: &Db) {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let provider = FakeProvider::start().await;
+    let router = router_for(db, &Setup::default(), &provider);
+    let post = |path: &str, body: Vec<u8>| {
+        let signature = if path == "/webhooks/whatsapp" {
+            (
+                "x-hub-signature-256",
+                whatsapp::signature::sign(APP_SECRET, &body),
+            )
+        } else {
+            ("x-twilio-signature", "unchecked".to_string())
+        };
+        axum::http::Request::post(path)
+            .header(signature.0, signature.1)
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let over = vec![b' '; 4 * 1024 * 1024 + 1];
+    for path in [
+        "/webhooks/whatsapp",
+        "/webhooks/sms",
+        "/webhooks/sms/status",
+    ] {
+        let r = router
+            .clone()
+            .oneshot(post(path, over.clone()))
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 413, "{path}");
+    }
+    // Without a Content-Length the limit holds too.
+    let stream = futures::stream::iter(
+        over.chunks(64 * 1024)
+            .map(|c| Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    );
+    let chunked = axum::http::Request::post("/webhooks/whatsapp")
+        .header("x-hub-signature-256", "sha256=00")
+        .body(axum::body::Body::from_stream(stream))
+        .unwrap();
+    assert_eq!(router.clone().oneshot(chunked).await.unwrap().status(), 413);
+    // Just under the limit is read (and, being blank, refused as malformed).
+    let under = vec![b' '; 4 * 1024 * 1024];
+    let r = router
+        .oneshot(post("/webhooks/whatsapp", under))
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 400);
+    let body = r.into_body().collect().await.unwrap().to_bytes();
+    assert!(String::from_utf8_lossy(&body).contains("malformed"));
+    assert_eq!(db.inbound_count().await.unwrap(), 0);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Redeliveries, senders without a phone, statuses
+
+async fn a_webhook_delivered_three_times_is_answered_once(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let body = fixture("whatsapp/text.json");
+    let (a, b, c) = tokio::join!(
+        server.whatsapp(&body),
+        server.whatsapp(&body),
+        server.whatsapp(&body)
+    );
+    assert_eq!(
+        (
+            a.status().as_u16(),
+            b.status().as_u16(),
+            c.status().as_u16()
+        ),
+        (200, 200, 200)
+    );
+    // And once more after the reply went out.
+    eventually("the reply", WAIT, || async {
+        !server.provider.accepted().is_empty()
+    })
+    .await;
+    assert_eq!(server.whatsapp(&body).await.status(), 200);
+    tokio::time::sleep(Duration::from_millis(1500)).await; // longer than the recovery sweep
+    assert_eq!(server.db.inbound_count().await.unwrap(), 1);
+    assert_eq!(server.provider.requests().len(), 1);
+    assert_eq!(
+        server.db.outbox_for_phone("+6281234567001").await.unwrap(),
+        vec![("sent".to_string(), Body::text("echo: SALDO"))]
+    );
+    server.shutdown().await;
+}
+
+async fn a_sender_without_phone_is_recorded_and_not_answered(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let r = server
+        .whatsapp(&fixture("whatsapp/username_only.json"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(server.db.inbound_count().await.unwrap(), 1);
+    assert!(server
+        .db
+        .phones_with_pending_inbound(10)
+        .await
+        .unwrap()
+        .is_empty());
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let stats = server.db.outbox_stats().await.unwrap();
+    assert_eq!((stats.depth, stats.sent), (0, 0));
+    assert!(server.provider.requests().is_empty());
+    // The server is still fine.
+    assert_eq!(
+        server
+            .whatsapp(&fixture("whatsapp/text.json"))
+            .await
+            .status(),
+        200
+    );
+    server.shutdown().await;
+}
+
+/// Queues one message and marks it sent with `provider_id`, as the outbox would have.
+async fn sent_message(db: &Db, channel: Channel, phone: &str, provider_id: &str) -> i64 {
+    let mut tx = db.begin().await.unwrap();
+    let id = tx
+        .enqueue(
+            &Outbound {
+                channel,
+                phone: phone.into(),
+                body: Body::text("Saldo: Rp25.000"),
+                priority: Priority::Reply,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let claimed = db.claim_outbox(channel, 2, 10, 60_000).await.unwrap();
+    assert_eq!(claimed[0].id, id);
+    db.outbox_sent(id, provider_id, 3).await.unwrap();
+    id
+}
+
+async fn statuses_out_of_order_keep_the_final_state(db: &Db) {
+    let wa_id = "wamid.HBgNNjI4MTIzNDU2NzAwMRUCABEYEjQxRjc3QkE1QzA3M0E5RDBBQgA=";
+    sent_message(db, Channel::WhatsApp, "+6281234567001", wa_id).await;
+    sent_message(
+        db,
+        Channel::Sms,
+        "+6281234567101",
+        "SM1a2b3c4d5e6f708192a3b4c5d6e7f809",
+    )
+    .await;
+    let server = TestServer::start(db, Setup::default()).await;
+    let status_of = |phone: &'static str| {
+        let db = server.db.clone();
+        async move { db.outbox_records(phone).await.unwrap()[0].clone() }
+    };
+
+    for f in ["status_delivered", "status_sent"] {
+        let r = server
+            .whatsapp(&fixture(&format!("whatsapp/{f}.json")))
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(status_of("+6281234567001").await.status, "delivered");
+    server.whatsapp(&fixture("whatsapp/status_read.json")).await;
+    assert_eq!(status_of("+6281234567001").await.status, "read");
+
+    for f in ["status_delivered", "status_sent"] {
+        let r = server
+            .twilio(
+                "/webhooks/sms/status",
+                &fixture(&format!("twilio/{f}.form")),
+            )
+            .await;
+        assert_eq!(r.status(), 200);
+    }
+    assert_eq!(status_of("+6281234567101").await.status, "delivered");
+    server.shutdown().await;
+}
+
+async fn a_failed_delivery_keeps_the_providers_error(db: &Db) {
+    sent_message(
+        db,
+        Channel::Sms,
+        "+6281234567101",
+        "SM1a2b3c4d5e6f708192a3b4c5d6e7f809",
+    )
+    .await;
+    let server = TestServer::start(db, Setup::default()).await;
+    let r = server
+        .twilio(
+            "/webhooks/sms/status",
+            &fixture("twilio/status_undelivered.form"),
+        )
+        .await;
+    assert_eq!(r.status(), 200);
+    let row = server.db.outbox_records("+6281234567101").await.unwrap()[0].clone();
+    assert_eq!(row.status, "failed");
+    assert_eq!(row.error.as_deref(), Some("30003: undelivered"));
+    server.shutdown().await;
+}
+
+async fn a_status_for_an_unknown_message_is_ignored(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let r = server
+        .whatsapp(&fixture("whatsapp/status_failed.json"))
+        .await;
+    assert_eq!(r.status(), 200);
+    let r = server
+        .twilio("/webhooks/sms/status", &fixture("twilio/status_sent.form"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_untouched(&server).await;
+    server.shutdown().await;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handshake, unconfigured channels, operator routes
+
+async fn whatsapp_handshake_answers_the_challenge_only_for_our_token(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let get = |query: String| {
+        let url = format!("{}/webhooks/whatsapp?{query}", server.base);
+        let http = server.http.clone();
+        async move { http.get(url).send().await.unwrap() }
+    };
+    let ok = get(format!(
+        "hub.mode=subscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1158201444"
+    ))
+    .await;
+    assert_eq!(ok.status(), 200);
+    assert!(ok.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/plain"));
+    assert_eq!(ok.text().await.unwrap(), "1158201444");
+    let wrong = get("hub.mode=subscribe&hub.verify_token=guess&hub.challenge=1".into()).await;
+    assert_eq!(wrong.status(), 403);
+    let mode = get(format!(
+        "hub.mode=unsubscribe&hub.verify_token={VERIFY_TOKEN}&hub.challenge=1"
+    ))
+    .await;
+    assert_eq!(mode.status(), 403);
+    assert_eq!(get(String::new()).await.status(), 403);
+    server.shutdown().await;
+}
+
+async fn unconfigured_channels_answer_404(db: &Db) {
+    let setup = Setup {
+        whatsapp: false,
+        sms: false,
+        ..Setup::default()
+    };
+    let server = TestServer::start(db, setup).await;
+    let body = fixture("whatsapp/text.json");
+    assert_eq!(server.whatsapp(&body).await.status(), 404);
+    let challenge = server
+        .http
+        .get(format!(
+            "{}/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=x&hub.challenge=1",
+            server.base
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(challenge.status(), 404);
+    let sms = fixture("twilio/inbound_sms.form");
+    assert_eq!(server.twilio("/webhooks/sms", &sms).await.status(), 404);
+    assert_eq!(
+        server
+            .twilio("/webhooks/sms/status", &fixture("twilio/status_sent.form"))
+            .await
+            .status(),
+        404
+    );
+    assert_untouched(&server).await;
+    server.shutdown().await;
+}
+
+async fn health_metrics_and_admin_stats(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let get = |path: &str, token: Option<&str>| {
+        let mut req = server.http.get(format!("{}{path}", server.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move { req.send().await.unwrap() }
+    };
+    assert_eq!(get("/healthz", None).await.status(), 200);
+
+    server.whatsapp(&fixture("whatsapp/text.json")).await;
+    eventually("the reply", WAIT, || async {
+        server.db.outbox_stats().await.unwrap().sent == 1
+    })
+    .await;
+    let mut tx = server.db.begin().await.unwrap();
+    tx.count_flow_event("pay", "amount", "entered")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let metrics = get("/metrics", None).await;
+    assert_eq!(metrics.status(), 200);
+    let text = metrics.text().await.unwrap();
+    for needle in [
+        "gotong_inbound_messages_total{channel=\"whatsapp\"}",
+        "gotong_outbound_messages_total{channel=\"whatsapp\",status=\"sent\"}",
+        "gotong_outbox_depth 0",
+        "gotong_outbox_oldest_age_seconds 0",
+        "gotong_flow_step_events_total{flow=\"pay\",step=\"amount\",event=\"entered\"} 1",
+        "gotong_webhook_duration_seconds_bucket{channel=\"whatsapp\"",
+        "gotong_handling_duration_seconds_bucket",
+    ] {
+        assert!(text.contains(needle), "/metrics lacks {needle}:\n{text}");
+    }
+
+    assert_eq!(get("/api/stats", None).await.status(), 401);
+    assert_eq!(get("/api/stats", Some("guess")).await.status(), 401);
+    let stats = get("/api/stats", Some(ADMIN_TOKEN)).await;
+    assert_eq!(stats.status(), 200);
+    let json: serde_json::Value = stats.json().await.unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({ "messages_in": 1, "messages_out": 1 })
+    );
+    server.shutdown().await;
+}
+
+async fn admin_api_is_absent_without_a_token(db: &Db) {
+    let setup = Setup {
+        admin: false,
+        ..Setup::default()
+    };
+    let server = TestServer::start(db, setup).await;
+    let r = server
+        .http
+        .get(format!("{}/api/stats", server.base))
+        .bearer_auth("anything")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 404);
+    server.shutdown().await;
+}
+
+gotong::backend_tests!(
+    whatsapp_signature_is_checked_before_anything,
+    twilio_signature_is_checked_on_both_routes,
+    every_message_fixture_is_recorded_and_answered,
+    signed_but_malformed_is_refused_and_nothing_stored,
+    bodies_over_4_mib_are_refused,
+    a_webhook_delivered_three_times_is_answered_once,
+    a_sender_without_phone_is_recorded_and_not_answered,
+    statuses_out_of_order_keep_the_final_state,
+    a_failed_delivery_keeps_the_providers_error,
+    a_status_for_an_unknown_message_is_ignored,
+    whatsapp_handshake_answers_the_challenge_only_for_our_token,
+    unconfigured_channels_answer_404,
+    health_metrics_and_admin_stats,
+    admin_api_is_absent_without_a_token,
+);
