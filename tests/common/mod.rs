@@ -368,7 +368,17 @@ impl TestServer {
     }
 
     pub async fn start_with(db: &Db, setup: Setup, provider: FakeProvider) -> TestServer {
-        let app = App::new(config(&setup, &provider), db.clone(), Arc::new(Echo));
+        Self::start_conversing(db, setup, provider, Arc::new(Echo)).await
+    }
+
+    /// The server with the given conversation (the real engine in end-to-end tests).
+    pub async fn start_conversing(
+        db: &Db,
+        setup: Setup,
+        provider: FakeProvider,
+        conversation: Arc<dyn Conversation>,
+    ) -> TestServer {
+        let app = App::new(config(&setup, &provider), db.clone(), conversation);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::start(app, listener, setup.options.clone())
             .await
