@@ -12,6 +12,7 @@ use serde::Serialize;
 pub fn router(state: HttpState) -> Router<HttpState> {
     Router::new()
         .route("/stats", get(stats))
+        .merge(super::api_registry::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 

@@ -7,6 +7,8 @@
 //! | WhatsApp handshake with a wrong token or mode | 403 |
 //! | admin API: bearer token missing or wrong | 401 |
 //! | admin API disabled (no `GOTONG_ADMIN_TOKEN`), unknown route, unconfigured channel | 404 |
+//! | admin API: a rule refuses the request (unknown NIK, reason missing, …) | 422 |
+//! | admin API: the request conflicts with the state (already decided, …) | 409 |
 //! | database not answering (`/healthz`) | 503 |
 //! | any other store failure | 500 (the provider retries its webhook) |
 
@@ -30,6 +32,12 @@ pub enum HttpError {
     NotFound,
     #[error("database unavailable")]
     Unavailable,
+    /// The request is well-formed but breaks a rule (unknown NIK, too young, …): 422.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The request conflicts with the current state (already decided, …): 409.
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -51,6 +59,8 @@ impl HttpError {
             HttpError::Forbidden => StatusCode::FORBIDDEN,
             HttpError::NotFound => StatusCode::NOT_FOUND,
             HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            HttpError::Conflict(_) => StatusCode::CONFLICT,
             HttpError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

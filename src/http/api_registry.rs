@@ -1,0 +1,256 @@
+//! Admin API for the registry and accounts: activation codes, change requests, households,
+//! locked PINs. Every change is written to the audit log as `admin-api`.
+
+use super::error::HttpError;
+use super::HttpState;
+use crate::accounts::age::age_now;
+use crate::accounts::issue_code::{issue_activation_code, IssueCodeError, IssuedCode};
+use crate::calendar::jakarta_date;
+use crate::parse::mask_phone;
+use crate::parse::nik::parse_nik;
+use crate::store::ChangeRequest;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+/// Who the audit log names for changes made through this API.
+pub const ACTOR: &str = "admin-api";
+
+pub fn routes() -> Router<HttpState> {
+    Router::new()
+        .route("/activation-codes", post(create_activation_code))
+        .route("/change-requests", get(list_change_requests))
+        .route(
+            "/change-requests/{id}/approve",
+            post(approve_change_request),
+        )
+        .route("/change-requests/{id}/reject", post(reject_change_request))
+        .route("/households/{no_kk}", get(household))
+        .route("/locked-pins", get(locked_pins))
+}
+
+fn masked(nik: &str) -> String {
+    parse_nik(nik)
+        .map(|n| n.masked())
+        .unwrap_or_else(|_| "****".into())
+}
+
+#[derive(Deserialize)]
+pub struct NikBody {
+    pub nik: String,
+}
+
+/// `POST /api/activation-codes {"nik"}` → a single-use 6-digit code valid 7 days.
+async fn create_activation_code(
+    State(state): State<HttpState>,
+    Json(body): Json<NikBody>,
+) -> Result<(StatusCode, Json<IssuedCode>), HttpError> {
+    let nik =
+        parse_nik(&body.nik).map_err(|e| HttpError::Unprocessable(format!("invalid NIK: {e}")))?;
+    let app = &state.app;
+    let mut tx = app.db.begin().await?;
+    let issued = issue_activation_code(
+        &mut tx,
+        &app.config.secret_key_or_dev(),
+        nik.as_str(),
+        ACTOR,
+        app.now(),
+    )
+    .await
+    .map_err(|e| match e {
+        IssueCodeError::Store(e) => HttpError::Store(e),
+        other => HttpError::Unprocessable(other.to_string()),
+    })?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(issued)))
+}
+
+#[derive(Deserialize)]
+pub struct StatusFilter {
+    pub status: Option<String>,
+}
+
+/// A change request as the admin API shows it (the member's NIK masked).
+#[derive(Serialize)]
+pub struct ChangeRequestView {
+    pub id: i64,
+    pub no_kk: String,
+    pub nik_masked: Option<String>,
+    pub kind: String,
+    pub details: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub created_at: i64,
+    pub decided_at: Option<i64>,
+}
+
+impl From<ChangeRequest> for ChangeRequestView {
+    fn from(c: ChangeRequest) -> Self {
+        ChangeRequestView {
+            id: c.id,
+            no_kk: c.no_kk,
+            nik_masked: c.nik.as_deref().map(masked),
+            kind: c.kind,
+            details: c.details,
+            status: c.status,
+            reason: c.reason,
+            created_at: c.created_at,
+            decided_at: c.decided_at,
+        }
+    }
+}
+
+/// `GET /api/change-requests[?status=pending]`
+async fn list_change_requests(
+    State(state): State<HttpState>,
+    Query(filter): Query<StatusFilter>,
+) -> Result<Json<Vec<ChangeRequestView>>, HttpError> {
+    let rows = state
+        .app
+        .db
+        .change_requests(filter.status.as_deref())
+        .await?;
+    Ok(Json(rows.into_iter().map(Into::into).collect()))
+}
+
+#[derive(Deserialize, Default)]
+pub struct Decision {
+    pub reason: Option<String>,
+}
+
+/// `POST /api/change-requests/{id}/approve`: a death or move-out ends the membership today;
+/// births, moves in and corrections are recorded for the next registry import.
+async fn approve_change_request(
+    State(state): State<HttpState>,
+    Path(id): Path<i64>,
+    body: Option<Json<Decision>>,
+) -> Result<Json<ChangeRequestView>, HttpError> {
+    let reason = body.and_then(|b| b.0.reason);
+    decide(&state, id, "approved", reason).await
+}
+
+/// `POST /api/change-requests/{id}/reject {"reason"}`: a reason is required.
+async fn reject_change_request(
+    State(state): State<HttpState>,
+    Path(id): Path<i64>,
+    body: Option<Json<Decision>>,
+) -> Result<Json<ChangeRequestView>, HttpError> {
+    let reason = body
+        .and_then(|b| b.0.reason)
+        .filter(|r| !r.trim().is_empty())
+        .ok_or_else(|| HttpError::Unprocessable("a rejection needs a reason".into()))?;
+    decide(&state, id, "rejected", Some(reason)).await
+}
+
+async fn decide(
+    state: &HttpState,
+    id: i64,
+    status: &str,
+    reason: Option<String>,
+) -> Result<Json<ChangeRequestView>, HttpError> {
+    let now = state.app.now();
+    let mut tx = state.app.db.begin().await?;
+    let before = tx.change_request(id).await?.ok_or(HttpError::NotFound)?;
+    if !tx
+        .decide_change_request(id, status, reason.as_deref(), ACTOR, now)
+        .await?
+    {
+        return Err(HttpError::Conflict(format!(
+            "change request {id} is already {}",
+            before.status
+        )));
+    }
+    if status == "approved" && matches!(before.kind.as_str(), "death" | "move_out") {
+        if let Some(nik) = &before.nik {
+            let today = jakarta_date(now).format("%Y-%m-%d").to_string();
+            tx.end_membership(nik, &before.kind, &today).await?;
+        }
+    }
+    let after = tx.change_request(id).await?.ok_or(HttpError::NotFound)?;
+    let view = |c: &ChangeRequest| serde_json::json!({ "status": c.status, "reason": c.reason, "kind": c.kind });
+    tx.audit(
+        ACTOR,
+        &format!("change_request.{status}"),
+        &format!("change_request {id}"),
+        Some(&view(&before)),
+        Some(&view(&after)),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(after.into()))
+}
+
+#[derive(Serialize)]
+pub struct MemberView {
+    pub nik_masked: String,
+    pub name: String,
+    pub age: Option<i32>,
+    pub shdk: String,
+    pub residence: String,
+    pub linked: bool,
+    pub nik_mismatch: bool,
+    pub current: bool,
+}
+
+#[derive(Serialize)]
+pub struct HouseholdView {
+    pub no_kk: String,
+    pub rt: String,
+    pub rw: String,
+    pub verified_at: Option<i64>,
+    pub members: Vec<MemberView>,
+}
+
+/// `GET /api/households/{no_kk}`
+async fn household(
+    State(state): State<HttpState>,
+    Path(no_kk): Path<String>,
+) -> Result<Json<HouseholdView>, HttpError> {
+    let now = state.app.now();
+    let mut tx = state.app.db.begin().await?;
+    let h = tx.household(&no_kk).await?.ok_or(HttpError::NotFound)?;
+    let mut members = Vec::new();
+    for p in tx.household_members(&no_kk).await? {
+        let linked = tx.phone_of_person(&p.nik).await?.is_some();
+        members.push(MemberView {
+            nik_masked: masked(&p.nik),
+            age: age_now(&p, now),
+            current: p.is_current(),
+            name: p.name,
+            shdk: p.shdk,
+            residence: p.residence,
+            linked,
+            nik_mismatch: p.nik_mismatch,
+        });
+    }
+    tx.rollback().await?;
+    Ok(Json(HouseholdView {
+        no_kk: h.no_kk,
+        rt: h.rt,
+        rw: h.rw,
+        verified_at: h.verified_at,
+        members,
+    }))
+}
+
+#[derive(Serialize)]
+pub struct LockedPin {
+    pub phone_masked: String,
+    pub locked_until: i64,
+}
+
+/// `GET /api/locked-pins`: phones whose PIN actions are locked after 3 wrong PINs.
+async fn locked_pins(State(state): State<HttpState>) -> Result<Json<Vec<LockedPin>>, HttpError> {
+    let rows = state.app.db.locked_pins(state.app.now()).await?;
+    Ok(Json(
+        rows.into_iter()
+            .map(|(phone, until)| LockedPin {
+                phone_masked: mask_phone(&phone),
+                locked_until: until,
+            })
+            .collect(),
+    ))
+}
