@@ -7,10 +7,12 @@
 //! dialects differ (locks, claiming rows) each arm has its own statement.
 
 mod channels;
+mod registry;
 mod sessions;
 mod terminal;
 
 pub use channels::{OutboxRow, OutboxStats, StatusOutcome};
+pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
 pub use sessions::{Contact, Session};
 
 use crate::error::{StoreError, StoreResult};
