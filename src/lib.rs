@@ -12,6 +12,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod message;
 pub mod parse;
+pub mod registry;
 pub mod store;
 pub mod testing;
 pub mod text;
