@@ -364,11 +364,10 @@ pub fn synthetic_registry_csv_with(opts: &SyntheticOptions) -> String {
     };
     let rws = (opts.households / 300).clamp(2, 20);
     let rts = 6;
-    let legacy_every = if opts.legacy_mismatches == 0 {
-        usize::MAX
-    } else {
-        (opts.households / opts.legacy_mismatches).max(1)
-    };
+    let legacy_every = opts
+        .households
+        .checked_div(opts.legacy_mismatches)
+        .map_or(usize::MAX, |n| n.max(1));
     let mut legacy_left = opts.legacy_mismatches;
     let mut w = csv::Writer::from_writer(Vec::new());
     let mut lines: Vec<[String; 10]> = Vec::new();

@@ -106,7 +106,7 @@ pub struct RegistryStats {
 }
 
 /// One row of the audit log. `before` / `after` are JSON.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct AuditEntry {
     pub actor: String,
     pub action: String,
@@ -317,14 +317,7 @@ impl Db {
 
     /// The audit log's rows with this action, oldest first.
     pub async fn audit_entries(&self, action: &str) -> StoreResult<Vec<AuditEntry>> {
-        let rows: Vec<(
-            String,
-            String,
-            Option<String>,
-            Option<String>,
-            Option<String>,
-            i64,
-        )> = on_backend!(&self.pool, p => {
+        let rows = on_backend!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT actor, action, subject, before, after, at FROM audit_log
                  WHERE action = $1 ORDER BY id",
@@ -333,17 +326,7 @@ impl Db {
             .fetch_all(p)
             .await?
         });
-        Ok(rows
-            .into_iter()
-            .map(|(actor, action, subject, before, after, at)| AuditEntry {
-                actor,
-                action,
-                subject,
-                before,
-                after,
-                at,
-            })
-            .collect())
+        Ok(rows)
     }
 }
 
