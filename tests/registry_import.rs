@@ -545,6 +545,52 @@ async fn synthetic_kelurahan_imports_without_rejections(db: &Db) {
     assert_eq!((stats.households_verified, stats.linked_phones), (0, 0));
 }
 
+async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
+    import(db, FIXTURE.as_bytes()).await;
+    // What other parts of the system record later: a verification, a link, a death.
+    for sql in [
+        "UPDATE households SET verified_at = 1767286800000 WHERE no_kk = '3174050101200001'",
+        "INSERT INTO links (phone, nik, pin_hash, linked_at) VALUES ('+6281234567890', '3174050512890001', 'x', 1)",
+        "UPDATE persons SET died_on = '2026-03-01' WHERE nik = '3174050101200008'",
+    ] {
+        db.execute_admin(sql).await.expect("set-up statement");
+    }
+    let stats = db.registry_stats().await.expect("stats");
+    assert_eq!(
+        (
+            stats.households,
+            stats.households_verified,
+            stats.persons,
+            stats.linked_phones
+        ),
+        (3, 1, 7, 1)
+    );
+    let findings = db.data_quality(today()).await.expect("quality");
+    assert!(
+        findings.iter().all(|f| f.kind != FindingKind::Over100),
+        "the dead are not checked for age: {findings:?}"
+    );
+
+    let mut out = Vec::new();
+    let summary = export_registry_csv(db, &mut out).await.expect("export");
+    assert_eq!(
+        (summary.households, summary.persons, summary.left_out),
+        (3, 7, 1)
+    );
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(!text.contains("Karto"), "the dead are left out: {text}");
+    let budi = text
+        .lines()
+        .find(|l| l.contains("Budi Santoso"))
+        .expect("exported");
+    assert!(budi.ends_with(",+6281234567890,2026-01-02"), "{budi}");
+    let sri = text
+        .lines()
+        .find(|l| l.contains("Sri Rahayu"))
+        .expect("exported");
+    assert!(sri.ends_with(",TETAP,,"), "not verified: {sri}");
+}
+
 gotong::backend_tests!(
     every_rejection_names_its_line_and_rejects_the_whole_household,
     duplicate_nik_in_the_file_rejects_each_household_where_it_appears,
@@ -555,4 +601,5 @@ gotong::backend_tests!(
     dry_run_writes_nothing_and_reports_the_same,
     export_then_import_gives_the_same_registry,
     synthetic_kelurahan_imports_without_rejections,
+    stats_and_export_follow_what_happened_after_the_import,
 );
