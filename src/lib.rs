@@ -18,6 +18,7 @@ pub mod inbox;
 pub mod message;
 pub mod outbox;
 pub mod parse;
+pub mod registry;
 pub mod server;
 pub mod shutdown;
 pub mod store;

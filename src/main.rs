@@ -39,12 +39,22 @@ enum Command {
     },
     /// Create (or reuse) a demo kelurahan and open the chat as one of its residents.
     Demo,
-    /// Import data: `gotong import registry FILE.csv [--dry-run]`.
+    /// Import data: `gotong import registry FILE.csv [--dry-run] [--json]`. Rejected rows are
+    /// reported, not a failure; the exit status is non-zero only if the file cannot be read.
     Import {
         what: String,
         file: std::path::PathBuf,
         #[arg(long)]
         dry_run: bool,
+        /// Print the full report as JSON instead of a summary.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Export data: `gotong export registry [FILE]` (stdout if no file), in the import format
+    /// plus `verified_at`.
+    Export {
+        what: String,
+        file: Option<std::path::PathBuf>,
     },
     /// Credit the daily stimulus: `gotong stimulus run [--date YYYY-MM-DD]`.
     Stimulus {
@@ -150,7 +160,26 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             gotong::server::serve(app).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Demo | Command::Import { .. } | Command::Stimulus { .. } => {
+        Command::Import {
+            what,
+            file,
+            dry_run,
+            json,
+        } if what == "registry" => {
+            let db = Db::connect(&config.database_url).await?;
+            gotong::registry::cli::import_command(&db, &file, dry_run, json).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Export { what, file } if what == "registry" => {
+            let db = Db::connect(&config.database_url).await?;
+            gotong::registry::cli::export_command(&db, file.as_deref()).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Import { what, .. } | Command::Export { what, .. } => {
+            eprintln!("unknown data {what:?}: only `registry` is known");
+            Ok(ExitCode::from(2))
+        }
+        Command::Demo | Command::Stimulus { .. } => {
             eprintln!("not yet: this command arrives with its issue");
             Ok(ExitCode::from(3))
         }

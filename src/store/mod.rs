@@ -10,6 +10,7 @@ mod change_requests;
 mod channels;
 mod links;
 mod persons;
+mod registry;
 mod sessions;
 mod terminal;
 
@@ -17,6 +18,7 @@ pub use change_requests::{ChangeRequest, NewChangeRequest};
 pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
 pub use links::Link;
 pub use persons::{Household, Person};
+pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
 pub use sessions::{Contact, Session};
 
 use crate::error::{StoreError, StoreResult};

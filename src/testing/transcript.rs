@@ -28,6 +28,8 @@ enum Line {
     Phone(String),
     Clock(i64),
     Send(Content, String),
+    /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`.
+    Setup(String, Vec<String>),
 }
 
 /// One exchange: what was sent and the expected reply text.
@@ -112,6 +114,10 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     },
                     raw.to_string(),
                 ),
+                "registry" | "code" | "link" => Line::Setup(
+                    word.to_string(),
+                    arg.split_whitespace().map(String::from).collect(),
+                ),
                 other => return Err(format!("line {line}: unknown directive @{other}")),
             })
         } else if raw.starts_with('#') && out.is_empty() {
@@ -178,6 +184,12 @@ pub async fn run(
                 phone = p.clone();
                 actual.push_str(&format!("@phone {p}\n"));
             }
+            Line::Setup(what, args) => {
+                setup(app, what, args)
+                    .await
+                    .map_err(|e| format!("line {}: @{what}: {e}", ex.line))?;
+                actual.push_str(&format!("@{what} {}\n", args.join(" ")));
+            }
             Line::Clock(ms) => {
                 clock.advance_ms(*ms);
                 let original = text.lines().nth(ex.line - 1).unwrap_or_default();
@@ -218,6 +230,59 @@ pub async fn run(
         }
     }
     Ok((actual, problems))
+}
+
+/// Where `@registry` finds its files.
+fn fixtures_dir() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts/fixtures")
+}
+
+/// Carries out a set-up directive through the same code the product uses.
+async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
+    let now = app.now();
+    let key = app.config.secret_key_or_dev();
+    match (what, args) {
+        ("registry", [file]) => {
+            let input = std::fs::read(fixtures_dir().join(file)).map_err(|e| e.to_string())?;
+            let opts = crate::registry::import::ImportOptions {
+                dry_run: false,
+                actor: "transcript".into(),
+                subject: Some(file.clone()),
+                now_ms: now,
+                today: crate::calendar::jakarta_date(now),
+            };
+            let report = crate::registry::import::import_registry(&app.db, &input, &opts, &|_| {})
+                .await
+                .map_err(|e| e.to_string())?;
+            if !report.rejected.is_empty() {
+                return Err(format!("rows rejected: {:?}", report.rejected));
+            }
+            Ok(())
+        }
+        ("code", [nik, code]) => {
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::accounts::issue_code::issue_given_code(
+                &mut tx,
+                &key,
+                nik,
+                code,
+                "transcript",
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("link", [phone, nik, pin]) => {
+            let hash = crate::accounts::pin_hash::PinHasher::new(key).hash(pin);
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            tx.create_link(phone, nik, &hash, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        _ => Err(format!("unexpected arguments {args:?}")),
+    }
 }
 
 #[cfg(test)]

@@ -35,11 +35,11 @@ fn nik_of(ctx: &Ctx<'_>) -> String {
     ctx.values.get("nik").cloned().unwrap_or_default()
 }
 
-/// After the NIK: is this phone the registry's phone for that person?
-pub struct CheckNik;
+/// Before anything: a phone already linked, or blocked, goes no further.
+pub struct CheckPhone;
 
 #[async_trait]
-impl Action for CheckNik {
+impl Action for CheckPhone {
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if blocked(ctx).await? {
             return Ok(Outcome::Finish);
@@ -52,6 +52,19 @@ impl Action for CheckNik {
                 .map(|p| p.name)
                 .unwrap_or_default();
             ctx.say("register-already-linked", &[("name", name)]);
+            return Ok(Outcome::Finish);
+        }
+        Ok(Outcome::Next)
+    }
+}
+
+/// After the NIK: is this phone the registry's phone for that person?
+pub struct CheckNik;
+
+#[async_trait]
+impl Action for CheckNik {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if blocked(ctx).await? {
             return Ok(Outcome::Finish);
         }
         let nik = nik_of(ctx);

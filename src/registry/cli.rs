@@ -1,0 +1,85 @@
+//! `gotong import registry FILE.csv [--dry-run] [--json]` and `gotong export registry [FILE]`.
+//!
+//! Exit status: non-zero when the file cannot be read, is not a registry CSV (wrong header), or
+//! the database fails. Rejected rows alone are not a failure: the good households are imported
+//! and the rejections are printed (or in the JSON report), for the clerk to fix and import again.
+
+use super::{export_registry_csv, import_registry, ImportOptions, ImportProgress};
+use crate::clock::{Clock, SystemClock};
+use crate::store::Db;
+use anyhow::Context;
+use indicatif::{ProgressBar, ProgressStyle};
+use std::io::Write;
+use std::path::Path;
+
+/// Rejections and warnings printed in the summary; the rest are in `--json`.
+const SHOWN: usize = 20;
+
+/// Imports `file`, with a progress bar on stderr (hidden when stderr is not a terminal).
+pub async fn import_command(db: &Db, file: &Path, dry_run: bool, json: bool) -> anyhow::Result<()> {
+    let input = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let now_ms = SystemClock.now_ms();
+    let opts = ImportOptions {
+        dry_run,
+        actor: "cli".into(),
+        subject: file.file_name().map(|n| n.to_string_lossy().into_owned()),
+        now_ms,
+        today: crate::calendar::jakarta_date(now_ms),
+    };
+    let bar = ProgressBar::new_spinner();
+    bar.set_message("memeriksa file…");
+    let style = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} orang ({eta})")
+        .map(|s| s.progress_chars("=> "));
+    let progress = {
+        let bar = bar.clone();
+        move |p: ImportProgress| match p {
+            ImportProgress::Checked { rows } => {
+                bar.set_message(format!(
+                    "{rows} baris diperiksa, mencocokkan dengan basis data…"
+                ));
+            }
+            ImportProgress::Writing { done, total } => {
+                if bar.length() != Some(total) {
+                    if let Ok(style) = &style {
+                        bar.set_style(style.clone());
+                    }
+                    bar.set_length(total);
+                    bar.set_message("menyimpan");
+                }
+                bar.set_position(done);
+            }
+        }
+    };
+    let report = import_registry(db, &input, &opts, &progress).await;
+    bar.finish_and_clear();
+    let report = report?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.summary(SHOWN));
+    }
+    Ok(())
+}
+
+/// Writes the registry to `file`, or to stdout.
+pub async fn export_command(db: &Db, file: Option<&Path>) -> anyhow::Result<()> {
+    let summary = match file {
+        Some(path) => {
+            let f = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            let s = export_registry_csv(db, &mut w).await?;
+            w.flush()?;
+            s
+        }
+        None => {
+            let stdout = std::io::stdout();
+            export_registry_csv(db, stdout.lock()).await?
+        }
+    };
+    eprintln!(
+        "{} KK dan {} orang diekspor ({} meninggal/pindah tidak disertakan)",
+        summary.households, summary.persons, summary.left_out
+    );
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! What an import answers (DESIGN §3, `POST /api/registry/import`) and prints.
+
+use serde::Serialize;
+
+/// A problem or a warning about one line of the file, in words a kelurahan clerk understands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    pub line: u64,
+    pub reason: String,
+}
+
+/// The outcome of an import (or of a dry run: what it would do).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Households newly imported (on a dry run: that would be).
+    pub households: u64,
+    /// Persons newly imported (on a dry run: that would be).
+    pub persons: u64,
+    /// Valid households already registered: left as they are (a re-import changes nothing;
+    /// changes to a registered household go through change requests, with a warning).
+    pub unchanged: u64,
+    /// Every line not imported because its household was rejected, sorted by line.
+    pub rejected: Vec<Issue>,
+    /// Lines imported with a data-quality warning (legacy NIK), and registered households whose
+    /// data in the file differs from the database.
+    pub warnings: Vec<Issue>,
+    /// Nothing was written.
+    pub dry_run: bool,
+}
+
+impl ImportReport {
+    /// A few lines for the terminal: counts, then the first `max_issues` rejections and warnings.
+    pub fn summary(&self, max_issues: usize) -> String {
+        let mut out = String::new();
+        let verb = if self.dry_run {
+            "akan diimpor (uji coba, tidak ada yang disimpan)"
+        } else {
+            "diimpor"
+        };
+        out.push_str(&format!(
+            "{} KK dan {} orang {verb}; {} KK sudah terdaftar (tidak diubah); {} baris ditolak; {} peringatan\n",
+            self.households,
+            self.persons,
+            self.unchanged,
+            self.rejected.len(),
+            self.warnings.len()
+        ));
+        for (title, issues) in [("Ditolak", &self.rejected), ("Peringatan", &self.warnings)] {
+            if issues.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("{title}:\n"));
+            for i in issues.iter().take(max_issues) {
+                out.push_str(&format!("  baris {}: {}\n", i.line, i.reason));
+            }
+            if issues.len() > max_issues {
+                out.push_str(&format!(
+                    "  … dan {} lagi (lihat --json)\n",
+                    issues.len() - max_issues
+                ));
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,605 @@
+//! The registry import (DESIGN §5), export, data quality and stats, on both backends.
+
+use chrono::NaiveDate;
+use gotong::registry::{
+    export_registry_csv, import_registry, synthetic_registry_csv, FindingKind, ImportOptions,
+    ImportReport, Issue,
+};
+use gotong::store::{Db, RegistryMember};
+use gotong::testing::TestDb;
+
+const FIXTURE: &str = include_str!("fixtures/registry/kelurahan_kecil.csv");
+const HEADER: &str = "no_kk,nik,nama,tanggal_lahir,jenis_kelamin,shdk,rt,rw,status_tinggal,no_hp";
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 6, 1).expect("date")
+}
+
+fn options(dry_run: bool) -> ImportOptions {
+    ImportOptions {
+        dry_run,
+        actor: "test".into(),
+        subject: Some("test.csv".into()),
+        now_ms: 1_780_000_000_000,
+        today: today(),
+    }
+}
+
+async fn import(db: &Db, input: &[u8]) -> ImportReport {
+    let report = import_registry(db, input, &options(false), &|_| {})
+        .await
+        .expect("import runs");
+    assert_no_full_nik(&report, input);
+    report
+}
+
+async fn dry_run(db: &Db, input: &[u8]) -> ImportReport {
+    let report = import_registry(db, input, &options(true), &|_| {})
+        .await
+        .expect("dry run runs");
+    assert_no_full_nik(&report, input);
+    report
+}
+
+/// No reason in the report shows a NIK of the file in full.
+fn assert_no_full_nik(report: &ImportReport, input: &[u8]) {
+    let text = String::from_utf8_lossy(input);
+    let json = serde_json::to_string(report).expect("json");
+    for line in text.lines().skip(1) {
+        if let Some(nik) = line.split(',').nth(1).filter(|n| n.len() >= 12) {
+            assert!(!json.contains(nik), "full NIK in the report: {json}");
+        }
+    }
+}
+
+fn lines(issues: &[Issue]) -> Vec<u64> {
+    issues.iter().map(|i| i.line).collect()
+}
+
+fn reason_of(issues: &[Issue], line: u64) -> &str {
+    issues
+        .iter()
+        .find(|i| i.line == line)
+        .map(|i| i.reason.as_str())
+        .unwrap_or_else(|| panic!("no issue on line {line}: {issues:?}"))
+}
+
+/// What a person is in the registry, without the import bookkeeping (file line).
+fn registry(members: &[RegistryMember]) -> Vec<String> {
+    let mut out: Vec<String> = members
+        .iter()
+        .map(|m| {
+            let p = &m.person;
+            format!(
+                "{} {} {} {} {} {} {} {} {} {:?} {}",
+                p.no_kk,
+                p.nik,
+                p.name,
+                p.birth_date,
+                p.sex,
+                p.shdk,
+                m.rt,
+                m.rw,
+                p.residence,
+                p.phone,
+                p.nik_mismatch
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+async fn fresh_db_like(db: &Db) -> TestDb {
+    match db.backend_name() {
+        "sqlite" => TestDb::sqlite().await,
+        _ => TestDb::postgres().await.expect("postgres is configured"),
+    }
+}
+
+/// Two good households, A (lines 2, 4, 6) and B (lines 3, 5), interleaved; `bad` rewrites B.
+const HOUSEHOLD_A: [&str; 3] = [
+    "3174050101200001,3174050512890001,Budi Santoso,1989-12-05,L,KEPALA KELUARGA,1,3,TETAP,081234567890",
+    "3174050101200001,3174054507920002,Siti Aminah,1992-07-05,P,ISTRI,1,3,TETAP,",
+    "3174050101200001,3174051003150003,Rizki Santoso,2015-03-10,L,ANAK,1,3,TETAP,",
+];
+const HOUSEHOLD_B: [&str; 2] = [
+    "3174050101200002,3174052001800004,Agus Wijaya,1980-01-20,L,KEPALA KELUARGA,2,3,TETAP,081299990000",
+    "3174050101200002,3174056502100005,Putri Wijaya,2010-02-25,P,ANAK,2,3,TETAP,",
+];
+
+fn interleaved(b_head: &[u8], b_child: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for line in [
+        HEADER.as_bytes(),
+        HOUSEHOLD_A[0].as_bytes(),
+        b_head,
+        HOUSEHOLD_A[1].as_bytes(),
+        b_child,
+        HOUSEHOLD_A[2].as_bytes(),
+    ] {
+        out.extend_from_slice(line);
+        out.push(b'\n');
+    }
+    out
+}
+
+async fn every_rejection_names_its_line_and_rejects_the_whole_household(db: &Db) {
+    let head = HOUSEHOLD_B[0];
+    let child = HOUSEHOLD_B[1];
+    // (what is wrong, B's head line, B's child line, the bad line, words of the reason)
+    let cases: Vec<(&str, String, Vec<u8>, u64, &str)> = vec![
+        (
+            "NIK of 15 digits",
+            head.into(),
+            child.replace("3174056502100005", "317405650210005").into(),
+            5,
+            "nik harus 16 angka, tertulis 15",
+        ),
+        (
+            "NIK of 17 digits",
+            head.into(),
+            child
+                .replace("3174056502100005", "31740565021000055")
+                .into(),
+            5,
+            "nik harus 16 angka, tertulis 17",
+        ),
+        (
+            "NIK day 00",
+            head.into(),
+            child.replace("3174056502100005", "3174050002100005").into(),
+            5,
+            "tanggal lahir di NIK (angka ke-7 dan ke-8) 00",
+        ),
+        (
+            "NIK day 32",
+            head.into(),
+            child.replace("3174056502100005", "3174053202100005").into(),
+            5,
+            "tanggal lahir di NIK (angka ke-7 dan ke-8) 32",
+        ),
+        (
+            "NIK day 40",
+            head.into(),
+            child.replace("3174056502100005", "3174054002100005").into(),
+            5,
+            "tanggal lahir di NIK (angka ke-7 dan ke-8) 40",
+        ),
+        (
+            "NIK day 72",
+            head.into(),
+            child.replace("3174056502100005", "3174057202100005").into(),
+            5,
+            "tanggal lahir di NIK (angka ke-7 dan ke-8) 72",
+        ),
+        (
+            "NIK month 00",
+            head.into(),
+            child.replace("3174056502100005", "3174056500100005").into(),
+            5,
+            "bulan lahir di NIK (angka ke-9 dan ke-10) 00",
+        ),
+        (
+            "NIK month 13",
+            head.into(),
+            child.replace("3174056502100005", "3174056513100005").into(),
+            5,
+            "bulan lahir di NIK (angka ke-9 dan ke-10) 13",
+        ),
+        (
+            "no head",
+            head.replace("KEPALA KELUARGA", "ANAK"),
+            child.into(),
+            3,
+            "tidak punya KEPALA KELUARGA",
+        ),
+        (
+            "two heads",
+            head.into(),
+            child.replace(",ANAK,", ",KEPALA KELUARGA,").into(),
+            5,
+            "sudah punya KEPALA KELUARGA di baris 3",
+        ),
+        (
+            "unknown SHDK",
+            head.into(),
+            child.replace(",ANAK,", ",KEPONAKAN,").into(),
+            5,
+            "shdk \"KEPONAKAN\" tidak dikenal",
+        ),
+        (
+            "malformed date",
+            head.into(),
+            child.replace("2010-02-25", "25/02/2010").into(),
+            5,
+            "tanggal_lahir \"25/02/2010\" bukan tanggal yang benar",
+        ),
+        (
+            "impossible date",
+            head.into(),
+            child.replace("2010-02-25", "2010-02-30").into(),
+            5,
+            "tanggal_lahir \"2010-02-30\" bukan tanggal yang benar",
+        ),
+        (
+            "future date",
+            head.into(),
+            child.replace("2010-02-25", "2027-02-25").into(),
+            5,
+            "masa depan",
+        ),
+        (
+            "sex",
+            head.into(),
+            child.replace(",P,", ",W,").into(),
+            5,
+            "jenis_kelamin harus L atau P",
+        ),
+        (
+            "residence",
+            head.into(),
+            child.replace("TETAP", "KONTRAK").into(),
+            5,
+            "status_tinggal harus TETAP atau NON_PERMANEN",
+        ),
+        (
+            "rt/rw differ",
+            head.into(),
+            child.replace(",2,3,", ",4,3,").into(),
+            5,
+            "RT 004 / RW 03 berbeda dengan baris 3",
+        ),
+        (
+            "bad phone",
+            head.replace("081299990000", "0812-99"),
+            child.into(),
+            3,
+            "no_hp bukan nomor HP",
+        ),
+        (
+            "too many columns",
+            head.into(),
+            format!("{child},extra").into(),
+            5,
+            "jumlah kolom 11 padahal harus 10",
+        ),
+        (
+            "too few columns",
+            head.into(),
+            child.replace(",TETAP,", ",").into(),
+            5,
+            "jumlah kolom 9 padahal harus 10",
+        ),
+    ];
+    for (what, b_head, b_child, bad_line, words) in cases {
+        let input = interleaved(b_head.as_bytes(), &b_child);
+        let report = dry_run(db, &input).await;
+        assert_eq!(lines(&report.rejected), vec![3, 5], "{what}: {report:?}");
+        let reason = reason_of(&report.rejected, bad_line);
+        assert!(reason.contains(words), "{what}: {reason}");
+        let other = if bad_line == 3 { 5 } else { 3 };
+        assert!(
+            reason_of(&report.rejected, other).contains(&format!("lihat baris {bad_line}")),
+            "{what}: {report:?}"
+        );
+        assert_eq!(
+            (report.households, report.persons),
+            (1, 3),
+            "{what}: A is kept"
+        );
+    }
+
+    // A malformed no_kk cannot be grouped with its household: that row alone is rejected.
+    let typo = child.replace("3174050101200002,", "317405010120002,");
+    let report = dry_run(db, &interleaved(head.as_bytes(), typo.as_bytes())).await;
+    assert_eq!(lines(&report.rejected), vec![5]);
+    assert!(reason_of(&report.rejected, 5).contains("no_kk harus 16 angka, tertulis 15 angka"));
+    assert_eq!((report.households, report.persons), (2, 4));
+
+    // Bytes that are not UTF-8 (a Latin-1 é): the line is reported, the rest imported.
+    let (before, after) = child.split_once("Putri").expect("name");
+    let b_child = [before.as_bytes(), b"Putr\xE9", after.as_bytes()].concat();
+    let report = import(db, &interleaved(head.as_bytes(), &b_child)).await;
+    assert_eq!(lines(&report.rejected), vec![3, 5]);
+    assert!(reason_of(&report.rejected, 5).contains("bukan UTF-8"));
+    assert_eq!((report.households, report.persons), (1, 3));
+    let stats = db.registry_stats().await.expect("stats");
+    assert_eq!(
+        (stats.households, stats.persons),
+        (1, 3),
+        "only A was written"
+    );
+}
+
+async fn duplicate_nik_in_the_file_rejects_each_household_where_it_appears(db: &Db) {
+    // B's child carries A's wife's NIK: the file cannot say which is right.
+    let child = HOUSEHOLD_B[1].replace("3174056502100005", "3174054507920002");
+    let mut input = interleaved(HOUSEHOLD_B[0].as_bytes(), child.as_bytes());
+    input.extend_from_slice(
+        b"3174050101200009,3174052001800010,Joko,1980-01-20,L,KEPALA KELUARGA,5,3,TETAP,\n",
+    );
+    let report = import(db, &input).await;
+    assert_eq!(lines(&report.rejected), vec![2, 3, 4, 5, 6]);
+    assert!(reason_of(&report.rejected, 4)
+        .contains("nik ************0002 muncul lebih dari sekali di file (juga di baris 5)"));
+    assert!(reason_of(&report.rejected, 5).contains("(juga di baris 4)"));
+    assert_eq!(
+        (report.households, report.persons),
+        (1, 1),
+        "the third household is kept"
+    );
+}
+
+async fn nik_registered_under_another_kk_is_rejected(db: &Db) {
+    import(db, FIXTURE.as_bytes()).await;
+    let input = format!(
+        "{HEADER}\n\
+         3174050101200009,3174052001800010,Joko,1980-01-20,L,KEPALA KELUARGA,5,3,TETAP,\n\
+         3174050101200009,3174054507920002,Siti Aminah,1992-07-05,P,ISTRI,5,3,TETAP,\n\
+         3174050101200010,3174052001800011,Hadi,1980-01-20,L,KEPALA KELUARGA,5,3,TETAP,\n"
+    );
+    let report = import(db, input.as_bytes()).await;
+    assert_eq!(lines(&report.rejected), vec![2, 3]);
+    assert!(reason_of(&report.rejected, 3)
+        .contains("nik ************0002 sudah terdaftar di KK lain (no_kk …0001)"));
+    assert_eq!((report.households, report.persons), (1, 1));
+}
+
+async fn legacy_nik_is_imported_with_a_warning_and_listed_by_data_quality(db: &Db) {
+    let report = import(db, FIXTURE.as_bytes()).await;
+    assert_eq!((report.households, report.persons), (3, 8));
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!(lines(&report.warnings), vec![8]);
+    assert!(reason_of(&report.warnings, 8).contains("nik ************0007 tidak cocok"));
+
+    let members = db.registry_members().await.expect("members");
+    let sri = members
+        .iter()
+        .find(|m| m.person.name == "Sri Rahayu")
+        .expect("imported");
+    assert!(sri.person.nik_mismatch);
+    assert_eq!(sri.person.line, Some(8));
+    let budi = members
+        .iter()
+        .find(|m| m.person.name == "Budi Santoso")
+        .expect("imported");
+    assert_eq!(budi.person.phone.as_deref(), Some("+6281234567890"));
+    assert_eq!((budi.rt.as_str(), budi.rw.as_str()), ("001", "03"));
+
+    let findings = db.data_quality(today()).await.expect("quality");
+    let kinds: Vec<(&str, FindingKind)> = findings
+        .iter()
+        .map(|f| (f.nik_masked.as_str(), f.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("************0007", FindingKind::NikMismatch),
+            ("************0008", FindingKind::Over100),
+        ]
+    );
+    assert_eq!(findings[0].no_kk, "3174050101200003");
+    let json = serde_json::to_string(&findings).expect("json");
+    assert!(!json.contains("3174055203580007"), "full NIK: {json}");
+    assert!(json.contains("\"kind\":\"nik_mismatch\""));
+}
+
+async fn data_quality_finds_households_without_phone_and_children_older_than_parents(db: &Db) {
+    let input = format!(
+        "{HEADER}\n\
+         3174050101200001,3174050512890001,Budi,1989-12-05,L,KEPALA KELUARGA,1,3,TETAP,\n\
+         3174050101200001,3174054507920002,Siti,1992-07-05,P,ISTRI,1,3,TETAP,\n\
+         3174050101200001,3174055010910003,Ani,1991-10-10,P,ANAK,1,3,TETAP,\n"
+    );
+    import(db, input.as_bytes()).await;
+    let findings = db.data_quality(today()).await.expect("quality");
+    let kinds: Vec<(&str, FindingKind)> = findings
+        .iter()
+        .map(|f| (f.nik_masked.as_str(), f.kind))
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ("************0001", FindingKind::HouseholdWithoutPhone),
+            ("************0003", FindingKind::ChildOlderThanParent),
+        ]
+    );
+    assert!(
+        findings[1].detail.contains("istri"),
+        "{}",
+        findings[1].detail
+    );
+}
+
+async fn reimporting_the_same_file_changes_nothing(db: &Db) {
+    let first = import(db, FIXTURE.as_bytes()).await;
+    assert_eq!(
+        (first.households, first.persons, first.unchanged),
+        (3, 8, 0)
+    );
+    let before = registry(&db.registry_members().await.expect("members"));
+
+    let again = import(db, FIXTURE.as_bytes()).await;
+    assert_eq!(
+        (again.households, again.persons, again.unchanged),
+        (0, 0, 3)
+    );
+    assert!(again.rejected.is_empty(), "{:?}", again.rejected);
+    assert!(again.warnings.is_empty(), "{:?}", again.warnings);
+    assert_eq!(
+        registry(&db.registry_members().await.expect("members")),
+        before
+    );
+
+    // Changed data for a registered household: the database wins, the clerk is told.
+    let changed = FIXTURE.replace("Rizki Santoso", "Rizky Santoso");
+    let report = import(db, changed.as_bytes()).await;
+    assert_eq!(
+        (report.households, report.persons, report.unchanged),
+        (0, 0, 3)
+    );
+    assert_eq!(lines(&report.warnings), vec![2]);
+    assert!(reason_of(&report.warnings, 2).contains("baris 4: nama berbeda"));
+    assert_eq!(
+        registry(&db.registry_members().await.expect("members")),
+        before
+    );
+
+    let audits = db.audit_entries("registry.import").await.expect("audit");
+    assert_eq!(audits.len(), 3, "one audit row per import");
+    assert_eq!(audits[0].actor, "test");
+    assert!(audits[0]
+        .after
+        .as_deref()
+        .unwrap_or_default()
+        .contains("\"persons\":8"));
+}
+
+async fn dry_run_writes_nothing_and_reports_the_same(db: &Db) {
+    let mut input = FIXTURE.as_bytes().to_vec();
+    input.extend_from_slice(
+        b"3174050101200009,3174052001800010,Joko,1980-01-20,L,ANAK,5,3,TETAP,\n",
+    );
+    let dry = dry_run(db, &input).await;
+    assert!(dry.dry_run);
+    let stats = db.registry_stats().await.expect("stats");
+    assert_eq!((stats.households, stats.persons), (0, 0));
+    assert!(db
+        .audit_entries("registry.import")
+        .await
+        .expect("audit")
+        .is_empty());
+
+    let real = import(db, &input).await;
+    assert!(!real.dry_run);
+    assert_eq!(
+        ImportReport {
+            dry_run: false,
+            ..dry.clone()
+        },
+        real
+    );
+    assert_eq!((dry.households, dry.persons), (3, 8));
+    assert_eq!(lines(&dry.rejected), vec![10]);
+
+    // A dry run sees the database too.
+    let again = dry_run(db, &input).await;
+    assert_eq!(
+        (again.households, again.persons, again.unchanged),
+        (0, 0, 3)
+    );
+}
+
+async fn export_then_import_gives_the_same_registry(db: &Db) {
+    let csv = synthetic_registry_csv(40, 3);
+    let mut input = csv.into_bytes();
+    input.extend_from_slice(
+        FIXTURE
+            .as_bytes()
+            .splitn(2, |&b| b == b'\n')
+            .nth(1)
+            .unwrap_or_default(),
+    );
+    let report = import(db, &input).await;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+
+    let mut exported = Vec::new();
+    let summary = export_registry_csv(db, &mut exported)
+        .await
+        .expect("export");
+    assert_eq!(summary.households, report.households);
+    assert_eq!(summary.persons, report.persons);
+    let text = String::from_utf8(exported.clone()).expect("utf-8");
+    assert!(text.starts_with(&format!("{HEADER},verified_at\n")));
+    assert!(text.contains("\"Karto, Mbah\""), "quoted as CSV");
+
+    let fresh = fresh_db_like(db).await;
+    let again = import(&fresh.db, &exported).await;
+    assert!(again.rejected.is_empty(), "{:?}", again.rejected);
+    assert_eq!(
+        (again.households, again.persons),
+        (report.households, report.persons)
+    );
+    assert_eq!(
+        registry(&fresh.db.registry_members().await.expect("members")),
+        registry(&db.registry_members().await.expect("members"))
+    );
+    fresh.drop_db().await;
+}
+
+async fn synthetic_kelurahan_imports_without_rejections(db: &Db) {
+    let csv = synthetic_registry_csv(200, 42);
+    let rows = csv.lines().count() as u64 - 1;
+    let report = import(db, csv.as_bytes()).await;
+    assert!(
+        report.rejected.is_empty(),
+        "{:?}",
+        &report.rejected[..3.min(report.rejected.len())]
+    );
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!((report.households, report.persons), (200, rows));
+    let stats = db.registry_stats().await.expect("stats");
+    assert_eq!(stats.households, 200);
+    assert_eq!(stats.persons as u64, rows);
+    assert_eq!((stats.households_verified, stats.linked_phones), (0, 0));
+}
+
+async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
+    import(db, FIXTURE.as_bytes()).await;
+    // What other parts of the system record later: a verification, a link, a death.
+    for sql in [
+        "UPDATE households SET verified_at = 1767286800000 WHERE no_kk = '3174050101200001'",
+        "INSERT INTO links (phone, nik, pin_hash, linked_at) VALUES ('+6281234567890', '3174050512890001', 'x', 1)",
+        "UPDATE persons SET died_on = '2026-03-01' WHERE nik = '3174050101200008'",
+    ] {
+        db.execute_admin(sql).await.expect("set-up statement");
+    }
+    let stats = db.registry_stats().await.expect("stats");
+    assert_eq!(
+        (
+            stats.households,
+            stats.households_verified,
+            stats.persons,
+            stats.linked_phones
+        ),
+        (3, 1, 7, 1)
+    );
+    let findings = db.data_quality(today()).await.expect("quality");
+    assert!(
+        findings.iter().all(|f| f.kind != FindingKind::Over100),
+        "the dead are not checked for age: {findings:?}"
+    );
+
+    let mut out = Vec::new();
+    let summary = export_registry_csv(db, &mut out).await.expect("export");
+    assert_eq!(
+        (summary.households, summary.persons, summary.left_out),
+        (3, 7, 1)
+    );
+    let text = String::from_utf8(out).expect("utf-8");
+    assert!(!text.contains("Karto"), "the dead are left out: {text}");
+    let budi = text
+        .lines()
+        .find(|l| l.contains("Budi Santoso"))
+        .expect("exported");
+    assert!(budi.ends_with(",+6281234567890,2026-01-02"), "{budi}");
+    let sri = text
+        .lines()
+        .find(|l| l.contains("Sri Rahayu"))
+        .expect("exported");
+    assert!(sri.ends_with(",TETAP,,"), "not verified: {sri}");
+}
+
+gotong::backend_tests!(
+    every_rejection_names_its_line_and_rejects_the_whole_household,
+    duplicate_nik_in_the_file_rejects_each_household_where_it_appears,
+    nik_registered_under_another_kk_is_rejected,
+    legacy_nik_is_imported_with_a_warning_and_listed_by_data_quality,
+    data_quality_finds_households_without_phone_and_children_older_than_parents,
+    reimporting_the_same_file_changes_nothing,
+    dry_run_writes_nothing_and_reports_the_same,
+    export_then_import_gives_the_same_registry,
+    synthetic_kelurahan_imports_without_rejections,
+    stats_and_export_follow_what_happened_after_the_import,
+);
