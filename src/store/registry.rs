@@ -1,16 +1,31 @@
 //! The resident registry: households and persons as imported (DESIGN §5), the audit log, and
 //! the figures and listings built on them (stats, export, data quality).
 //!
-//! Bulk operations take slices and work in batches of [`BATCH`] rows per statement (multi-row
-//! `INSERT`, `IN (…)` look-ups), so an import of 100,000 rows is a few hundred statements, not
-//! one per row.
+//! Bulk operations take slices and work in batches of rows per statement (multi-row
+//! `INSERT`, `IN (…)` look-ups), so an import of 100,000 rows is a few hundred statements on
+//! PostgreSQL and a few thousand on SQLite (see [`SQLITE_PARAMS`]), never one per row.
 
-use super::{on_backend, Db, Tx};
+use super::{on_backend, Backend, Db, Tx};
 use crate::error::StoreResult;
 
-/// Rows per multi-row statement. 500 persons × 11 columns = 5,500 parameters: below SQLite's
-/// 32,766 and PostgreSQL's 65,535.
+/// Rows per multi-row statement on PostgreSQL: 500 persons × 11 columns = 5,500 parameters
+/// (the limit is 65,535).
 const BATCH: usize = 500;
+
+/// Parameters per statement on SQLite. Binding `$n` costs SQLite a walk over the statement's
+/// parameter names (`sqlite3_bind_parameter_name` is linear), so a statement's binding time grows
+/// with the square of its parameters: 5,500 made the import 7× slower than a few hundred.
+const SQLITE_PARAMS: usize = 400;
+
+impl Tx {
+    /// Rows of `cols` parameters per statement on this backend.
+    fn batch_rows(&self, cols: usize) -> usize {
+        match self.conn {
+            Backend::Sqlite(_) => (SQLITE_PARAMS / cols).max(1),
+            Backend::Postgres(_) => BATCH,
+        }
+    }
+}
 
 /// A household as imported: the KK number and where it lives.
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
@@ -154,7 +169,7 @@ impl Tx {
         no_kks: &[String],
     ) -> StoreResult<Vec<HouseholdRecord>> {
         let mut found = Vec::new();
-        for chunk in no_kks.chunks(BATCH) {
+        for chunk in no_kks.chunks(self.batch_rows(1)) {
             let sql = format!(
                 "SELECT no_kk, rt, rw FROM households WHERE no_kk IN ({})",
                 list_placeholders(chunk.len())
@@ -190,7 +205,7 @@ impl Tx {
         keys: &[String],
     ) -> StoreResult<Vec<PersonRecord>> {
         let mut found = Vec::new();
-        for chunk in keys.chunks(BATCH) {
+        for chunk in keys.chunks(self.batch_rows(1)) {
             let sql = format!(
                 "SELECT {PERSON_COLUMNS} FROM persons WHERE {column} IN ({}) ORDER BY no_kk, line, nik",
                 list_placeholders(chunk.len())
@@ -213,7 +228,7 @@ impl Tx {
         households: &[HouseholdRecord],
         now: i64,
     ) -> StoreResult<()> {
-        for chunk in households.chunks(BATCH) {
+        for chunk in households.chunks(self.batch_rows(4)) {
             let sql = format!(
                 "INSERT INTO households (no_kk, rt, rw, imported_at) VALUES {}",
                 values_placeholders(chunk.len(), 4)
@@ -231,7 +246,7 @@ impl Tx {
 
     /// Registers new persons (their households must exist, their NIKs must not).
     pub async fn insert_persons(&mut self, persons: &[PersonRecord], now: i64) -> StoreResult<()> {
-        for chunk in persons.chunks(BATCH) {
+        for chunk in persons.chunks(self.batch_rows(11)) {
             let sql = format!(
                 "INSERT INTO persons ({PERSON_COLUMNS}, imported_at) VALUES {}",
                 values_placeholders(chunk.len(), 11)
