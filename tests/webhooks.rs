@@ -739,10 +739,8 @@ async fn health_metrics_and_admin_stats(db: &Db) {
     let stats = get("/api/stats", Some(ADMIN_TOKEN)).await;
     assert_eq!(stats.status(), 200);
     let json: serde_json::Value = stats.json().await.unwrap();
-    assert_eq!(
-        json,
-        serde_json::json!({ "messages_in": 1, "messages_out": 1 })
-    );
+    assert_eq!(json["messages_in"], 1);
+    assert_eq!(json["messages_out"], 1);
     server.shutdown().await;
 }
 

@@ -4,7 +4,7 @@ use super::activation_code::{code_hash, new_code, CODE_VALID_MS};
 use super::age::age_now;
 use super::MIN_AGE_TO_LINK;
 use crate::error::StoreError;
-use crate::parse::nik::parse_nik;
+use crate::parse::nik::mask_nik;
 use crate::store::Tx;
 use serde::Serialize;
 
@@ -58,7 +58,7 @@ pub async fn issue_given_code(
     let expires_at = now + CODE_VALID_MS;
     tx.insert_activation_code(nik, &code_hash(key, nik, code), expires_at, actor, now)
         .await?;
-    let nik_masked = parse_nik(nik).map(|n| n.masked()).unwrap_or_default();
+    let nik_masked = mask_nik(nik);
     let after = serde_json::json!({ "nik": nik_masked, "expires_at": expires_at });
     tx.audit(
         actor,

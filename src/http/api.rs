@@ -19,6 +19,11 @@ pub fn router(state: HttpState) -> Router<HttpState> {
 /// `GET /api/stats`: the operators' KPIs (DESIGN §3). Add a field per KPI.
 #[derive(Debug, Serialize)]
 pub struct Stats {
+    pub households: i64,
+    pub households_verified: i64,
+    /// Persons still present (not dead, not moved out).
+    pub persons: i64,
+    pub linked_phones: i64,
     /// Messages received (redeliveries counted once).
     pub messages_in: i64,
     /// Messages the providers accepted (sent, delivered or read).
@@ -27,7 +32,12 @@ pub struct Stats {
 
 async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError> {
     let db = &state.app.db;
+    let registry = db.registry_stats().await?;
     Ok(Json(Stats {
+        households: registry.households,
+        households_verified: registry.households_verified,
+        persons: registry.persons,
+        linked_phones: registry.linked_phones,
         messages_in: db.inbound_count().await?,
         messages_out: db.outbox_stats().await?.sent,
     }))

@@ -7,7 +7,11 @@ use crate::accounts::age::age_now;
 use crate::accounts::issue_code::{issue_activation_code, IssueCodeError, IssuedCode};
 use crate::calendar::jakarta_date;
 use crate::parse::mask_phone;
-use crate::parse::nik::parse_nik;
+use crate::parse::nik::{mask_nik, parse_nik};
+use crate::registry::import::{import_registry, ImportOptions};
+use crate::registry::quality::Finding;
+use crate::registry::report::ImportReport;
+use crate::registry::RegistryError;
 use crate::store::ChangeRequest;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -29,12 +33,44 @@ pub fn routes() -> Router<HttpState> {
         .route("/change-requests/{id}/reject", post(reject_change_request))
         .route("/households/{no_kk}", get(household))
         .route("/locked-pins", get(locked_pins))
+        .route("/registry/import", post(import))
+        .route("/data-quality", get(data_quality))
 }
 
-fn masked(nik: &str) -> String {
-    parse_nik(nik)
-        .map(|n| n.masked())
-        .unwrap_or_else(|_| "****".into())
+#[derive(Deserialize, Default)]
+pub struct ImportQuery {
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+/// `POST /api/registry/import[?dry_run=true]` with a `text/csv` body (DESIGN §5).
+async fn import(
+    State(state): State<HttpState>,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<ImportReport>, HttpError> {
+    let now = state.app.now();
+    let opts = ImportOptions {
+        dry_run: q.dry_run,
+        actor: ACTOR.into(),
+        subject: Some("POST /api/registry/import".into()),
+        now_ms: now,
+        today: jakarta_date(now),
+    };
+    let report = import_registry(&state.app.db, &body, &opts, &|_| {})
+        .await
+        .map_err(|e| match e {
+            RegistryError::Store(e) => HttpError::Store(e),
+            other => HttpError::Unprocessable(other.to_string()),
+        })?;
+    Ok(Json(report))
+}
+
+/// `GET /api/data-quality`: legacy NIKs, households without a phone, members over 100, children
+/// older than a parent.
+async fn data_quality(State(state): State<HttpState>) -> Result<Json<Vec<Finding>>, HttpError> {
+    let today = jakarta_date(state.app.now());
+    Ok(Json(state.app.db.data_quality(today).await?))
 }
 
 #[derive(Deserialize)]
@@ -91,7 +127,7 @@ impl From<ChangeRequest> for ChangeRequestView {
         ChangeRequestView {
             id: c.id,
             no_kk: c.no_kk,
-            nik_masked: c.nik.as_deref().map(masked),
+            nik_masked: c.nik.as_deref().map(mask_nik),
             kind: c.kind,
             details: c.details,
             status: c.status,
@@ -216,7 +252,7 @@ async fn household(
     for p in tx.household_members(&no_kk).await? {
         let linked = tx.phone_of_person(&p.nik).await?.is_some();
         members.push(MemberView {
-            nik_masked: masked(&p.nik),
+            nik_masked: mask_nik(&p.nik),
             age: age_now(&p, now),
             current: p.is_current(),
             name: p.name,

@@ -65,6 +65,17 @@ pub enum NikError {
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Nik(String);
 
+/// The last 4 characters of a NIK or KK number (the only part ever shown in a message).
+pub fn last4(number: &str) -> &str {
+    let start = number.len().saturating_sub(4);
+    number.get(start..).unwrap_or(number)
+}
+
+/// A stored NIK as it may be shown: `************1234`.
+pub fn mask_nik(nik: &str) -> String {
+    format!("************{}", last4(nik))
+}
+
 /// Parses a NIK. Spaces (and only spaces) between digits are tolerated: `3174 0505 1289 0001`.
 pub fn parse_nik(input: &str) -> Result<Nik, NikError> {
     let digits: String = input.chars().filter(|c| *c != ' ').collect();
@@ -110,12 +121,12 @@ impl Nik {
 
     /// `************1234`: only the last 4 digits.
     pub fn masked(&self) -> String {
-        format!("************{}", &self.0[12..])
+        mask_nik(&self.0)
     }
 
     /// The last 4 digits (the serial), for texts like "NIK …1234".
     pub fn last4(&self) -> &str {
-        &self.0[12..]
+        last4(&self.0)
     }
 
     /// Digits 1–6: the region where the NIK was first issued (not the residence).

@@ -11,6 +11,7 @@
 use super::households::{plan_households, Candidate};
 use super::report::{ImportReport, Issue};
 use super::RegistryError;
+use crate::parse::nik::last4;
 use crate::store::{Db, HouseholdRecord, PersonRecord, Tx};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -215,10 +216,6 @@ async fn check_and_write(
         .map_err(RegistryError::Store)?;
     }
     Ok(report)
-}
-
-fn last4(s: &str) -> &str {
-    s.get(s.len().saturating_sub(4)..).unwrap_or(s)
 }
 
 /// How a registered household differs from the file, in a few words (first difference only).

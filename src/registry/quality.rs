@@ -3,6 +3,7 @@
 //! Persons recorded as dead or moved out are left out, except from the NIK check.
 
 use crate::error::StoreResult;
+use crate::parse::nik::mask_nik;
 use crate::store::{Db, RegistryMember};
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
@@ -40,14 +41,10 @@ impl Db {
     }
 }
 
-fn masked(nik: &str) -> String {
-    format!("************{}", nik.get(12..).unwrap_or(""))
-}
-
 fn finding(m: &RegistryMember, kind: FindingKind, detail: String) -> Finding {
     Finding {
         no_kk: m.person.no_kk.clone(),
-        nik_masked: masked(&m.person.nik),
+        nik_masked: mask_nik(&m.person.nik),
         kind,
         detail,
     }

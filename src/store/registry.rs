@@ -74,15 +74,7 @@ impl std::fmt::Debug for PersonRecord {
 
 /// `…1234`: the last four characters only.
 pub(crate) fn mask_last4(s: &str) -> String {
-    let tail: String = s
-        .chars()
-        .rev()
-        .take(4)
-        .collect::<Vec<_>>()
-        .into_iter()
-        .rev()
-        .collect();
-    format!("…{tail}")
+    format!("…{}", crate::parse::nik::last4(s))
 }
 
 /// A person with their household and what happened since the import: the registry as it is now.

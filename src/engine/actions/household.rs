@@ -5,7 +5,7 @@ use super::{Action, Ctx, Outcome};
 use crate::accounts::age::age_now;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
-use crate::parse::nik::parse_nik;
+use crate::parse::nik::last4;
 use crate::store::{NewChangeRequest, Person};
 use async_trait::async_trait;
 
@@ -32,12 +32,6 @@ pub fn shdk_label_id(shdk: &str) -> String {
     format!("shdk-{}", shdk.to_lowercase().replace(' ', "-"))
 }
 
-fn last4(nik: &str) -> String {
-    parse_nik(nik)
-        .map(|n| n.last4().to_string())
-        .unwrap_or_default()
-}
-
 /// Shows the household; the next step asks whether it is correct.
 pub struct Show;
 
@@ -61,7 +55,7 @@ impl Action for Show {
             &[
                 ("rt", rt),
                 ("rw", rw),
-                ("kk_last4", me.no_kk.chars().skip(12).collect()),
+                ("kk_last4", last4(&me.no_kk).to_string()),
             ],
         );
         for (i, m) in members.iter().enumerate() {
@@ -73,7 +67,7 @@ impl Action for Show {
                     ("name", m.name.clone()),
                     ("age", age_now(m, ctx.now).unwrap_or(0).to_string()),
                     ("relation", relation),
-                    ("nik_last4", last4(&m.nik)),
+                    ("nik_last4", last4(&m.nik).to_string()),
                 ],
             );
         }
@@ -134,7 +128,7 @@ async fn verified(ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         .audit(
             &mask_phone(ctx.phone),
             "household.verify",
-            &format!("kk ****{}", &kk[kk.len().saturating_sub(4)..]),
+            &format!("kk ****{}", last4(&kk)),
             None,
             Some(&after),
             ctx.now,

@@ -11,7 +11,7 @@ use crate::accounts::throttle;
 use crate::accounts::MIN_AGE_TO_LINK;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
-use crate::parse::nik::parse_nik;
+use crate::parse::nik::mask_nik;
 use crate::parse::pin::{is_trivial, parse_pin};
 use async_trait::async_trait;
 
@@ -165,7 +165,7 @@ impl Action for ConfirmPin {
         ctx.tx
             .set_link_attempts(ctx.phone, 0, None, ctx.now)
             .await?;
-        let masked = parse_nik(&nik).map(|n| n.masked()).unwrap_or_default();
+        let masked = mask_nik(&nik);
         let after = serde_json::json!({ "phone": mask_phone(ctx.phone), "nik": masked });
         ctx.tx
             .audit(

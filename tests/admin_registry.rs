@@ -1,0 +1,337 @@
+//! The registry's admin API as an officer uses it: import, activation codes, change requests,
+//! households, data quality, stats, and the audit trail of each change.
+
+mod common;
+
+use common::{FakeProvider, Setup, TestServer, ADMIN_TOKEN};
+use gotong::app::App;
+use gotong::chat::say;
+use gotong::engine::Engine;
+use gotong::message::{Channel, Content};
+use gotong::store::Db;
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+fn fixture_csv() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/transcripts/fixtures/kelurahan.csv"
+    ))
+    .unwrap()
+}
+
+struct Officer {
+    server: TestServer,
+    app: App,
+}
+
+impl Officer {
+    async fn start(db: &Db) -> Officer {
+        let provider = FakeProvider::start().await;
+        let setup = Setup::default();
+        let config = common::config(&setup, &provider);
+        let engine = Arc::new(Engine::load_default(Arc::new(config.clone())).unwrap());
+        let app = App::new(config, db.clone(), engine.clone());
+        let server = TestServer::start_conversing(db, setup, provider, engine).await;
+        Officer { server, app }
+    }
+
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut req = self
+            .server
+            .http
+            .request(method, format!("{}/api{path}", self.server.base))
+            .bearer_auth(ADMIN_TOKEN);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let r = req.send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn import(&self, csv: Vec<u8>, dry_run: bool) -> (u16, Value) {
+        let r = self
+            .server
+            .http
+            .post(format!(
+                "{}/api/registry/import?dry_run={dry_run}",
+                self.server.base
+            ))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", "text/csv")
+            .body(csv)
+            .send()
+            .await
+            .unwrap();
+        (r.status().as_u16(), r.json().await.unwrap())
+    }
+
+    async fn chat(&self, phone: &str, text: &str) -> String {
+        let replies = say(
+            &self.app,
+            Channel::Sms,
+            phone,
+            Content::Text { text: text.into() },
+        )
+        .await
+        .unwrap();
+        replies
+            .iter()
+            .map(|b| b.main_text().to_string())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+async fn import_over_http_reports_and_is_idempotent(db: &Db) {
+    let o = Officer::start(db).await;
+    let (status, dry) = o.import(fixture_csv(), true).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        (dry["households"].clone(), dry["persons"].clone()),
+        (json!(2), json!(9))
+    );
+    assert_eq!(
+        o.call(reqwest::Method::GET, "/stats", None).await.1["households"],
+        0,
+        "dry run wrote nothing"
+    );
+
+    let (_, report) = o.import(fixture_csv(), false).await;
+    assert_eq!(report["households"], 2);
+    assert_eq!(report["persons"], 9);
+    assert_eq!(report["rejected"], json!([]));
+    let warnings = report["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert_eq!(warnings[0]["line"], 6, "SUMARNI's legacy NIK");
+
+    let (_, again) = o.import(fixture_csv(), false).await;
+    assert_eq!(
+        (again["households"].clone(), again["unchanged"].clone()),
+        (json!(0), json!(2))
+    );
+
+    let (_, stats) = o.call(reqwest::Method::GET, "/stats", None).await;
+    assert_eq!(
+        (stats["households"].clone(), stats["persons"].clone()),
+        (json!(2), json!(9))
+    );
+
+    let (_, findings) = o.call(reqwest::Method::GET, "/data-quality", None).await;
+    let kinds: Vec<&str> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, vec!["nik_mismatch"], "{findings}");
+    assert!(
+        !findings.to_string().contains("3201015002490005"),
+        "no full NIK in findings"
+    );
+    o.server.shutdown().await;
+}
+
+async fn an_issued_code_links_a_phone_once(db: &Db) {
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let (status, issued) = o
+        .call(
+            reqwest::Method::POST,
+            "/activation-codes",
+            Some(json!({ "nik": "3201010101900006" })),
+        )
+        .await;
+    assert_eq!(status, 201, "{issued}");
+    let code = issued["code"].as_str().unwrap().to_string();
+    assert_eq!(code.len(), 6);
+    assert_eq!(issued["nik_masked"], "************0006");
+
+    for (nik, why) in [
+        ("3201014107120004", "under 16"),
+        ("3201010101990099", "unknown"),
+        ("1234", "malformed"),
+    ] {
+        let (status, body) = o
+            .call(
+                reqwest::Method::POST,
+                "/activation-codes",
+                Some(json!({ "nik": nik })),
+            )
+            .await;
+        assert_eq!(status, 422, "{why}: {body}");
+    }
+
+    let phone = "+6281255500001";
+    o.chat(phone, "DAFTAR 3201010101900006").await;
+    assert!(o.chat(phone, &code).await.starts_with("Buat PIN"));
+    o.chat(phone, "735921").await;
+    assert!(o
+        .chat(phone, "735921")
+        .await
+        .starts_with("Selesai! HP ini terdaftar atas nama AHMAD YANI"));
+    let (_, stats) = o.call(reqwest::Method::GET, "/stats", None).await;
+    assert_eq!(stats["linked_phones"], 1);
+
+    // The code is spent: another phone cannot use it.
+    let other = "+6281255500002";
+    o.chat(other, "DAFTAR 3201010101900006").await;
+    assert!(o.chat(other, &code).await.starts_with("Kode salah"));
+
+    let entries = db.audit_entries("activation_code.issue").await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "admin-api");
+    assert!(!entries[0]
+        .after
+        .clone()
+        .unwrap_or_default()
+        .contains("3201010101900006"));
+    assert_eq!(db.audit_entries("account.link").await.unwrap().len(), 1);
+    o.server.shutdown().await;
+}
+
+async fn change_requests_are_decided_once_with_reasons(db: &Db) {
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let phone = "+6281200000001";
+    o.chat(phone, "DAFTAR 3201011205800001").await;
+    o.chat(phone, "482915").await;
+    o.chat(phone, "482915").await;
+    for input in ["DATA", "2", "2", "2", "Meninggal 20 November 2026"] {
+        o.chat(phone, input).await;
+    }
+    for input in ["DATA", "2", "5", "4", "Lahir 1990-01-12, bukan 1950"] {
+        o.chat(phone, input).await;
+    }
+    let (_, pending) = o
+        .call(
+            reqwest::Method::GET,
+            "/change-requests?status=pending",
+            None,
+        )
+        .await;
+    let pending = pending.as_array().unwrap().clone();
+    assert_eq!(pending.len(), 2, "{pending:?}");
+    assert_eq!(pending[0]["kind"], "death");
+    assert_eq!(pending[0]["nik_masked"], "************0005");
+    let death = pending[0]["id"].as_i64().unwrap();
+    let correction = pending[1]["id"].as_i64().unwrap();
+
+    let (status, _) = o
+        .call(
+            reqwest::Method::POST,
+            &format!("/change-requests/{correction}/reject"),
+            Some(json!({})),
+        )
+        .await;
+    assert_eq!(status, 422, "a rejection needs a reason");
+    let (status, rejected) = o
+        .call(
+            reqwest::Method::POST,
+            &format!("/change-requests/{correction}/reject"),
+            Some(json!({ "reason": "Akta kelahiran belum dibawa" })),
+        )
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(rejected["status"], "rejected");
+
+    let (status, approved) = o
+        .call(
+            reqwest::Method::POST,
+            &format!("/change-requests/{death}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{approved}");
+    let (status, _) = o
+        .call(
+            reqwest::Method::POST,
+            &format!("/change-requests/{death}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 409, "already decided");
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/change-requests/999/approve", None)
+        .await;
+    assert_eq!(status, 404);
+
+    let (_, household) = o
+        .call(reqwest::Method::GET, "/households/3201010101230001", None)
+        .await;
+    let sumarni = household["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["name"] == "SUMARNI")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        sumarni["current"], false,
+        "the approved death ends the membership"
+    );
+    assert_eq!(household["members"][0]["linked"], true);
+    assert!(!household.to_string().contains("3201011205800001"));
+    assert_eq!(
+        o.call(reqwest::Method::GET, "/households/0000", None)
+            .await
+            .0,
+        404
+    );
+
+    // The household list no longer shows her.
+    assert!(!o.chat(phone, "DATA").await.contains("SUMARNI"));
+    assert_eq!(
+        db.audit_entries("change_request.approved")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    assert_eq!(
+        db.audit_entries("change_request.rejected")
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    o.server.shutdown().await;
+}
+
+async fn the_admin_api_needs_the_token(db: &Db) {
+    let o = Officer::start(db).await;
+    for path in [
+        "/stats",
+        "/change-requests",
+        "/data-quality",
+        "/locked-pins",
+    ] {
+        let r = o
+            .server
+            .http
+            .get(format!("{}/api{path}", o.server.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 401, "{path}");
+    }
+    let r = o
+        .server
+        .http
+        .post(format!("{}/api/activation-codes", o.server.base))
+        .bearer_auth("wrong")
+        .json(&json!({ "nik": "3201010101900006" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 401);
+    o.server.shutdown().await;
+}
+
+gotong::backend_tests!(
+    import_over_http_reports_and_is_idempotent,
+    an_issued_code_links_a_phone_once,
+    change_requests_are_decided_once_with_reasons,
+    the_admin_api_needs_the_token,
+);
