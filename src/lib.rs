@@ -9,6 +9,7 @@ pub mod channels;
 pub mod chat;
 pub mod clock;
 pub mod config;
+pub mod demo;
 pub mod dispatch;
 pub mod engine;
 pub mod error;

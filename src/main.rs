@@ -179,7 +179,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             eprintln!("unknown data {what:?}: only `registry` is known");
             Ok(ExitCode::from(2))
         }
-        Command::Demo | Command::Stimulus { .. } => {
+        Command::Demo => {
+            gotong::demo::run(config).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Stimulus { .. } => {
             eprintln!("not yet: this command arrives with its issue");
             Ok(ExitCode::from(3))
         }

@@ -10,3 +10,20 @@ pub mod throttle;
 
 /// Minimum age to link a phone and transact (DESIGN §6).
 pub const MIN_AGE_TO_LINK: i32 = 16;
+
+use crate::error::StoreResult;
+use crate::store::Tx;
+
+/// Links `phone` to `nik` with `pin` at once (the demo, tests, set-up scripts); residents go
+/// through `DAFTAR`, which ends in the same `create_link`.
+pub async fn link_with_pin(
+    tx: &mut Tx,
+    key: [u8; 32],
+    phone: &str,
+    nik: &str,
+    pin: &str,
+    now: i64,
+) -> StoreResult<()> {
+    let hash = pin_hash::PinHasher::new(key).hash(pin);
+    tx.create_link(phone, nik, &hash, now).await
+}
