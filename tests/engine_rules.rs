@@ -13,9 +13,15 @@ use gotong::text::gsm7::{is_gsm7, sms_segments};
 use std::sync::Arc;
 
 fn app(db: &Db) -> App {
+    app_with_clock(db).0
+}
+
+fn app_with_clock(db: &Db) -> (App, FakeClock) {
     let config = Config::for_database("sqlite::memory:");
     let engine = Engine::load_default(Arc::new(config.clone())).expect("flows load");
-    App::new(config, db.clone(), Arc::new(engine)).with_clock(Arc::new(FakeClock::new(START_MS)))
+    let clock = FakeClock::new(START_MS);
+    let app = App::new(config, db.clone(), Arc::new(engine)).with_clock(Arc::new(clock.clone()));
+    (app, clock)
 }
 
 fn text(t: &str) -> Content {
@@ -25,7 +31,7 @@ fn text(t: &str) -> Content {
 }
 
 async fn a_pin_is_never_stored(db: &Db) {
-    let app = app(db);
+    let (app, clock) = app_with_clock(db);
     let phone = "+6281100000009";
     for input in [
         "CONTOH",
@@ -59,6 +65,14 @@ async fn a_pin_is_never_stored(db: &Db) {
     say(&app, Channel::Sms, phone, text("97531")).await.unwrap();
     let stored = db.inbound_contents_for_phone(phone).await.unwrap();
     assert!(stored.iter().all(|c| !c.contains("97531")), "{stored:?}");
+    // A PIN typed after the PIN step timed out is masked too.
+    clock.advance_ms(31 * 60_000);
+    let replies = say(&app, Channel::Sms, phone, text("864213"))
+        .await
+        .unwrap();
+    assert!(replies[0].main_text().contains("30 menit"), "{replies:?}");
+    let stored = db.inbound_contents_for_phone(phone).await.unwrap();
+    assert!(stored.iter().all(|c| !c.contains("864213")), "{stored:?}");
 }
 
 async fn five_thousand_characters_get_a_short_answer(db: &Db) {

@@ -690,6 +690,11 @@ impl Conversation for Engine {
             quiet: false,
             masked: false,
         };
+        // A message answering a PIN step is masked even if the step has timed out meanwhile: it
+        // is most likely the PIN.
+        turn.masked = self
+            .current(&turn)
+            .is_some_and(|(_, step)| step.input == InputKind::Pin);
         let idle_ms = self.config.session_idle_minutes * 60_000;
         if turn
             .session
