@@ -73,6 +73,27 @@ pub enum SendError {
 }
 
 impl SendError {
+    /// A provider's refusal: HTTP 429, 5xx and the provider's own "too fast" codes (`throttled`)
+    /// are worth retrying; anything else is permanent, kept with the provider's code.
+    pub fn refused(
+        status: reqwest::StatusCode,
+        code: Option<i64>,
+        message: String,
+        throttled: bool,
+    ) -> Self {
+        if status.as_u16() == 429 || status.is_server_error() || throttled {
+            let code = code.map(|c| format!(" code {c}")).unwrap_or_default();
+            SendError::Retryable(format!("HTTP {}{code}: {message}", status.as_u16()))
+        } else {
+            SendError::Permanent {
+                code: code
+                    .map(|c| c.to_string())
+                    .unwrap_or_else(|| format!("http-{}", status.as_u16())),
+                message,
+            }
+        }
+    }
+
     /// A transport failure (timeout, refused connection, broken body) is worth retrying.
     pub fn transport(e: &reqwest::Error) -> Self {
         let what = if e.is_timeout() {

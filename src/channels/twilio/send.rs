@@ -79,20 +79,7 @@ pub fn classify_response(status: reqwest::StatusCode, body: &[u8]) -> Result<Str
     let message = refused
         .map(|r| r.message)
         .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
-    if status.as_u16() == 429 || status.is_server_error() {
-        let code = code.map(|c| format!(" code {c}")).unwrap_or_default();
-        Err(SendError::Retryable(format!(
-            "HTTP {}{code}: {message}",
-            status.as_u16()
-        )))
-    } else {
-        Err(SendError::Permanent {
-            code: code
-                .map(|c| c.to_string())
-                .unwrap_or_else(|| format!("http-{}", status.as_u16())),
-            message,
-        })
-    }
+    Err(SendError::refused(status, code, message, false))
 }
 
 #[async_trait::async_trait]
