@@ -92,6 +92,10 @@ pub async fn start(
         };
         tasks.push(tokio::spawn(worker.run(stop_rx.clone())));
     }
+    tasks.push(crate::ledger::daily::spawn_daily_stimulus(
+        app.clone(),
+        stop_rx.clone(),
+    ));
     let router = http::router(HttpState {
         app,
         providers,
