@@ -7,6 +7,8 @@
 //! | WhatsApp handshake with a wrong token or mode | 403 |
 //! | admin API: bearer token missing or wrong | 401 |
 //! | admin API disabled (no `GOTONG_ADMIN_TOKEN`), unknown route, unconfigured channel | 404 |
+//! | ledger: already exists (a person's second merchant) | 409 |
+//! | ledger: refused (above the balance, under 16, bad date or name) | 422 |
 //! | database not answering (`/healthz`) | 503 |
 //! | any other store failure | 500 (the provider retries its webhook) |
 
@@ -28,6 +30,10 @@ pub enum HttpError {
     Unauthorized,
     #[error("not found")]
     NotFound,
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    Unprocessable(String),
     #[error("database unavailable")]
     Unavailable,
     #[error(transparent)]
@@ -50,6 +56,8 @@ impl HttpError {
             HttpError::Malformed(_) => StatusCode::BAD_REQUEST,
             HttpError::Forbidden => StatusCode::FORBIDDEN,
             HttpError::NotFound => StatusCode::NOT_FOUND,
+            HttpError::Conflict(_) => StatusCode::CONFLICT,
+            HttpError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

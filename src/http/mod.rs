@@ -13,6 +13,7 @@
 
 pub mod admin_auth;
 pub mod api;
+pub mod api_ledger;
 pub mod error;
 pub mod health;
 pub mod intake;
