@@ -398,6 +398,29 @@ async fn entries_are_insert_only(db: &Db) {
     assert_invariants(db).await;
 }
 
+async fn one_server_holds_the_daily_job_lease(db: &Db) {
+    let claim = |owner: &'static str, now: i64| {
+        let db = db.clone();
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            let got = tx
+                .claim_job("stimulus", owner, now + 1_000, now)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            got
+        }
+    };
+    assert!(claim("a", 0).await);
+    assert!(!claim("b", 10).await, "held by a");
+    assert!(claim("a", 20).await, "a renews");
+    assert!(claim("b", 2_000).await, "expired: b takes over");
+    let mut tx = db.begin().await.unwrap();
+    tx.release_job("stimulus", "b").await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(claim("a", 2_001).await, "released");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Random concurrent interleavings
 
@@ -556,5 +579,6 @@ backend_tests!(
     concurrent_stimulus_runs_credit_once,
     payments_follow_the_rules,
     entries_are_insert_only,
+    one_server_holds_the_daily_job_lease,
     random_concurrent_interleavings_keep_the_invariants,
 );

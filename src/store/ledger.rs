@@ -618,7 +618,7 @@ impl Tx {
         for (transfer, kk, persons) in &credited {
             let wallet = *wallet_of
                 .get(kk)
-                .ok_or_else(|| StoreError::Corrupt(format!("wallet of a household vanished")))?;
+                .ok_or_else(|| StoreError::Corrupt("wallet of a household vanished".into()))?;
             let amount = per_day * persons;
             entries.push((
                 *transfer,
