@@ -16,6 +16,10 @@ pub struct Config {
     pub sms_mps: u32,
     pub stimulus_per_day: i64,
     pub social_fund_percent: i64,
+    /// Asia/Jakarta time of day of the daily stimulus run in `serve` (`GOTONG_STIMULUS_HOUR`).
+    pub stimulus_hour: chrono::NaiveTime,
+    /// Largest single payment of a resident aged 16–17 (`GOTONG_MINOR_PAYMENT_LIMIT`).
+    pub minor_payment_limit: i64,
     /// Idle minutes after which a conversation starts afresh.
     pub session_idle_minutes: i64,
     pub log_json: bool,
@@ -129,6 +133,16 @@ impl Config {
             sms_mps: positive("SMS_MPS", 10)?,
             stimulus_per_day: num("GOTONG_STIMULUS_PER_DAY", 1000)?,
             social_fund_percent: num("GOTONG_SOCIAL_FUND_PERCENT", 5)?,
+            stimulus_hour: match get("GOTONG_STIMULUS_HOUR") {
+                None => chrono::NaiveTime::from_hms_opt(0, 5, 0).unwrap_or_default(),
+                Some(v) => chrono::NaiveTime::parse_from_str(v.trim(), "%H:%M").map_err(|_| {
+                    ConfigError::Invalid {
+                        name: "GOTONG_STIMULUS_HOUR".into(),
+                        reason: format!("expected HH:MM (Asia/Jakarta), got {v:?}"),
+                    }
+                })?,
+            },
+            minor_payment_limit: num("GOTONG_MINOR_PAYMENT_LIMIT", 50_000)?,
             session_idle_minutes: num("GOTONG_SESSION_IDLE_MINUTES", 30)?,
             log_json: get("GOTONG_LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
         })
@@ -170,6 +184,12 @@ mod tests {
         assert_eq!(c.sms_mps, 10);
         assert_eq!(c.stimulus_per_day, 1000);
         assert_eq!(c.social_fund_percent, 5);
+        assert_eq!(c.stimulus_hour.format("%H:%M").to_string(), "00:05");
+        assert_eq!(c.minor_payment_limit, 50_000);
+        let e = cfg(&[("GOTONG_STIMULUS_HOUR", "25:00")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("GOTONG_STIMULUS_HOUR"), "{e}");
         assert!(c.whatsapp.is_none() && c.twilio.is_none() && c.admin_token.is_none());
     }
 

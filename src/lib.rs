@@ -16,6 +16,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod inbox;
+pub mod ledger;
 pub mod message;
 pub mod outbox;
 pub mod parse;

@@ -183,9 +183,32 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             gotong::demo::run(config).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Stimulus { .. } => {
-            eprintln!("not yet: this command arrives with its issue");
-            Ok(ExitCode::from(3))
+        Command::Stimulus { action, date } => {
+            if action != "run" {
+                eprintln!("usage: gotong stimulus run [--date YYYY-MM-DD]");
+                return Ok(ExitCode::from(2));
+            }
+            let date = match date {
+                None => gotong::calendar::jakarta_date(chrono::Utc::now().timestamp_millis()),
+                Some(d) => match gotong::calendar::parse_date(&d) {
+                    Some(d) => d,
+                    None => {
+                        eprintln!("not a date (YYYY-MM-DD): {d}");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+            };
+            let db = Db::connect(&config.database_url).await?;
+            let t =
+                gotong::ledger::stimulus::run_with_progress_bar(&db, date, config.stimulus_per_day)
+                    .await?;
+            println!(
+                "stimulus {date}: {} households, {} persons, {} newly credited",
+                t.households,
+                t.persons,
+                gotong::text::money::format_rupiah(t.amount)
+            );
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct ServeOptions {
     pub outbox: OutboxOptions,
     /// Bound on one send request to a provider (must stay well under the outbox lease).
     pub send_timeout: Duration,
+    /// Run the daily jobs (the stimulus at `GOTONG_STIMULUS_HOUR`). Tests of other things turn
+    /// them off so a server start credits nothing.
+    pub daily_jobs: bool,
 }
 
 impl Default for ServeOptions {
@@ -38,6 +41,7 @@ impl Default for ServeOptions {
             sweep_every: Duration::from_secs(5),
             outbox: OutboxOptions::default(),
             send_timeout: Duration::from_secs(20),
+            daily_jobs: true,
         }
     }
 }
@@ -91,6 +95,12 @@ pub async fn start(
             wake: wake.for_channel(channel),
         };
         tasks.push(tokio::spawn(worker.run(stop_rx.clone())));
+    }
+    if options.daily_jobs {
+        tasks.push(crate::ledger::daily::spawn_daily_stimulus(
+            app.clone(),
+            stop_rx.clone(),
+        ));
     }
     let router = http::router(HttpState {
         app,

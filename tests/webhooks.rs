@@ -741,6 +741,8 @@ async fn health_metrics_and_admin_stats(db: &Db) {
     let json: serde_json::Value = stats.json().await.unwrap();
     assert_eq!(json["messages_in"], 1);
     assert_eq!(json["messages_out"], 1);
+    assert_eq!(json["payments"], 0);
+    assert_eq!(json["social_fund_balance"], 0);
     server.shutdown().await;
 }
 

@@ -13,6 +13,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
     Router::new()
         .route("/stats", get(stats))
         .merge(super::api_registry::routes())
+        .merge(super::api_ledger::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 
@@ -28,6 +29,10 @@ pub struct Stats {
     pub messages_in: i64,
     /// Messages the providers accepted (sent, delivered or read).
     pub messages_out: i64,
+    /// `stimulus_issued`, `payments`, `payments_amount`, `social_fund_balance`,
+    /// `redeemed_amount`, `velocity`, `share_redeemed`.
+    #[serde(flatten)]
+    pub ledger: crate::store::LedgerStats,
 }
 
 async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError> {
@@ -40,5 +45,6 @@ async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError>
         linked_phones: registry.linked_phones,
         messages_in: db.inbound_count().await?,
         messages_out: db.outbox_stats().await?.sent,
+        ledger: db.ledger_stats().await?,
     }))
 }

@@ -9,6 +9,8 @@
 //! | admin API disabled (no `GOTONG_ADMIN_TOKEN`), unknown route, unconfigured channel | 404 |
 //! | admin API: a rule refuses the request (unknown NIK, reason missing, …) | 422 |
 //! | admin API: the request conflicts with the state (already decided, …) | 409 |
+//! | ledger: already exists (a person's second merchant) | 409 |
+//! | ledger: refused (above the balance, under 16, bad date or name) | 422 |
 //! | database not answering (`/healthz`) | 503 |
 //! | any other store failure | 500 (the provider retries its webhook) |
 
@@ -30,14 +32,14 @@ pub enum HttpError {
     Unauthorized,
     #[error("not found")]
     NotFound,
-    #[error("database unavailable")]
-    Unavailable,
-    /// The request is well-formed but breaks a rule (unknown NIK, too young, …): 422.
-    #[error("{0}")]
-    Unprocessable(String),
-    /// The request conflicts with the current state (already decided, …): 409.
+    /// The request conflicts with the current state (already decided, a second merchant…): 409.
     #[error("{0}")]
     Conflict(String),
+    /// Well-formed but refused by a rule (unknown NIK, above the balance, no reason…): 422.
+    #[error("{0}")]
+    Unprocessable(String),
+    #[error("database unavailable")]
+    Unavailable,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -58,9 +60,9 @@ impl HttpError {
             HttpError::Malformed(_) => StatusCode::BAD_REQUEST,
             HttpError::Forbidden => StatusCode::FORBIDDEN,
             HttpError::NotFound => StatusCode::NOT_FOUND,
-            HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-            HttpError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             HttpError::Conflict(_) => StatusCode::CONFLICT,
+            HttpError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             HttpError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -8,17 +8,24 @@
 
 mod change_requests;
 mod channels;
+mod ledger;
 mod links;
 mod persons;
 mod registry;
+mod seed;
 mod sessions;
 mod terminal;
 
 pub use change_requests::{ChangeRequest, NewChangeRequest};
 pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
+pub use ledger::{
+    Account, AccountId, AccountKind, LedgerAudit, LedgerStats, Leg, Merchant, Party, StatementLine,
+    StimulusDue, StimulusTotals, TransferRecord,
+};
 pub use links::Link;
 pub use persons::{Household, Person};
 pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
+pub use seed::SeedPerson;
 pub use sessions::{Contact, Session};
 
 use crate::error::{StoreError, StoreResult};

@@ -138,4 +138,5 @@ mod tests {
     }
 }
 
+pub mod fixtures;
 pub mod transcript;

@@ -325,6 +325,7 @@ pub fn fast_options() -> ServeOptions {
             },
         },
         send_timeout: Duration::from_millis(500),
+        daily_jobs: false,
     }
 }
 

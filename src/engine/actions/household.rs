@@ -15,7 +15,7 @@ const KK: &str = "_kk";
 const MEMBER_NIK: &str = "_member_nik";
 
 /// The linked person of this phone, or a "register first" answer.
-async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
+pub(super) async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
     let Some(link) = ctx.tx.link_of_phone(ctx.phone).await? else {
         ctx.say("data-not-linked", &[]);
         return Ok(None);

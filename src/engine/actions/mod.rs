@@ -3,8 +3,10 @@
 
 mod example;
 pub mod household;
+mod pay;
 mod preferences;
 mod register;
+pub mod wallet;
 
 use crate::config::Config;
 use crate::error::StoreResult;
@@ -80,6 +82,13 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("change_kind", Arc::new(household::ChangeKind));
     r.insert("change_member", Arc::new(household::ChangeMember));
     r.insert("change_submit", Arc::new(household::SubmitChange));
+    r.insert("wallet_balance", Arc::new(wallet::Balance));
+    r.insert("wallet_statement", Arc::new(wallet::Statement));
+    r.insert("pay_start", Arc::new(pay::Start));
+    r.insert("pay_merchant", Arc::new(pay::Merchant));
+    r.insert("pay_amount", Arc::new(pay::Amount));
+    r.insert("pay_confirm", Arc::new(pay::Confirm));
+    r.insert("pay_pin", Arc::new(pay::Pin));
     r.insert("example_pin", Arc::new(example::CheckPinLength));
     r.insert("example_summary", Arc::new(example::Summary));
     r

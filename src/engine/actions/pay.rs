@@ -1,0 +1,266 @@
+//! `BAYAR <merchant code> <amount>`: pay a merchant from the household wallet.
+//!
+//! merchant → amount → confirmation (naming the merchant, the amount and the balance after) →
+//! PIN → one atomic transfer. Every step re-checks what may have changed (the merchant closing,
+//! the balance). The idempotency key `pay:<phone>:<ms of the confirmation>` is kept in the
+//! session from the confirmation on, so the same confirmed payment can never be applied twice.
+//! The merchant's linked phone is told at once.
+
+use super::household::linked_person;
+use super::wallet::{jakarta_time, refusal};
+use super::{Action, Ctx, Outcome};
+use crate::accounts::age::age_now;
+use crate::accounts::pin_check::{check_pin, PinCheck};
+use crate::accounts::pin_hash::PinHasher;
+use crate::accounts::MIN_AGE_TO_LINK;
+use crate::error::StoreResult;
+use crate::i18n::DEFAULT_LANG;
+use crate::ledger::payment::{check_merchant, check_payment, pay, PaymentRequest};
+use crate::ledger::LedgerError;
+use crate::message::{Body, Channel, Outbound, Priority};
+use crate::parse::mask_phone;
+use crate::text::money::format_rupiah;
+use async_trait::async_trait;
+use rust_decimal::Decimal;
+
+const PAYER: &str = "_payer_nik";
+const KEY: &str = "_pay_key";
+const CODE: &str = "merchant_code";
+const AMOUNT: &str = "amount";
+
+/// What the flow collected: payer NIK, merchant code, amount.
+struct Collected {
+    payer: String,
+    code: String,
+    amount: i64,
+}
+
+impl Collected {
+    fn of(ctx: &Ctx<'_>) -> Option<Collected> {
+        Some(Collected {
+            payer: ctx.values.get(PAYER)?.clone(),
+            code: ctx.values.get(CODE)?.clone(),
+            amount: ctx.values.get(AMOUNT)?.parse().ok()?,
+        })
+    }
+
+    fn request<'a>(&'a self, ctx: &Ctx<'_>, key: &'a str) -> PaymentRequest<'a> {
+        PaymentRequest {
+            payer_nik: &self.payer,
+            merchant_code: &self.code,
+            amount: self.amount,
+            key,
+            social_fund_percent: Decimal::from(ctx.config.social_fund_percent),
+            minor_limit: ctx.config.minor_payment_limit,
+            now: ctx.now,
+        }
+    }
+}
+
+/// Says a refusal and finishes; a store failure is passed on.
+fn refuse(ctx: &mut Ctx<'_>, e: LedgerError) -> StoreResult<Outcome> {
+    match refusal(&e) {
+        Some((id, args)) => {
+            ctx.say(id, &args);
+            Ok(Outcome::Finish)
+        }
+        None => match e {
+            LedgerError::Store(s) => Err(s),
+            _ => Ok(Outcome::Finish),
+        },
+    }
+}
+
+/// Entry: a linked resident aged 16 or over.
+pub struct Start;
+
+#[async_trait]
+impl Action for Start {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(me) = linked_person(ctx).await? else {
+            return Ok(Outcome::Finish);
+        };
+        if !me.is_current() || age_now(&me, ctx.now).unwrap_or(0) < MIN_AGE_TO_LINK {
+            ctx.say("pay-not-eligible", &[]);
+            return Ok(Outcome::Finish);
+        }
+        ctx.values.insert(PAYER.into(), me.nik);
+        Ok(Outcome::Next)
+    }
+}
+
+/// The merchant code: exists, open, not the payer's own.
+pub struct Merchant;
+
+#[async_trait]
+impl Action for Merchant {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let code = ctx.input.clone().unwrap_or_default().trim().to_uppercase();
+        let nik = ctx.values.get(PAYER).cloned().unwrap_or_default();
+        let Some(payer) = ctx.tx.person(&nik).await? else {
+            ctx.say("data-not-linked", &[]);
+            return Ok(Outcome::Finish);
+        };
+        match check_merchant(ctx.tx, &payer, &code).await {
+            Ok(m) => {
+                ctx.values.insert(CODE.into(), m.code);
+                ctx.values.insert("merchant_name".into(), m.name);
+                Ok(Outcome::Next)
+            }
+            Err(LedgerError::UnknownMerchant) => Ok(Outcome::Reject(
+                "pay-merchant-unknown",
+                vec![("code", code)],
+            )),
+            Err(LedgerError::MerchantClosed) => Ok(Outcome::Reject("pay-merchant-closed", vec![])),
+            Err(e) => refuse(ctx, e),
+        }
+    }
+}
+
+/// The amount: within the minor limit and the balance (else asked again, the balance shown).
+pub struct Amount;
+
+#[async_trait]
+impl Action for Amount {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let checked = match Collected::of(ctx) {
+            Some(c) => {
+                let req = c.request(ctx, "");
+                check_payment(ctx.tx, &req).await
+            }
+            None => Err(LedgerError::InvalidAmount),
+        };
+        match checked {
+            Ok((_, _, balance)) => {
+                let amount: i64 = ctx
+                    .values
+                    .get(AMOUNT)
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or(0);
+                ctx.values
+                    .insert("amount_text".into(), format_rupiah(amount));
+                ctx.values
+                    .insert("balance_after".into(), format_rupiah(balance - amount));
+                Ok(Outcome::Next)
+            }
+            Err(LedgerError::InsufficientFunds { balance }) => Ok(Outcome::Reject(
+                "pay-insufficient",
+                vec![("balance", format_rupiah(balance))],
+            )),
+            Err(LedgerError::MinorLimit { limit }) => Ok(Outcome::Reject(
+                "pay-minor-limit",
+                vec![("limit", format_rupiah(limit))],
+            )),
+            Err(e) => refuse(ctx, e),
+        }
+    }
+}
+
+/// Yes: the payment gets its idempotency key. No: nothing happens.
+pub struct Confirm;
+
+#[async_trait]
+impl Action for Confirm {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if ctx.input.as_deref() == Some("1") {
+            let key = format!("pay:{}:{}", ctx.phone, ctx.now);
+            ctx.values.insert(KEY.into(), key);
+        } else {
+            ctx.say("pay-cancelled", &[]);
+        }
+        Ok(Outcome::Next)
+    }
+}
+
+/// The PIN, then the payment, the receipt and the merchant's notice.
+pub struct Pin;
+
+#[async_trait]
+impl Action for Pin {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let pin = ctx.pin.clone().unwrap_or_default();
+        let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
+        match check_pin(ctx.tx, &hasher, ctx.phone, &pin, ctx.now).await? {
+            PinCheck::Ok => {}
+            PinCheck::Wrong { tries_left } => {
+                return Ok(Outcome::Reject(
+                    "pay-pin-wrong",
+                    vec![("tries", tries_left.to_string())],
+                ))
+            }
+            PinCheck::Locked { until } => {
+                ctx.say("pay-pin-locked", &[("until", jakarta_time(until))]);
+                return Ok(Outcome::Finish);
+            }
+            PinCheck::NotLinked => {
+                ctx.say("data-not-linked", &[]);
+                return Ok(Outcome::Finish);
+            }
+        }
+        let key = ctx.values.get(KEY).cloned().unwrap_or_default();
+        let Some(collected) = Collected::of(ctx).filter(|_| !key.is_empty()) else {
+            ctx.say("engine-error", &[]);
+            return Ok(Outcome::Finish);
+        };
+        let req = collected.request(ctx, &key);
+        let paid = match pay(ctx.tx, &req).await {
+            Ok(p) => p,
+            Err(e) => return refuse(ctx, e),
+        };
+        tracing::info!(
+            phone = %mask_phone(ctx.phone),
+            merchant = %paid.merchant.code,
+            amount = req.amount,
+            fresh = paid.fresh,
+            "payment"
+        );
+        let amount = format_rupiah(req.amount);
+        ctx.say(
+            "pay-done",
+            &[
+                ("amount_text", amount.clone()),
+                ("payer", paid.payer.name.clone()),
+                ("merchant_name", paid.merchant.name.clone()),
+                ("merchant_code", paid.merchant.code.clone()),
+                ("balance", format_rupiah(paid.wallet_balance)),
+                ("ref", paid.transfer.id.to_string()),
+            ],
+        );
+        if paid.fresh {
+            if let Some(phone) = ctx.tx.phone_of_person(&paid.merchant.nik).await? {
+                let channel = ctx
+                    .tx
+                    .channel_of_phone(&phone)
+                    .await?
+                    .unwrap_or(Channel::Sms);
+                let lang = ctx
+                    .tx
+                    .contact(&phone)
+                    .await?
+                    .language
+                    .unwrap_or_else(|| DEFAULT_LANG.to_string());
+                let text = ctx.texts.render_with(
+                    &lang,
+                    "pay-merchant-notice",
+                    &Default::default(),
+                    &[
+                        ("amount_text", amount),
+                        ("payer", paid.payer.name.clone()),
+                        ("merchant_code", paid.merchant.code.clone()),
+                        ("received", format_rupiah(paid.split.merchant)),
+                        ("fund", format_rupiah(paid.split.social_fund)),
+                        ("balance", format_rupiah(paid.merchant_balance)),
+                        ("ref", paid.transfer.id.to_string()),
+                    ],
+                );
+                ctx.notices.push(Outbound {
+                    channel,
+                    phone,
+                    body: Body::text(text),
+                    priority: Priority::Notice,
+                });
+            }
+        }
+        Ok(Outcome::Finish)
+    }
+}

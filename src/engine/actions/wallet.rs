@@ -1,0 +1,111 @@
+//! `SALDO` and `MUTASI`: the household wallet's balance and its last transfers. Also the one
+//! place where ledger refusals become residents' texts ([`refusal`]).
+
+use super::household::linked_person;
+use super::{Action, Ctx, Outcome};
+use crate::calendar::{jakarta_date, JAKARTA_OFFSET_MS};
+use crate::error::StoreResult;
+use crate::ledger::accounts::wallet_balance;
+use crate::ledger::LedgerError;
+use crate::store::{AccountKind, Party};
+use crate::text::money::format_rupiah;
+use async_trait::async_trait;
+
+/// Transfers shown by `MUTASI`.
+pub const STATEMENT_LINES: i64 = 5;
+
+/// The text (message id, arguments) of a ledger refusal; `None` for a store failure.
+pub fn refusal(e: &LedgerError) -> Option<(&'static str, Vec<(&'static str, String)>)> {
+    Some(match e {
+        LedgerError::InsufficientFunds { balance } => (
+            "pay-insufficient",
+            vec![("balance", format_rupiah(*balance))],
+        ),
+        LedgerError::UnknownMerchant => ("pay-merchant-unknown", vec![]),
+        LedgerError::MerchantClosed => ("pay-merchant-closed", vec![]),
+        LedgerError::SelfPayment => ("pay-self", vec![]),
+        LedgerError::MinorLimit { limit } => {
+            ("pay-minor-limit", vec![("limit", format_rupiah(*limit))])
+        }
+        LedgerError::NotEligible => ("pay-not-eligible", vec![]),
+        LedgerError::UnknownPerson => ("data-not-linked", vec![]),
+        LedgerError::InvalidAmount
+        | LedgerError::InvalidName
+        | LedgerError::AlreadyMerchant { .. }
+        | LedgerError::Unbalanced => ("engine-error", vec![]),
+        LedgerError::Store(_) => return None,
+    })
+}
+
+/// `HH:MM` in Asia/Jakarta.
+pub fn jakarta_time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + JAKARTA_OFFSET_MS)
+        .map(|d| d.format("%H:%M").to_string())
+        .unwrap_or_default()
+}
+
+/// `SALDO`.
+pub struct Balance;
+
+#[async_trait]
+impl Action for Balance {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(me) = linked_person(ctx).await? else {
+            return Ok(Outcome::Finish);
+        };
+        let balance = wallet_balance(ctx.tx, &me.no_kk).await?;
+        ctx.say("wallet-balance", &[("balance", format_rupiah(balance))]);
+        Ok(Outcome::Finish)
+    }
+}
+
+/// `MUTASI`.
+pub struct Statement;
+
+#[async_trait]
+impl Action for Statement {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(me) = linked_person(ctx).await? else {
+            return Ok(Outcome::Finish);
+        };
+        let Some(wallet) = ctx
+            .tx
+            .account_by_owner(AccountKind::Wallet, &me.no_kk)
+            .await?
+        else {
+            ctx.say("wallet-statement-empty", &[]);
+            return Ok(Outcome::Finish);
+        };
+        let lines = ctx.tx.statement(wallet.id, STATEMENT_LINES).await?;
+        if lines.is_empty() {
+            ctx.say("wallet-statement-empty", &[]);
+            return Ok(Outcome::Finish);
+        }
+        ctx.say("wallet-statement-header", &[]);
+        for line in lines {
+            let party = match (&line.party, line.kind.as_str()) {
+                (Party::Treasury, "stimulus") => ctx.texts.render(&ctx.lang, "party-stimulus", &[]),
+                (Party::Treasury, _) => ctx.texts.render(&ctx.lang, "party-treasury", &[]),
+                (Party::SocialFund, _) => ctx.texts.render(&ctx.lang, "party-social-fund", &[]),
+                (Party::Merchant { code, name }, _) => format!("{name} ({code})"),
+                (Party::Wallet { .. }, _) => ctx.texts.render(&ctx.lang, "party-household", &[]),
+                (Party::Campaign { number }, _) => format!("Swadaya #{number}"),
+            };
+            let sign = if line.amount > 0 { "+" } else { "" };
+            ctx.say(
+                "wallet-statement-line",
+                &[
+                    (
+                        "date",
+                        jakarta_date(line.created_at).format("%d-%m-%Y").to_string(),
+                    ),
+                    ("party", party),
+                    ("amount", format!("{sign}{}", format_rupiah(line.amount))),
+                ],
+            );
+        }
+        let balance = wallet.balance;
+        ctx.say("wallet-balance", &[("balance", format_rupiah(balance))]);
+        Ok(Outcome::Finish)
+    }
+}

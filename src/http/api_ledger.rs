@@ -1,0 +1,155 @@
+//! The ledger's admin routes (DESIGN §3), merged into [`super::api::router`] (so guarded).
+//!
+//! | route | body → answer |
+//! | --- | --- |
+//! | `POST /api/merchants` | `{"nik","name"}` → 201 `{"code","name","status","nik"}` (NIK masked); 404 unknown person, 409 already a merchant, 422 under 16 or bad name |
+//! | `POST /api/merchants/{code}/redeem` | `{"amount"}` (header `Idempotency-Key` optional) → `{"code","amount","balance","transfer"}`; 422 above the balance |
+//! | `POST /api/stimulus/run` | `{"date"}` (optional, default today in Jakarta) → `{"date","households","persons","amount"}` newly credited by this run, and `"date_total"` |
+
+use super::error::HttpError;
+use super::HttpState;
+use crate::calendar::{jakarta_date, parse_date};
+use crate::ledger::merchants::register_merchant;
+use crate::ledger::payment::{masked_nik, redeem};
+use crate::ledger::stimulus::run_stimulus;
+use crate::ledger::LedgerError;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+const ACTOR: &str = "admin-api";
+
+pub fn routes() -> Router<HttpState> {
+    Router::new()
+        .route("/merchants", post(create_merchant))
+        .route("/merchants/{code}/redeem", post(redeem_merchant))
+        .route("/stimulus/run", post(stimulus_run))
+}
+
+impl From<LedgerError> for HttpError {
+    fn from(e: LedgerError) -> Self {
+        match e {
+            LedgerError::Store(s) => HttpError::Store(s),
+            LedgerError::UnknownPerson | LedgerError::UnknownMerchant => HttpError::NotFound,
+            LedgerError::AlreadyMerchant { .. } => HttpError::Conflict(e.to_string()),
+            other => HttpError::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+fn body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, HttpError> {
+    serde_json::from_slice(raw).map_err(|e| HttpError::Malformed(e.to_string()))
+}
+
+#[derive(Deserialize)]
+struct NewMerchant {
+    nik: String,
+    name: String,
+}
+
+async fn create_merchant(
+    State(state): State<HttpState>,
+    raw: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Value>), HttpError> {
+    let req: NewMerchant = body(&raw)?;
+    let now = state.app.now();
+    let mut tx = state.app.db.begin().await?;
+    let m = register_merchant(&mut tx, ACTOR, &req.nik, &req.name, now).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "code": m.code,
+            "name": m.name,
+            "status": if m.open { "open" } else { "closed" },
+            "nik": masked_nik(&m.nik),
+        })),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Redeem {
+    amount: i64,
+}
+
+async fn redeem_merchant(
+    State(state): State<HttpState>,
+    Path(code): Path<String>,
+    headers: HeaderMap,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, HttpError> {
+    let req: Redeem = body(&raw)?;
+    let now = state.app.now();
+    let key = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
+        Some(k) if !k.trim().is_empty() => format!("redeem:{code}:{}", k.trim()),
+        _ => format!("redeem:{code}:{now}:{:016x}", rand::random::<u64>()),
+    };
+    let mut tx = state.app.db.begin().await?;
+    let (transfer, _, balance) = redeem(&mut tx, ACTOR, &code, req.amount, &key, now).await?;
+    tx.commit().await?;
+    Ok(Json(json!({
+        "code": code.to_uppercase(),
+        "amount": req.amount,
+        "balance": balance,
+        "transfer": transfer.id,
+    })))
+}
+
+#[derive(Deserialize, Default)]
+struct StimulusRun {
+    date: Option<String>,
+}
+
+async fn stimulus_run(
+    State(state): State<HttpState>,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, HttpError> {
+    let req: StimulusRun = if raw.is_empty() {
+        StimulusRun::default()
+    } else {
+        body(&raw)?
+    };
+    let date = match req.date {
+        None => jakarta_date(state.app.now()),
+        Some(d) => parse_date(&d)
+            .ok_or_else(|| HttpError::Unprocessable(format!("not a date (YYYY-MM-DD): {d}")))?,
+    };
+    let clock = state.app.clock.clone();
+    let t = run_stimulus(
+        &state.app.db,
+        date,
+        state.app.config.stimulus_per_day,
+        || clock.now_ms(),
+        &|_, _| {},
+    )
+    .await?;
+    let day = date.format("%Y-%m-%d").to_string();
+    let total = state
+        .app
+        .db
+        .stimulus_run(&day)
+        .await?
+        .map(|(t, _)| t)
+        .unwrap_or_default();
+    let mut tx = state.app.db.begin().await?;
+    tx.audit(
+        ACTOR,
+        "stimulus.run",
+        &day,
+        None,
+        Some(&json!(t)),
+        state.app.now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(json!({
+        "date": day,
+        "households": t.households,
+        "persons": t.persons,
+        "amount": t.amount,
+        "date_total": total,
+    })))
+}

@@ -1,0 +1,59 @@
+//! The ledger (DESIGN §6): household wallets, merchants, the social fund and the treasury, in
+//! double entry.
+//!
+//! | file | what |
+//! | --- | --- |
+//! | [`transfer`] | one atomic multi-leg transfer under an idempotency key |
+//! | [`accounts`] | the accounts of a household, the treasury, the social fund |
+//! | [`split`] | a payment's split between merchant and social fund |
+//! | [`payment`] | paying a merchant from a wallet, a merchant's cash-out |
+//! | [`merchants`] | registering merchants |
+//! | [`stimulus`] | the daily stimulus credit |
+//! | [`daily`] | the stimulus run inside `serve`, once a day, by one server |
+//!
+//! Invariants, kept inside each transfer's unit of work: the legs of a transfer sum to zero; no
+//! account but the treasury goes below zero (checked on balances read under lock, and by a
+//! `CHECK` in the schema); so the sum over all accounts is always zero; entries and transfers are
+//! never updated or deleted (schema triggers); a key applies once.
+
+pub mod accounts;
+pub mod daily;
+pub mod merchants;
+pub mod payment;
+pub mod split;
+pub mod stimulus;
+pub mod transfer;
+
+use crate::error::StoreError;
+
+/// Why the ledger refused something. The engine maps each to a resident's text once
+/// (`engine::actions::wallet`), the admin API to a status (`http::api_ledger`).
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    #[error("insufficient funds: the balance is {balance}")]
+    InsufficientFunds { balance: i64 },
+    #[error("unknown merchant")]
+    UnknownMerchant,
+    #[error("the merchant is closed")]
+    MerchantClosed,
+    #[error("a merchant of the payer's own household cannot be paid from its wallet")]
+    SelfPayment,
+    #[error("residents aged 16-17 may pay at most {limit} per payment")]
+    MinorLimit { limit: i64 },
+    #[error("only residents aged 16 or over may transact")]
+    NotEligible,
+    #[error("unknown person")]
+    UnknownPerson,
+    #[error("this person already has merchant {code}")]
+    AlreadyMerchant { code: String },
+    #[error("a merchant needs a name")]
+    InvalidName,
+    #[error("the amount must be a positive whole number of rupiah")]
+    InvalidAmount,
+    #[error("a transfer's legs must sum to zero and touch existing accounts")]
+    Unbalanced,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+pub type LedgerResult<T> = Result<T, LedgerError>;

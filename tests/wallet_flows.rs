@@ -1,0 +1,243 @@
+//! SALDO, MUTASI and BAYAR through the engine on both backends, with residents, merchants and
+//! credit set up through the store (`testing::fixtures`). Replies are asserted exactly.
+
+use gotong::app::App;
+use gotong::backend_tests;
+use gotong::chat::say;
+use gotong::clock::FakeClock;
+use gotong::config::Config;
+use gotong::engine::Engine;
+use gotong::message::{Channel, Content};
+use gotong::store::{AccountKind, Db};
+use gotong::testing::fixtures::{household, link, merchant, nik_for, person, top_up};
+use gotong::testing::transcript::{show, START_MS};
+use std::sync::Arc;
+
+const PAYER: &str = "+6281200000001";
+const MINOR: &str = "+6281200000002";
+const SELLER: &str = "+6281200000003";
+const STRANGER: &str = "+6281200000009";
+const PIN: &str = "482915";
+
+struct World {
+    app: App,
+    clock: FakeClock,
+    kk: String,
+}
+
+async fn world(db: &Db) -> World {
+    let config = Config::for_database("sqlite::memory:");
+    let engine = Engine::load_default(Arc::new(config.clone())).expect("flows load");
+    let clock = FakeClock::new(START_MS);
+    let app =
+        App::new(config.clone(), db.clone(), Arc::new(engine)).with_clock(Arc::new(clock.clone()));
+    let kk = "3201010101000021";
+    let adult = nik_for("1985-03-03", false, 1);
+    let minor = nik_for("2009-03-03", true, 2);
+    household(
+        db,
+        kk,
+        &[
+            person(kk, &adult, "Budi", "1985-03-03", "KEPALA KELUARGA"),
+            person(kk, &minor, "Rina", "2009-03-03", "ANAK"),
+        ],
+    )
+    .await
+    .unwrap();
+    let mk = "3201010101000022";
+    let owner = nik_for("1975-04-04", true, 3);
+    household(
+        db,
+        mk,
+        &[person(mk, &owner, "Sri", "1975-04-04", "KEPALA KELUARGA")],
+    )
+    .await
+    .unwrap();
+    merchant(db, &owner, "Warung Bu Sri", START_MS)
+        .await
+        .unwrap();
+    merchant(db, &minor, "Jajan Rina", START_MS).await.unwrap();
+    link(db, &config, PAYER, &adult, PIN).await.unwrap();
+    link(db, &config, MINOR, &minor, PIN).await.unwrap();
+    link(db, &config, SELLER, &owner, PIN).await.unwrap();
+    top_up(db, kk, 100_000, "topup:flows").await.unwrap();
+    World {
+        app,
+        clock,
+        kk: kk.to_string(),
+    }
+}
+
+async fn send(w: &World, phone: &str, text: &str) -> String {
+    let replies = say(
+        &w.app,
+        Channel::Sms,
+        phone,
+        Content::Text { text: text.into() },
+    )
+    .await
+    .unwrap();
+    show(&replies)
+}
+
+async fn balance_needs_a_linked_phone(db: &Db) {
+    let w = world(db).await;
+    assert_eq!(
+        send(&w, STRANGER, "SALDO").await,
+        "HP ini belum terdaftar. Ketik DAFTAR untuk mendaftar."
+    );
+    assert_eq!(
+        send(&w, STRANGER, "MUTASI").await,
+        "HP ini belum terdaftar. Ketik DAFTAR untuk mendaftar."
+    );
+    assert_eq!(
+        send(&w, STRANGER, "BAYAR W001 5000").await,
+        "HP ini belum terdaftar. Ketik DAFTAR untuk mendaftar."
+    );
+    assert_eq!(
+        send(&w, PAYER, "saldo").await,
+        "Saldo keluarga Anda: Rp100.000"
+    );
+}
+
+async fn pay_guided_with_a_wrong_pin_then_statement(db: &Db) {
+    let w = world(db).await;
+    assert_eq!(
+        send(&w, PAYER, "BAYAR").await,
+        "Ketik kode pedagang (contoh: W001)."
+    );
+    assert_eq!(
+        send(&w, PAYER, "W999").await,
+        "Kode pedagang W999 tidak ada.\nKetik kode pedagang (contoh: W001)."
+    );
+    assert_eq!(
+        send(&w, PAYER, "w001").await,
+        "Berapa yang mau dibayar ke Warung Bu Sri? (contoh: 25000)"
+    );
+    assert_eq!(
+        send(&w, PAYER, "1jt").await,
+        "Saldo tidak cukup. Saldo Anda: Rp100.000\nBerapa yang mau dibayar ke Warung Bu Sri? (contoh: 25000)"
+    );
+    assert_eq!(
+        send(&w, PAYER, "0").await,
+        "Jumlah tidak boleh nol.\nBerapa yang mau dibayar ke Warung Bu Sri? (contoh: 25000)"
+    );
+    assert_eq!(
+        send(&w, PAYER, "25rb").await,
+        "Bayar Rp25.000 ke Warung Bu Sri (W001)? Saldo setelahnya: Rp75.000\n1. Ya\n2. Tidak"
+    );
+    assert_eq!(
+        send(&w, PAYER, "1").await,
+        "Ketik PIN 6 angka Anda untuk membayar."
+    );
+    assert_eq!(
+        send(&w, PAYER, "111111").await,
+        "PIN salah, sisa 2 kali.\nKetik PIN 6 angka Anda untuk membayar."
+    );
+    w.clock.advance_ms(60_000);
+    let receipt = send(&w, PAYER, PIN).await;
+    assert!(
+        receipt.starts_with("Berhasil: Budi membayar Rp25.000 ke Warung Bu Sri (W001). Saldo keluarga: Rp75.000. Ref #"),
+        "{receipt}"
+    );
+    // The merchant was told at once, on its phone.
+    let notices = db.take_outbox_for_phone(SELLER, w.app.now()).await.unwrap();
+    let notice = show(&notices);
+    assert!(
+        notice.starts_with("W001: diterima Rp25.000 dari Budi (masuk Rp23.750, dana sosial Rp1.250). Saldo toko: Rp23.750. Ref #"),
+        "{notice}"
+    );
+    assert_eq!(
+        db.balance_of(AccountKind::Wallet, &w.kk).await.unwrap(),
+        75_000
+    );
+    // The same PIN again does nothing more (the flow is over).
+    send(&w, PAYER, PIN).await;
+    assert_eq!(
+        db.balance_of(AccountKind::Wallet, &w.kk).await.unwrap(),
+        75_000
+    );
+    assert_eq!(
+        send(&w, PAYER, "MUTASI").await,
+        "Transaksi terakhir:\n25-11-2026 Warung Bu Sri (W001) -Rp25.000\n01-01-1970 Kas kelurahan +Rp100.000\nSaldo keluarga Anda: Rp75.000"
+    );
+}
+
+async fn pay_one_shot_refusals(db: &Db) {
+    let w = world(db).await;
+    // Own household's shop.
+    assert_eq!(
+        send(&w, PAYER, "BAYAR W002 5000").await,
+        "Maaf, Anda tidak bisa membayar ke toko milik keluarga sendiri."
+    );
+    // 17 years old: limited per payment.
+    assert_eq!(
+        send(&w, MINOR, "BAYAR W001 60000").await,
+        "Untuk umur 16-17 tahun, paling banyak Rp50.000 sekali bayar.\nBerapa yang mau dibayar ke Warung Bu Sri? (contoh: 25000)"
+    );
+    // Declined at the confirmation: nothing happens.
+    assert_eq!(
+        send(&w, PAYER, "BAYAR W001 5000").await,
+        "Bayar Rp5.000 ke Warung Bu Sri (W001)? Saldo setelahnya: Rp95.000\n1. Ya\n2. Tidak"
+    );
+    assert_eq!(send(&w, PAYER, "2").await, "Pembayaran dibatalkan.");
+    // Closed merchant.
+    let mut tx = db.begin().await.unwrap();
+    tx.set_merchant_open("W001", false).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        send(&w, PAYER, "BAYAR W001 5000").await,
+        "Pedagang itu sedang tutup.\nKetik kode pedagang (contoh: W001)."
+    );
+    assert_eq!(
+        db.balance_of(AccountKind::Wallet, &w.kk).await.unwrap(),
+        100_000
+    );
+}
+
+async fn three_wrong_pins_lock_payments_for_15_minutes(db: &Db) {
+    let w = world(db).await;
+    send(&w, PAYER, "BAYAR W001 5000").await;
+    send(&w, PAYER, "1").await;
+    assert_eq!(
+        send(&w, PAYER, "111111").await,
+        "PIN salah, sisa 2 kali.\nKetik PIN 6 angka Anda untuk membayar."
+    );
+    assert_eq!(
+        send(&w, PAYER, "222222").await,
+        "PIN salah, sisa 1 kali.\nKetik PIN 6 angka Anda untuk membayar."
+    );
+    // 08:00 Jakarta + 15 minutes.
+    assert_eq!(
+        send(&w, PAYER, "333333").await,
+        "PIN salah 3 kali. Pembayaran dikunci sampai jam 08:15."
+    );
+    // Even the right PIN is refused while locked.
+    send(&w, PAYER, "BAYAR W001 5000").await;
+    send(&w, PAYER, "1").await;
+    assert_eq!(
+        send(&w, PAYER, PIN).await,
+        "PIN salah 3 kali. Pembayaran dikunci sampai jam 08:15."
+    );
+    assert_eq!(
+        db.balance_of(AccountKind::Wallet, &w.kk).await.unwrap(),
+        100_000
+    );
+    // After the lock, the right PIN pays.
+    w.clock.advance_ms(16 * 60_000);
+    send(&w, PAYER, "BAYAR W001 5000").await;
+    send(&w, PAYER, "1").await;
+    let receipt = send(&w, PAYER, PIN).await;
+    assert!(receipt.starts_with("Berhasil:"), "{receipt}");
+    assert_eq!(
+        db.balance_of(AccountKind::Wallet, &w.kk).await.unwrap(),
+        95_000
+    );
+}
+
+backend_tests!(
+    balance_needs_a_linked_phone,
+    pay_guided_with_a_wrong_pin_then_statement,
+    pay_one_shot_refusals,
+    three_wrong_pins_lock_payments_for_15_minutes,
+);
