@@ -52,6 +52,8 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
+    /// Load benchmarks on loopback against a fake provider: `gotong bench [--backend both]`.
+    Bench(gotong::bench::BenchArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -148,6 +150,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             gotong::server::require_secret_key(&config)?;
             let app = build_app(config).await?;
             gotong::server::serve(app).await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => {
+            gotong::bench::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo | Command::Import { .. } | Command::Stimulus { .. } => {
