@@ -44,28 +44,41 @@ pub trait Conversation: Send + Sync {
 pub async fn handle_phone(app: &App, phone: &str) -> StoreResult<usize> {
     let mut handled = 0;
     loop {
-        match handle_next(app, phone, false).await {
-            Ok(true) => handled += 1,
-            Ok(false) => return Ok(handled),
+        let next = match handle_next(app, phone, false).await {
             Err(e) if e.is_permanent() => {
                 tracing::error!(error = %e, "conversation step failed; the message is answered with an apology");
-                if handle_next(app, phone, true).await? {
-                    handled += 1;
-                }
+                handle_next(app, phone, true).await?
             }
-            Err(e) => return Err(e),
+            other => other?,
+        };
+        match next {
+            Next::Nothing => return Ok(handled),
+            Next::HandledLast => return Ok(handled + 1),
+            Next::HandledMore => handled += 1,
         }
     }
 }
 
+/// What [`handle_next`] found.
+enum Next {
+    /// The phone had no unhandled message.
+    Nothing,
+    /// One was handled and, when it committed, it was the phone's last. A message recorded after
+    /// that is handed to the dispatcher by its own webhook (or found by the recovery sweep), so
+    /// there is no need for another unit of work just to find nothing.
+    HandledLast,
+    /// One was handled and another one is waiting.
+    HandledMore,
+}
+
 /// Handles the phone's oldest unhandled message in one unit of work (or, with `recovering`, lets
-/// the conversation recover from it). Returns whether there was one.
-async fn handle_next(app: &App, phone: &str, recovering: bool) -> StoreResult<bool> {
+/// the conversation recover from it).
+async fn handle_next(app: &App, phone: &str, recovering: bool) -> StoreResult<Next> {
     let mut tx = app.db.begin().await?;
     tx.lock_phone(phone).await?;
     let Some(msg) = tx.next_pending_inbound(phone).await? else {
         tx.rollback().await?;
-        return Ok(false);
+        return Ok(Next::Nothing);
     };
     let now = app.now();
     let out = if recovering {
@@ -89,8 +102,14 @@ async fn handle_next(app: &App, phone: &str, recovering: bool) -> StoreResult<bo
         .stored_content
         .or_else(|| recovering.then(masked_content));
     tx.finish_inbound(msg.id, stored.as_ref(), now).await?;
+    // Still under the phone's lock: one cheap look instead of a whole unit of work afterwards.
+    let more = tx.next_pending_inbound(phone).await?.is_some();
     tx.commit().await?;
-    Ok(true)
+    Ok(if more {
+        Next::HandledMore
+    } else {
+        Next::HandledLast
+    })
 }
 
 /// What is kept of a message whose handling failed: it may have held a PIN.
@@ -101,14 +120,24 @@ fn masked_content() -> Content {
 }
 
 /// The recovery sweep: handles every phone with unhandled messages (after a crash or restart).
+///
+/// Each phone is handled at most once per call: a page that brings no phone not already handled
+/// ends it. Under live traffic the dispatcher is busy with the same phones, and a sweep that kept
+/// looking until no message at all is waiting would chase it forever, contending for the same
+/// locks.
 pub async fn handle_all_pending(app: &App) -> StoreResult<usize> {
     let mut total = 0;
+    let mut seen = std::collections::HashSet::new();
     loop {
         let phones = app.db.phones_with_pending_inbound(256).await?;
-        if phones.is_empty() {
+        let fresh: Vec<String> = phones
+            .into_iter()
+            .filter(|p| seen.insert(p.clone()))
+            .collect();
+        if fresh.is_empty() {
             return Ok(total);
         }
-        for phone in phones {
+        for phone in fresh {
             total += handle_phone(app, &phone).await?;
         }
     }

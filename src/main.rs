@@ -62,6 +62,8 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
+    /// Load benchmarks on loopback against a fake provider: `gotong bench [--backend both]`.
+    Bench(gotong::bench::BenchArgs),
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -208,6 +210,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 t.persons,
                 gotong::text::money::format_rupiah(t.amount)
             );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => {
+            gotong::bench::run(args).await?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -28,7 +28,13 @@ struct Officer {
 impl Officer {
     async fn start(db: &Db) -> Officer {
         let provider = FakeProvider::start().await;
-        let setup = Setup::default();
+        // The officer's residents chat through `chat::say` on the same database: the server must
+        // not answer or send their SMS itself, so SMS is off and the recovery sweep waits.
+        let mut setup = Setup {
+            sms: false,
+            ..Setup::default()
+        };
+        setup.options.sweep_every = std::time::Duration::from_secs(3600);
         let config = common::config(&setup, &provider);
         let engine = Arc::new(Engine::load_default(Arc::new(config.clone())).unwrap());
         let app = App::new(config, db.clone(), engine.clone());

@@ -22,7 +22,8 @@ pub struct OutboxWorker {
     pub options: OutboxOptions,
     /// Messages per second, never exceeded.
     pub mps: u32,
-    /// Poked when rows are queued (and by the worker itself when a phone's next row is free).
+    /// Poked when rows are queued. (When a send ends, the phone's next row is free: the loop
+    /// wakes on the send's end.)
     pub wake: Arc<Notify>,
 }
 
@@ -60,7 +61,11 @@ impl OutboxWorker {
                     Err(e) => tracing::error!(%channel, error = %e, "outbox claim failed"),
                 }
             }
-            if claimed == 0 {
+            // A claim that got fewer rows than it asked for took every row claimable now: wait
+            // for a poke (new rows), a send's end (its phone's next row) or the poll (retries
+            // coming due) instead of claiming again at once for nothing.
+            let batch_full = free > 0 && claimed == free;
+            if !batch_full {
                 tokio::select! {
                     _ = this.wake.notified() => {}
                     _ = tokio::time::sleep(this.options.poll) => {}
@@ -107,8 +112,8 @@ impl OutboxWorker {
         };
         metrics::counter!(telemetry::OUTBOUND, "channel" => channel.as_str(), "status" => outcome)
             .increment(1);
-        // This phone's next row (if any) can be claimed now.
-        self.wake.notify_one();
+        // This phone's next row (if any) can be claimed now: the run loop wakes on this task's
+        // end (`join_next`), so no poke here (a poke as well would cost one more, empty, claim).
     }
 }
 

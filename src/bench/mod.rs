@@ -1,0 +1,236 @@
+//! `gotong bench`: load scenarios against the real server on loopback, with a fake provider.
+//!
+//! Each scenario is one file and one [`Scenario`] variant; this module holds what they share:
+//! the options, a fresh database per backend, latency percentiles and the table printed at the
+//! end.
+//!
+//! | scenario | file |
+//! | --- | --- |
+//! | `webhook`: inbound webhook → conversation step → reply at the provider | [`webhook_load`] |
+//!
+//! Every scenario is bounded (a number of messages or seconds), binds only `127.0.0.1` and stops
+//! by itself.
+
+pub mod fake_provider;
+pub mod webhook_load;
+
+use crate::testing::TestDb;
+use std::fmt;
+use std::time::Duration;
+
+/// The variable naming a PostgreSQL server where throw-away databases may be created.
+pub const POSTGRES_URL_VAR: &str = "TEST_POSTGRES_URL";
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Scenario {
+    /// Inbound webhook → conversation step → reply received by the provider.
+    Webhook,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BackendChoice {
+    Sqlite,
+    Postgres,
+    Both,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        })
+    }
+}
+
+/// `gotong bench` options.
+#[derive(Clone, Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Which scenario to run.
+    #[arg(long, value_enum, default_value = "webhook")]
+    pub scenario: Scenario,
+    /// Which database: a temporary SQLite file, a throw-away PostgreSQL database on
+    /// TEST_POSTGRES_URL, or both. Default: both when TEST_POSTGRES_URL is set, else sqlite.
+    #[arg(long, value_enum)]
+    pub backend: Option<BackendChoice>,
+    /// Concurrent senders, each its own phone, each waiting for its reply before the next message.
+    #[arg(long, default_value_t = 64)]
+    pub senders: usize,
+    /// Messages measured (after the warm-up).
+    #[arg(long, default_value_t = 20_000)]
+    pub messages: u64,
+    /// Measure for this many seconds instead of a number of messages.
+    #[arg(long)]
+    pub seconds: Option<u64>,
+    /// Messages sent before measuring (connections, caches, first sessions).
+    #[arg(long, default_value_t = 2_000)]
+    pub warmup: u64,
+}
+
+impl BenchArgs {
+    /// The backends to run on, in order.
+    pub fn backends(&self) -> anyhow::Result<Vec<Backend>> {
+        let postgres_set = std::env::var(POSTGRES_URL_VAR).is_ok_and(|u| !u.trim().is_empty());
+        let choice = self.backend.unwrap_or(if postgres_set {
+            BackendChoice::Both
+        } else {
+            BackendChoice::Sqlite
+        });
+        let wanted = match choice {
+            BackendChoice::Sqlite => vec![Backend::Sqlite],
+            BackendChoice::Postgres => vec![Backend::Postgres],
+            BackendChoice::Both => vec![Backend::Sqlite, Backend::Postgres],
+        };
+        anyhow::ensure!(
+            postgres_set || !wanted.contains(&Backend::Postgres),
+            "--backend postgres needs {POSTGRES_URL_VAR}, e.g. postgres://postgres@127.0.0.1:5432/test \
+             (a throw-away database is created there and dropped afterwards)"
+        );
+        anyhow::ensure!(self.senders > 0, "--senders must be at least 1");
+        anyhow::ensure!(
+            self.messages > 0 || self.seconds.is_some_and(|s| s > 0),
+            "--messages or --seconds must be positive"
+        );
+        Ok(wanted)
+    }
+}
+
+/// A fresh, migrated database on `backend`.
+pub async fn fresh_db(backend: Backend) -> anyhow::Result<TestDb> {
+    match backend {
+        Backend::Sqlite => Ok(TestDb::sqlite().await),
+        Backend::Postgres => TestDb::postgres()
+            .await
+            .ok_or_else(|| anyhow::anyhow!("{POSTGRES_URL_VAR} is not set")),
+    }
+}
+
+/// Runs the chosen scenario on each backend and prints one table.
+pub async fn run(args: BenchArgs) -> anyhow::Result<Vec<Figures>> {
+    let backends = args.backends()?;
+    let mut all = Vec::new();
+    for backend in backends {
+        let figures = match args.scenario {
+            Scenario::Webhook => webhook_load::run(backend, &args).await?,
+        };
+        all.push(figures);
+    }
+    println!("{}", table(&all));
+    Ok(all)
+}
+
+/// Latency percentiles of one series.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Percentiles {
+    pub p50: Duration,
+    pub p99: Duration,
+    pub max: Duration,
+}
+
+impl Percentiles {
+    /// Sorts `samples` in place.
+    pub fn of(samples: &mut [Duration]) -> Percentiles {
+        if samples.is_empty() {
+            return Percentiles::default();
+        }
+        samples.sort_unstable();
+        let at = |q: f64| {
+            let rank = ((q * samples.len() as f64).ceil() as usize).clamp(1, samples.len());
+            samples[rank - 1]
+        };
+        Percentiles {
+            p50: at(0.50),
+            p99: at(0.99),
+            max: samples[samples.len() - 1],
+        }
+    }
+}
+
+/// What one scenario run on one backend measured.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Figures {
+    pub backend: Backend,
+    /// Messages measured (after the warm-up).
+    pub messages: u64,
+    pub elapsed: Duration,
+    /// From the request sent to the reply received at the provider.
+    pub latency: Percentiles,
+    /// From the request sent to its 200.
+    pub webhook: Percentiles,
+    /// Failed requests, missing or extra replies.
+    pub errors: u64,
+}
+
+impl Figures {
+    pub fn per_second(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.messages as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// The figures as a Markdown table (pasted as is into BENCHMARKS.md).
+pub fn table(rows: &[Figures]) -> String {
+    let mut out = String::from(
+        "| backend | msgs | msg/s | p50 | p99 | max | webhook p50 | webhook p99 | errors |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+    );
+    for f in rows {
+        out.push_str(&format!(
+            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |\n",
+            f.backend,
+            f.messages,
+            f.per_second(),
+            ms(f.latency.p50),
+            ms(f.latency.p99),
+            ms(f.latency.max),
+            ms(f.webhook.p50),
+            ms(f.webhook.p99),
+            f.errors
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let mut v: Vec<Duration> = (1..=100).rev().map(Duration::from_millis).collect();
+        let p = Percentiles::of(&mut v);
+        assert_eq!(p.p50, Duration::from_millis(50));
+        assert_eq!(p.p99, Duration::from_millis(99));
+        assert_eq!(p.max, Duration::from_millis(100));
+        assert_eq!(Percentiles::of(&mut []), Percentiles::default());
+    }
+
+    #[test]
+    fn table_has_one_row_per_backend() {
+        let f = Figures {
+            backend: Backend::Sqlite,
+            messages: 1000,
+            elapsed: Duration::from_millis(500),
+            latency: Percentiles::default(),
+            webhook: Percentiles::default(),
+            errors: 0,
+        };
+        let t = table(&[f]);
+        assert!(t.contains("| sqlite | 1000 | 2000 |"), "{t}");
+        assert_eq!(t.lines().count(), 3);
+    }
+}

@@ -1,0 +1,309 @@
+//! Scenario 1: inbound webhook → conversation step → reply.
+//!
+//! The real server ([`crate::server::start`]) runs on `127.0.0.1:0` with the real [`Engine`] and
+//! WhatsApp configured against the [`FakeProvider`]. Each sender is one phone: it posts a signed
+//! WhatsApp text webhook over HTTP (keep-alive), waits until the provider receives the reply for
+//! its phone, then sends the next message. The inputs cycle through cheap conversation steps
+//! (menu, a choice, cancel, the language question and its answer), each answered by exactly one
+//! message, so a missing or extra reply is an error.
+
+use super::fake_provider::{Delivered, FakeProvider};
+use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
+use crate::app::App;
+use crate::channels::whatsapp::signature;
+use crate::config::Config;
+use crate::engine::Engine;
+use crate::server::{self, ServeOptions};
+use anyhow::Context;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+const APP_SECRET: &str = "gotong-bench-app-secret";
+const PHONE_NUMBER_ID: &str = "106540352242922";
+/// A reply slower than this counts as lost (and ends that sender).
+const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One conversation loop, one reply per input: the menu (a list), its first row (the NIK
+/// question), cancel, the language question (buttons) and an answer (EN, then ID next round).
+const INPUTS: [&str; 10] = [
+    "MENU", "1", "BATAL", "BAHASA", "2", "MENU", "1", "BATAL", "BAHASA", "1",
+];
+
+/// What every sender shares.
+struct Shared {
+    http: reqwest::Client,
+    url: String,
+    run_id: u32,
+    /// Tickets handed out: one per message sent, warm-up first.
+    tickets: AtomicU64,
+    warmup: u64,
+    /// Stop after this many measured messages (message-count mode).
+    messages: Option<u64>,
+    /// Stop after this long measuring (duration mode).
+    seconds: Option<Duration>,
+    /// When the first measured message was sent.
+    measuring_since: OnceLock<Instant>,
+}
+
+impl Shared {
+    /// Takes the next ticket: `None` when the run is over, else whether it is measured.
+    fn next(&self) -> Option<bool> {
+        let ticket = self.tickets.fetch_add(1, Ordering::Relaxed);
+        if ticket < self.warmup {
+            return Some(false);
+        }
+        let since = *self.measuring_since.get_or_init(Instant::now);
+        let over = match (self.seconds, self.messages) {
+            (Some(d), _) => since.elapsed() >= d,
+            (None, Some(n)) => ticket >= self.warmup + n,
+            (None, None) => true,
+        };
+        (!over).then_some(true)
+    }
+}
+
+/// What one sender saw.
+#[derive(Default)]
+struct SenderStats {
+    measured: u64,
+    last_reply: Option<Instant>,
+    latency: Vec<Duration>,
+    webhook: Vec<Duration>,
+    errors: u64,
+}
+
+pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> {
+    let test_db = fresh_db(backend).await?;
+    let db = test_db.db.clone();
+
+    // One reply channel per phone, keyed as the provider sees the recipient (digits, no '+').
+    let phones: Vec<String> = (0..args.senders)
+        .map(|i| format!("628{:09}", 100_000_000 + i))
+        .collect();
+    let mut routes = HashMap::new();
+    let mut inboxes = Vec::new();
+    for phone in &phones {
+        let (tx, rx) = mpsc::unbounded_channel::<Instant>();
+        routes.insert(phone.clone(), tx);
+        inboxes.push(rx);
+    }
+    let stray = Arc::new(AtomicU64::new(0));
+    let stray_count = stray.clone();
+    let provider = FakeProvider::start(Arc::new(move |d: Delivered| {
+        match routes.get(d.to.trim_start_matches('+')) {
+            Some(tx) if tx.send(d.at).is_ok() => {}
+            _ => {
+                stray_count.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+    }))
+    .await
+    .context("starting the fake provider")?;
+
+    let config = bench_config(&test_db.url, &provider.api_base())?;
+    let engine = Engine::load_default(Arc::new(config.clone())).map_err(|problems| {
+        anyhow::anyhow!("flows or locales are broken:\n{}", problems.join("\n"))
+    })?;
+    let app = App::new(config, db.clone(), Arc::new(engine));
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("binding 127.0.0.1:0")?;
+    let running = server::start(app, listener, ServeOptions::default()).await?;
+    let url = format!("http://{}/webhooks/whatsapp", running.addr);
+
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(args.senders)
+        .tcp_nodelay(true)
+        .timeout(REPLY_TIMEOUT)
+        .build()
+        .context("building the HTTP client")?;
+    let shared = Arc::new(Shared {
+        http,
+        url,
+        run_id: rand::random(),
+        tickets: AtomicU64::new(0),
+        warmup: args.warmup,
+        messages: Some(args.messages),
+        seconds: args.seconds.map(Duration::from_secs),
+        measuring_since: OnceLock::new(),
+    });
+    tracing::info!(
+        %backend,
+        senders = args.senders,
+        warmup = args.warmup,
+        messages = args.messages,
+        seconds = ?args.seconds,
+        "bench: webhook → step → reply"
+    );
+    let tasks: Vec<_> = phones
+        .into_iter()
+        .zip(inboxes)
+        .enumerate()
+        .map(|(i, (phone, inbox))| tokio::spawn(sender(shared.clone(), i, phone, inbox)))
+        .collect();
+    let mut stats = SenderStats::default();
+    for task in tasks {
+        let s = task.await.context("a sender panicked")?;
+        stats.measured += s.measured;
+        stats.errors += s.errors;
+        stats.last_reply = stats.last_reply.max(s.last_reply);
+        stats.latency.extend(s.latency);
+        stats.webhook.extend(s.webhook);
+    }
+
+    running.shutdown().await;
+    let outbox = db.outbox_stats().await?;
+    let inbound = db.inbound_count().await?;
+    let accepted = provider.accepted();
+    let refused = provider.refused();
+    provider.stop().await;
+    test_db.drop_db().await;
+    let stray = stray.load(Ordering::Relaxed);
+    tracing::info!(
+        %backend,
+        inbound,
+        accepted,
+        outbox_sent = outbox.sent,
+        outbox_waiting = outbox.depth,
+        "bench: done"
+    );
+    if stray + refused > 0 || outbox.depth > 0 {
+        tracing::warn!(
+            stray,
+            refused,
+            waiting = outbox.depth,
+            "bench: replies to nobody, refused requests or replies left unsent"
+        );
+    }
+
+    let elapsed = match (shared.measuring_since.get(), stats.last_reply) {
+        (Some(since), Some(last)) => last.saturating_duration_since(*since),
+        _ => Duration::ZERO,
+    };
+    Ok(Figures {
+        backend,
+        messages: stats.measured,
+        elapsed,
+        latency: Percentiles::of(&mut stats.latency),
+        webhook: Percentiles::of(&mut stats.webhook),
+        errors: stats.errors + stray + refused + outbox.depth.max(0) as u64,
+    })
+}
+
+/// WhatsApp on the fake provider, a cap high enough not to bound the run.
+fn bench_config(database_url: &str, api_base: &str) -> anyhow::Result<Config> {
+    let env: HashMap<&str, String> = HashMap::from([
+        ("DATABASE_URL", database_url.to_string()),
+        ("GOTONG_SECRET_KEY", "00".repeat(32)),
+        ("WHATSAPP_APP_SECRET", APP_SECRET.to_string()),
+        ("WHATSAPP_VERIFY_TOKEN", "gotong-bench-verify".to_string()),
+        ("WHATSAPP_ACCESS_TOKEN", "gotong-bench-token".to_string()),
+        ("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID.to_string()),
+        ("WHATSAPP_API_BASE", api_base.to_string()),
+        ("WHATSAPP_MPS", "100000".to_string()),
+    ]);
+    Config::from_lookup(|k| env.get(k).cloned()).context("bench configuration")
+}
+
+/// A WhatsApp Cloud API webhook carrying one text message (`webhook-fixtures/whatsapp/text.json`).
+fn text_payload(phone: &str, wamid: &str, text: &str, timestamp: u64) -> Vec<u8> {
+    serde_json::json!({
+        "object": "whatsapp_business_account",
+        "entry": [{
+            "id": "102290129340398",
+            "changes": [{
+                "value": {
+                    "messaging_product": "whatsapp",
+                    "metadata": {
+                        "display_phone_number": "6282100000000",
+                        "phone_number_id": PHONE_NUMBER_ID
+                    },
+                    "contacts": [{ "profile": { "name": "Warga Bench" }, "wa_id": phone }],
+                    "messages": [{
+                        "from": phone,
+                        "id": wamid,
+                        "timestamp": timestamp.to_string(),
+                        "type": "text",
+                        "text": { "body": text }
+                    }]
+                },
+                "field": "messages"
+            }]
+        }]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+async fn sender(
+    shared: Arc<Shared>,
+    index: usize,
+    phone: String,
+    mut replies: mpsc::UnboundedReceiver<Instant>,
+) -> SenderStats {
+    let mut stats = SenderStats::default();
+    let mut n: u64 = 0;
+    while let Some(measured) = shared.next() {
+        let wamid = format!("wamid.bench.{}.{index}.{n}", shared.run_id);
+        let text = INPUTS[(n % INPUTS.len() as u64) as usize];
+        n += 1;
+        let timestamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let body = text_payload(&phone, &wamid, text, timestamp);
+        let sig = signature::sign(APP_SECRET, &body);
+        // A reply that came after the previous one was counted is one too many.
+        while replies.try_recv().is_ok() {
+            stats.errors += 1;
+        }
+        let sent = Instant::now();
+        let response = shared
+            .http
+            .post(&shared.url)
+            .header("content-type", "application/json")
+            .header(signature::HEADER, sig)
+            .body(body)
+            .send()
+            .await;
+        match response {
+            Ok(r) if r.status().is_success() => {
+                // Read the (tiny) body so the connection goes back to the pool.
+                let _ = r.bytes().await;
+            }
+            Ok(r) => {
+                tracing::warn!(status = %r.status(), "bench: webhook refused");
+                stats.errors += 1;
+                continue;
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "bench: webhook failed");
+                stats.errors += 1;
+                continue;
+            }
+        }
+        let acked = Instant::now();
+        match tokio::time::timeout(REPLY_TIMEOUT, replies.recv()).await {
+            Ok(Some(at)) => {
+                if measured {
+                    stats.measured += 1;
+                    stats.latency.push(at.saturating_duration_since(sent));
+                    stats.webhook.push(acked - sent);
+                    stats.last_reply = stats.last_reply.max(Some(at));
+                }
+            }
+            Ok(None) | Err(_) => {
+                tracing::warn!(
+                    sender = index,
+                    "bench: no reply within {REPLY_TIMEOUT:?}: this sender stops"
+                );
+                stats.errors += 1;
+                break;
+            }
+        }
+    }
+    stats
+}
