@@ -10,9 +10,10 @@ use super::error::HttpError;
 use super::HttpState;
 use crate::calendar::{jakarta_date, parse_date};
 use crate::ledger::merchants::register_merchant;
-use crate::ledger::payment::{masked_nik, redeem};
+use crate::ledger::payment::redeem;
 use crate::ledger::stimulus::run_stimulus;
 use crate::ledger::LedgerError;
+use crate::parse::nik::mask_nik;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
@@ -65,7 +66,7 @@ async fn create_merchant(
             "code": m.code,
             "name": m.name,
             "status": if m.open { "open" } else { "closed" },
-            "nik": masked_nik(&m.nik),
+            "nik": mask_nik(&m.nik),
         })),
     ))
 }

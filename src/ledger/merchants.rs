@@ -4,10 +4,10 @@
 //! over. One merchant per person: a second registration is refused with the existing code (a
 //! shop that changes its name keeps its code; several shops of one person share one till).
 
-use super::payment::masked_nik;
 use super::{LedgerError, LedgerResult};
 use crate::accounts::age::age_now;
 use crate::accounts::MIN_AGE_TO_LINK;
+use crate::parse::nik::mask_nik;
 use crate::store::{Merchant, Person, Tx};
 
 /// Longest merchant name kept (it appears in receipts and statements).
@@ -39,7 +39,7 @@ pub async fn register_merchant(
     let after = serde_json::json!({
         "code": merchant.code,
         "name": merchant.name,
-        "nik": masked_nik(&person.nik),
+        "nik": mask_nik(&person.nik),
     });
     tx.audit(
         actor,

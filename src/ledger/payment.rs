@@ -11,7 +11,6 @@ use super::transfer::{apply_transfer, NewTransfer};
 use super::{LedgerError, LedgerResult};
 use crate::accounts::age::age_now;
 use crate::accounts::MIN_AGE_TO_LINK;
-use crate::parse::nik::parse_nik;
 use crate::store::{AccountKind, Leg, Merchant, Person, TransferRecord, Tx};
 use rust_decimal::Decimal;
 
@@ -235,11 +234,4 @@ pub async fn redeem(
         .await?;
     }
     Ok((applied.transfer, applied.fresh, balance))
-}
-
-/// The NIK as logs and audit records may show it.
-pub fn masked_nik(nik: &str) -> String {
-    parse_nik(nik)
-        .map(|n| n.masked())
-        .unwrap_or_else(|_| "****".into())
 }

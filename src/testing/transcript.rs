@@ -28,7 +28,8 @@ enum Line {
     Phone(String),
     Clock(i64),
     Send(Content, String),
-    /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`.
+    /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`,
+    /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day).
     Setup(String, Vec<String>),
 }
 
@@ -114,7 +115,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     },
                     raw.to_string(),
                 ),
-                "registry" | "code" | "link" => Line::Setup(
+                "registry" | "code" | "link" | "merchant" | "stimulus" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -280,6 +281,32 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("merchant", [nik, name @ ..]) if !name.is_empty() => {
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::ledger::merchants::register_merchant(
+                &mut tx,
+                "transcript",
+                nik,
+                &name.join(" "),
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("stimulus", [date]) => {
+            let date = crate::calendar::parse_date(date).ok_or("not a date")?;
+            crate::ledger::stimulus::run_stimulus(
+                &app.db,
+                date,
+                app.config.stimulus_per_day,
+                || now,
+                &|_, _| {},
+            )
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string())
         }
         _ => Err(format!("unexpected arguments {args:?}")),
     }

@@ -6,6 +6,7 @@ pub mod household;
 mod pay;
 mod preferences;
 mod register;
+mod tagih;
 pub mod wallet;
 
 use crate::config::Config;
@@ -89,6 +90,12 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("pay_amount", Arc::new(pay::Amount));
     r.insert("pay_confirm", Arc::new(pay::Confirm));
     r.insert("pay_pin", Arc::new(pay::Pin));
+    r.insert("tagih_start", Arc::new(tagih::Start));
+    r.insert("tagih_phone", Arc::new(tagih::Phone));
+    r.insert("tagih_send", Arc::new(tagih::Send));
+    r.insert("tagihan_load", Arc::new(tagih::Load));
+    r.insert("tagihan_confirm", Arc::new(tagih::Confirm));
+    r.insert("tagihan_pin", Arc::new(tagih::Pin));
     r.insert("example_pin", Arc::new(example::CheckPinLength));
     r.insert("example_summary", Arc::new(example::Summary));
     r

@@ -23,10 +23,10 @@ use crate::text::money::format_rupiah;
 use async_trait::async_trait;
 use rust_decimal::Decimal;
 
-const PAYER: &str = "_payer_nik";
-const KEY: &str = "_pay_key";
-const CODE: &str = "merchant_code";
-const AMOUNT: &str = "amount";
+pub(super) const PAYER: &str = "_payer_nik";
+pub(super) const KEY: &str = "_pay_key";
+pub(super) const CODE: &str = "merchant_code";
+pub(super) const AMOUNT: &str = "amount";
 
 /// What the flow collected: payer NIK, merchant code, amount.
 struct Collected {
@@ -58,7 +58,7 @@ impl Collected {
 }
 
 /// Says a refusal and finishes; a store failure is passed on.
-fn refuse(ctx: &mut Ctx<'_>, e: LedgerError) -> StoreResult<Outcome> {
+pub(super) fn refuse(ctx: &mut Ctx<'_>, e: LedgerError) -> StoreResult<Outcome> {
     match refusal(&e) {
         Some((id, args)) => {
             ctx.say(id, &args);

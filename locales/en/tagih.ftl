@@ -1,0 +1,12 @@
+tagih-not-merchant = BILL is for registered merchants only. Register as a merchant at the kelurahan office.
+tagih-ask-phone = Phone number of the resident to bill? (for example 0812...)
+tagih-self = You cannot bill your own number.
+tagih-phone-unknown = That number is not registered with Gotong.
+tagih-ask-amount = How much is the bill? (for example 25000)
+tagih-sent = Bill #{ $number } of { $amount_text } sent to { $phone_masked }. You will be told when it is paid.
+tagih-declined = Bill #{ $number } ({ $amount_text }) was declined by the resident.
+tagihan-notice = Bill #{ $number } from { $merchant_name } ({ $merchant_code }): { $amount_text }. To pay, reply TAGIHAN { $number }. Valid 24 hours.
+tagihan-ask-number = Which bill number?
+tagihan-unknown = There is no bill #{ $number } waiting for this phone.
+tagihan-expired = Bill #{ $number } has expired. Ask the merchant to send it again.
+tagihan-declined = Bill declined. The merchant has been told.

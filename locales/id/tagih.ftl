@@ -1,0 +1,12 @@
+tagih-not-merchant = TAGIH hanya untuk pedagang terdaftar. Daftar sebagai pedagang di kantor kelurahan.
+tagih-ask-phone = Nomor HP warga yang ditagih? (contoh 0812...)
+tagih-self = Tidak bisa menagih ke nomor sendiri.
+tagih-phone-unknown = Nomor itu belum terdaftar di Gotong.
+tagih-ask-amount = Berapa tagihannya? (contoh 25000)
+tagih-sent = Tagihan #{ $number } sebesar { $amount_text } dikirim ke { $phone_masked }. Anda diberi tahu saat dibayar.
+tagih-declined = Tagihan #{ $number } ({ $amount_text }) ditolak oleh warga.
+tagihan-notice = Tagihan #{ $number } dari { $merchant_name } ({ $merchant_code }): { $amount_text }. Untuk membayar, balas TAGIHAN { $number }. Berlaku 24 jam.
+tagihan-ask-number = Nomor tagihan berapa?
+tagihan-unknown = Tidak ada tagihan #{ $number } yang menunggu untuk HP ini.
+tagihan-expired = Tagihan #{ $number } sudah kedaluwarsa. Minta pedagang mengirim lagi.
+tagihan-declined = Tagihan ditolak. Pedagang diberi tahu.

@@ -1,0 +1,12 @@
+-- TAGIH: a merchant asks a resident (by phone) for a payment; the resident pays it with TAGIHAN.
+CREATE TABLE payment_requests (
+    id            INTEGER PRIMARY KEY,
+    merchant_code TEXT    NOT NULL REFERENCES merchants (code),
+    payer_phone   TEXT    NOT NULL,
+    amount        INTEGER NOT NULL CHECK (amount > 0),
+    status        TEXT    NOT NULL,      -- pending, paid, declined
+    created_at    INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL,
+    decided_at    INTEGER
+);
+CREATE INDEX payment_requests_payer ON payment_requests (payer_phone, status);

@@ -1,0 +1,90 @@
+//! Payment requests (`TAGIH`): asked by a merchant, paid (or declined) by the resident.
+
+use super::{on_backend, Tx};
+use crate::error::StoreResult;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct PaymentRequestRecord {
+    pub id: i64,
+    pub merchant_code: String,
+    pub payer_phone: String,
+    pub amount: i64,
+    /// pending, paid, declined
+    pub status: String,
+    pub expires_at: i64,
+}
+
+impl Tx {
+    pub async fn insert_payment_request(
+        &mut self,
+        merchant_code: &str,
+        payer_phone: &str,
+        amount: i64,
+        expires_at: i64,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let id = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar(
+                "INSERT INTO payment_requests (merchant_code, payer_phone, amount, status, created_at, expires_at)
+                 VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id",
+            )
+            .bind(merchant_code)
+            .bind(payer_phone)
+            .bind(amount)
+            .bind(now)
+            .bind(expires_at)
+            .fetch_one(&mut **c)
+            .await?
+        });
+        Ok(id)
+    }
+
+    /// Request `id` if it was sent to `payer_phone`.
+    pub async fn payment_request_for(
+        &mut self,
+        id: i64,
+        payer_phone: &str,
+    ) -> StoreResult<Option<PaymentRequestRecord>> {
+        let row: Option<(i64, String, String, i64, String, i64)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(
+                "SELECT id, merchant_code, payer_phone, amount, status, expires_at
+                 FROM payment_requests WHERE id = $1 AND payer_phone = $2",
+            )
+            .bind(id)
+            .bind(payer_phone)
+            .fetch_optional(&mut **c)
+            .await?
+        });
+        Ok(row.map(
+            |(id, merchant_code, payer_phone, amount, status, expires_at)| PaymentRequestRecord {
+                id,
+                merchant_code,
+                payer_phone,
+                amount,
+                status,
+                expires_at,
+            },
+        ))
+    }
+
+    /// Settles a pending request as `paid` or `declined`; false if it was no longer pending.
+    pub async fn settle_payment_request(
+        &mut self,
+        id: i64,
+        status: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let n = on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "UPDATE payment_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
+            )
+            .bind(status)
+            .bind(now)
+            .bind(id)
+            .execute(&mut **c)
+            .await?
+            .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}
