@@ -13,6 +13,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
     Router::new()
         .route("/stats", get(stats))
         .merge(super::api_registry::routes())
+        .merge(super::api_broadcasts::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 

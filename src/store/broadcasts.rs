@@ -309,7 +309,7 @@ impl Tx {
     }
 
     /// Cancels the broadcast's rows not yet claimed for sending; returns how many. Rows being
-    /// sent right now go out.
+    /// sent right now go out. The broadcast is marked cancelled only if something was.
     pub async fn cancel_broadcast(&mut self, id: i64, now: i64) -> StoreResult<i64> {
         let n = on_backend!(&mut self.conn, c => {
             let n = sqlx::query(
@@ -321,11 +321,13 @@ impl Tx {
             .execute(&mut **c)
             .await?
             .rows_affected();
-            sqlx::query("UPDATE broadcasts SET status = 'cancelled', cancelled_at = $1 WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(&mut **c)
-                .await?;
+            if n > 0 {
+                sqlx::query("UPDATE broadcasts SET status = 'cancelled', cancelled_at = $1 WHERE id = $2")
+                    .bind(now)
+                    .bind(id)
+                    .execute(&mut **c)
+                    .await?;
+            }
             n
         });
         Ok(n as i64)
