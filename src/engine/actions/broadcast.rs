@@ -164,12 +164,16 @@ impl Action for Prepare {
     }
 }
 
-/// Yes: queue it (checked again: the registry may have changed meanwhile).
+/// Yes: queue it (checked again: the registry may have changed meanwhile). No: nothing sent.
 pub struct Send;
 
 #[async_trait]
 impl Action for Send {
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if ctx.input.as_deref() != Some("1") {
+            ctx.say("broadcast-dropped", &[]);
+            return Ok(Outcome::Finish);
+        }
         let Some((nik, scope)) = admin(ctx).await? else {
             return Ok(Outcome::Finish);
         };
