@@ -12,6 +12,10 @@ pub struct Config {
     pub secret_key: Option<[u8; 32]>,
     pub whatsapp: Option<WhatsAppConfig>,
     pub whatsapp_mps: u32,
+    /// The approved template broadcasts use outside WhatsApp's 24-hour window (the text is its
+    /// one body parameter); without it, those recipients cannot be reached.
+    pub whatsapp_broadcast_template: Option<String>,
+    pub whatsapp_broadcast_template_lang: String,
     pub twilio: Option<TwilioConfig>,
     pub sms_mps: u32,
     pub stimulus_per_day: i64,
@@ -129,6 +133,9 @@ impl Config {
             secret_key,
             whatsapp,
             whatsapp_mps: positive("WHATSAPP_MPS", 80)?,
+            whatsapp_broadcast_template: get("WHATSAPP_BROADCAST_TEMPLATE"),
+            whatsapp_broadcast_template_lang: get("WHATSAPP_BROADCAST_TEMPLATE_LANG")
+                .unwrap_or_else(|| "id".into()),
             twilio,
             sms_mps: positive("SMS_MPS", 10)?,
             stimulus_per_day: num("GOTONG_STIMULUS_PER_DAY", 1000)?,

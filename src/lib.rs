@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod app;
 pub mod bench;
+pub mod broadcast;
 pub mod calendar;
 pub mod channels;
 pub mod chat;

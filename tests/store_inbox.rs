@@ -204,10 +204,10 @@ async fn outbox_sends_one_row_per_phone_at_a_time_in_order(db: &Db) {
         priority,
     };
     let mut tx = db.begin().await.unwrap();
-    tx.enqueue(&mk("+626", "first", Priority::Broadcast), 1)
+    tx.enqueue(&mk("+626", "first", Priority::Notice), 1)
         .await
         .unwrap();
-    tx.enqueue(&mk("+626", "second", Priority::Reply), 2)
+    tx.enqueue(&mk("+626", "second", Priority::Notice), 2)
         .await
         .unwrap();
     tx.enqueue(&mk("+627", "other phone", Priority::Reply), 3)
@@ -215,7 +215,8 @@ async fn outbox_sends_one_row_per_phone_at_a_time_in_order(db: &Db) {
         .unwrap();
     tx.commit().await.unwrap();
 
-    // One row per phone: the older row of +626 first, even though the newer one is a reply.
+    // One row per phone: the older row of +626 first (rows of one priority keep their order; a
+    // more urgent row goes before, see tests/broadcasts.rs: replies_go_before_broadcasts).
     let claimed = db.claim_outbox(Channel::Sms, 10, 10, 1000).await.unwrap();
     let texts: Vec<&str> = claimed.iter().map(|r| r.body.main_text()).collect();
     assert_eq!(texts, vec!["other phone", "first"]);

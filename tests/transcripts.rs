@@ -38,7 +38,10 @@ async fn run_all(postgres: bool) {
         } else {
             TestDb::sqlite().await
         };
-        let config = Arc::new(Config::for_database(&t.url));
+        let mut config = Config::for_database(&t.url);
+        // Broadcasts to WhatsApp recipients outside the 24-hour window use this template.
+        config.whatsapp_broadcast_template = Some("pengumuman".into());
+        let config = Arc::new(config);
         let engine = Engine::load_default(config.clone()).expect("flows and locales load");
         let clock = FakeClock::new(START_MS);
         let app = App::new((*config).clone(), t.db.clone(), Arc::new(engine))

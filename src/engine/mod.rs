@@ -8,7 +8,9 @@
 //! 3. `BATAL` / `CANCEL`: leave the current flow, nothing half-done kept;
 //! 4. a flow keyword (`MENU`, `BAHASA`, `BERHENTI`, `BAYAR`…), with or without arguments: leaves
 //!    the current flow and starts that one. At a free-text step only a keyword typed alone counts,
-//!    so a proposal titled "Data warga" stays a title;
+//!    so a proposal titled "Data warga" stays a title. A keyword may be two words (`BATAL SIARAN`,
+//!    tried before the one-word ones): so `BATAL` alone cancels (rule 3) while `BATAL SIARAN 5`
+//!    cancels broadcast 5;
 //! 5. inside a flow: the answer to the current step;
 //! 6. anything else: "not understood" and the main menu.
 

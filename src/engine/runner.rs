@@ -279,13 +279,13 @@ impl Engine {
             }
             return Ok(());
         }
-        if let Some(flow) = self.keywords.get(&first) {
+        if let Some((flow, used)) = self.keyword(&words) {
             let at_text_step = self
                 .current(turn)
                 .is_some_and(|(_, step)| step.input == InputKind::Text);
-            if !at_text_step || words.len() == 1 {
+            if !at_text_step || words.len() == used {
                 self.leave_current(turn, "abandoned").await?;
-                return self.start(turn, flow, &words[1..]).await;
+                return self.start(turn, flow, &words[used..]).await;
             }
         }
         if turn.session.is_some() {
@@ -298,6 +298,19 @@ impl Engine {
         }
         self.say(turn, "engine-not-understood", &[]);
         self.start(turn, "menu", &[]).await
+    }
+
+    /// The flow a message's first words name, and how many words its keyword takes: a two-word
+    /// keyword (`BATAL SIARAN 5`) before a one-word one.
+    fn keyword(&self, words: &[&str]) -> Option<(&String, usize)> {
+        if let [a, b, ..] = words {
+            let two = format!("{} {}", a.to_uppercase(), b.to_uppercase());
+            if let Some(flow) = self.keywords.get(&two) {
+                return Some((flow, 2));
+            }
+        }
+        let first = words.first()?.to_uppercase();
+        self.keywords.get(&first).map(|flow| (flow, 1))
     }
 
     /// Starts `flow_name`; `args` (the words after its keyword) fill its `args` steps in order,

@@ -14,6 +14,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .route("/stats", get(stats))
         .merge(super::api_registry::routes())
         .merge(super::api_ledger::routes())
+        .merge(super::api_broadcasts::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 

@@ -13,6 +13,7 @@
 
 pub mod admin_auth;
 pub mod api;
+pub mod api_broadcasts;
 pub mod api_ledger;
 pub mod api_registry;
 pub mod error;

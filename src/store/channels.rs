@@ -153,10 +153,12 @@ impl Db {
     /// broadcasts, oldest first. A claim is a lease: rows of a sender that died are claimed again
     /// once `lease_ms` has passed.
     ///
-    /// Per phone, rows go out one at a time in id order: a row is claimed only when no older row
-    /// of the same phone is still waiting or being sent (a row waiting for its retry holds back
-    /// the ones after it). So a claim returns at most one row per phone, and rows of different
-    /// phones may be sent concurrently. On PostgreSQL claims are serialised per channel (an
+    /// Per phone, rows go out one at a time in (priority, id) order: a row is claimed only when no
+    /// row of the same phone is being sent and no waiting row of it comes first (more urgent, or
+    /// as urgent and older; a row waiting for its retry holds back the ones after it). So a claim
+    /// returns at most one row per phone, rows of different phones may be sent concurrently, a
+    /// phone's replies keep their order, and a reply never waits behind a broadcast queued
+    /// earlier for the same phone (a broadcast must never make a conversation wait). On PostgreSQL claims are serialised per channel (an
     /// advisory lock held for the claim's short transaction) so two servers never claim two rows
     /// of one phone.
     pub async fn claim_outbox(
@@ -193,7 +195,9 @@ impl Db {
                           WHERE o.status = 'queued' AND o.channel = $3 AND o.next_attempt_at <= $2
                             AND NOT EXISTS (SELECT 1 FROM outbox e
                                             WHERE e.channel = o.channel AND e.phone = o.phone
-                                              AND e.id < o.id AND e.status IN ('queued', 'sending'))
+                                              AND e.status IN ('queued', 'sending') AND e.id <> o.id
+                                              AND (e.status = 'sending' OR e.priority < o.priority
+                                                   OR (e.priority = o.priority AND e.id < o.id)))
                           ORDER BY o.priority, o.id LIMIT $4 {lock})
              RETURNING id, channel, phone, body, attempts, priority"
         );

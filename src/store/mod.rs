@@ -6,6 +6,7 @@
 //! migrations; SQL that both dialects accept is written once through [`on_backend!`], and where the
 //! dialects differ (locks, claiming rows) each arm has its own statement.
 
+mod broadcasts;
 mod change_requests;
 mod channels;
 mod ledger;
@@ -17,6 +18,9 @@ mod seed;
 mod sessions;
 mod terminal;
 
+pub use broadcasts::{
+    AdminRow, BroadcastCounts, BroadcastRecord, NewBroadcast, Reach, Recipients, Role, Target,
+};
 pub use change_requests::{ChangeRequest, NewChangeRequest};
 pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
 pub use ledger::{

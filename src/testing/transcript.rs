@@ -8,6 +8,7 @@
 //! Menu Gotong. ...         (the replies expected, exactly; `---` between two replies)
 //! @clock +31m              (move the fake clock: s, m, h, d)
 //! @image media-1 a caption (a WhatsApp photo; @sticker, @location and @choice ID TITLE too)
+//! @registry kelurahan.csv, @code NIK CODE, @link PHONE NIK PIN, @admin NIK SCOPE (set-up)
 //! ```
 //! Each reply is shown as [`transcript_text`] shows it. Every SMS reply must also be GSM-7 and at
 //! most 3 segments.
@@ -30,6 +31,7 @@ enum Line {
     Send(Content, String),
     /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`,
     /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day).
+    /// `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must be linked).
     Setup(String, Vec<String>),
 }
 
@@ -115,7 +117,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     },
                     raw.to_string(),
                 ),
-                "registry" | "code" | "link" | "merchant" | "stimulus" => Line::Setup(
+                "registry" | "code" | "link" | "merchant" | "stimulus" | "admin" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -307,6 +309,14 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             .await
             .map(|_| ())
             .map_err(|e| e.to_string())
+        }
+        ("admin", [nik, scope]) => {
+            let scope = crate::broadcast::Scope::parse(scope).map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::broadcast::grant_admin(&mut tx, nik, &scope, "transcript", now)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
         }
         _ => Err(format!("unexpected arguments {args:?}")),
     }

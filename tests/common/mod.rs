@@ -344,6 +344,7 @@ pub fn config(setup: &Setup, provider: &FakeProvider) -> Config {
         env.insert("WHATSAPP_ACCESS_TOKEN", ACCESS_TOKEN.into());
         env.insert("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID.into());
         env.insert("WHATSAPP_API_BASE", format!("{}/v21.0", provider.base));
+        env.insert("WHATSAPP_BROADCAST_TEMPLATE", "pengumuman".into());
     }
     if setup.sms {
         env.insert("TWILIO_ACCOUNT_SID", ACCOUNT_SID.into());

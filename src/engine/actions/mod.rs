@@ -1,6 +1,7 @@
 //! Named actions: the Rust side of flow steps (`action = "set_language"`). Each domain adds its
 //! actions in its own module and registers them in [`registry`].
 
+mod broadcast;
 mod example;
 pub mod household;
 mod pay;
@@ -96,6 +97,10 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("tagihan_load", Arc::new(tagih::Load));
     r.insert("tagihan_confirm", Arc::new(tagih::Confirm));
     r.insert("tagihan_pin", Arc::new(tagih::Pin));
+    r.insert("broadcast_check_admin", Arc::new(broadcast::CheckAdmin));
+    r.insert("broadcast_prepare", Arc::new(broadcast::Prepare));
+    r.insert("broadcast_send", Arc::new(broadcast::Send));
+    r.insert("broadcast_cancel", Arc::new(broadcast::Cancel));
     r.insert("example_pin", Arc::new(example::CheckPinLength));
     r.insert("example_summary", Arc::new(example::Summary));
     r

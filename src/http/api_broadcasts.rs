@@ -1,0 +1,139 @@
+//! Admin API for broadcasts (DESIGN §3): admins, broadcasts, their figures and cancelling. The
+//! rules are [`crate::broadcast`]'s, the same as `SIARAN` in chat; the API acts for the whole
+//! kelurahan and is audited as `admin-api`.
+
+use super::api_registry::ACTOR;
+use super::error::HttpError;
+use super::HttpState;
+use crate::broadcast::{self, parse_rt, parse_rw, BroadcastError, Created, Scope};
+use crate::parse::nik::{mask_nik, parse_nik};
+use crate::store::{BroadcastCounts, Role};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<HttpState> {
+    Router::new()
+        .route("/admins", post(create_admin))
+        .route("/broadcasts", post(create_broadcast))
+        .route("/broadcasts/{id}", get(broadcast_counts))
+        .route("/broadcasts/{id}/cancel", post(cancel_broadcast))
+}
+
+impl From<BroadcastError> for HttpError {
+    fn from(e: BroadcastError) -> Self {
+        match e {
+            BroadcastError::Store(e) => HttpError::Store(e),
+            BroadcastError::NotFound => HttpError::NotFound,
+            BroadcastError::Finished | BroadcastError::AlreadyCancelled => {
+                HttpError::Conflict(e.to_string())
+            }
+            other => HttpError::Unprocessable(other.to_string()),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct AdminBody {
+    pub nik: String,
+    pub scope: String,
+}
+
+#[derive(Serialize)]
+pub struct AdminView {
+    pub nik_masked: String,
+    pub scope: String,
+}
+
+/// `POST /api/admins {"nik", "scope"}`: `scope` is `kelurahan`, `RW03` or `RW03/RT001`; the
+/// person must be linked to a phone. Granting again replaces the scope.
+async fn create_admin(
+    State(state): State<HttpState>,
+    Json(body): Json<AdminBody>,
+) -> Result<(StatusCode, Json<AdminView>), HttpError> {
+    let nik =
+        parse_nik(&body.nik).map_err(|e| HttpError::Unprocessable(format!("invalid NIK: {e}")))?;
+    let scope = Scope::parse(&body.scope)?;
+    let app = &state.app;
+    let mut tx = app.db.begin().await?;
+    broadcast::grant_admin(&mut tx, nik.as_str(), &scope, ACTOR, app.now()).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AdminView {
+            nik_masked: mask_nik(nik.as_str()),
+            scope: scope.label(),
+        }),
+    ))
+}
+
+#[derive(Deserialize)]
+pub struct BroadcastBody {
+    pub text: String,
+    #[serde(default)]
+    pub rw: Option<String>,
+    #[serde(default)]
+    pub rt: Option<String>,
+    /// `merchant` or `unverified` (households that have not verified their data).
+    #[serde(default)]
+    pub role: Option<String>,
+}
+
+/// `POST /api/broadcasts {"text", "rw"?, "rt"?, "role"?}` → `{"id", "recipients", "whatsapp",
+/// "sms", "unreachable"}`; 422 (nothing queued) for an empty or unsendable text or no recipients.
+async fn create_broadcast(
+    State(state): State<HttpState>,
+    Json(body): Json<BroadcastBody>,
+) -> Result<(StatusCode, Json<Created>), HttpError> {
+    let area = |v: Option<String>, parse: fn(&str) -> Option<String>| {
+        v.filter(|s| !s.trim().is_empty())
+            .map(|s| parse(&s).ok_or(BroadcastError::BadArea(s.chars().take(10).collect())))
+            .transpose()
+    };
+    let rw = area(body.rw, parse_rw)?;
+    let rt = area(body.rt, parse_rt)?;
+    let role = body
+        .role
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| Role::parse(&s).ok_or(BroadcastError::BadRole(s.chars().take(20).collect())))
+        .transpose()?;
+    let target = Scope::Kelurahan.target(rw, rt, role)?;
+    let app = &state.app;
+    let mut tx = app.db.begin().await?;
+    let created =
+        broadcast::create(&mut tx, ACTOR, &target, &body.text, &app.config, app.now()).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `GET /api/broadcasts/{id}` → `{"recipients", "queued", "sent", "delivered", "read", "failed",
+/// "cancelled"}` counted from its outbox rows (`sent` includes delivered and read, `delivered`
+/// includes read).
+async fn broadcast_counts(
+    State(state): State<HttpState>,
+    Path(id): Path<i64>,
+) -> Result<Json<BroadcastCounts>, HttpError> {
+    let counts = state.app.db.broadcast_counts(id).await?;
+    counts.map(Json).ok_or(HttpError::NotFound)
+}
+
+#[derive(Serialize)]
+pub struct CancelView {
+    pub id: i64,
+    pub cancelled: i64,
+}
+
+/// `POST /api/broadcasts/{id}/cancel`: what has not gone out is cancelled; 409 when the broadcast
+/// has finished or was cancelled already.
+async fn cancel_broadcast(
+    State(state): State<HttpState>,
+    Path(id): Path<i64>,
+) -> Result<Json<CancelView>, HttpError> {
+    let app = &state.app;
+    let mut tx = app.db.begin().await?;
+    let cancelled = broadcast::cancel(&mut tx, id, ACTOR, |_| true, app.now()).await?;
+    tx.commit().await?;
+    Ok(Json(CancelView { id, cancelled }))
+}
