@@ -7,6 +7,17 @@ use crate::inbox::Conversation;
 use crate::store::Db;
 use std::sync::Arc;
 
+/// A shipped directory (`flows`, `locales`): `./<name>` when run from a checkout or a deployment
+/// that carries it, else the crate's own.
+pub fn asset_dir(name: &str) -> std::path::PathBuf {
+    let local = std::path::Path::new(name);
+    if local.is_dir() {
+        local.to_path_buf()
+    } else {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
+    }
+}
+
 #[derive(Clone)]
 pub struct App {
     pub config: Arc<Config>,

@@ -135,16 +135,8 @@ impl Engine {
 
     /// Loads the flows and locales shipped in this crate's directory.
     pub fn load_default(config: Arc<Config>) -> Result<Engine, Vec<String>> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = |name: &str| {
-            let local = Path::new(name);
-            if local.is_dir() {
-                local.to_path_buf()
-            } else {
-                root.join(name)
-            }
-        };
-        Self::load(&dir("flows"), &dir("locales"), config)
+        use crate::app::asset_dir;
+        Self::load(&asset_dir("flows"), &asset_dir("locales"), config)
     }
 
     pub fn new(flows: BTreeMap<String, Flow>, texts: Arc<Texts>, config: Arc<Config>) -> Engine {

@@ -17,6 +17,7 @@
 //! never updated or deleted (schema triggers); a key applies once.
 
 pub mod accounts;
+pub mod credit_notices;
 pub mod daily;
 pub mod merchants;
 pub mod payment;

@@ -12,9 +12,11 @@
 //! - The answer is what **this run newly credited** (a re-run answers zeros); the totals of the
 //!   date are kept in `stimulus_runs` ([`crate::store::Db::stimulus_run`]).
 //!
-//! Credit notices to heads / linked adults who opted in are not sent yet (a later issue).
+//! - Then the residents who asked for it (`NOTIF`) are told of their household's credit, once per
+//!   phone per date ([`super::credit_notices`]).
 
 use crate::error::StoreResult;
+use crate::i18n::Texts;
 use crate::store::{Db, StimulusDue, StimulusTotals};
 use chrono::NaiveDate;
 use std::time::Duration;
@@ -45,6 +47,14 @@ pub async fn run_stimulus(
     let mut tx = db.begin().await?;
     tx.finish_stimulus_run(&date, now()).await?;
     tx.commit().await?;
+    match Texts::load(&crate::app::asset_dir("locales")) {
+        Ok(texts) => {
+            let told =
+                super::credit_notices::queue_credit_notices(db, &texts, &date, now()).await?;
+            tracing::info!(date = %date, told, "credit notices queued");
+        }
+        Err(problems) => tracing::error!(?problems, "texts unreadable: no credit notices"),
+    }
     tracing::info!(
         date = %date,
         households = credited.households,

@@ -9,6 +9,7 @@
 mod broadcasts;
 mod change_requests;
 mod channels;
+mod credit_notices;
 mod ledger;
 mod links;
 mod payment_requests;
@@ -23,6 +24,7 @@ pub use broadcasts::{
 };
 pub use change_requests::{ChangeRequest, NewChangeRequest};
 pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
+pub use credit_notices::CreditNoticeTarget;
 pub use ledger::{
     Account, AccountId, AccountKind, LedgerAudit, LedgerStats, Leg, Merchant, Party, StatementLine,
     StimulusDue, StimulusTotals, TransferRecord,

@@ -73,6 +73,7 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("set_language", Arc::new(preferences::SetLanguage));
     r.insert("opt_out", Arc::new(preferences::OptOut));
     r.insert("opt_in", Arc::new(preferences::OptIn));
+    r.insert("set_credit_notices", Arc::new(preferences::CreditNotices));
     r.insert("register_check_phone", Arc::new(register::CheckPhone));
     r.insert("register_check_nik", Arc::new(register::CheckNik));
     r.insert("register_check_code", Arc::new(register::CheckCode));

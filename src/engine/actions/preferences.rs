@@ -44,3 +44,21 @@ impl Action for OptIn {
         Ok(Outcome::Finish)
     }
 }
+
+/// `NOTIF`: the daily stimulus credit notice, on or off (linked residents only).
+pub struct CreditNotices;
+
+#[async_trait]
+impl Action for CreditNotices {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if super::household::linked_person(ctx).await?.is_none() {
+            return Ok(Outcome::Finish);
+        }
+        let on = ctx.input.as_deref() == Some("on");
+        ctx.tx
+            .set_credit_notices(ctx.phone, ctx.channel.as_str(), on)
+            .await?;
+        ctx.say(if on { "notif-on" } else { "notif-off" }, &[]);
+        Ok(Outcome::Finish)
+    }
+}

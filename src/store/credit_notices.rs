@@ -1,0 +1,85 @@
+//! Who is told of a day's stimulus credit (`NOTIF`), and that they were, once per date.
+
+use super::{on_backend, Db, Tx};
+use crate::error::StoreResult;
+
+/// A phone to tell of its household's credit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CreditNoticeTarget {
+    pub phone: String,
+    pub channel: String,
+    pub language: Option<String>,
+    pub amount: i64,
+    pub balance: i64,
+}
+
+impl Tx {
+    /// `NOTIF`: turns the daily credit notice on or off for this phone.
+    pub async fn set_credit_notices(
+        &mut self,
+        phone: &str,
+        channel: &str,
+        on: bool,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO contacts (phone, channel, credit_notices) VALUES ($1, $2, $3)
+                 ON CONFLICT (phone) DO UPDATE SET credit_notices = excluded.credit_notices",
+            )
+            .bind(phone)
+            .bind(channel)
+            .bind(on)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Records that `phone` is told of `date`'s credit; false if it already was.
+    pub async fn mark_credit_notice(&mut self, phone: &str, date: &str) -> StoreResult<bool> {
+        let n = on_backend!(&mut self.conn, c => {
+            sqlx::query("INSERT INTO credit_notices_sent (phone, date) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(phone)
+                .bind(date)
+                .execute(&mut **c)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
+    }
+}
+
+impl Db {
+    /// Linked, current residents who asked for credit notices, whose household was credited on
+    /// `date` and who were not yet told: with the credited amount and the wallet's balance.
+    pub async fn credit_notice_targets(&self, date: &str) -> StoreResult<Vec<CreditNoticeTarget>> {
+        let rows: Vec<(String, String, Option<String>, i64, i64)> = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT l.phone, c.channel, c.language, e.amount, a.balance
+                 FROM links l
+                 JOIN contacts c ON c.phone = l.phone AND c.credit_notices
+                 JOIN persons p ON p.nik = l.nik AND p.died_on IS NULL AND p.moved_out_on IS NULL
+                 JOIN ledger_transfers t ON t.idempotency_key = 'stimulus:' || $1 || ':' || p.no_kk
+                 JOIN ledger_accounts a ON a.kind = 'wallet' AND a.owner = p.no_kk
+                 JOIN ledger_entries e ON e.transfer_id = t.id AND e.account_id = a.id
+                 WHERE NOT EXISTS (SELECT 1 FROM credit_notices_sent s WHERE s.phone = l.phone AND s.date = $1)
+                 ORDER BY l.phone",
+            )
+            .bind(date)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(phone, channel, language, amount, balance)| CreditNoticeTarget {
+                    phone,
+                    channel,
+                    language,
+                    amount,
+                    balance,
+                },
+            )
+            .collect())
+    }
+}
