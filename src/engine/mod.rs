@@ -20,4 +20,4 @@ pub mod render;
 mod runner;
 
 pub use flow::{Flow, FlowProblem, InputKind, Step};
-pub use runner::Engine;
+pub use runner::{shipped_dir, Engine};

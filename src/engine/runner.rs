@@ -135,16 +135,7 @@ impl Engine {
 
     /// Loads the flows and locales shipped in this crate's directory.
     pub fn load_default(config: Arc<Config>) -> Result<Engine, Vec<String>> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let dir = |name: &str| {
-            let local = Path::new(name);
-            if local.is_dir() {
-                local.to_path_buf()
-            } else {
-                root.join(name)
-            }
-        };
-        Self::load(&dir("flows"), &dir("locales"), config)
+        Self::load(&shipped_dir("flows"), &shipped_dir("locales"), config)
     }
 
     pub fn new(flows: BTreeMap<String, Flow>, texts: Arc<Texts>, config: Arc<Config>) -> Engine {
@@ -637,6 +628,17 @@ impl Engine {
         }
         self.prompt(turn, flow, step);
         Ok(())
+    }
+}
+
+/// A directory shipped with the crate (`flows`, `locales`): in the working directory if there,
+/// else in the crate's own directory.
+pub fn shipped_dir(name: &str) -> std::path::PathBuf {
+    let local = Path::new(name);
+    if local.is_dir() {
+        local.to_path_buf()
+    } else {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(name)
     }
 }
 

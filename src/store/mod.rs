@@ -11,6 +11,7 @@ mod channels;
 mod ledger;
 mod links;
 mod persons;
+mod proposals;
 mod registry;
 mod seed;
 mod sessions;
@@ -24,6 +25,7 @@ pub use ledger::{
 };
 pub use links::Link;
 pub use persons::{Household, Person};
+pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};
 pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
 pub use seed::SeedPerson;
 pub use sessions::{Contact, Session};
