@@ -5,6 +5,7 @@ mod example;
 pub mod household;
 mod pay;
 mod preferences;
+mod proposals;
 mod register;
 pub mod wallet;
 
@@ -89,6 +90,7 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("pay_amount", Arc::new(pay::Amount));
     r.insert("pay_confirm", Arc::new(pay::Confirm));
     r.insert("pay_pin", Arc::new(pay::Pin));
+    proposals::register(&mut r);
     r.insert("example_pin", Arc::new(example::CheckPinLength));
     r.insert("example_summary", Arc::new(example::Summary));
     r
