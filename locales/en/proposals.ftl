@@ -34,7 +34,8 @@ status-head = Proposal #{ $number } ({ $kind }, RT { $rt }/RW { $rw }): { $title
     Supports: { $supports }. Status: { $status }.
 status-reason = Reason: { $reason }
 status-history = History: { $steps }
-status-campaign = Swadaya: { $collected } of { $target } collected ({ $state }). Donate: DONASI { $number } <amount>
+status-campaign = Swadaya: { $collected } of { $target } collected ({ $state }).
+status-campaign-donate = Donate: DONASI { $number } <amount>
 status-spend = Spent { $date }: { $amount } on { $memo }
 campaign-state-open = open
 campaign-state-reached = target reached

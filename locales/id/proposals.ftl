@@ -34,7 +34,8 @@ status-head = Usulan #{ $number } ({ $kind }, RT { $rt }/RW { $rw }): { $title }
     Dukungan: { $supports }. Status: { $status }.
 status-reason = Alasan: { $reason }
 status-history = Riwayat: { $steps }
-status-campaign = Swadaya: terkumpul { $collected } dari { $target } ({ $state }). Donasi: DONASI { $number } <jumlah>
+status-campaign = Swadaya: terkumpul { $collected } dari { $target } ({ $state }).
+status-campaign-donate = Donasi: DONASI { $number } <jumlah>
 status-spend = Dipakai { $date }: { $amount } untuk { $memo }
 campaign-state-open = terbuka
 campaign-state-reached = target tercapai

@@ -290,7 +290,8 @@ pub async fn spend(
     if applied.fresh {
         tx.insert_spend(number, amount, &memo, applied.transfer.id, now)
             .await?;
-        let after = serde_json::json!({ "amount": amount, "memo": memo, "transfer": applied.transfer.id });
+        let after =
+            serde_json::json!({ "amount": amount, "memo": memo, "transfer": applied.transfer.id });
         tx.audit(
             actor,
             "campaign.spend",
@@ -309,7 +310,11 @@ pub async fn spend(
 pub async fn close(tx: &mut Tx, actor: &str, number: i64, now: i64) -> ProposalResult<Campaign> {
     find(tx, number).await?;
     let c = campaign_of(tx, number).await?;
-    if c.status == "closed" || !tx.set_campaign_status(number, &c.status, "closed", now).await? {
+    if c.status == "closed"
+        || !tx
+            .set_campaign_status(number, &c.status, "closed", now)
+            .await?
+    {
         return Err(ProposalError::CampaignClosed { status: c.status });
     }
     tx.audit(

@@ -148,8 +148,8 @@ pub async fn set_status(
         });
     }
     let p = find(tx, number).await?;
-    let from = Status::parse(&p.status)
-        .ok_or_else(|| ProposalError::UnknownStatus(p.status.clone()))?;
+    let from =
+        Status::parse(&p.status).ok_or_else(|| ProposalError::UnknownStatus(p.status.clone()))?;
     let refused = || ProposalError::InvalidTransition {
         from: from.as_str().into(),
         to: to_status.as_str().into(),
@@ -158,7 +158,14 @@ pub async fn set_status(
         return Err(refused());
     }
     if !tx
-        .set_proposal_status(number, from.as_str(), to_status.as_str(), &reason, actor, now)
+        .set_proposal_status(
+            number,
+            from.as_str(),
+            to_status.as_str(),
+            &reason,
+            actor,
+            now,
+        )
         .await?
     {
         // Changed by someone else meanwhile.

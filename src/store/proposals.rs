@@ -390,10 +390,9 @@ impl Db {
                 (SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT)
                  FROM ledger_entries e JOIN campaigns c ON c.account_id = e.account_id
                  WHERE e.amount > 0)";
-        let (proposals, supports, campaigns_open, campaigns_collected): (i64, i64, i64, i64) =
-            on_backend!(&self.pool, p => {
-                sqlx::query_as(sql).fetch_one(p).await?
-            });
+        let (proposals, supports, campaigns_open, campaigns_collected): (i64, i64, i64, i64) = on_backend!(&self.pool, p => {
+            sqlx::query_as(sql).fetch_one(p).await?
+        });
         Ok(ProposalStats {
             proposals,
             supports,

@@ -89,9 +89,8 @@ fn refuse(ctx: &mut Ctx<'_>, e: ProposalError) -> StoreResult<Outcome> {
             Ok(Outcome::Finish)
         }
         None => match e {
-            ProposalError::Store(s) | ProposalError::Ledger(crate::ledger::LedgerError::Store(s)) => {
-                Err(s)
-            }
+            ProposalError::Store(s)
+            | ProposalError::Ledger(crate::ledger::LedgerError::Store(s)) => Err(s),
             _ => Ok(Outcome::Finish),
         },
     }
@@ -189,11 +188,7 @@ impl Action for ProposeSubmit {
         tracing::info!(phone = %mask_phone(ctx.phone), proposal = p.number, "proposal submitted");
         ctx.say(
             "propose-done",
-            &[
-                ("number", p.number.to_string()),
-                ("rt", p.rt),
-                ("rw", p.rw),
-            ],
+            &[("number", p.number.to_string()), ("rt", p.rt), ("rw", p.rw)],
         );
         Ok(Outcome::Finish)
     }
@@ -399,6 +394,12 @@ async fn say_status(ctx: &mut Ctx<'_>, p: &Proposal) -> StoreResult<()> {
                 ("number", p.number.to_string()),
             ],
         );
+        if c.status == "open" {
+            ctx.say(
+                "status-campaign-donate",
+                &[("number", p.number.to_string())],
+            );
+        }
         for s in ctx.tx.spends(p.number).await? {
             ctx.say(
                 "status-spend",
@@ -472,7 +473,13 @@ impl Action for SupportAdd {
 // ---------------------------------------------------------------------------------------------
 // DONASI
 
-fn request<'a>(ctx: &Ctx<'_>, nik: &'a str, n: i64, amount: i64, key: &'a str) -> DonationRequest<'a> {
+fn request<'a>(
+    ctx: &Ctx<'_>,
+    nik: &'a str,
+    n: i64,
+    amount: i64,
+    key: &'a str,
+) -> DonationRequest<'a> {
     DonationRequest {
         donor_nik: nik,
         number: n,
