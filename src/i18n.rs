@@ -641,6 +641,21 @@ fn describe_chars(chars: &[char]) -> String {
         .join(", ")
 }
 
+/// The shipped texts, for notices made outside a conversation (the admin API). Loaded once;
+/// `None` if the locales cannot be read (then no notice is made, and an error is logged).
+pub fn shipped_texts() -> Option<&'static Texts> {
+    static TEXTS: std::sync::OnceLock<Option<Texts>> = std::sync::OnceLock::new();
+    TEXTS
+        .get_or_init(|| match Texts::load(&crate::app::asset_dir("locales")) {
+            Ok(t) => Some(t),
+            Err(problems) => {
+                tracing::error!(problems = problems.len(), "locales unreadable: no notices");
+                None
+            }
+        })
+        .as_ref()
+}
+
 /// Finds what `gotong check` must refuse in loaded texts:
 ///
 /// - a message id present in one locale and missing in another;

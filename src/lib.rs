@@ -22,6 +22,7 @@ pub mod ledger;
 pub mod message;
 pub mod outbox;
 pub mod parse;
+pub mod proposals;
 pub mod registry;
 pub mod server;
 pub mod shutdown;

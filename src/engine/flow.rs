@@ -4,6 +4,7 @@
 //! name = "language"            # the flow's name
 //! keywords = ["BAHASA", "LANGUAGE"]
 //! args = ["choose"]            # `BAHASA EN` fills the step `choose` with `EN`
+//!                              # (a flow without `args` gets the words as the value `_args`)
 //! start = "choose"
 //!
 //! [[step]]

@@ -20,6 +20,8 @@ use std::sync::Arc;
 const CANCEL_WORDS: [&str; 2] = ["BATAL", "CANCEL"];
 /// Session values starting with this are the engine's own (menu page…), not the flow's.
 const PAGE_KEY: &str = "_page";
+/// The words after the keyword of a flow that declares no `args` steps, for its actions.
+pub const ARGS_KEY: &str = "_args";
 
 /// Message ids the engine itself uses (checked by `gotong check` like the flows' ids).
 pub const ENGINE_MESSAGES: &[&str] = &[
@@ -319,6 +321,12 @@ impl Engine {
             ..Default::default()
         });
         let fill = !args.is_empty() && !flow.args.is_empty();
+        if !args.is_empty() && flow.args.is_empty() {
+            // A flow without argument steps reads the words itself (`USULAN RW03`).
+            if let Some(s) = turn.session.as_mut() {
+                s.values.insert(ARGS_KEY.into(), args.join(" "));
+            }
+        }
         turn.quiet = fill;
         self.enter(turn, flow, &flow.start).await?;
         if fill {

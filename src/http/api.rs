@@ -15,6 +15,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .merge(super::api_registry::routes())
         .merge(super::api_ledger::routes())
         .merge(super::api_broadcasts::routes())
+        .merge(super::api_proposals::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 
@@ -34,6 +35,9 @@ pub struct Stats {
     /// `redeemed_amount`, `velocity`, `share_redeemed`.
     #[serde(flatten)]
     pub ledger: crate::store::LedgerStats,
+    /// `proposals`, `supports`, `campaigns_open`, `campaigns_collected`.
+    #[serde(flatten)]
+    pub proposals: crate::store::ProposalStats,
 }
 
 async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError> {
@@ -47,5 +51,6 @@ async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError>
         messages_in: db.inbound_count().await?,
         messages_out: db.outbox_stats().await?.sent,
         ledger: db.ledger_stats().await?,
+        proposals: db.proposal_stats().await?,
     }))
 }

@@ -16,7 +16,7 @@
 //!   phone per date ([`super::credit_notices`]).
 
 use crate::error::StoreResult;
-use crate::i18n::Texts;
+use crate::i18n::shipped_texts;
 use crate::store::{Db, StimulusDue, StimulusTotals};
 use chrono::NaiveDate;
 use std::time::Duration;
@@ -47,13 +47,9 @@ pub async fn run_stimulus(
     let mut tx = db.begin().await?;
     tx.finish_stimulus_run(&date, now()).await?;
     tx.commit().await?;
-    match Texts::load(&crate::app::asset_dir("locales")) {
-        Ok(texts) => {
-            let told =
-                super::credit_notices::queue_credit_notices(db, &texts, &date, now()).await?;
-            tracing::info!(date = %date, told, "credit notices queued");
-        }
-        Err(problems) => tracing::error!(?problems, "texts unreadable: no credit notices"),
+    if let Some(texts) = shipped_texts() {
+        let told = super::credit_notices::queue_credit_notices(db, texts, &date, now()).await?;
+        tracing::info!(date = %date, told, "credit notices queued");
     }
     tracing::info!(
         date = %date,

@@ -14,6 +14,7 @@ mod ledger;
 mod links;
 mod payment_requests;
 mod persons;
+mod proposals;
 mod registry;
 mod seed;
 mod sessions;
@@ -32,6 +33,7 @@ pub use ledger::{
 pub use links::Link;
 pub use payment_requests::PaymentRequestRecord;
 pub use persons::{Household, Person};
+pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};
 pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
 pub use seed::SeedPerson;
 pub use sessions::{Contact, Session};

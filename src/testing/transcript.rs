@@ -31,7 +31,9 @@ enum Line {
     Send(Content, String),
     /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`,
     /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day).
-    /// `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must be linked).
+    /// `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must be linked),
+    /// `@topup NO_KK AMOUNT`, and what the kelurahan does through the admin API:
+    /// `@status N STATUS [REASON…]`, `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`.
     Setup(String, Vec<String>),
 }
 
@@ -117,7 +119,8 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     },
                     raw.to_string(),
                 ),
-                "registry" | "code" | "link" | "merchant" | "stimulus" | "admin" => Line::Setup(
+                "registry" | "code" | "link" | "merchant" | "stimulus" | "admin" | "topup"
+                | "status" | "campaign" | "spend" | "close" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -316,6 +319,62 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             crate::broadcast::grant_admin(&mut tx, nik, &scope, "transcript", now)
                 .await
                 .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("topup", [kk, amount]) => {
+            let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
+            crate::testing::fixtures::top_up(&app.db, kk, amount, &format!("topup:{kk}:{now}"))
+                .await
+                .map_err(|e| e.to_string())
+        }
+        ("status", [n, status, reason @ ..]) => {
+            let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::proposals::proposal::set_status(
+                &mut tx,
+                crate::proposals::notify::shipped_texts(),
+                "transcript",
+                n,
+                status,
+                &reason.join(" "),
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("campaign", [n, target]) => {
+            let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
+            let target: i64 = target.parse().map_err(|_| format!("bad target {target}"))?;
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::proposals::campaign::open_campaign(&mut tx, "transcript", n, target, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("close", [n]) => {
+            let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::proposals::campaign::close(&mut tx, "transcript", n, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("spend", [n, amount, memo @ ..]) => {
+            let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
+            let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::proposals::campaign::spend(
+                &mut tx,
+                "transcript",
+                n,
+                amount,
+                &memo.join(" "),
+                &format!("spend:{n}:{now}"),
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
         }
         _ => Err(format!("unexpected arguments {args:?}")),

@@ -6,6 +6,7 @@ mod example;
 pub mod household;
 mod pay;
 mod preferences;
+mod proposals;
 mod register;
 mod tagih;
 pub mod wallet;
@@ -102,6 +103,7 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("broadcast_prepare", Arc::new(broadcast::Prepare));
     r.insert("broadcast_send", Arc::new(broadcast::Send));
     r.insert("broadcast_cancel", Arc::new(broadcast::Cancel));
+    proposals::register(&mut r);
     r.insert("example_pin", Arc::new(example::CheckPinLength));
     r.insert("example_summary", Arc::new(example::Summary));
     r

@@ -1,0 +1,403 @@
+//! Proposals (`migrations/*/0006_proposals.sql`): the proposals, their supports, the public status
+//! history and swadaya campaigns with their spends. The rules (who may propose or support, which
+//! transitions are allowed) live in `crate::proposals`.
+
+use super::{on_backend, Db, Tx};
+use crate::error::StoreResult;
+
+/// A proposal as stored, with its support count.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Proposal {
+    /// The short number residents type (`DUKUNG 12`).
+    pub number: i64,
+    /// `fisik` or `non_fisik`.
+    pub kind: String,
+    pub title: String,
+    pub description: String,
+    pub photo: Option<String>,
+    pub proposer: String,
+    pub rt: String,
+    pub rw: String,
+    pub status: String,
+    pub created_at: i64,
+    pub supports: i64,
+}
+
+/// A new proposal, before it has a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewProposal<'a> {
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub description: &'a str,
+    pub photo: Option<&'a str>,
+    pub proposer: &'a str,
+    pub rt: &'a str,
+    pub rw: &'a str,
+}
+
+/// One change of a proposal's status (public).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub from: Option<String>,
+    pub to: String,
+    pub reason: String,
+    pub actor: String,
+    pub at: i64,
+}
+
+/// A swadaya campaign and what it holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Campaign {
+    pub number: i64,
+    pub target: i64,
+    pub account_id: i64,
+    /// `open`, `reached` or `closed`.
+    pub status: String,
+    /// Donated so far (sum of the account's credits).
+    pub collected: i64,
+    /// What the account holds now (collected minus spent).
+    pub balance: i64,
+}
+
+/// How a campaign's money was used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Spend {
+    pub amount: i64,
+    pub memo: String,
+    pub at: i64,
+}
+
+/// The KPIs of `/api/stats`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ProposalStats {
+    pub proposals: i64,
+    pub supports: i64,
+    pub campaigns_open: i64,
+    /// Rupiah donated to campaigns, all campaigns.
+    pub campaigns_collected: i64,
+}
+
+const PROPOSAL_SELECT: &str = "SELECT p.id, p.kind, p.title, p.description, p.photo, p.proposer,
+        p.rt, p.rw, p.status, p.created_at,
+        (SELECT CAST(COUNT(*) AS BIGINT) FROM proposal_supports s WHERE s.proposal_id = p.id) AS supports
+     FROM proposals p";
+
+type ProposalRow = (
+    i64,
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+);
+
+fn proposal(r: ProposalRow) -> Proposal {
+    Proposal {
+        number: r.0,
+        kind: r.1,
+        title: r.2,
+        description: r.3,
+        photo: r.4,
+        proposer: r.5,
+        rt: r.6,
+        rw: r.7,
+        status: r.8,
+        created_at: r.9,
+        supports: r.10,
+    }
+}
+
+/// Sum of the credits to a campaign account: what was donated.
+const COLLECTED: &str = "(SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT) FROM ledger_entries e
+     WHERE e.account_id = c.account_id AND e.amount > 0)";
+
+impl Tx {
+    /// Records a proposal and its first history entry (`terkumpul`); answers its number.
+    pub async fn insert_proposal(
+        &mut self,
+        p: &NewProposal<'_>,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<i64> {
+        let number: i64 = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar(
+                "INSERT INTO proposals (kind, title, description, photo, proposer, rt, rw, status, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'terkumpul', $8) RETURNING id",
+            )
+            .bind(p.kind)
+            .bind(p.title)
+            .bind(p.description)
+            .bind(p.photo)
+            .bind(p.proposer)
+            .bind(p.rt)
+            .bind(p.rw)
+            .bind(now)
+            .fetch_one(&mut **c)
+            .await?
+        });
+        self.insert_history(number, None, "terkumpul", "", actor, now)
+            .await?;
+        Ok(number)
+    }
+
+    pub async fn proposal(&mut self, number: i64) -> StoreResult<Option<Proposal>> {
+        let sql = format!("{PROPOSAL_SELECT} WHERE p.id = $1");
+        let row: Option<ProposalRow> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(number).fetch_optional(&mut **c).await?
+        });
+        Ok(row.map(proposal))
+    }
+
+    /// Open proposals (not rejected, not done), most supported first, then the newest; only
+    /// those of RW `rw` if given.
+    pub async fn open_proposals(&mut self, rw: Option<&str>) -> StoreResult<Vec<Proposal>> {
+        let sql = format!(
+            "SELECT * FROM ({PROPOSAL_SELECT}
+               WHERE p.status NOT IN ('ditolak', 'selesai') AND ($1 = '' OR p.rw = $1)) x
+             ORDER BY x.supports DESC, x.id DESC"
+        );
+        let rows: Vec<ProposalRow> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(rw.unwrap_or("")).fetch_all(&mut **c).await?
+        });
+        Ok(rows.into_iter().map(proposal).collect())
+    }
+
+    /// Records a support; `false` if this person already supported this proposal.
+    pub async fn insert_support(&mut self, number: i64, nik: &str, now: i64) -> StoreResult<bool> {
+        let done = on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO proposal_supports (proposal_id, nik, created_at) VALUES ($1, $2, $3)
+                 ON CONFLICT (proposal_id, nik) DO NOTHING",
+            )
+            .bind(number)
+            .bind(nik)
+            .bind(now)
+            .execute(&mut **c)
+            .await?
+            .rows_affected()
+        });
+        Ok(done == 1)
+    }
+
+    /// The NIKs of a proposal's supporters.
+    pub async fn supporters(&mut self, number: i64) -> StoreResult<Vec<String>> {
+        let rows = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar("SELECT nik FROM proposal_supports WHERE proposal_id = $1 ORDER BY nik")
+                .bind(number)
+                .fetch_all(&mut **c)
+                .await?
+        });
+        Ok(rows)
+    }
+
+    /// Moves a proposal from `from` to `to` (compare-and-set: `false` if it was no longer at
+    /// `from`) and records the change in the history.
+    pub async fn set_proposal_status(
+        &mut self,
+        number: i64,
+        from: &str,
+        to: &str,
+        reason: &str,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let changed = on_backend!(&mut self.conn, c => {
+            sqlx::query("UPDATE proposals SET status = $1 WHERE id = $2 AND status = $3")
+                .bind(to)
+                .bind(number)
+                .bind(from)
+                .execute(&mut **c)
+                .await?
+                .rows_affected()
+        });
+        if changed != 1 {
+            return Ok(false);
+        }
+        self.insert_history(number, Some(from), to, reason, actor, now)
+            .await?;
+        Ok(true)
+    }
+
+    async fn insert_history(
+        &mut self,
+        number: i64,
+        from: Option<&str>,
+        to: &str,
+        reason: &str,
+        actor: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO proposal_history (proposal_id, from_status, to_status, reason, actor, at)
+                 VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(number)
+            .bind(from)
+            .bind(to)
+            .bind(reason)
+            .bind(actor)
+            .bind(now)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A proposal's history, oldest first.
+    pub async fn proposal_history(&mut self, number: i64) -> StoreResult<Vec<HistoryEntry>> {
+        let rows: Vec<(Option<String>, String, String, String, i64)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(
+                "SELECT from_status, to_status, reason, actor, at FROM proposal_history
+                 WHERE proposal_id = $1 ORDER BY id",
+            )
+            .bind(number)
+            .fetch_all(&mut **c)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(from, to, reason, actor, at)| HistoryEntry {
+                from,
+                to,
+                reason,
+                actor,
+                at,
+            })
+            .collect())
+    }
+
+    pub async fn insert_campaign(
+        &mut self,
+        number: i64,
+        target: i64,
+        account_id: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO campaigns (proposal_id, target, account_id, status, created_at)
+                 VALUES ($1, $2, $3, 'open', $4)",
+            )
+            .bind(number)
+            .bind(target)
+            .bind(account_id)
+            .bind(now)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    pub async fn campaign(&mut self, number: i64) -> StoreResult<Option<Campaign>> {
+        let sql = format!(
+            "SELECT c.proposal_id, c.target, c.account_id, c.status, {COLLECTED}, a.balance
+             FROM campaigns c JOIN ledger_accounts a ON a.id = c.account_id
+             WHERE c.proposal_id = $1"
+        );
+        let row: Option<(i64, i64, i64, String, i64, i64)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(number).fetch_optional(&mut **c).await?
+        });
+        Ok(row.map(
+            |(number, target, account_id, status, collected, balance)| Campaign {
+                number,
+                target,
+                account_id,
+                status,
+                collected,
+                balance,
+            },
+        ))
+    }
+
+    /// Moves a campaign from `from` to `to`; `false` if it was no longer at `from`.
+    pub async fn set_campaign_status(
+        &mut self,
+        number: i64,
+        from: &str,
+        to: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let changed = on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "UPDATE campaigns SET status = $1,
+                    reached_at = CASE WHEN $1 = 'reached' THEN $2 ELSE reached_at END
+                 WHERE proposal_id = $3 AND status = $4",
+            )
+            .bind(to)
+            .bind(now)
+            .bind(number)
+            .bind(from)
+            .execute(&mut **c)
+            .await?
+            .rows_affected()
+        });
+        Ok(changed == 1)
+    }
+
+    pub async fn insert_spend(
+        &mut self,
+        number: i64,
+        amount: i64,
+        memo: &str,
+        transfer_id: i64,
+        now: i64,
+    ) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO campaign_spends (proposal_id, amount, memo, transfer_id, at)
+                 VALUES ($1, $2, $3, $4, $5)",
+            )
+            .bind(number)
+            .bind(amount)
+            .bind(memo)
+            .bind(transfer_id)
+            .bind(now)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// A campaign's spends, oldest first.
+    pub async fn spends(&mut self, number: i64) -> StoreResult<Vec<Spend>> {
+        let rows: Vec<(i64, String, i64)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(
+                "SELECT amount, memo, at FROM campaign_spends WHERE proposal_id = $1 ORDER BY id",
+            )
+            .bind(number)
+            .fetch_all(&mut **c)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(amount, memo, at)| Spend { amount, memo, at })
+            .collect())
+    }
+}
+
+impl Db {
+    pub async fn proposal_stats(&self) -> StoreResult<ProposalStats> {
+        let sql = "SELECT
+                (SELECT CAST(COUNT(*) AS BIGINT) FROM proposals),
+                (SELECT CAST(COUNT(*) AS BIGINT) FROM proposal_supports),
+                (SELECT CAST(COUNT(*) AS BIGINT) FROM campaigns WHERE status = 'open'),
+                (SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT)
+                 FROM ledger_entries e JOIN campaigns c ON c.account_id = e.account_id
+                 WHERE e.amount > 0)";
+        let (proposals, supports, campaigns_open, campaigns_collected): (i64, i64, i64, i64) = on_backend!(&self.pool, p => {
+            sqlx::query_as(sql).fetch_one(p).await?
+        });
+        Ok(ProposalStats {
+            proposals,
+            supports,
+            campaigns_open,
+            campaigns_collected,
+        })
+    }
+}
