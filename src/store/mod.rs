@@ -10,6 +10,7 @@ mod change_requests;
 mod channels;
 mod ledger;
 mod links;
+mod market;
 mod persons;
 mod registry;
 mod seed;
@@ -23,6 +24,7 @@ pub use ledger::{
     StimulusDue, StimulusTotals, TransferRecord,
 };
 pub use links::Link;
+pub use market::{Item, Listing, Loan, MarketStats, NewListing, Order};
 pub use persons::{Household, Person};
 pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
 pub use seed::SeedPerson;
