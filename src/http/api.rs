@@ -14,6 +14,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .route("/stats", get(stats))
         .merge(super::api_registry::routes())
         .merge(super::api_ledger::routes())
+        .merge(super::api_market::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 
@@ -33,6 +34,9 @@ pub struct Stats {
     /// `redeemed_amount`, `velocity`, `share_redeemed`.
     #[serde(flatten)]
     pub ledger: crate::store::LedgerStats,
+    /// `listings`, `orders`, `items`, `loans_active`, `loans_overdue`.
+    #[serde(flatten)]
+    pub market: crate::store::MarketStats,
 }
 
 async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError> {
@@ -46,5 +50,12 @@ async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError>
         messages_in: db.inbound_count().await?,
         messages_out: db.outbox_stats().await?.sent,
         ledger: db.ledger_stats().await?,
+        market: db
+            .market_stats(
+                &crate::calendar::jakarta_date(state.app.now())
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            )
+            .await?,
     }))
 }

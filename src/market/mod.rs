@@ -280,7 +280,8 @@ pub enum Requested {
     Queued { position: usize },
 }
 
-/// A lendable item `code` for `borrower`: exists, not withdrawn, not theirs.
+/// A lendable item `code` for `borrower`: exists, not withdrawn, not theirs, not already asked
+/// for or borrowed by them.
 pub async fn borrowable(tx: &mut Tx, borrower: &Person, code: &str) -> MarketResult<Item> {
     let item = tx
         .item(&code.trim().to_uppercase())
@@ -289,6 +290,10 @@ pub async fn borrowable(tx: &mut Tx, borrower: &Person, code: &str) -> MarketRes
         .ok_or(MarketError::UnknownItem)?;
     if item.custodian_nik == borrower.nik || item.owner_nik.as_deref() == Some(&borrower.nik) {
         return Err(MarketError::OwnItem);
+    }
+    let open = tx.open_loans(&item.code).await?;
+    if open.iter().any(|l| l.borrower_nik == borrower.nik) {
+        return Err(MarketError::AlreadyRequested);
     }
     Ok(item)
 }
@@ -309,9 +314,6 @@ pub async fn request_loan(
     tx.lock_item(&code).await?;
     let item = borrowable(tx, borrower, &code).await?;
     let open = tx.open_loans(&item.code).await?;
-    if open.iter().any(|l| l.borrower_nik == borrower.nik) {
-        return Err(MarketError::AlreadyRequested);
-    }
     let id = tx
         .insert_loan(&item.code, &borrower.nik, phone, days, now)
         .await?;

@@ -28,7 +28,9 @@ enum Line {
     Phone(String),
     Clock(i64),
     Send(Content, String),
-    /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`.
+    /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`,
+    /// `@merchant NIK NAME…`, `@topup NO_KK AMOUNT`, `@item OWNER_NIK|- CUSTODIAN_NIK NAME…`,
+    /// `@jobs` (the market's scheduled work at the fake clock's time).
     Setup(String, Vec<String>),
 }
 
@@ -114,10 +116,12 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     },
                     raw.to_string(),
                 ),
-                "registry" | "code" | "link" => Line::Setup(
-                    word.to_string(),
-                    arg.split_whitespace().map(String::from).collect(),
-                ),
+                "registry" | "code" | "link" | "merchant" | "topup" | "item" | "jobs" => {
+                    Line::Setup(
+                        word.to_string(),
+                        arg.split_whitespace().map(String::from).collect(),
+                    )
+                }
                 other => return Err(format!("line {line}: unknown directive @{other}")),
             })
         } else if raw.starts_with('#') && out.is_empty() {
@@ -188,7 +192,11 @@ pub async fn run(
                 setup(app, what, args)
                     .await
                     .map_err(|e| format!("line {}: @{what}: {e}", ex.line))?;
-                actual.push_str(&format!("@{what} {}\n", args.join(" ")));
+                if args.is_empty() {
+                    actual.push_str(&format!("@{what}\n"));
+                } else {
+                    actual.push_str(&format!("@{what} {}\n", args.join(" ")));
+                }
             }
             Line::Clock(ms) => {
                 clock.advance_ms(*ms);
@@ -280,6 +288,42 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
                 .await
                 .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("merchant", [nik, name @ ..]) if !name.is_empty() => {
+            crate::testing::fixtures::merchant(&app.db, nik, &name.join(" "), now)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        ("topup", [kk, amount]) => {
+            let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
+            let key = format!("topup:{kk}:{now}:{amount}");
+            crate::testing::fixtures::top_up(&app.db, kk, amount, &key)
+                .await
+                .map_err(|e| e.to_string())
+        }
+        ("item", [owner, custodian, name @ ..]) if !name.is_empty() => {
+            let owner = (owner != "-").then_some(owner.as_str());
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::market::add_item(
+                &mut tx,
+                "transcript",
+                &name.join(" "),
+                owner,
+                Some(custodian),
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("jobs", []) => {
+            let engine = crate::engine::Engine::load_default(app.config.clone())
+                .map_err(|p| p.join("; "))?;
+            crate::market::jobs::run_due(&app.db, engine.texts(), now)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         _ => Err(format!("unexpected arguments {args:?}")),
     }
