@@ -104,8 +104,10 @@ impl From<LedgerError> for MarketError {
 
 pub type MarketResult<T> = Result<T, MarketError>;
 
-/// A name as kept: spaces collapsed, 2 to 40 characters.
+/// A name as kept: spaces collapsed, GSM-7 only (it is shown to SMS users: emoji become `?`),
+/// 2 to 40 characters.
 pub fn clean_name(name: &str) -> MarketResult<String> {
+    let name = crate::text::gsm7::to_gsm7_lossy(name);
     let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
     let n = name.chars().count();
     if !(2..=MAX_NAME_CHARS).contains(&n) {

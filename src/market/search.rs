@@ -25,14 +25,14 @@ fn fold_char(c: char) -> char {
     }
 }
 
-/// The words of `s`, folded: lower case, without accents, split on anything not a letter or
-/// digit.
+/// The words of `s`, folded: lower case, without accents, split on anything not an ASCII
+/// letter or digit (Indonesian is written in Latin letters; this keeps echoed queries GSM-7).
 pub fn fold(s: &str) -> Vec<String> {
     let folded: String = s
         .chars()
         .flat_map(char::to_lowercase)
         .map(fold_char)
-        .map(|c| if c.is_alphanumeric() { c } else { ' ' })
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { ' ' })
         .collect();
     folded.split_whitespace().map(String::from).collect()
 }
@@ -116,6 +116,7 @@ mod tests {
     fn folding_ignores_case_accents_and_punctuation() {
         assert_eq!(fold("Kué  LAPIS-legit!"), vec!["kue", "lapis", "legit"]);
         assert_eq!(fold("Café"), vec!["cafe"]);
+        assert!(fold("\u{10B58} 😀").is_empty());
     }
 
     #[test]
