@@ -19,6 +19,7 @@ pub mod http;
 pub mod i18n;
 pub mod inbox;
 pub mod ledger;
+pub mod market;
 pub mod message;
 pub mod outbox;
 pub mod parse;

@@ -101,6 +101,10 @@ pub async fn start(
             app.clone(),
             stop_rx.clone(),
         ));
+        tasks.push(crate::market::jobs::spawn_market_jobs(
+            app.clone(),
+            stop_rx.clone(),
+        ));
     }
     let router = http::router(HttpState {
         app,

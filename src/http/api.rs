@@ -16,6 +16,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .merge(super::api_ledger::routes())
         .merge(super::api_broadcasts::routes())
         .merge(super::api_proposals::routes())
+        .merge(super::api_market::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 
@@ -38,6 +39,9 @@ pub struct Stats {
     /// `proposals`, `supports`, `campaigns_open`, `campaigns_collected`.
     #[serde(flatten)]
     pub proposals: crate::store::ProposalStats,
+    /// `listings`, `orders`, `items`, `loans_active`, `loans_overdue`.
+    #[serde(flatten)]
+    pub market: crate::store::MarketStats,
 }
 
 async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError> {
@@ -52,5 +56,12 @@ async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError>
         messages_out: db.outbox_stats().await?.sent,
         ledger: db.ledger_stats().await?,
         proposals: db.proposal_stats().await?,
+        market: db
+            .market_stats(
+                &crate::calendar::jakarta_date(state.app.now())
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            )
+            .await?,
     }))
 }

@@ -12,6 +12,7 @@ mod channels;
 mod credit_notices;
 mod ledger;
 mod links;
+mod market;
 mod payment_requests;
 mod persons;
 mod proposals;
@@ -31,6 +32,7 @@ pub use ledger::{
     StimulusDue, StimulusTotals, TransferRecord,
 };
 pub use links::Link;
+pub use market::{Item, Listing, Loan, MarketStats, NewListing, Order};
 pub use payment_requests::PaymentRequestRecord;
 pub use persons::{Household, Person};
 pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};

@@ -33,7 +33,9 @@ enum Line {
     /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day).
     /// `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must be linked),
     /// `@topup NO_KK AMOUNT`, and what the kelurahan does through the admin API:
-    /// `@status N STATUS [REASON…]`, `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`.
+    /// `@status N STATUS [REASON…]`, `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`,
+    /// `@item OWNER_NIK|- CUSTODIAN_NIK NAME…`, `@jobs` (the market's scheduled work at the fake
+    /// clock's time).
     Setup(String, Vec<String>),
 }
 
@@ -120,7 +122,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     raw.to_string(),
                 ),
                 "registry" | "code" | "link" | "merchant" | "stimulus" | "admin" | "topup"
-                | "status" | "campaign" | "spend" | "close" => Line::Setup(
+                | "status" | "campaign" | "spend" | "close" | "item" | "jobs" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -376,6 +378,28 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("item", [owner, custodian, name @ ..]) if !name.is_empty() => {
+            let owner = (owner != "-").then_some(owner.as_str());
+            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            crate::market::add_item(
+                &mut tx,
+                "transcript",
+                &name.join(" "),
+                owner,
+                Some(custodian),
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("jobs", []) => {
+            let texts = crate::i18n::shipped_texts().ok_or("locales unreadable")?;
+            crate::market::jobs::run_due(&app.db, texts, now)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         _ => Err(format!("unexpected arguments {args:?}")),
     }

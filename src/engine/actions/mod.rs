@@ -4,6 +4,8 @@
 mod broadcast;
 mod example;
 pub mod household;
+mod library;
+mod market;
 mod pay;
 mod preferences;
 mod proposals;
@@ -104,7 +106,34 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("broadcast_send", Arc::new(broadcast::Send));
     r.insert("broadcast_cancel", Arc::new(broadcast::Cancel));
     proposals::register(&mut r);
+    market_actions(&mut r);
     r.insert("example_pin", Arc::new(example::CheckPinLength));
     r.insert("example_summary", Arc::new(example::Summary));
     r
+}
+
+/// The market's and the goods library's actions (`engine::actions::{market, library}`).
+fn market_actions(r: &mut BTreeMap<&'static str, Arc<dyn Action>>) {
+    r.insert("sell_start", Arc::new(market::SellStart));
+    r.insert("sell_name", Arc::new(market::SellName));
+    r.insert("sell_stock", Arc::new(market::SellStock));
+    r.insert("sell_create", Arc::new(market::SellCreate));
+    r.insert("listing_own", Arc::new(market::OwnListing));
+    r.insert("listing_set_stock", Arc::new(market::SetStock));
+    r.insert("listing_set_price", Arc::new(market::SetPrice));
+    r.insert("listing_close", Arc::new(market::CloseListing));
+    r.insert("search_run", Arc::new(market::Search));
+    r.insert("search_more", Arc::new(market::SearchMore));
+    r.insert("order_listing", Arc::new(market::OrderListing));
+    r.insert("order_qty", Arc::new(market::OrderQty));
+    r.insert("order_confirm", Arc::new(market::OrderConfirm));
+    r.insert("order_pin", Arc::new(market::OrderPin));
+    r.insert("library_start", Arc::new(library::Start));
+    r.insert("lend_add", Arc::new(library::AddItem));
+    r.insert("borrow_list", Arc::new(library::ListItems));
+    r.insert("borrow_item", Arc::new(library::ChooseItem));
+    r.insert("borrow_request", Arc::new(library::RequestLoan));
+    r.insert("loan_accept", Arc::new(library::Decide { accept: true }));
+    r.insert("loan_decline", Arc::new(library::Decide { accept: false }));
+    r.insert("loan_return", Arc::new(library::GiveBack));
 }

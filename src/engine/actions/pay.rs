@@ -14,15 +14,15 @@ use crate::accounts::pin_check::{check_pin, PinCheck};
 use crate::accounts::pin_hash::PinHasher;
 use crate::accounts::MIN_AGE_TO_LINK;
 use crate::error::StoreResult;
-use crate::i18n::DEFAULT_LANG;
-use crate::ledger::payment::{check_merchant, check_payment, pay, PaymentRequest};
+use crate::ledger::payment::{check_merchant, check_payment, pay, Payment, PaymentRequest};
 use crate::ledger::LedgerError;
-use crate::message::{Body, Channel, Outbound, Priority};
+use crate::market::notify::notice_to_person;
 use crate::parse::mask_phone;
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
 use rust_decimal::Decimal;
 
+/// Session values of a payment, shared with the flows that pay through it (`PESAN`).
 pub(super) const PAYER: &str = "_payer_nik";
 pub(super) const KEY: &str = "_pay_key";
 pub(super) const CODE: &str = "merchant_code";
@@ -172,95 +172,99 @@ impl Action for Confirm {
     }
 }
 
+/// What [`pay_with_pin`] did.
+pub(super) enum PinPaid {
+    /// Paid (or already paid under this key): receipt said, merchant told.
+    Paid(Box<Payment>),
+    /// Not paid: the step's outcome (PIN wrong, locked, refused).
+    Stop(Outcome),
+}
+
+/// Checks the PIN, then pays what the session holds ([`PAYER`], [`CODE`], [`AMOUNT`] under
+/// [`KEY`]), says the receipt and tells the merchant.
+pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
+    let pin = ctx.pin.clone().unwrap_or_default();
+    let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
+    match check_pin(ctx.tx, &hasher, ctx.phone, &pin, ctx.now).await? {
+        PinCheck::Ok => {}
+        PinCheck::Wrong { tries_left } => {
+            return Ok(PinPaid::Stop(Outcome::Reject(
+                "pay-pin-wrong",
+                vec![("tries", tries_left.to_string())],
+            )))
+        }
+        PinCheck::Locked { until } => {
+            ctx.say("pay-pin-locked", &[("until", jakarta_time(until))]);
+            return Ok(PinPaid::Stop(Outcome::Finish));
+        }
+        PinCheck::NotLinked => {
+            ctx.say("data-not-linked", &[]);
+            return Ok(PinPaid::Stop(Outcome::Finish));
+        }
+    }
+    let key = ctx.values.get(KEY).cloned().unwrap_or_default();
+    let Some(collected) = Collected::of(ctx).filter(|_| !key.is_empty()) else {
+        ctx.say("engine-error", &[]);
+        return Ok(PinPaid::Stop(Outcome::Finish));
+    };
+    let req = collected.request(ctx, &key);
+    let paid = match pay(ctx.tx, &req).await {
+        Ok(p) => p,
+        Err(e) => return refuse(ctx, e).map(PinPaid::Stop),
+    };
+    tracing::info!(
+        phone = %mask_phone(ctx.phone),
+        merchant = %paid.merchant.code,
+        amount = req.amount,
+        fresh = paid.fresh,
+        "payment"
+    );
+    let amount = format_rupiah(req.amount);
+    ctx.say(
+        "pay-done",
+        &[
+            ("amount_text", amount.clone()),
+            ("payer", paid.payer.name.clone()),
+            ("merchant_name", paid.merchant.name.clone()),
+            ("merchant_code", paid.merchant.code.clone()),
+            ("balance", format_rupiah(paid.wallet_balance)),
+            ("ref", paid.transfer.id.to_string()),
+        ],
+    );
+    if paid.fresh {
+        let args = [
+            ("amount_text", amount),
+            ("payer", paid.payer.name.clone()),
+            ("merchant_code", paid.merchant.code.clone()),
+            ("received", format_rupiah(paid.split.merchant)),
+            ("fund", format_rupiah(paid.split.social_fund)),
+            ("balance", format_rupiah(paid.merchant_balance)),
+            ("ref", paid.transfer.id.to_string()),
+        ];
+        if let Some(n) = notice_to_person(
+            ctx.tx,
+            ctx.texts,
+            &paid.merchant.nik,
+            "pay-merchant-notice",
+            &args,
+        )
+        .await?
+        {
+            ctx.notices.push(n);
+        }
+    }
+    Ok(PinPaid::Paid(Box::new(paid)))
+}
+
 /// The PIN, then the payment, the receipt and the merchant's notice.
 pub struct Pin;
 
 #[async_trait]
 impl Action for Pin {
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let pin = ctx.pin.clone().unwrap_or_default();
-        let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
-        match check_pin(ctx.tx, &hasher, ctx.phone, &pin, ctx.now).await? {
-            PinCheck::Ok => {}
-            PinCheck::Wrong { tries_left } => {
-                return Ok(Outcome::Reject(
-                    "pay-pin-wrong",
-                    vec![("tries", tries_left.to_string())],
-                ))
-            }
-            PinCheck::Locked { until } => {
-                ctx.say("pay-pin-locked", &[("until", jakarta_time(until))]);
-                return Ok(Outcome::Finish);
-            }
-            PinCheck::NotLinked => {
-                ctx.say("data-not-linked", &[]);
-                return Ok(Outcome::Finish);
-            }
+        match pay_with_pin(ctx).await? {
+            PinPaid::Paid(_) => Ok(Outcome::Finish),
+            PinPaid::Stop(outcome) => Ok(outcome),
         }
-        let key = ctx.values.get(KEY).cloned().unwrap_or_default();
-        let Some(collected) = Collected::of(ctx).filter(|_| !key.is_empty()) else {
-            ctx.say("engine-error", &[]);
-            return Ok(Outcome::Finish);
-        };
-        let req = collected.request(ctx, &key);
-        let paid = match pay(ctx.tx, &req).await {
-            Ok(p) => p,
-            Err(e) => return refuse(ctx, e),
-        };
-        tracing::info!(
-            phone = %mask_phone(ctx.phone),
-            merchant = %paid.merchant.code,
-            amount = req.amount,
-            fresh = paid.fresh,
-            "payment"
-        );
-        let amount = format_rupiah(req.amount);
-        ctx.say(
-            "pay-done",
-            &[
-                ("amount_text", amount.clone()),
-                ("payer", paid.payer.name.clone()),
-                ("merchant_name", paid.merchant.name.clone()),
-                ("merchant_code", paid.merchant.code.clone()),
-                ("balance", format_rupiah(paid.wallet_balance)),
-                ("ref", paid.transfer.id.to_string()),
-            ],
-        );
-        if paid.fresh {
-            if let Some(phone) = ctx.tx.phone_of_person(&paid.merchant.nik).await? {
-                let channel = ctx
-                    .tx
-                    .channel_of_phone(&phone)
-                    .await?
-                    .unwrap_or(Channel::Sms);
-                let lang = ctx
-                    .tx
-                    .contact(&phone)
-                    .await?
-                    .language
-                    .unwrap_or_else(|| DEFAULT_LANG.to_string());
-                let text = ctx.texts.render_with(
-                    &lang,
-                    "pay-merchant-notice",
-                    &Default::default(),
-                    &[
-                        ("amount_text", amount),
-                        ("payer", paid.payer.name.clone()),
-                        ("merchant_code", paid.merchant.code.clone()),
-                        ("received", format_rupiah(paid.split.merchant)),
-                        ("fund", format_rupiah(paid.split.social_fund)),
-                        ("balance", format_rupiah(paid.merchant_balance)),
-                        ("ref", paid.transfer.id.to_string()),
-                    ],
-                );
-                ctx.notices.push(Outbound {
-                    channel,
-                    phone,
-                    body: Body::text(text),
-                    priority: Priority::Notice,
-                });
-            }
-        }
-        Ok(Outcome::Finish)
     }
 }

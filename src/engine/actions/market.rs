@@ -1,0 +1,565 @@
+//! The market's conversations: `JUAL` (a merchant posts a listing), `STOK` / `HARGA` / `TUTUP`
+//! (the merchant changes or closes one), `CARI` (search, paged) and `PESAN` (order: reserve,
+//! tell the seller, pay with PIN through the payment rule of `BAYAR`).
+
+use super::household::linked_person;
+use super::pay::{pay_with_pin, refuse, PinPaid, AMOUNT, CODE, KEY, PAYER};
+use super::wallet::jakarta_time;
+use super::{Action, Ctx, Outcome};
+use crate::error::StoreResult;
+use crate::ledger::payment::{check_payment, PaymentRequest};
+use crate::ledger::LedgerError;
+use crate::market::notify::{notice_to_person, who};
+use crate::market::search::{query_words, rank};
+use crate::market::{self, MarketError, Sale};
+use crate::message::Channel;
+use crate::store::{Listing, Merchant, Person};
+use crate::text::money::format_rupiah;
+use async_trait::async_trait;
+use rust_decimal::Decimal;
+
+const MERCHANT: &str = "_merchant";
+const LISTING: &str = "listing_code";
+const ORDER: &str = "order";
+const QUERY: &str = "_query";
+const RESULTS_PAGE: &str = "_results_page";
+/// Listings fetched for one search before ranking.
+const SEARCH_LIMIT: i64 = 200;
+
+/// A market refusal as a reply: `Some(outcome)` after saying it, `Err` for a store failure.
+fn market_refusal(ctx: &mut Ctx<'_>, e: MarketError) -> StoreResult<Outcome> {
+    let reject =
+        |id: &'static str, args: Vec<(&'static str, String)>| Ok(Outcome::Reject(id, args));
+    match e {
+        MarketError::Store(s) => Err(s),
+        MarketError::Ledger(l) => refuse(ctx, l),
+        MarketError::UnknownListing => reject("listing-unknown", vec![]),
+        MarketError::NotYourListing => reject("listing-not-yours", vec![]),
+        MarketError::ListingClosed => reject("listing-closed", vec![]),
+        MarketError::NotEnoughStock { available } => reject(
+            "order-not-enough",
+            vec![("available", available.to_string())],
+        ),
+        MarketError::InvalidName => reject("market-name-invalid", vec![]),
+        MarketError::InvalidStock => reject("sell-stock-invalid", vec![]),
+        MarketError::OwnListing => {
+            ctx.say("order-own", &[]);
+            Ok(Outcome::Finish)
+        }
+        other => {
+            tracing::warn!(error = %other, "market refusal without its own text");
+            ctx.say("engine-error", &[]);
+            Ok(Outcome::Finish)
+        }
+    }
+}
+
+/// A refusal said at once, finishing the flow (where asking again makes no sense).
+fn refusal_finish(ctx: &mut Ctx<'_>, e: MarketError) -> StoreResult<Outcome> {
+    match market_refusal(ctx, e)? {
+        Outcome::Reject(id, args) => {
+            ctx.say(id, &args);
+            Ok(Outcome::Finish)
+        }
+        other => Ok(other),
+    }
+}
+
+/// The merchant of this phone, from the session.
+async fn my_merchant(ctx: &mut Ctx<'_>) -> StoreResult<Option<Merchant>> {
+    let code = ctx.values.get(MERCHANT).cloned().unwrap_or_default();
+    ctx.tx.merchant(&code).await
+}
+
+/// Entry of `JUAL`, `STOK`, `HARGA`, `TUTUP`: a linked resident with a merchant code.
+pub struct SellStart;
+
+#[async_trait]
+impl Action for SellStart {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(me) = linked_person(ctx).await? else {
+            return Ok(Outcome::Finish);
+        };
+        match ctx.tx.merchant_of_person(&me.nik).await? {
+            Some(m) if m.open => {
+                ctx.values.insert(MERCHANT.into(), m.code.clone());
+                ctx.values.insert("merchant_name".into(), m.name);
+                Ok(Outcome::Next)
+            }
+            Some(_) => {
+                ctx.say("pay-merchant-closed", &[]);
+                Ok(Outcome::Finish)
+            }
+            None => {
+                ctx.say("sell-not-merchant", &[]);
+                Ok(Outcome::Finish)
+            }
+        }
+    }
+}
+
+/// The listing's name.
+pub struct SellName;
+
+#[async_trait]
+impl Action for SellName {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        match market::clean_name(ctx.input.as_deref().unwrap_or_default()) {
+            Ok(name) => {
+                ctx.values.insert("name".into(), name);
+                Ok(Outcome::Next)
+            }
+            Err(e) => market_refusal(ctx, e),
+        }
+    }
+}
+
+/// The stock (1 to 100000, by the step's range). On SMS, says that a photo needs WhatsApp
+/// (the photo step is skipped there).
+pub struct SellStock;
+
+#[async_trait]
+impl Action for SellStock {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if ctx.channel == Channel::Sms {
+            ctx.say("sell-photo-sms", &[]);
+        }
+        Ok(Outcome::Next)
+    }
+}
+
+/// The category, then the listing is posted.
+pub struct SellCreate;
+
+#[async_trait]
+impl Action for SellCreate {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(merchant) = my_merchant(ctx).await? else {
+            ctx.say("sell-not-merchant", &[]);
+            return Ok(Outcome::Finish);
+        };
+        let value = |k: &str| ctx.values.get(k).cloned().unwrap_or_default();
+        let (name, category, photo) = (value("name"), value("category"), value("photo"));
+        let price: i64 = value("price").parse().unwrap_or(0);
+        let stock: i64 = value("stock").parse().unwrap_or(0);
+        let sale = Sale {
+            name: &name,
+            price,
+            stock,
+            category: &category,
+            photo: Some(photo.as_str()).filter(|p| !p.is_empty()),
+        };
+        match market::sell(ctx.tx, &merchant, &sale, ctx.now).await {
+            Ok(code) => {
+                tracing::info!(merchant = %merchant.code, listing = %code, "listing posted");
+                ctx.say(
+                    "sell-done",
+                    &[
+                        ("listing_code", code),
+                        ("price_text", format_rupiah(price)),
+                        ("stock", stock.to_string()),
+                    ],
+                );
+                Ok(Outcome::Finish)
+            }
+            Err(e) => refusal_finish(ctx, e),
+        }
+    }
+}
+
+/// `STOK` / `HARGA` / `TUTUP`: the listing code, which must be this merchant's.
+pub struct OwnListing;
+
+#[async_trait]
+impl Action for OwnListing {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(merchant) = my_merchant(ctx).await? else {
+            ctx.say("sell-not-merchant", &[]);
+            return Ok(Outcome::Finish);
+        };
+        let code = ctx.input.clone().unwrap_or_default();
+        match market::own_listing(ctx.tx, &merchant, &code, ctx.now).await {
+            Ok(l) => {
+                ctx.values.insert(LISTING.into(), l.code);
+                ctx.values.insert("listing_name".into(), l.name);
+                Ok(Outcome::Next)
+            }
+            Err(e) => market_refusal(ctx, e),
+        }
+    }
+}
+
+/// `STOK L001 5`: the new stock (0 to 100000; reserved orders keep their quantity).
+pub struct SetStock;
+
+#[async_trait]
+impl Action for SetStock {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let code = ctx.values.get(LISTING).cloned().unwrap_or_default();
+        let stock: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
+        ctx.tx.set_listing_stock(&code, stock).await?;
+        ctx.say("listing-stock-done", &[("stock", stock.to_string())]);
+        Ok(Outcome::Finish)
+    }
+}
+
+/// `HARGA L001 15000`: the new price (any amount form).
+pub struct SetPrice;
+
+#[async_trait]
+impl Action for SetPrice {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let code = ctx.values.get(LISTING).cloned().unwrap_or_default();
+        let price: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
+        if price <= 0 {
+            return Ok(Outcome::Reject("input-amount-zero", vec![]));
+        }
+        ctx.tx.set_listing_price(&code, price).await?;
+        ctx.say(
+            "listing-price-done",
+            &[("price_text", format_rupiah(price))],
+        );
+        Ok(Outcome::Finish)
+    }
+}
+
+/// `TUTUP L001`: the listing leaves the search; unpaid orders expire as usual.
+pub struct CloseListing;
+
+#[async_trait]
+impl Action for CloseListing {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let code = ctx.values.get(LISTING).cloned().unwrap_or_default();
+        ctx.tx.close_listing(&code).await?;
+        ctx.say("listing-closed-done", &[]);
+        Ok(Outcome::Finish)
+    }
+}
+
+fn result_line(ctx: &Ctx<'_>, l: &Listing) -> crate::engine::render::Item {
+    let photo = if ctx.channel == Channel::WhatsApp && l.photo.is_some() {
+        ctx.texts.render(&ctx.lang, "search-photo-mark", &[])
+    } else {
+        String::new()
+    };
+    let label = ctx.texts.render_with(
+        &ctx.lang,
+        "search-line",
+        &Default::default(),
+        &[
+            ("name", l.name.clone()),
+            ("price_text", format_rupiah(l.price)),
+            ("seller", l.merchant_name.clone()),
+            ("rw", l.rw.clone()),
+            ("available", l.available.to_string()),
+            ("photo", photo),
+        ],
+    );
+    crate::engine::render::Item {
+        id: l.code.clone(),
+        label,
+    }
+}
+
+/// Shows page `page` of the search in the session; answers whether more pages follow.
+async fn show_results(ctx: &mut Ctx<'_>, page: usize) -> StoreResult<Option<bool>> {
+    use crate::engine::render::{menu_body, page_of};
+    let query = ctx.values.get(QUERY).cloned().unwrap_or_default();
+    let words = query_words(&query);
+    let found = ctx
+        .tx
+        .search_listings(&words, ctx.now, SEARCH_LIMIT)
+        .await?;
+    let found = rank(found, &words);
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let items: Vec<_> = found.iter().map(|l| result_line(ctx, l)).collect();
+    let header = ctx.texts.render_with(
+        &ctx.lang,
+        "search-header",
+        &Default::default(),
+        &[
+            ("query", words.join(" ")),
+            ("count", found.len().to_string()),
+        ],
+    );
+    let hint = ctx.texts.render(&ctx.lang, "search-order-hint", &[]);
+    let next = ctx.texts.render(&ctx.lang, "engine-next-page", &[]);
+    let shown = page_of(
+        ctx.channel,
+        &format!("{header}\n{hint}"),
+        &items,
+        page,
+        &next,
+    );
+    let text = menu_body(Channel::Sms, &header, &shown, &next, "")
+        .main_text()
+        .to_string();
+    ctx.said.push(text);
+    ctx.values.insert(RESULTS_PAGE.into(), page.to_string());
+    Ok(Some(shown.has_more))
+}
+
+/// `CARI <words>`.
+pub struct Search;
+
+#[async_trait]
+impl Action for Search {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let query = ctx.input.clone().unwrap_or_default();
+        if query_words(&query).is_empty() {
+            return Ok(Outcome::Reject("search-no-words", vec![]));
+        }
+        ctx.values.insert(QUERY.into(), query.clone());
+        match show_results(ctx, 0).await? {
+            None => {
+                ctx.say("search-none", &[("query", query_words(&query).join(" "))]);
+                Ok(Outcome::Finish)
+            }
+            Some(true) => Ok(Outcome::Next),
+            Some(false) => {
+                ctx.say("search-order-hint", &[]);
+                Ok(Outcome::Finish)
+            }
+        }
+    }
+}
+
+/// `0`: the next page of results.
+pub struct SearchMore;
+
+#[async_trait]
+impl Action for SearchMore {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let page = ctx
+            .values
+            .get(RESULTS_PAGE)
+            .and_then(|p| p.parse::<usize>().ok())
+            .unwrap_or(0);
+        match show_results(ctx, page + 1).await? {
+            Some(true) => Ok(Outcome::Branch("more")),
+            _ => {
+                ctx.say("search-order-hint", &[]);
+                Ok(Outcome::Finish)
+            }
+        }
+    }
+}
+
+async fn payer(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
+    let nik = ctx.values.get(PAYER).cloned().unwrap_or_default();
+    let p = ctx.tx.person(&nik).await?;
+    if p.is_none() {
+        ctx.say("data-not-linked", &[]);
+    }
+    Ok(p)
+}
+
+/// `PESAN`: the listing (open, not the buyer's own).
+pub struct OrderListing;
+
+#[async_trait]
+impl Action for OrderListing {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(buyer) = payer(ctx).await? else {
+            return Ok(Outcome::Finish);
+        };
+        let code = ctx.input.clone().unwrap_or_default();
+        match market::orderable(ctx.tx, &buyer, &code, ctx.now).await {
+            Ok(l) => {
+                ctx.values.insert(LISTING.into(), l.code);
+                ctx.values.insert("listing_name".into(), l.name);
+                ctx.values
+                    .insert("price_text".into(), format_rupiah(l.price));
+                ctx.values
+                    .insert("available".into(), l.available.to_string());
+                ctx.values.insert(CODE.into(), l.merchant);
+                ctx.values.insert("merchant_name".into(), l.merchant_name);
+                Ok(Outcome::Next)
+            }
+            Err(e) => market_refusal(ctx, e),
+        }
+    }
+}
+
+/// The quantity: within what is available and what the wallet holds; then reserved, and the
+/// seller told.
+pub struct OrderQty;
+
+#[async_trait]
+impl Action for OrderQty {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(buyer) = payer(ctx).await? else {
+            return Ok(Outcome::Finish);
+        };
+        let code = ctx.values.get(LISTING).cloned().unwrap_or_default();
+        let qty: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
+        let listing = match market::orderable(ctx.tx, &buyer, &code, ctx.now).await {
+            Ok(l) => l,
+            Err(e) => return refusal_finish(ctx, e),
+        };
+        if qty > listing.available {
+            return market_refusal(
+                ctx,
+                MarketError::NotEnoughStock {
+                    available: listing.available,
+                },
+            );
+        }
+        let amount = listing.price.saturating_mul(qty);
+        let req = PaymentRequest {
+            payer_nik: &buyer.nik,
+            merchant_code: &listing.merchant,
+            amount,
+            key: "",
+            social_fund_percent: Decimal::from(ctx.config.social_fund_percent),
+            minor_limit: ctx.config.minor_payment_limit,
+            now: ctx.now,
+        };
+        let balance = match check_payment(ctx.tx, &req).await {
+            Ok((_, _, balance)) => balance,
+            Err(LedgerError::InsufficientFunds { balance }) => {
+                return Ok(Outcome::Reject(
+                    "order-insufficient",
+                    vec![
+                        ("balance", format_rupiah(balance)),
+                        ("amount_text", format_rupiah(amount)),
+                    ],
+                ))
+            }
+            Err(e) => return refuse(ctx, e),
+        };
+        let (listing, order) =
+            match market::reserve(ctx.tx, &buyer, ctx.phone, &code, qty, ctx.now).await {
+                Ok(r) => r,
+                Err(e) => return market_refusal(ctx, e),
+            };
+        let until = jakarta_time(order.expires_at);
+        ctx.values.insert(ORDER.into(), order.id.to_string());
+        ctx.values.insert(AMOUNT.into(), amount.to_string());
+        ctx.values.insert("qty".into(), qty.to_string());
+        ctx.values
+            .insert("amount_text".into(), format_rupiah(amount));
+        ctx.values
+            .insert("balance_after".into(), format_rupiah(balance - amount));
+        ctx.values.insert("until".into(), until.clone());
+        let (name, rt, rw) = who(ctx.tx, &buyer.nik).await?;
+        let args = [
+            ("order", order.id.to_string()),
+            ("qty", qty.to_string()),
+            ("listing_name", listing.name.clone()),
+            ("listing_code", listing.code.clone()),
+            ("buyer", name),
+            ("rt", rt),
+            ("rw", rw),
+            ("amount_text", format_rupiah(amount)),
+            ("until", until),
+        ];
+        if let Some(n) = notice_to_person(
+            ctx.tx,
+            ctx.texts,
+            &listing.seller_nik,
+            "order-seller",
+            &args,
+        )
+        .await?
+        {
+            ctx.notices.push(n);
+        }
+        Ok(Outcome::Next)
+    }
+}
+
+/// Yes: the payment's key is the order's (`order:<id>`, paid at most once). No: cancelled.
+pub struct OrderConfirm;
+
+#[async_trait]
+impl Action for OrderConfirm {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let id: i64 = ctx
+            .values
+            .get(ORDER)
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(0);
+        if ctx.input.as_deref() == Some("1") {
+            ctx.values.insert(KEY.into(), format!("order:{id}"));
+            return Ok(Outcome::Next);
+        }
+        if ctx.tx.finish_order(id, "cancelled", None, ctx.now).await? {
+            let seller = match ctx.values.get(CODE).cloned() {
+                Some(code) => ctx.tx.merchant(&code).await?.map(|m| m.nik),
+                None => None,
+            };
+            let args = [
+                ("order", id.to_string()),
+                (
+                    "listing_code",
+                    ctx.values.get(LISTING).cloned().unwrap_or_default(),
+                ),
+            ];
+            if let Some(nik) = seller {
+                if let Some(n) =
+                    notice_to_person(ctx.tx, ctx.texts, &nik, "order-cancelled-seller", &args)
+                        .await?
+                {
+                    ctx.notices.push(n);
+                }
+            }
+        }
+        ctx.say("order-cancelled", &[]);
+        Ok(Outcome::Finish)
+    }
+}
+
+/// The PIN: the order must still be reserved; then paid like `BAYAR`, and the stock taken.
+pub struct OrderPin;
+
+#[async_trait]
+impl Action for OrderPin {
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let id: i64 = ctx
+            .values
+            .get(ORDER)
+            .and_then(|o| o.parse().ok())
+            .unwrap_or(0);
+        let Some(order) = ctx.tx.order(id).await? else {
+            ctx.say("engine-error", &[]);
+            return Ok(Outcome::Finish);
+        };
+        if order.status != "reserved" || order.expires_at <= ctx.now {
+            ctx.say("order-too-late", &[("order", id.to_string())]);
+            return Ok(Outcome::Finish);
+        }
+        let paid = match pay_with_pin(ctx).await? {
+            PinPaid::Paid(p) => p,
+            PinPaid::Stop(outcome) => return Ok(outcome),
+        };
+        let key = paid.transfer.key.clone();
+        if ctx.tx.finish_order(id, "paid", Some(&key), ctx.now).await? {
+            ctx.tx.take_stock(&order.listing, order.qty).await?;
+            let args = [
+                ("order", id.to_string()),
+                ("qty", order.qty.to_string()),
+                (
+                    "listing_name",
+                    ctx.values.get("listing_name").cloned().unwrap_or_default(),
+                ),
+                ("listing_code", order.listing.clone()),
+            ];
+            ctx.say("order-paid", &args);
+            if let Some(n) = notice_to_person(
+                ctx.tx,
+                ctx.texts,
+                &paid.merchant.nik,
+                "order-paid-seller",
+                &args,
+            )
+            .await?
+            {
+                ctx.notices.push(n);
+            }
+        }
+        Ok(Outcome::Finish)
+    }
+}
