@@ -21,6 +21,7 @@ pub mod inbox;
 pub mod ledger;
 pub mod market;
 pub mod message;
+pub mod notices;
 pub mod outbox;
 pub mod parse;
 pub mod proposals;

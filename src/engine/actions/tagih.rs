@@ -7,9 +7,7 @@ use super::household::linked_person;
 use super::pay::{self, refuse, AMOUNT, CODE, KEY, PAYER};
 use super::{Action, Ctx, Outcome};
 use crate::error::StoreResult;
-use crate::i18n::DEFAULT_LANG;
 use crate::ledger::payment::{check_payment, PaymentRequest};
-use crate::message::{Body, Channel, Outbound, Priority};
 use crate::parse::mask_phone;
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
@@ -19,31 +17,15 @@ use rust_decimal::Decimal;
 pub const REQUEST_VALID_MS: i64 = 24 * 3_600_000;
 const REQUEST: &str = "_request";
 
-/// Queues `id` with the flow's values for `phone`, in that phone's language and channel.
+/// Queues the notice `id` for `phone` (its language and channel: `crate::notices`).
 async fn notify(
     ctx: &mut Ctx<'_>,
     phone: &str,
     id: &str,
     args: &[(&str, String)],
 ) -> StoreResult<()> {
-    let channel = ctx
-        .tx
-        .channel_of_phone(phone)
-        .await?
-        .unwrap_or(Channel::Sms);
-    let lang = ctx
-        .tx
-        .contact(phone)
-        .await?
-        .language
-        .unwrap_or_else(|| DEFAULT_LANG.to_string());
-    let text = ctx.texts.render_with(&lang, id, &Default::default(), args);
-    ctx.notices.push(Outbound {
-        channel,
-        phone: phone.to_string(),
-        body: Body::text(text),
-        priority: Priority::Notice,
-    });
+    let out = crate::notices::notice(ctx.tx, ctx.texts, phone, id, args).await?;
+    ctx.notices.push(out);
     Ok(())
 }
 

@@ -1,0 +1,68 @@
+//! Messages to someone other than the sender (a merchant told of a payment, a resident billed, a
+//! seller told of an order, a proposer told of a status): in the channel that phone last wrote
+//! from (SMS if never), in its language, queued with `Priority::Notice`. One place for the rule,
+//! used by every flow and job that tells someone something.
+
+use crate::error::StoreResult;
+use crate::i18n::{Texts, DEFAULT_LANG};
+use crate::message::{Body, Channel, Outbound, Priority};
+use crate::store::Tx;
+use crate::text::gsm7::to_gsm7_lossy;
+
+/// The notice `id` for `phone`; `labels` are arguments given as message ids, rendered in the
+/// recipient's language. SMS text is made GSM-7 (residents' own words may hold emoji).
+pub async fn notice_labelled(
+    tx: &mut Tx,
+    texts: &Texts,
+    phone: &str,
+    id: &str,
+    args: &[(&str, String)],
+    labels: &[(&str, String)],
+) -> StoreResult<Outbound> {
+    let channel = tx.channel_of_phone(phone).await?.unwrap_or(Channel::Sms);
+    let lang = tx
+        .contact(phone)
+        .await?
+        .language
+        .unwrap_or_else(|| DEFAULT_LANG.to_string());
+    let mut all: Vec<(&str, String)> = args.to_vec();
+    for (name, label_id) in labels {
+        all.push((name, texts.render(&lang, label_id, &[])));
+    }
+    let text = texts.render_with(&lang, id, &Default::default(), &all);
+    let text = match channel {
+        Channel::Sms => to_gsm7_lossy(&text),
+        Channel::WhatsApp => text,
+    };
+    Ok(Outbound {
+        channel,
+        phone: phone.to_string(),
+        body: Body::text(text),
+        priority: Priority::Notice,
+    })
+}
+
+/// The notice `id` for `phone`.
+pub async fn notice(
+    tx: &mut Tx,
+    texts: &Texts,
+    phone: &str,
+    id: &str,
+    args: &[(&str, String)],
+) -> StoreResult<Outbound> {
+    notice_labelled(tx, texts, phone, id, args, &[]).await
+}
+
+/// The notice `id` for the phone linked to `nik`; `None` when nobody is linked.
+pub async fn notice_to_person(
+    tx: &mut Tx,
+    texts: &Texts,
+    nik: &str,
+    id: &str,
+    args: &[(&str, String)],
+) -> StoreResult<Option<Outbound>> {
+    match tx.phone_of_person(nik).await? {
+        Some(phone) => Ok(Some(notice(tx, texts, &phone, id, args).await?)),
+        None => Ok(None),
+    }
+}
