@@ -645,3 +645,17 @@ impl Drop for ServeProcess {
         }
     }
 }
+
+/// The in-process server with the real engine, sending to a fresh fake provider.
+pub async fn engine_server(db: &Db, options: gotong::server::ServeOptions) -> super::TestServer {
+    let provider = FakeProvider::start().await;
+    let setup = super::Setup {
+        options,
+        whatsapp_mps: 1000,
+        sms_mps: 1000,
+        ..super::Setup::default()
+    };
+    let config = super::config(&setup, &provider);
+    let engine = gotong::engine::Engine::load_default(Arc::new(config)).expect("flows load");
+    super::TestServer::start_conversing(db, setup, provider, Arc::new(engine)).await
+}
