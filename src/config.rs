@@ -26,6 +26,9 @@ pub struct Config {
     pub minor_payment_limit: i64,
     /// Idle minutes after which a conversation starts afresh.
     pub session_idle_minutes: i64,
+    /// Bound on one send request to a provider, in seconds (`GOTONG_SEND_TIMEOUT_SECONDS`). The
+    /// outbox lease is three times this: a crashed server's claimed rows go out again after it.
+    pub send_timeout_seconds: u32,
     pub log_json: bool,
 }
 
@@ -151,6 +154,7 @@ impl Config {
             },
             minor_payment_limit: num("GOTONG_MINOR_PAYMENT_LIMIT", 50_000)?,
             session_idle_minutes: num("GOTONG_SESSION_IDLE_MINUTES", 30)?,
+            send_timeout_seconds: positive("GOTONG_SEND_TIMEOUT_SECONDS", 20)?,
             log_json: get("GOTONG_LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
         })
     }
@@ -193,6 +197,7 @@ mod tests {
         assert_eq!(c.social_fund_percent, 5);
         assert_eq!(c.stimulus_hour.format("%H:%M").to_string(), "00:05");
         assert_eq!(c.minor_payment_limit, 50_000);
+        assert_eq!(c.send_timeout_seconds, 20);
         let e = cfg(&[("GOTONG_STIMULUS_HOUR", "25:00")])
             .unwrap_err()
             .to_string();

@@ -46,6 +46,24 @@ impl Default for ServeOptions {
     }
 }
 
+impl ServeOptions {
+    /// The production tunables with the send timeout of the configuration
+    /// (`GOTONG_SEND_TIMEOUT_SECONDS`) and an outbox lease of three times it, so a send always
+    /// ends (or times out) well within its lease.
+    pub fn from_config(config: &Config) -> Self {
+        let defaults = ServeOptions::default();
+        let send_timeout = Duration::from_secs(u64::from(config.send_timeout_seconds));
+        ServeOptions {
+            send_timeout,
+            outbox: OutboxOptions {
+                lease_ms: 3 * send_timeout.as_millis() as i64,
+                ..defaults.outbox
+            },
+            ..defaults
+        }
+    }
+}
+
 /// `serve` refuses to start without `GOTONG_SECRET_KEY`.
 pub fn require_secret_key(config: &Config) -> anyhow::Result<()> {
     anyhow::ensure!(
@@ -163,7 +181,8 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
     let whatsapp = app_config_whatsapp.is_some();
     let sms = app.config.twilio.is_some();
     let backend = app.db.backend_name();
-    let running = start(app, listener, ServeOptions::default()).await?;
+    let options = ServeOptions::from_config(&app.config);
+    let running = start(app, listener, options).await?;
     tracing::info!(
         addr = %running.addr,
         database = backend,

@@ -27,6 +27,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+pub mod load;
+
 pub const APP_SECRET: &str = "gotong-test-app-secret";
 pub const VERIFY_TOKEN: &str = "gotong-test-verify-token";
 pub const ACCESS_TOKEN: &str = "gotong-test-access-token";
@@ -94,6 +96,8 @@ pub struct Recorded {
     pub status: u16,
     /// The id it returned when it accepted.
     pub provider_id: Option<String>,
+    /// When it was answered (None while in flight).
+    pub answered_at: Option<Instant>,
 }
 
 impl Recorded {
@@ -137,6 +141,8 @@ struct FakeState {
     script: Mutex<VecDeque<Answer>>,
     /// Added to every answer (to keep sends in flight for a while).
     latency: Mutex<Duration>,
+    /// How requests are answered when the script is empty (`None`: accepted).
+    failing: Mutex<Option<Answer>>,
     in_flight: Mutex<HashSet<String>>,
     /// Recipients that had two requests in flight at once.
     overlaps: Mutex<Vec<String>>,
@@ -149,21 +155,74 @@ struct FakeState {
 pub struct FakeProvider {
     pub base: String,
     state: Arc<FakeState>,
+    addr: SocketAddr,
+    /// Stops the listener (and closes idle connections) when sent.
+    listening: Arc<Mutex<Option<ListenerHandle>>>,
+}
+
+struct ListenerHandle {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn listen(listener: tokio::net::TcpListener, state: Arc<FakeState>) -> ListenerHandle {
+    let router = axum::Router::new().fallback(fake_send).with_state(state);
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let _ = axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            })
+            .await;
+    });
+    ListenerHandle { stop, task }
 }
 
 impl FakeProvider {
     pub async fn start() -> FakeProvider {
         let state = Arc::new(FakeState::default());
-        let router = axum::Router::new()
-            .fallback(fake_send)
-            .with_state(state.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        let handle = listen(listener, state.clone());
         FakeProvider {
             base: format!("http://{addr}"),
             state,
+            addr,
+            listening: Arc::new(Mutex::new(Some(handle))),
         }
+    }
+
+    /// Closes the listener: new connections are refused until [`FakeProvider::resume`]. Waits
+    /// (bounded) for the requests under way to be answered and idle connections to close.
+    pub async fn stop_listening(&self) {
+        let handle = self.listening.lock().unwrap().take();
+        if let Some(h) = handle {
+            let _ = h.stop.send(());
+            let _ = tokio::time::timeout(Duration::from_secs(5), h.task).await;
+        }
+    }
+
+    /// Listens again on the same address.
+    pub async fn resume(&self) {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let listener = loop {
+            match tokio::net::TcpListener::bind(self.addr).await {
+                Ok(l) => break l,
+                Err(e) => {
+                    assert!(
+                        Instant::now() < deadline,
+                        "rebinding the fake provider: {e}"
+                    );
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            }
+        };
+        *self.listening.lock().unwrap() = Some(listen(listener, self.state.clone()));
+    }
+
+    /// From now on, requests (after the script) are answered like this; `None` accepts again.
+    pub fn set_failing(&self, answer: Option<Answer>) {
+        *self.state.failing.lock().unwrap() = answer;
     }
 
     /// The next requests are answered like this, in order; then requests are accepted.
@@ -213,6 +272,7 @@ async fn fake_send(
         body,
         status: 0,
         provider_id: None,
+        answered_at: None,
     };
     let to = recorded.to();
     if !state.in_flight.lock().unwrap().insert(to.clone()) {
@@ -223,6 +283,7 @@ async fn fake_send(
         .lock()
         .unwrap()
         .pop_front()
+        .or_else(|| state.failing.lock().unwrap().clone())
         .unwrap_or(Answer::Accept);
     let latency = *state.latency.lock().unwrap();
     let index = {
@@ -268,6 +329,7 @@ async fn fake_send(
         let mut requests = state.requests.lock().unwrap();
         requests[index].status = status;
         requests[index].provider_id = recorded.provider_id.clone();
+        requests[index].answered_at = Some(Instant::now());
     }
     state.in_flight.lock().unwrap().remove(&to);
     if status == 0 {

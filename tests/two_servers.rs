@@ -1,0 +1,111 @@
+//! Two `gotong serve` processes on one PostgreSQL database (only with `TEST_POSTGRES_URL`), the
+//! webhooks of a mixed load spread over both (one phone's messages alternate between them): the
+//! same guarantees as on one server (each accepted message handled once, each reply sent once,
+//! one transfer, receipt and notice per payment, ledger invariants), and the daily stimulus,
+//! due at the start of both (`GOTONG_STIMULUS_HOUR=00:00`), credited once per household.
+
+mod common;
+
+use common::load::*;
+use common::{FakeProvider, Setup};
+use gotong::store::AccountKind;
+use gotong::testing::TestDb;
+use std::time::{Duration, Instant};
+
+const PAYERS: usize = 8;
+const ROUNDS: usize = 3;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_servers_on_one_postgres_database() {
+    let Some(t) = TestDb::postgres().await else {
+        eprintln!("TEST_POSTGRES_URL not set: two servers need PostgreSQL, skipped");
+        return;
+    };
+    let provider = FakeProvider::start().await;
+    let config = common::config(&Setup::default(), &provider);
+    let k = kelurahan(&t.db, &config, PAYERS, 100_000).await;
+    let scripts = scripts(&k, ROUNDS);
+    let total: usize = scripts.iter().map(Vec::len).sum();
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut servers = Vec::new();
+    for n in 1..=2 {
+        let mut env = serve_env(&t.url, &provider, free_port());
+        for (k, v) in env.iter_mut() {
+            if k == "GOTONG_STIMULUS_HOUR" {
+                *v = "00:00".into();
+            }
+        }
+        servers.push(ServeProcess::start(&env, dir.path(), &format!("serve-{n}")).await);
+    }
+    let progress = Progress::default();
+    drive(
+        servers.iter().map(|s| s.base.clone()).collect(),
+        scripts,
+        DriveOptions {
+            pause: Duration::from_millis(20),
+            redeliver: false,
+            deadline: Duration::from_secs(60),
+        },
+        progress.clone(),
+    )
+    .await;
+    wait_idle(&t.db, Duration::from_secs(30)).await;
+
+    // The stimulus: today's run finished, one credit per household.
+    let now = chrono::Utc::now().timestamp_millis();
+    let date = gotong::calendar::jakarta_date(now)
+        .format("%Y-%m-%d")
+        .to_string();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !matches!(t.db.stimulus_run(&date).await.unwrap(), Some((_, true))) {
+        assert!(Instant::now() < deadline, "the stimulus run did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let households = (PAYERS + 1) as i64;
+    assert_eq!(
+        t.db.transfers_with_prefix(&format!("stimulus:{date}:"))
+            .await
+            .unwrap(),
+        households,
+        "one stimulus credit per household"
+    );
+    let per_day = config.stimulus_per_day;
+    for (p, payer) in k.payers.iter().enumerate() {
+        let paid: i64 = (0..ROUNDS).map(|r| amount(p, r)).sum();
+        assert_eq!(
+            t.db.balance_of(AccountKind::Wallet, &payer.kk)
+                .await
+                .unwrap(),
+            k.credit + per_day - paid,
+            "wallet of {}",
+            payer.kk
+        );
+    }
+    assert_eq!(
+        t.db.balance_of(AccountKind::Wallet, &k.merchant_kk)
+            .await
+            .unwrap(),
+        per_day
+    );
+
+    let accepted = progress.accepted.lock().unwrap().clone();
+    assert_eq!(accepted.len(), total);
+    let verdict = check_exactly_once(&t.db, &k, &provider, &accepted, ROUNDS, &[]).await;
+    // Both servers did part of the work.
+    for s in &servers {
+        assert!(
+            !s.log_lines("message recorded").is_empty(),
+            "{} got no webhook",
+            s.base
+        );
+        assert!(s.log_lines("panicked").is_empty(), "{}", s.log_tail());
+    }
+    let sent_by: Vec<usize> = servers
+        .iter()
+        .map(|s| s.log_lines(" sent ").len())
+        .collect();
+    eprintln!("two servers: {verdict:?}, replies sent per server {sent_by:?}");
+    drop(servers);
+    t.drop_db().await;
+}
