@@ -191,3 +191,20 @@ fn any_text_at_any_step_gets_one_answer() {
         }
     });
 }
+
+/// Found by the property test: a step that echoes what was typed ("Ὀ bukan nomor usulan") must
+/// still answer an SMS in GSM-7 (the character becomes `?`), never as UCS-2.
+#[tokio::test]
+async fn echoed_input_stays_gsm7_on_sms() {
+    let t = gotong::testing::TestDb::sqlite().await;
+    let app = app(&t.db);
+    for input in ["STATUS Ὀ", "DUKUNG 😀", "STATUS “12”"] {
+        let replies = say(&app, Channel::Sms, "+6281100000099", text(input))
+            .await
+            .unwrap();
+        assert_eq!(replies.len(), 1, "{input}: {replies:?}");
+        let t = replies[0].main_text();
+        assert!(is_gsm7(t) && sms_segments(t) <= 3, "{input}: {t:?}");
+    }
+    t.drop_db().await;
+}

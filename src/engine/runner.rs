@@ -11,6 +11,7 @@ use crate::i18n::{Texts, DEFAULT_LANG};
 use crate::inbox::{Conversation, Handled};
 use crate::message::{Body, Channel, Content, Outbound, StoredInbound};
 use crate::store::{Session, Tx};
+use crate::text::gsm7::to_gsm7_lossy;
 use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
@@ -110,13 +111,24 @@ impl Turn<'_> {
         parts.join("\n")
     }
 
+    /// The turn's replies. On SMS every text is made GSM-7 here, the last safety net for what
+    /// residents typed and the bot echoes (a title, a search word): an emoji becomes `?` rather
+    /// than turning the whole SMS into UCS-2.
     fn into_replies(self) -> Vec<Body> {
+        let sms = self.channel == Channel::Sms;
         let mut out = self.out;
         out.extend(
             render::pack_texts(&self.pending)
                 .into_iter()
                 .map(Body::text),
         );
+        if sms {
+            for body in &mut out {
+                if let Body::Text { text } = body {
+                    *text = to_gsm7_lossy(text);
+                }
+            }
+        }
         out
     }
 }
