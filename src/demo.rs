@@ -31,6 +31,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
             today: crate::calendar::jakarta_date(now),
         };
         import_registry(&db, csv.as_bytes(), &opts, &|_| {}).await?;
+        furnish(&db, &config, now).await?;
     }
     let resident = db
         .registry_members()
@@ -63,12 +64,119 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
     ))
 }
 
+/// Shops, goods, proposals and a week of stimulus credit, through the product's own functions.
+async fn furnish(db: &Db, config: &Config, now: i64) -> anyhow::Result<()> {
+    let head_niks: Vec<String> = db
+        .registry_members()
+        .await?
+        .into_iter()
+        .filter(|m| m.person.shdk == "KEPALA KELUARGA" && m.is_present())
+        .map(|m| m.person.nik)
+        .take(6)
+        .collect();
+    let mut tx = db.begin().await?;
+    let mut heads = Vec::new();
+    for nik in &head_niks {
+        heads.extend(tx.person(nik).await?);
+    }
+    anyhow::ensure!(heads.len() >= 6, "the demo kelurahan is too small");
+    let shops = [
+        (
+            "Warung Sembako Berkah",
+            "Beras pandan wangi 5kg",
+            72_000,
+            "makanan",
+        ),
+        ("Kue Basah Bu Tini", "Kue lapis legit", 15_000, "makanan"),
+        ("Jahit Rapi", "Jahit kebaya", 85_000, "jasa"),
+    ];
+    for (i, (shop, product, price, category)) in shops.iter().enumerate() {
+        let merchant = crate::ledger::merchants::register_merchant(
+            &mut tx,
+            "demo",
+            &heads[i + 1].nik,
+            shop,
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo merchant: {e}"))?;
+        let sale = crate::market::Sale {
+            name: product,
+            price: *price,
+            stock: 20,
+            category,
+            photo: None,
+        };
+        crate::market::sell(&mut tx, &merchant, &sale, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo listing: {e}"))?;
+    }
+    for (owner, name) in [
+        (None, "Tenda 4x6"),
+        (None, "Kursi lipat 50 buah"),
+        (Some(&heads[4].nik), "Tangga lipat"),
+    ] {
+        crate::market::add_item(
+            &mut tx,
+            "demo",
+            name,
+            owner.map(String::as_str),
+            Some(&heads[5].nik),
+            now,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("demo item: {e}"))?;
+    }
+    for (kind, title, description) in [
+        (
+            "fisik",
+            "Perbaikan saluran air RW 01",
+            "Saluran di gang 3 tersumbat setiap hujan deras.",
+        ),
+        (
+            "fisik",
+            "Lampu jalan di gang masjid",
+            "Gang gelap di malam hari, rawan untuk lansia.",
+        ),
+        (
+            "non_fisik",
+            "Pelatihan menjahit untuk ibu-ibu",
+            "Agar bisa menerima pesanan seragam sekolah.",
+        ),
+    ] {
+        let submission = crate::proposals::proposal::Submission {
+            kind,
+            title,
+            description,
+            photo: None,
+        };
+        crate::proposals::proposal::submit(&mut tx, &heads[3], &submission, now)
+            .await
+            .map_err(|e| anyhow::anyhow!("demo proposal: {e}"))?;
+    }
+    tx.commit().await?;
+    let today = crate::calendar::jakarta_date(now);
+    for days_ago in (0..7).rev() {
+        let date = today - chrono::Duration::days(days_ago);
+        crate::ledger::stimulus::run_stimulus(
+            db,
+            date,
+            config.stimulus_per_day,
+            || now,
+            &|_, _| {},
+        )
+        .await?;
+    }
+    Ok(())
+}
+
 /// Prepares the demo and chats on stdin/stdout.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let (app, phone, name) = prepare(config).await?;
     eprintln!(
         "You are {name} ({phone}), head of a household, phone already linked, PIN {DEMO_PIN}.\n\
-         Try: MENU, DATA, BAHASA EN, CONTOH, BATAL. One message per line; Ctrl-D ends."
+         Try: MENU, SALDO, BAYAR W001 10000, MUTASI, CARI beras, PINJAM, USULAN, DUKUNG 1, DATA,\n\
+         BAHASA EN, BATAL. One message per line; Ctrl-D ends."
     );
     crate::chat::run(&app, Channel::Sms, &phone).await
 }
