@@ -214,7 +214,7 @@ impl Tx {
         Ok(found)
     }
 
-    /// Registers new households (none of them may exist yet).
+    /// Registers households; one already registered is kept as it is.
     pub async fn insert_households(
         &mut self,
         households: &[HouseholdRecord],
@@ -222,7 +222,7 @@ impl Tx {
     ) -> StoreResult<()> {
         for chunk in households.chunks(self.batch_rows(4)) {
             let sql = format!(
-                "INSERT INTO households (no_kk, rt, rw, imported_at) VALUES {}",
+                "INSERT INTO households (no_kk, rt, rw, imported_at) VALUES {} ON CONFLICT (no_kk) DO NOTHING",
                 values_placeholders(chunk.len(), 4)
             );
             on_backend!(&mut self.conn, c => {

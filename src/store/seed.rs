@@ -1,7 +1,7 @@
 //! Seeding the registry directly, in batches: test fixtures and the stimulus benchmark. The
 //! registry import (`gotong import registry`) is the real way in; this skips its checks.
 
-use super::{on_backend, Db, Tx};
+use super::{Db, HouseholdRecord, PersonRecord, Tx};
 use crate::error::StoreResult;
 
 /// A person to seed (the registry's columns that the ledger and the flows read).
@@ -23,67 +23,50 @@ pub struct SeedPerson {
 
 const ROWS: usize = 1_000;
 
-fn tuples(rows: usize, cols: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            let cells: Vec<String> = (0..cols)
-                .map(|c| format!("${}", r * cols + c + 1))
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Tx {
-    /// Inserts households `(no_kk, rt, rw)`; existing ones are kept.
+    /// Registers households `(no_kk, rt, rw)`; existing ones are kept.
     pub async fn seed_households(
         &mut self,
         households: &[(String, String, String)],
         now: i64,
     ) -> StoreResult<()> {
-        for chunk in households.chunks(ROWS) {
-            let sql = format!(
-                "INSERT INTO households (no_kk, rt, rw, imported_at) VALUES {} ON CONFLICT (no_kk) DO NOTHING",
-                tuples(chunk.len(), 4)
-            );
-            on_backend!(&mut self.conn, c => {
-                let mut q = sqlx::query(&sql);
-                for (kk, rt, rw) in chunk {
-                    q = q.bind(kk).bind(rt).bind(rw).bind(now);
-                }
-                q.execute(&mut **c).await?;
-            });
-        }
-        Ok(())
+        let records: Vec<HouseholdRecord> = households
+            .iter()
+            .map(|(no_kk, rt, rw)| HouseholdRecord {
+                no_kk: no_kk.clone(),
+                rt: rt.clone(),
+                rw: rw.clone(),
+            })
+            .collect();
+        self.insert_households(&records, now).await
     }
 
-    /// Inserts persons (their households must exist).
+    /// Registers persons (their households must exist) through the import's own insert, then
+    /// records the deaths and moves out they come with.
     pub async fn seed_persons(&mut self, persons: &[SeedPerson], now: i64) -> StoreResult<()> {
-        for chunk in persons.chunks(ROWS) {
-            let sql = format!(
-                "INSERT INTO persons (nik, no_kk, name, birth_date, sex, shdk, residence, phone,
-                    died_on, moved_out_on, imported_at) VALUES {}",
-                tuples(chunk.len(), 11)
-            );
-            on_backend!(&mut self.conn, c => {
-                let mut q = sqlx::query(&sql);
-                for p in chunk {
-                    q = q
-                        .bind(&p.nik)
-                        .bind(&p.no_kk)
-                        .bind(&p.name)
-                        .bind(&p.birth_date)
-                        .bind(&p.sex)
-                        .bind(&p.shdk)
-                        .bind(&p.residence)
-                        .bind(&p.phone)
-                        .bind(&p.died_on)
-                        .bind(&p.moved_out_on)
-                        .bind(now);
-                }
-                q.execute(&mut **c).await?;
-            });
+        let records: Vec<PersonRecord> = persons
+            .iter()
+            .map(|p| PersonRecord {
+                nik: p.nik.clone(),
+                no_kk: p.no_kk.clone(),
+                name: p.name.clone(),
+                birth_date: p.birth_date.clone(),
+                sex: p.sex.clone(),
+                shdk: p.shdk.clone(),
+                residence: p.residence.clone(),
+                phone: p.phone.clone(),
+                nik_mismatch: false,
+                line: None,
+            })
+            .collect();
+        self.insert_persons(&records, now).await?;
+        for p in persons {
+            if let Some(on) = &p.died_on {
+                self.end_membership(&p.nik, "death", on).await?;
+            }
+            if let Some(on) = &p.moved_out_on {
+                self.end_membership(&p.nik, "move_out", on).await?;
+            }
         }
         Ok(())
     }
