@@ -8,6 +8,7 @@ mod library;
 mod market;
 mod pay;
 mod preferences;
+mod proposal_admin;
 mod proposals;
 mod register;
 mod tagih;
@@ -106,6 +107,12 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("broadcast_send", Arc::new(broadcast::Send));
     r.insert("broadcast_cancel", Arc::new(broadcast::Cancel));
     proposals::register(&mut r);
+    r.insert(
+        "proposal_status_admin",
+        Arc::new(proposal_admin::CheckAdmin),
+    );
+    r.insert("proposal_status_number", Arc::new(proposal_admin::Number));
+    r.insert("proposal_status_apply", Arc::new(proposal_admin::Apply));
     market_actions(&mut r);
     r.insert("example_pin", Arc::new(example::CheckPinLength));
     r.insert("example_summary", Arc::new(example::Summary));
