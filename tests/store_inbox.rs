@@ -3,7 +3,7 @@
 use gotong::message::{
     Body, Channel, Content, Delivery, Inbound, Outbound, Priority, StatusUpdate,
 };
-use gotong::store::{Db, Session, StatusOutcome};
+use gotong::store::{Contact, Db, FlowEventCounts, Session, StatusOutcome};
 
 fn text(provider_id: &str, phone: &str, t: &str) -> Inbound {
     Inbound {
@@ -267,6 +267,78 @@ async fn inbound_count_ignores_redeliveries(db: &Db) {
     assert_eq!(db.inbound_count().await.unwrap(), 2);
 }
 
+async fn contact_and_session_load_in_one_query(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    // Neither a contact nor a session.
+    assert_eq!(
+        tx.contact_and_session("+626").await.unwrap(),
+        (Contact::default(), None)
+    );
+    // A session without a contact row.
+    let mut s = Session {
+        phone: "+626".into(),
+        flow: "pay".into(),
+        step: "pin".into(),
+        retries: 2,
+        updated_at: 77,
+        ..Default::default()
+    };
+    s.values.insert("amount".into(), "5000".into());
+    tx.save_session(&s).await.unwrap();
+    assert_eq!(
+        tx.contact_and_session("+626").await.unwrap(),
+        (Contact::default(), Some(s.clone()))
+    );
+    // Both, and they agree with the separate loads.
+    tx.set_language("+626", "whatsapp", "en").await.unwrap();
+    tx.set_opted_out("+626", "whatsapp", true).await.unwrap();
+    let (c, got) = tx.contact_and_session("+626").await.unwrap();
+    assert_eq!(c, tx.contact("+626").await.unwrap());
+    assert_eq!((c.language.as_deref(), c.opted_out), (Some("en"), true));
+    assert_eq!(got, tx.load_session("+626").await.unwrap());
+    assert_eq!(got, Some(s));
+    // A contact without a session; another phone sees nothing of these.
+    tx.clear_session("+626").await.unwrap();
+    let (c2, none) = tx.contact_and_session("+626").await.unwrap();
+    assert_eq!((c2, none), (c, None));
+    assert_eq!(
+        tx.contact_and_session("+627").await.unwrap(),
+        (Contact::default(), None)
+    );
+    tx.rollback().await.unwrap();
+}
+
+async fn flow_events_of_a_turn_are_added_together(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    tx.count_flow_event("pay", "amount", "entered")
+        .await
+        .unwrap();
+    tx.count_flow_events(&FlowEventCounts::default())
+        .await
+        .unwrap();
+    let mut turn = FlowEventCounts::default();
+    turn.add("pay", "amount", "entered");
+    turn.add("pay", "amount", "entered");
+    turn.add("pay", "pin", "entered");
+    turn.add("pay", "pin", "finished");
+    tx.count_flow_events(&turn).await.unwrap();
+    tx.commit().await.unwrap();
+    let row = |s: &str, e: &str, n| ("pay".to_string(), s.to_string(), e.to_string(), n);
+    assert_eq!(
+        db.flow_event_counts().await.unwrap(),
+        vec![
+            row("amount", "entered", 3),
+            row("pin", "entered", 1),
+            row("pin", "finished", 1)
+        ]
+    );
+    // Rolled back with its unit of work.
+    let mut tx = db.begin().await.unwrap();
+    tx.count_flow_events(&turn).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(db.flow_event_counts().await.unwrap()[0].3, 3);
+}
+
 gotong::backend_tests!(
     outbox_sends_one_row_per_phone_at_a_time_in_order,
     inbound_count_ignores_redeliveries,
@@ -276,4 +348,6 @@ gotong::backend_tests!(
     outbox_claims_replies_first_and_leases_expire,
     statuses_only_move_forward,
     sessions_and_contacts_round_trip,
+    contact_and_session_load_in_one_query,
+    flow_events_of_a_turn_are_added_together,
 );
