@@ -339,6 +339,62 @@ async fn flow_events_of_a_turn_are_added_together(db: &Db) {
     assert_eq!(db.flow_event_counts().await.unwrap()[0].3, 3);
 }
 
+async fn next_pending_inbound_tells_whether_more_wait(db: &Db) {
+    let phone = "+6281200000031";
+    let mut tx = db.begin().await.unwrap();
+    assert!(tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .is_none());
+    tx.rollback().await.unwrap();
+    db.record_inbound(&text("SM31a", phone, "MENU"), 1)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (first, more) = tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.content.input_text(), more), ("MENU", false));
+    tx.rollback().await.unwrap();
+    db.record_inbound(&text("SM31b", phone, "1"), 2)
+        .await
+        .unwrap();
+    db.record_inbound(&text("SM31c", phone, "2"), 3)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (first, more) = tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.content.input_text(), more), ("MENU", true));
+    assert_eq!(
+        tx.next_pending_inbound(phone).await.unwrap(),
+        Some(first.clone())
+    );
+    tx.finish_inbound(first.id, None, 4).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (second, more) = tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((second.content.input_text(), more), ("1", true));
+    tx.finish_inbound(second.id, None, 5).await.unwrap();
+    let (third, more) = tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((third.content.input_text(), more), ("2", false));
+    tx.rollback().await.unwrap();
+}
+
 gotong::backend_tests!(
     outbox_sends_one_row_per_phone_at_a_time_in_order,
     inbound_count_ignores_redeliveries,
@@ -350,4 +406,5 @@ gotong::backend_tests!(
     sessions_and_contacts_round_trip,
     contact_and_session_load_in_one_query,
     flow_events_of_a_turn_are_added_together,
+    next_pending_inbound_tells_whether_more_wait,
 );
