@@ -76,7 +76,11 @@ enum Next {
 async fn handle_next(app: &App, phone: &str, recovering: bool) -> StoreResult<Next> {
     let mut tx = app.db.begin().await?;
     tx.lock_phone(phone).await?;
-    let Some(msg) = tx.next_pending_inbound(phone).await? else {
+    // Whether another message is waiting is learnt now, under the phone's lock: one cheap look
+    // instead of a whole unit of work afterwards. A message recorded after this look is handed to
+    // the dispatcher by its own webhook once it commits (on SQLite none can be: this unit of work
+    // holds the write lock).
+    let Some((msg, more)) = tx.next_pending_inbound_and_more(phone).await? else {
         tx.rollback().await?;
         return Ok(Next::Nothing);
     };
@@ -102,8 +106,6 @@ async fn handle_next(app: &App, phone: &str, recovering: bool) -> StoreResult<Ne
         .stored_content
         .or_else(|| recovering.then(masked_content));
     tx.finish_inbound(msg.id, stored.as_ref(), now).await?;
-    // Still under the phone's lock: one cheap look instead of a whole unit of work afterwards.
-    let more = tx.next_pending_inbound(phone).await?.is_some();
     tx.commit().await?;
     Ok(if more {
         Next::HandledMore

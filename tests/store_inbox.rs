@@ -3,7 +3,7 @@
 use gotong::message::{
     Body, Channel, Content, Delivery, Inbound, Outbound, Priority, StatusUpdate,
 };
-use gotong::store::{Db, Session, StatusOutcome};
+use gotong::store::{Contact, Db, FlowEventCounts, Session, StatusOutcome};
 
 fn text(provider_id: &str, phone: &str, t: &str) -> Inbound {
     Inbound {
@@ -267,6 +267,134 @@ async fn inbound_count_ignores_redeliveries(db: &Db) {
     assert_eq!(db.inbound_count().await.unwrap(), 2);
 }
 
+async fn contact_and_session_load_in_one_query(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    // Neither a contact nor a session.
+    assert_eq!(
+        tx.contact_and_session("+626").await.unwrap(),
+        (Contact::default(), None)
+    );
+    // A session without a contact row.
+    let mut s = Session {
+        phone: "+626".into(),
+        flow: "pay".into(),
+        step: "pin".into(),
+        retries: 2,
+        updated_at: 77,
+        ..Default::default()
+    };
+    s.values.insert("amount".into(), "5000".into());
+    tx.save_session(&s).await.unwrap();
+    assert_eq!(
+        tx.contact_and_session("+626").await.unwrap(),
+        (Contact::default(), Some(s.clone()))
+    );
+    // Both, and they agree with the separate loads.
+    tx.set_language("+626", "whatsapp", "en").await.unwrap();
+    tx.set_opted_out("+626", "whatsapp", true).await.unwrap();
+    let (c, got) = tx.contact_and_session("+626").await.unwrap();
+    assert_eq!(c, tx.contact("+626").await.unwrap());
+    assert_eq!((c.language.as_deref(), c.opted_out), (Some("en"), true));
+    assert_eq!(got, tx.load_session("+626").await.unwrap());
+    assert_eq!(got, Some(s));
+    // A contact without a session; another phone sees nothing of these.
+    tx.clear_session("+626").await.unwrap();
+    let (c2, none) = tx.contact_and_session("+626").await.unwrap();
+    assert_eq!((c2, none), (c, None));
+    assert_eq!(
+        tx.contact_and_session("+627").await.unwrap(),
+        (Contact::default(), None)
+    );
+    tx.rollback().await.unwrap();
+}
+
+async fn flow_events_of_a_turn_are_added_together(db: &Db) {
+    let mut tx = db.begin().await.unwrap();
+    tx.count_flow_event("pay", "amount", "entered")
+        .await
+        .unwrap();
+    tx.count_flow_events(&FlowEventCounts::default())
+        .await
+        .unwrap();
+    let mut turn = FlowEventCounts::default();
+    turn.add("pay", "amount", "entered");
+    turn.add("pay", "amount", "entered");
+    turn.add("pay", "pin", "entered");
+    turn.add("pay", "pin", "finished");
+    tx.count_flow_events(&turn).await.unwrap();
+    tx.commit().await.unwrap();
+    let row = |s: &str, e: &str, n| ("pay".to_string(), s.to_string(), e.to_string(), n);
+    assert_eq!(
+        db.flow_event_counts().await.unwrap(),
+        vec![
+            row("amount", "entered", 3),
+            row("pin", "entered", 1),
+            row("pin", "finished", 1)
+        ]
+    );
+    // Rolled back with its unit of work.
+    let mut tx = db.begin().await.unwrap();
+    tx.count_flow_events(&turn).await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(db.flow_event_counts().await.unwrap()[0].3, 3);
+}
+
+async fn next_pending_inbound_tells_whether_more_wait(db: &Db) {
+    let phone = "+6281200000031";
+    let mut tx = db.begin().await.unwrap();
+    assert!(tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .is_none());
+    tx.rollback().await.unwrap();
+    db.record_inbound(&text("SM31a", phone, "MENU"), 1)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (first, more) = tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.content.input_text(), more), ("MENU", false));
+    tx.rollback().await.unwrap();
+    db.record_inbound(&text("SM31b", phone, "1"), 2)
+        .await
+        .unwrap();
+    db.record_inbound(&text("SM31c", phone, "2"), 3)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (first, more) = tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((first.content.input_text(), more), ("MENU", true));
+    assert_eq!(
+        tx.next_pending_inbound(phone).await.unwrap(),
+        Some(first.clone())
+    );
+    tx.finish_inbound(first.id, None, 4).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let (second, more) = tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((second.content.input_text(), more), ("1", true));
+    tx.finish_inbound(second.id, None, 5).await.unwrap();
+    let (third, more) = tx
+        .next_pending_inbound_and_more(phone)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((third.content.input_text(), more), ("2", false));
+    tx.rollback().await.unwrap();
+}
+
 gotong::backend_tests!(
     outbox_sends_one_row_per_phone_at_a_time_in_order,
     inbound_count_ignores_redeliveries,
@@ -276,4 +404,7 @@ gotong::backend_tests!(
     outbox_claims_replies_first_and_leases_expire,
     statuses_only_move_forward,
     sessions_and_contacts_round_trip,
+    contact_and_session_load_in_one_query,
+    flow_events_of_a_turn_are_added_together,
+    next_pending_inbound_tells_whether_more_wait,
 );

@@ -7,11 +7,15 @@
 //! | scenario | file |
 //! | --- | --- |
 //! | `webhook`: inbound webhook → conversation step → reply at the provider | [`webhook_load`] |
+//! | `mixed`: 60% SALDO/MENU, 20% payments with PIN, 10% DUKUNG, 10% CARI over linked residents | [`mixed`] |
+//! | `memory`: RSS idle and with many open conversations | [`memory`] |
 //!
 //! Every scenario is bounded (a number of messages or seconds), binds only `127.0.0.1` and stops
 //! by itself.
 
 pub mod fake_provider;
+pub mod memory;
+pub mod mixed;
 pub mod webhook_load;
 
 use crate::testing::TestDb;
@@ -25,6 +29,10 @@ pub const POSTGRES_URL_VAR: &str = "TEST_POSTGRES_URL";
 pub enum Scenario {
     /// Inbound webhook → conversation step → reply received by the provider.
     Webhook,
+    /// A mixed load (SALDO/MENU, payments with PIN, DUKUNG, CARI) over `--residents` residents.
+    Mixed,
+    /// Server RSS idle and with `--conversations` open conversations.
+    Memory,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -71,6 +79,12 @@ pub struct BenchArgs {
     /// Messages sent before measuring (connections, caches, first sessions).
     #[arg(long, default_value_t = 2_000)]
     pub warmup: u64,
+    /// `mixed`: linked residents seeded (one per household).
+    #[arg(long, default_value_t = 10_000)]
+    pub residents: usize,
+    /// `memory`: conversations to open (one phone each).
+    #[arg(long, default_value_t = 100_000)]
+    pub conversations: u64,
 }
 
 impl BenchArgs {
@@ -114,12 +128,20 @@ pub async fn fresh_db(backend: Backend) -> anyhow::Result<TestDb> {
 /// Runs the chosen scenario on each backend and prints one table.
 pub async fn run(args: BenchArgs) -> anyhow::Result<Vec<Figures>> {
     let backends = args.backends()?;
+    if args.scenario == Scenario::Memory {
+        let mut rows = Vec::new();
+        for backend in backends {
+            rows.push(memory::run(backend, &args).await?);
+        }
+        println!("{}", memory::table(&rows));
+        return Ok(Vec::new());
+    }
     let mut all = Vec::new();
     for backend in backends {
-        let figures = match args.scenario {
-            Scenario::Webhook => webhook_load::run(backend, &args).await?,
-        };
-        all.push(figures);
+        all.push(match args.scenario {
+            Scenario::Mixed => mixed::run(backend, &args).await?,
+            _ => webhook_load::run(backend, &args).await?,
+        });
     }
     println!("{}", table(&all));
     Ok(all)

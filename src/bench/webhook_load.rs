@@ -22,10 +22,10 @@ use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
-const APP_SECRET: &str = "gotong-bench-app-secret";
+pub(super) const APP_SECRET: &str = "gotong-bench-app-secret";
 const PHONE_NUMBER_ID: &str = "106540352242922";
 /// A reply slower than this counts as lost (and ends that sender).
-const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
+pub(super) const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One conversation loop, one reply per input: the menu (a list), its first row (the NIK
 /// question), cancel, the language question (buttons) and an answer (EN, then ID next round).
@@ -195,7 +195,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
 }
 
 /// WhatsApp on the fake provider, a cap high enough not to bound the run.
-fn bench_config(database_url: &str, api_base: &str) -> anyhow::Result<Config> {
+pub(super) fn bench_config(database_url: &str, api_base: &str) -> anyhow::Result<Config> {
     let env: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", database_url.to_string()),
         ("GOTONG_SECRET_KEY", "00".repeat(32)),
@@ -210,7 +210,7 @@ fn bench_config(database_url: &str, api_base: &str) -> anyhow::Result<Config> {
 }
 
 /// A WhatsApp Cloud API webhook carrying one text message (`webhook-fixtures/whatsapp/text.json`).
-fn text_payload(phone: &str, wamid: &str, text: &str, timestamp: u64) -> Vec<u8> {
+pub(super) fn text_payload(phone: &str, wamid: &str, text: &str, timestamp: u64) -> Vec<u8> {
     serde_json::json!({
         "object": "whatsapp_business_account",
         "entry": [{

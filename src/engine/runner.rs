@@ -10,7 +10,7 @@ use crate::error::StoreResult;
 use crate::i18n::{Texts, DEFAULT_LANG};
 use crate::inbox::{Conversation, Handled};
 use crate::message::{Body, Channel, Content, Outbound, StoredInbound};
-use crate::store::{Session, Tx};
+use crate::store::{FlowEventCounts, Session, Tx};
 use crate::text::gsm7::to_gsm7_lossy;
 use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -87,6 +87,8 @@ struct Turn<'a> {
     quiet: bool,
     /// The inbound text was a PIN: store it masked.
     masked: bool,
+    /// Flow-step analytics of this turn, written with one statement at its end (same unit of work).
+    counts: FlowEventCounts,
 }
 
 impl Turn<'_> {
@@ -231,21 +233,15 @@ impl Engine {
         Some((flow, flow.step(&s.step)?))
     }
 
-    async fn count(
-        &self,
-        turn: &mut Turn<'_>,
-        flow: &str,
-        step: &str,
-        event: &str,
-    ) -> StoreResult<()> {
-        turn.tx.count_flow_event(flow, step, event).await
+    /// Counts a flow-step event; the turn's counts are written together at its end.
+    fn count(&self, turn: &mut Turn<'_>, flow: &str, step: &str, event: &str) {
+        turn.counts.add(flow, step, event);
     }
 
-    async fn leave_current(&self, turn: &mut Turn<'_>, event: &str) -> StoreResult<()> {
+    fn leave_current(&self, turn: &mut Turn<'_>, event: &str) {
         if let Some(s) = turn.session.take() {
-            self.count(turn, &s.flow, &s.step, event).await?;
+            self.count(turn, &s.flow, &s.step, event);
         }
-        Ok(())
     }
 
     async fn dispatch(&self, turn: &mut Turn<'_>, content: &Content) -> StoreResult<()> {
@@ -278,7 +274,7 @@ impl Engine {
         let first = words[0].to_uppercase();
         if CANCEL_WORDS.contains(&first.as_str()) && words.len() == 1 {
             if turn.session.is_some() {
-                self.leave_current(turn, "abandoned").await?;
+                self.leave_current(turn, "abandoned");
                 self.say(turn, "engine-cancelled", &[]);
             } else {
                 self.say(turn, "engine-nothing-to-cancel", &[]);
@@ -290,7 +286,7 @@ impl Engine {
                 .current(turn)
                 .is_some_and(|(_, step)| step.input == InputKind::Text);
             if !at_text_step || words.len() == used {
-                self.leave_current(turn, "abandoned").await?;
+                self.leave_current(turn, "abandoned");
                 return self.start(turn, flow, &words[used..]).await;
             }
         }
@@ -377,7 +373,7 @@ impl Engine {
             .unwrap_or_default();
         loop {
             if target == END {
-                self.count(turn, &flow.name, &from, "finished").await?;
+                self.count(turn, &flow.name, &from, "finished");
                 turn.session = None;
                 return Ok(());
             }
@@ -391,7 +387,7 @@ impl Engine {
                 s.retries = 0;
                 s.values.remove(PAGE_KEY);
             }
-            self.count(turn, &flow.name, &step.name, "entered").await?;
+            self.count(turn, &flow.name, &step.name, "entered");
             if step.input == InputKind::Photo && turn.channel == Channel::Sms {
                 if step.optional {
                     from = step.name.clone();
@@ -399,7 +395,7 @@ impl Engine {
                     continue;
                 }
                 self.say(turn, "engine-photo-needs-whatsapp", &[]);
-                self.leave_current(turn, "abandoned").await?;
+                self.leave_current(turn, "abandoned");
                 return Ok(());
             }
             if step.input != InputKind::None {
@@ -603,7 +599,7 @@ impl Engine {
                 return Ok(false);
             }
             Outcome::Finish => {
-                self.count(turn, &flow.name, &step.name, "finished").await?;
+                self.count(turn, &flow.name, &step.name, "finished");
                 turn.session = None;
                 return Ok(true);
             }
@@ -616,7 +612,7 @@ impl Engine {
             },
             Outcome::Next => {
                 if let Some(f) = option.and_then(|o| o.flow.as_ref()) {
-                    self.count(turn, &flow.name, &step.name, "finished").await?;
+                    self.count(turn, &flow.name, &step.name, "finished");
                     turn.session = None;
                     Box::pin(self.start(turn, f, &[])).await?;
                     return Ok(true);
@@ -655,7 +651,7 @@ impl Engine {
         };
         self.say(turn, message, args);
         if retries >= i64::from(step.max_tries) {
-            self.count(turn, &flow.name, &step.name, "gave_up").await?;
+            self.count(turn, &flow.name, &step.name, "gave_up");
             turn.session = None;
             self.say(turn, "engine-gave-up", &[]);
             return Ok(());
@@ -699,8 +695,7 @@ impl Conversation for Engine {
     }
 
     async fn handle(&self, tx: &mut Tx, msg: &StoredInbound, now: i64) -> StoreResult<Handled> {
-        let contact = tx.contact(&msg.phone).await?;
-        let session = tx.load_session(&msg.phone).await?;
+        let (contact, session) = tx.contact_and_session(&msg.phone).await?;
         let had_session = session.is_some();
         let mut turn = Turn {
             tx,
@@ -714,6 +709,7 @@ impl Conversation for Engine {
             notices: Vec::new(),
             quiet: false,
             masked: false,
+            counts: FlowEventCounts::default(),
         };
         // A message answering a PIN step is masked even if the step has timed out meanwhile: it
         // is most likely the PIN.
@@ -726,7 +722,7 @@ impl Conversation for Engine {
             .as_ref()
             .is_some_and(|s| now - s.updated_at > idle_ms)
         {
-            self.leave_current(&mut turn, "timed_out").await?;
+            self.leave_current(&mut turn, "timed_out");
             self.say(&mut turn, "engine-timed-out", &[]);
         }
         self.dispatch(&mut turn, &msg.content).await?;
@@ -739,6 +735,8 @@ impl Conversation for Engine {
             None if had_session => turn.tx.clear_session(&msg.phone).await?,
             None => {}
         }
+        let counts = std::mem::take(&mut turn.counts);
+        turn.tx.count_flow_events(&counts).await?;
         let stored_content = turn.masked.then(|| Content::Text {
             text: "******".into(),
         });

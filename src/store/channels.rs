@@ -406,6 +406,24 @@ impl Tx {
         })
     }
 
+    /// The oldest unhandled message of `phone`, and whether another one is waiting behind it: one
+    /// query where a unit of work would otherwise look again before committing.
+    pub async fn next_pending_inbound_and_more(
+        &mut self,
+        phone: &str,
+    ) -> StoreResult<Option<(StoredInbound, bool)>> {
+        let sql = format!(
+            "SELECT {STORED_INBOUND} FROM inbound WHERE phone = $1 AND handled_at IS NULL ORDER BY id LIMIT 2"
+        );
+        let mut rows = on_backend!(&mut self.conn, c => {
+            let rows = sqlx::query(&sql).bind(phone).fetch_all(&mut **c).await?;
+            rows.iter().map(inbound_from_row).collect::<StoreResult<Vec<_>>>()?
+        });
+        let more = rows.len() > 1;
+        rows.truncate(1);
+        Ok(rows.pop().map(|first| (first, more)))
+    }
+
     /// Marks an inbound message handled; `stored` replaces its content (a PIN, masked).
     pub async fn finish_inbound(
         &mut self,

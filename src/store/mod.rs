@@ -38,7 +38,7 @@ pub use persons::{Household, Person};
 pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};
 pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
 pub use seed::SeedPerson;
-pub use sessions::{Contact, Session};
+pub use sessions::{Contact, FlowEventCounts, Session};
 
 use crate::error::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

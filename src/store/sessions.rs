@@ -24,7 +24,72 @@ pub struct Contact {
     pub last_inbound_at: Option<i64>,
 }
 
+/// Flow-step analytics events counted during one turn, written together at its end
+/// ([`Tx::count_flow_events`]): one statement per turn instead of one per event.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FlowEventCounts(BTreeMap<(String, String, String), i64>);
+
+impl FlowEventCounts {
+    pub fn add(&mut self, flow: &str, step: &str, event: &str) {
+        *self
+            .0
+            .entry((flow.to_string(), step.to_string(), event.to_string()))
+            .or_insert(0) += 1;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 impl Tx {
+    /// The phone's preferences and its conversation, in one query (the start of every turn).
+    pub async fn contact_and_session(
+        &mut self,
+        phone: &str,
+    ) -> StoreResult<(Contact, Option<Session>)> {
+        type Row = (
+            Option<String>,
+            Option<bool>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<i64>,
+        );
+        let row: Row = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(
+                "SELECT c.language, c.opted_out, c.last_inbound_at,
+                        s.flow, s.step, s.vals, s.retries, s.updated_at
+                 FROM (SELECT $1 AS phone) p
+                 LEFT JOIN contacts c ON c.phone = p.phone
+                 LEFT JOIN sessions s ON s.phone = p.phone",
+            )
+            .bind(phone)
+            .fetch_one(&mut **c)
+            .await?
+        });
+        let (language, opted_out, last_inbound_at, flow, step, vals, retries, updated_at) = row;
+        let contact = Contact {
+            language,
+            opted_out: opted_out.unwrap_or(false),
+            last_inbound_at,
+        };
+        let session = match (flow, step, vals) {
+            (Some(flow), Some(step), Some(vals)) => Some(Session {
+                phone: phone.to_string(),
+                flow,
+                step,
+                values: serde_json::from_str(&vals)?,
+                retries: retries.unwrap_or(0),
+                updated_at: updated_at.unwrap_or(0),
+            }),
+            _ => None,
+        };
+        Ok((contact, session))
+    }
+
     pub async fn load_session(&mut self, phone: &str) -> StoreResult<Option<Session>> {
         let row: Option<(String, String, String, i64, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as("SELECT flow, step, vals, retries, updated_at FROM sessions WHERE phone = $1")
@@ -136,16 +201,35 @@ impl Tx {
         step: &str,
         event: &str,
     ) -> StoreResult<()> {
+        let mut one = FlowEventCounts::default();
+        one.add(flow, step, event);
+        self.count_flow_events(&one).await
+    }
+
+    /// Adds a turn's analytics events with one statement (nothing when there are none).
+    pub async fn count_flow_events(&mut self, counts: &FlowEventCounts) -> StoreResult<()> {
+        if counts.0.is_empty() {
+            return Ok(());
+        }
+        // A turn counts a handful of events: far below either backend's parameter limit. Keys are
+        // distinct (a map), as PostgreSQL requires of one `ON CONFLICT DO UPDATE`.
+        let rows: Vec<String> = (0..counts.0.len())
+            .map(|i| {
+                let b = i * 4;
+                format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
+            })
+            .collect();
+        let sql = format!(
+            "INSERT INTO flow_events (flow, step, event, count) VALUES {}
+             ON CONFLICT (flow, step, event) DO UPDATE SET count = flow_events.count + excluded.count",
+            rows.join(", ")
+        );
         on_backend!(&mut self.conn, c => {
-            sqlx::query(
-                "INSERT INTO flow_events (flow, step, event, count) VALUES ($1, $2, $3, 1)
-                 ON CONFLICT (flow, step, event) DO UPDATE SET count = flow_events.count + 1",
-            )
-            .bind(flow)
-            .bind(step)
-            .bind(event)
-            .execute(&mut **c)
-            .await?;
+            let mut q = sqlx::query(&sql);
+            for ((flow, step, event), n) in &counts.0 {
+                q = q.bind(flow).bind(step).bind(event).bind(*n);
+            }
+            q.execute(&mut **c).await?;
         });
         Ok(())
     }
