@@ -8,19 +8,15 @@
 //! time, and reads `VmRSS` again.
 
 use super::fake_provider::{Delivered, FakeProvider};
-use super::webhook_load::{bench_config, text_payload, APP_SECRET, REPLY_TIMEOUT};
+use super::webhook_load::{bench_config, start_server, text_payload, APP_SECRET, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs};
-use crate::app::App;
 use crate::channels::whatsapp::signature;
-use crate::engine::Engine;
-use crate::server::{self, ServeOptions};
 use crate::store::on_backend;
 use anyhow::Context;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 /// What one memory run measured.
@@ -79,21 +75,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<MemoryFig
     .await
     .context("starting the fake provider")?;
     let config = bench_config(&test_db.url, &provider.api_base())?;
-    let engine = Engine::load_default(Arc::new(config.clone())).map_err(|problems| {
-        anyhow::anyhow!("flows or locales are broken:\n{}", problems.join("\n"))
-    })?;
-    let app = App::new(config, db.clone(), Arc::new(engine));
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("binding 127.0.0.1:0")?;
-    let running = server::start(app, listener, ServeOptions::default()).await?;
-    let url = format!("http://{}/webhooks/whatsapp", running.addr);
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.senders)
-        .tcp_nodelay(true)
-        .timeout(REPLY_TIMEOUT)
-        .build()
-        .context("building the HTTP client")?;
+    let (running, url, http) = start_server(config, &db, args.senders).await?;
 
     tokio::time::sleep(Duration::from_millis(500)).await;
     let (idle_rss, _) = rss();

@@ -10,17 +10,14 @@
 //! reply at the provider.
 
 use super::fake_provider::{Delivered, FakeProvider};
-use super::webhook_load::{bench_config, text_payload, APP_SECRET, REPLY_TIMEOUT};
+use super::webhook_load::{bench_config, start_server, text_payload, APP_SECRET, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
 use crate::accounts::pin_hash::PinHasher;
-use crate::app::App;
 use crate::channels::whatsapp::signature;
 use crate::config::Config;
-use crate::engine::Engine;
 use crate::ledger::merchants::register_merchant;
 use crate::market::{sell, Sale};
 use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions};
-use crate::server::{self, ServeOptions};
 use crate::store::{on_backend, Db, NewProposal};
 use anyhow::Context;
 use rand::{Rng, SeedableRng};
@@ -28,7 +25,6 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
-use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 const PIN: &str = "482915";
@@ -164,21 +160,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     .context("starting the fake provider")?;
     let config = bench_config(&test_db.url, &provider.api_base())?;
     let (phones, proposal) = seed(&db, &config, args.residents).await?;
-    let engine = Engine::load_default(Arc::new(config.clone())).map_err(|problems| {
-        anyhow::anyhow!("flows or locales are broken:\n{}", problems.join("\n"))
-    })?;
-    let app = App::new(config, db.clone(), Arc::new(engine));
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("binding 127.0.0.1:0")?;
-    let running = server::start(app, listener, ServeOptions::default()).await?;
-    let url = format!("http://{}/webhooks/whatsapp", running.addr);
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.senders)
-        .tcp_nodelay(true)
-        .timeout(REPLY_TIMEOUT)
-        .build()
-        .context("building the HTTP client")?;
+    let (running, url, http) = start_server(config, &db, args.senders).await?;
 
     let tickets = Arc::new(AtomicU64::new(0));
     let since: Arc<OnceLock<Instant>> = Arc::default();

@@ -105,22 +105,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     .context("starting the fake provider")?;
 
     let config = bench_config(&test_db.url, &provider.api_base())?;
-    let engine = Engine::load_default(Arc::new(config.clone())).map_err(|problems| {
-        anyhow::anyhow!("flows or locales are broken:\n{}", problems.join("\n"))
-    })?;
-    let app = App::new(config, db.clone(), Arc::new(engine));
-    let listener = TcpListener::bind("127.0.0.1:0")
-        .await
-        .context("binding 127.0.0.1:0")?;
-    let running = server::start(app, listener, ServeOptions::default()).await?;
-    let url = format!("http://{}/webhooks/whatsapp", running.addr);
-
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(args.senders)
-        .tcp_nodelay(true)
-        .timeout(REPLY_TIMEOUT)
-        .build()
-        .context("building the HTTP client")?;
+    let (running, url, http) = start_server(config, &db, args.senders).await?;
     let shared = Arc::new(Shared {
         http,
         url,
@@ -195,6 +180,31 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
 }
 
 /// WhatsApp on the fake provider, a cap high enough not to bound the run.
+/// The real server (engine, dispatcher, outbox, production options) on 127.0.0.1:0 against `db`,
+/// its WhatsApp webhook URL, and a keep-alive client for `senders` concurrent senders.
+pub(super) async fn start_server(
+    config: Config,
+    db: &crate::store::Db,
+    senders: usize,
+) -> anyhow::Result<(server::Running, String, reqwest::Client)> {
+    let engine = Engine::load_default(Arc::new(config.clone())).map_err(|problems| {
+        anyhow::anyhow!("flows or locales are broken:\n{}", problems.join("\n"))
+    })?;
+    let app = App::new(config, db.clone(), Arc::new(engine));
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .context("binding 127.0.0.1:0")?;
+    let running = server::start(app, listener, ServeOptions::default()).await?;
+    let url = format!("http://{}/webhooks/whatsapp", running.addr);
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(senders)
+        .tcp_nodelay(true)
+        .timeout(REPLY_TIMEOUT)
+        .build()
+        .context("building the HTTP client")?;
+    Ok((running, url, http))
+}
+
 pub(super) fn bench_config(database_url: &str, api_base: &str) -> anyhow::Result<Config> {
     let env: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", database_url.to_string()),
