@@ -13,11 +13,13 @@ use std::time::Instant;
 
 pub async fn intake(
     state: &HttpState,
-    hook: &dyn Webhook,
+    hook: Option<&dyn Webhook>,
     uri: &Uri,
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, HttpError> {
+    // A channel that is not configured has no webhook: 404.
+    let hook = hook.ok_or(HttpError::NotFound)?;
     let started = Instant::now();
     let channel = hook.channel();
     let raw = RawWebhook {

@@ -15,12 +15,14 @@ pub async fn receive_message(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let hook = state
-        .providers
-        .sms_webhook
-        .clone()
-        .ok_or(HttpError::NotFound)?;
-    intake(&state, hook.as_ref(), &uri, &headers, &body).await
+    intake(
+        &state,
+        state.providers.sms_webhook.as_deref(),
+        &uri,
+        &headers,
+        &body,
+    )
+    .await
 }
 
 pub async fn receive_status(
@@ -29,10 +31,12 @@ pub async fn receive_status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let hook = state
-        .providers
-        .sms_status_webhook
-        .clone()
-        .ok_or(HttpError::NotFound)?;
-    intake(&state, hook.as_ref(), &uri, &headers, &body).await
+    intake(
+        &state,
+        state.providers.sms_status_webhook.as_deref(),
+        &uri,
+        &headers,
+        &body,
+    )
+    .await
 }

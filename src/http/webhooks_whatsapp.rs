@@ -59,10 +59,12 @@ pub async fn receive(
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, HttpError> {
-    let hook = state
-        .providers
-        .whatsapp_webhook
-        .clone()
-        .ok_or(HttpError::NotFound)?;
-    intake(&state, hook.as_ref(), &uri, &headers, &body).await
+    intake(
+        &state,
+        state.providers.whatsapp_webhook.as_deref(),
+        &uri,
+        &headers,
+        &body,
+    )
+    .await
 }
