@@ -14,27 +14,6 @@ pub struct CreditNoticeTarget {
 }
 
 impl Tx {
-    /// `NOTIF`: turns the daily credit notice on or off for this phone.
-    pub async fn set_credit_notices(
-        &mut self,
-        phone: &str,
-        channel: &str,
-        on: bool,
-    ) -> StoreResult<()> {
-        on_backend!(&mut self.conn, c => {
-            sqlx::query(
-                "INSERT INTO contacts (phone, channel, credit_notices) VALUES ($1, $2, $3)
-                 ON CONFLICT (phone) DO UPDATE SET credit_notices = excluded.credit_notices",
-            )
-            .bind(phone)
-            .bind(channel)
-            .bind(on)
-            .execute(&mut **c)
-            .await?;
-        });
-        Ok(())
-    }
-
     /// Records that `phone` is told of `date`'s credit; false if it already was.
     pub async fn mark_credit_notice(&mut self, phone: &str, date: &str) -> StoreResult<bool> {
         let n = on_backend!(&mut self.conn, c => {

@@ -16,6 +16,24 @@ pub struct Session {
     pub updated_at: i64,
 }
 
+/// One per-phone preference, named by its column of `contacts`.
+#[derive(Clone, Copy, Debug)]
+enum Preference<'a> {
+    Language(&'a str),
+    OptedOut(bool),
+    CreditNotices(bool),
+}
+
+impl Preference<'_> {
+    fn column(&self) -> &'static str {
+        match self {
+            Preference::Language(_) => "language",
+            Preference::OptedOut(_) => "opted_out",
+            Preference::CreditNotices(_) => "credit_notices",
+        }
+    }
+}
+
 /// Per-phone preferences, known before (and without) any link to a resident.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Contact {
@@ -159,18 +177,8 @@ impl Tx {
         channel: &str,
         language: &str,
     ) -> StoreResult<()> {
-        on_backend!(&mut self.conn, c => {
-            sqlx::query(
-                "INSERT INTO contacts (phone, channel, language) VALUES ($1, $2, $3)
-                 ON CONFLICT (phone) DO UPDATE SET language = excluded.language",
-            )
-            .bind(phone)
-            .bind(channel)
-            .bind(language)
-            .execute(&mut **c)
-            .await?;
-        });
-        Ok(())
+        self.set_contact_preference(phone, channel, Preference::Language(language))
+            .await
     }
 
     /// `BERHENTI` / `MULAI`: broadcasts and news stop or resume; transactional replies still come.
@@ -180,16 +188,40 @@ impl Tx {
         channel: &str,
         opted_out: bool,
     ) -> StoreResult<()> {
+        self.set_contact_preference(phone, channel, Preference::OptedOut(opted_out))
+            .await
+    }
+
+    /// `NOTIF`: turns the daily credit notice on or off for this phone.
+    pub async fn set_credit_notices(
+        &mut self,
+        phone: &str,
+        channel: &str,
+        on: bool,
+    ) -> StoreResult<()> {
+        self.set_contact_preference(phone, channel, Preference::CreditNotices(on))
+            .await
+    }
+
+    /// Sets one preference of a phone, creating its contact row if it has none yet.
+    async fn set_contact_preference(
+        &mut self,
+        phone: &str,
+        channel: &str,
+        preference: Preference<'_>,
+    ) -> StoreResult<()> {
+        let column = preference.column();
+        let sql = format!(
+            "INSERT INTO contacts (phone, channel, {column}) VALUES ($1, $2, $3)
+             ON CONFLICT (phone) DO UPDATE SET {column} = excluded.{column}"
+        );
         on_backend!(&mut self.conn, c => {
-            sqlx::query(
-                "INSERT INTO contacts (phone, channel, opted_out) VALUES ($1, $2, $3)
-                 ON CONFLICT (phone) DO UPDATE SET opted_out = excluded.opted_out",
-            )
-            .bind(phone)
-            .bind(channel)
-            .bind(opted_out)
-            .execute(&mut **c)
-            .await?;
+            let q = sqlx::query(&sql).bind(phone).bind(channel);
+            let q = match preference {
+                Preference::Language(l) => q.bind(l),
+                Preference::OptedOut(b) | Preference::CreditNotices(b) => q.bind(b),
+            };
+            q.execute(&mut **c).await?;
         });
         Ok(())
     }
