@@ -18,6 +18,35 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// Phone (as the provider sees it: digits) → the sender waiting for that phone's next reply.
+pub type Waiting =
+    Arc<std::sync::Mutex<std::collections::HashMap<String, oneshot::Sender<Instant>>>>;
+
+impl FakeProvider {
+    /// A provider that hands each reply to the sender waiting for its phone and counts the
+    /// messages nobody waits for (notices to other residents, strays) in `others`.
+    pub async fn start_for_waiters(
+        waiting: Waiting,
+        others: Arc<AtomicU64>,
+    ) -> std::io::Result<FakeProvider> {
+        FakeProvider::start(Arc::new(move |d: Delivered| {
+            let tx = waiting
+                .lock()
+                .ok()
+                .and_then(|mut m| m.remove(d.to.trim_start_matches('+')));
+            match tx {
+                Some(tx) => {
+                    let _ = tx.send(d.at);
+                }
+                None => {
+                    others.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+        }))
+        .await
+    }
+}
+
 /// One message the provider accepted.
 #[derive(Clone, Debug)]
 pub struct Delivered {

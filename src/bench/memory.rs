@@ -7,15 +7,14 @@
 //! flow: its first step waits for an answer, so each phone is left mid-flow), `--senders` at a
 //! time, and reads `VmRSS` again.
 
-use super::fake_provider::{Delivered, FakeProvider};
+use super::fake_provider::{FakeProvider, Waiting};
 use super::webhook_load::{bench_config, start_server, text_payload, APP_SECRET, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs};
 use crate::channels::whatsapp::signature;
 use crate::store::on_backend;
 use anyhow::Context;
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
@@ -49,8 +48,6 @@ pub fn rss() -> (u64, u64) {
     (field("VmRSS:"), field("VmHWM:"))
 }
 
-type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Instant>>>>;
-
 pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<MemoryFigures> {
     let test_db = fresh_db(backend).await?;
     let db = test_db.db.clone();
@@ -58,22 +55,9 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<MemoryFig
     let waiting: Waiting = Arc::default();
     let stray = Arc::new(AtomicU64::new(0));
     let (w, s) = (waiting.clone(), stray.clone());
-    let provider = FakeProvider::start(Arc::new(move |d: Delivered| {
-        let tx = w
-            .lock()
-            .ok()
-            .and_then(|mut m| m.remove(d.to.trim_start_matches('+')));
-        match tx {
-            Some(tx) => {
-                let _ = tx.send(d.at);
-            }
-            None => {
-                s.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }))
-    .await
-    .context("starting the fake provider")?;
+    let provider = FakeProvider::start_for_waiters(w, s)
+        .await
+        .context("starting the fake provider")?;
     let config = bench_config(&test_db.url, &provider.api_base())?;
     let (running, url, http) = start_server(config, &db, args.senders).await?;
 

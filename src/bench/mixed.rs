@@ -9,7 +9,7 @@
 //! reply; a sender waits for it before its next message. Latency: from the webhook sent to its
 //! reply at the provider.
 
-use super::fake_provider::{Delivered, FakeProvider};
+use super::fake_provider::{FakeProvider, Waiting};
 use super::webhook_load::{bench_config, start_server, text_payload, APP_SECRET, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
 use crate::accounts::pin_hash::PinHasher;
@@ -21,16 +21,13 @@ use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions};
 use crate::store::{on_backend, Db, NewProposal};
 use anyhow::Context;
 use rand::{Rng, SeedableRng};
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 const PIN: &str = "482915";
 const WORDS: [&str; 4] = ["beras", "kue", "minuman", "sabun"];
-
-type Waiting = Arc<Mutex<HashMap<String, oneshot::Sender<Instant>>>>;
 
 /// Seeds the kelurahan; answers the linked phones (as the provider writes them: digits only) and
 /// the proposal's number.
@@ -142,22 +139,9 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     let waiting: Waiting = Arc::default();
     let notices = Arc::new(AtomicU64::new(0));
     let (w, n) = (waiting.clone(), notices.clone());
-    let provider = FakeProvider::start(Arc::new(move |d: Delivered| {
-        let tx = w
-            .lock()
-            .ok()
-            .and_then(|mut m| m.remove(d.to.trim_start_matches('+')));
-        match tx {
-            Some(tx) => {
-                let _ = tx.send(d.at);
-            }
-            None => {
-                n.fetch_add(1, Ordering::Relaxed);
-            }
-        }
-    }))
-    .await
-    .context("starting the fake provider")?;
+    let provider = FakeProvider::start_for_waiters(w, n)
+        .await
+        .context("starting the fake provider")?;
     let config = bench_config(&test_db.url, &provider.api_base())?;
     let (phones, proposal) = seed(&db, &config, args.residents).await?;
     let (running, url, http) = start_server(config, &db, args.senders).await?;
