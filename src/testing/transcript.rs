@@ -223,6 +223,15 @@ pub async fn run(
                         ex.line
                     ));
                 }
+                // DESIGN §6: a full NIK (or KK number) is never sent in a message.
+                for r in &replies {
+                    if has_sixteen_digits(&transcript_text(r)) {
+                        problems.push(format!(
+                            "line {}: a reply shows a 16-digit number (a full NIK or KK?)",
+                            ex.line
+                        ));
+                    }
+                }
                 if channel == Channel::Sms {
                     for r in &replies {
                         let t = r.main_text();
@@ -238,6 +247,18 @@ pub async fn run(
         }
     }
     Ok((actual, problems))
+}
+
+/// Whether `text` holds 16 digits in a row.
+fn has_sixteen_digits(text: &str) -> bool {
+    let mut run = 0;
+    for c in text.chars() {
+        run = if c.is_ascii_digit() { run + 1 } else { 0 };
+        if run >= 16 {
+            return true;
+        }
+    }
+    false
 }
 
 /// Where `@registry` finds its files.
@@ -408,6 +429,12 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn full_niks_are_spotted() {
+        assert!(has_sixteen_digits("NIK 3201011205800001."));
+        assert!(!has_sixteen_digits("NIK ****0001, HP +6281200000001"));
+    }
 
     #[test]
     fn durations_and_directives_parse() {
