@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::admin_post as post;
+
 use common::{Setup, TestServer, ADMIN_TOKEN};
 use gotong::app::App;
 use gotong::backend_tests;
@@ -66,19 +68,6 @@ async fn queued(db: &Db, phone: &str) -> Vec<String> {
         .into_iter()
         .map(|(_, b)| b.main_text().to_string())
         .collect()
-}
-
-async fn post(s: &TestServer, path: &str, body: Value) -> (u16, Value) {
-    let r = s
-        .http
-        .post(format!("{}{path}", s.base))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
 }
 
 async fn items_api_and_stats(db: &Db) {

@@ -3,6 +3,8 @@
 
 mod common;
 
+use common::admin_post as post;
+
 use common::{Setup, TestServer, ADMIN_TOKEN};
 use gotong::backend_tests;
 use gotong::message::Priority;
@@ -13,19 +15,6 @@ use gotong::store::Db;
 use gotong::testing::fixtures::{household, nik_for, person, top_up};
 use gotong::testing::transcript::START_MS;
 use serde_json::{json, Value};
-
-async fn post(s: &TestServer, path: &str, body: Value) -> (u16, Value) {
-    let r = s
-        .http
-        .post(format!("{}{path}", s.base))
-        .bearer_auth(ADMIN_TOKEN)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = r.status().as_u16();
-    (status, r.json().await.unwrap_or(Value::Null))
-}
 
 async fn get(s: &TestServer, path: &str) -> (u16, Value) {
     let r = s

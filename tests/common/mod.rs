@@ -504,6 +504,24 @@ impl TestServer {
     }
 }
 
+/// `POST` to the admin API with the test token: (status, the JSON answer or `Null`).
+pub async fn admin_post(
+    s: &TestServer,
+    path: &str,
+    body: serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let r = s
+        .http
+        .post(format!("{}{path}", s.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 /// The router alone (no socket, no outbox senders), for requests sent with `tower::ServiceExt`.
 pub fn router_for(db: &Db, setup: &Setup, provider: &FakeProvider) -> axum::Router {
     let app = App::new(config(setup, provider), db.clone(), Arc::new(Echo));
