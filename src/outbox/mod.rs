@@ -34,7 +34,7 @@ impl Default for OutboxOptions {
         OutboxOptions {
             lease_ms: 60_000,
             poll: Duration::from_millis(200),
-            max_in_flight: 16,
+            max_in_flight: 128,
             backoff: Backoff::default(),
         }
     }

@@ -47,7 +47,12 @@ impl Pacer {
                 slot = slot.max(*oldest + WINDOW);
             }
         }
-        sleep_until(slot).await;
+        // Only a slot still to come is slept for: tokio's timer ticks in milliseconds, so even a
+        // sleep until a moment already past would wait for the next tick, and at a cap of more
+        // than 1,000 per second every send would lose up to a millisecond.
+        if slot > Instant::now() {
+            sleep_until(slot).await;
+        }
         self.recent.push_back(slot);
         while self.recent.len() > self.mps {
             self.recent.pop_front();
