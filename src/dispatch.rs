@@ -62,24 +62,36 @@ impl Dispatcher {
     }
 }
 
+/// Takes the phones queued for this worker, all that are waiting (up to a batch), and handles them
+/// together: phones that queued up while the previous batch ran share one unit of work.
 async fn work(app: App, mut queue: mpsc::Receiver<String>, wake: OutboxWake) {
+    let mut phones: Vec<String> = Vec::with_capacity(inbox::MAX_BATCH);
     while let Some(phone) = queue.recv().await {
-        handle(&app, &phone, &wake).await;
+        phones.push(phone);
+        while phones.len() < inbox::MAX_BATCH {
+            match queue.try_recv() {
+                Ok(phone) if phones.contains(&phone) => {}
+                Ok(phone) => phones.push(phone),
+                Err(_) => break,
+            }
+        }
+        handle(&app, &phones, &wake).await;
+        phones.clear();
     }
 }
 
-async fn handle(app: &App, phone: &str, wake: &OutboxWake) {
+async fn handle(app: &App, phones: &[String], wake: &OutboxWake) {
     let started = Instant::now();
-    match inbox::handle_phone(app, phone).await {
+    match inbox::handle_phones(app, phones).await {
         Ok(0) => {}
         Ok(n) => {
             metrics::histogram!(telemetry::HANDLING_SECONDS)
                 .record(started.elapsed().as_secs_f64());
-            tracing::debug!(phone = %mask_phone(phone), handled = n, "messages handled");
+            tracing::debug!(phones = phones.len(), handled = n, "messages handled");
             wake.poke();
         }
         Err(e) => tracing::error!(
-            phone = %mask_phone(phone),
+            phones = phones.len(),
             error = %e,
             "handling failed: the recovery sweep will try again"
         ),

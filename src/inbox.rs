@@ -9,8 +9,9 @@
 use crate::app::App;
 use crate::error::StoreResult;
 use crate::message::{Body, Content, Outbound, Priority, StoredInbound};
-use crate::store::Tx;
+use crate::store::{FlowEventCounts, Tx};
 use async_trait::async_trait;
+use std::collections::VecDeque;
 
 /// What handling one inbound message produced.
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -21,6 +22,8 @@ pub struct Handled {
     pub notices: Vec<Outbound>,
     /// Replaces the stored content of the inbound message (a PIN, masked).
     pub stored_content: Option<Content>,
+    /// The turn's flow analytics, counted with the rest of its unit of work.
+    pub counts: FlowEventCounts,
 }
 
 /// The conversation engine as the inbox sees it: one step per inbound message, inside the unit of
@@ -38,79 +41,120 @@ pub trait Conversation: Send + Sync {
     }
 }
 
+/// Most phones whose next messages are handled in one unit of work.
+pub const MAX_BATCH: usize = 32;
+
 /// Handles every unhandled message of `phone`, oldest first. Returns how many were handled.
 /// Safe to call from several tasks or servers at once: the phone lock serialises them and a message
 /// already handled is not found again.
 pub async fn handle_phone(app: &App, phone: &str) -> StoreResult<usize> {
+    handle_phones(app, &[phone.to_string()]).await
+}
+
+/// Handles every unhandled message of `phones` (distinct), oldest first per phone: each round
+/// takes the next message of every phone that has one and handles them together, in one unit of
+/// work (a batch), so the cost of a unit (its begin, commit and bookkeeping statements, and on
+/// PostgreSQL its WAL flush) is shared by the phones that were waiting together. Returns how many
+/// messages were handled.
+///
+/// A batch that fails (one message the conversation cannot handle, or two batches deadlocking on
+/// PostgreSQL) has changed nothing: its phones are then handled one at a time, where a message
+/// that fails on bad data is answered with an apology ([`Conversation::recover`]) instead of
+/// blocking its phone's queue.
+pub async fn handle_phones(app: &App, phones: &[String]) -> StoreResult<usize> {
     let mut handled = 0;
+    // Phones to handle in batches, and phones of a failed batch, to handle one at a time.
+    let mut todo: VecDeque<String> = phones.iter().cloned().collect();
+    let mut alone: Vec<String> = Vec::new();
     loop {
-        let next = match handle_next(app, phone, false).await {
+        let batch: Vec<String> = match alone.pop() {
+            Some(phone) => vec![phone],
+            None if todo.is_empty() => return Ok(handled),
+            None => todo.drain(..todo.len().min(MAX_BATCH)).collect(),
+        };
+        match handle_batch(app, &batch, false).await {
+            Ok(done) => {
+                handled += done.handled;
+                todo.extend(done.more);
+            }
+            Err(e) if batch.len() > 1 => {
+                tracing::warn!(error = %e, phones = batch.len(), "a batch of conversation steps failed: its phones are handled one at a time");
+                alone.extend(batch);
+            }
             Err(e) if e.is_permanent() => {
                 tracing::error!(error = %e, "conversation step failed; the message is answered with an apology");
-                handle_next(app, phone, true).await?
+                let done = handle_batch(app, &batch, true).await?;
+                handled += done.handled;
+                todo.extend(done.more);
             }
-            other => other?,
-        };
-        match next {
-            Next::Nothing => return Ok(handled),
-            Next::HandledLast => return Ok(handled + 1),
-            Next::HandledMore => handled += 1,
+            Err(e) => return Err(e),
         }
     }
 }
 
-/// What [`handle_next`] found.
-enum Next {
-    /// The phone had no unhandled message.
-    Nothing,
-    /// One was handled and, when it committed, it was the phone's last. A message recorded after
-    /// that is handed to the dispatcher by its own webhook (or found by the recovery sweep), so
-    /// there is no need for another unit of work just to find nothing.
-    HandledLast,
-    /// One was handled and another one is waiting.
-    HandledMore,
+/// What [`handle_batch`] did.
+struct Batch {
+    /// Messages handled.
+    handled: usize,
+    /// The phones with another message waiting when the batch committed. A message recorded
+    /// after that look is handed to the dispatcher by its own webhook (or found by the recovery
+    /// sweep), so a phone not listed needs no further unit of work just to find nothing.
+    more: Vec<String>,
 }
 
-/// Handles the phone's oldest unhandled message in one unit of work (or, with `recovering`, lets
-/// the conversation recover from it).
-async fn handle_next(app: &App, phone: &str, recovering: bool) -> StoreResult<Next> {
+/// Handles the oldest unhandled message of each of `phones` in one unit of work (or, with
+/// `recovering`, lets the conversation recover from them).
+async fn handle_batch(app: &App, phones: &[String], recovering: bool) -> StoreResult<Batch> {
     let mut tx = app.db.begin().await?;
-    tx.lock_phone(phone).await?;
-    // Whether another message is waiting is learnt now, under the phone's lock: one cheap look
-    // instead of a whole unit of work afterwards. A message recorded after this look is handed to
-    // the dispatcher by its own webhook once it commits (on SQLite none can be: this unit of work
-    // holds the write lock).
-    let Some((msg, more)) = tx.next_pending_inbound_and_more(phone).await? else {
+    tx.lock_phones(phones).await?;
+    // Which messages wait, and whether more wait behind them, is learnt now, under the phones'
+    // locks. A message recorded after this look is handed to the dispatcher by its own webhook
+    // once it commits (on SQLite none can be: this unit of work holds the write lock).
+    let next = tx.next_pending_inbound_of(phones).await?;
+    if next.is_empty() {
         tx.rollback().await?;
-        return Ok(Next::Nothing);
-    };
+        return Ok(Batch {
+            handled: 0,
+            more: Vec::new(),
+        });
+    }
     let now = app.now();
-    let out = if recovering {
-        app.conversation.recover(&mut tx, &msg, now).await?
-    } else {
-        app.conversation.handle(&mut tx, &msg, now).await?
-    };
-    for body in out.replies {
-        let reply = Outbound {
+    let mut queued: Vec<Outbound> = Vec::new();
+    let mut counts = FlowEventCounts::default();
+    let mut finished = Vec::with_capacity(next.len());
+    let mut more = Vec::new();
+    for (msg, waiting) in &next {
+        let out = if recovering {
+            app.conversation.recover(&mut tx, msg, now).await?
+        } else {
+            app.conversation.handle(&mut tx, msg, now).await?
+        };
+        queued.extend(out.replies.into_iter().map(|body| Outbound {
             channel: msg.channel,
             phone: msg.phone.clone(),
             body,
             priority: Priority::Reply,
-        };
-        tx.enqueue(&reply, now).await?;
+        }));
+        queued.extend(out.notices);
+        counts.merge(out.counts);
+        match out
+            .stored_content
+            .or_else(|| recovering.then(masked_content))
+        {
+            Some(stored) => tx.finish_inbound(msg.id, Some(&stored), now).await?,
+            None => finished.push(msg.id),
+        }
+        if *waiting {
+            more.push(msg.phone.clone());
+        }
     }
-    for notice in &out.notices {
-        tx.enqueue(notice, now).await?;
-    }
-    let stored = out
-        .stored_content
-        .or_else(|| recovering.then(masked_content));
-    tx.finish_inbound(msg.id, stored.as_ref(), now).await?;
+    tx.enqueue_all(&queued, now).await?;
+    tx.count_flow_events(&counts).await?;
+    tx.finish_inbounds(&finished, now).await?;
     tx.commit().await?;
-    Ok(if more {
-        Next::HandledMore
-    } else {
-        Next::HandledLast
+    Ok(Batch {
+        handled: next.len(),
+        more,
     })
 }
 
@@ -139,8 +183,6 @@ pub async fn handle_all_pending(app: &App) -> StoreResult<usize> {
         if fresh.is_empty() {
             return Ok(total);
         }
-        for phone in fresh {
-            total += handle_phone(app, &phone).await?;
-        }
+        total += handle_phones(app, &fresh).await?;
     }
 }

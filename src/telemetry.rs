@@ -16,7 +16,7 @@ pub const OUTBOX_DEPTH: &str = "gotong_outbox_depth";
 pub const OUTBOX_OLDEST_AGE: &str = "gotong_outbox_oldest_age_seconds";
 /// Time to verify, parse and record one webhook request, by `channel`.
 pub const WEBHOOK_SECONDS: &str = "gotong_webhook_duration_seconds";
-/// Time to run one phone's pending conversation steps.
+/// Time to run the pending conversation steps of the phones a dispatcher worker took together.
 pub const HANDLING_SECONDS: &str = "gotong_handling_duration_seconds";
 /// Conversation analytics from the database, by `flow`, `step` and `event`.
 pub const FLOW_STEP_EVENTS: &str = "gotong_flow_step_events_total";

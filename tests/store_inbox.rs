@@ -27,12 +27,12 @@ async fn redelivered_inbound_is_recorded_once(db: &Db) {
     );
     let mut tx = db.begin().await.unwrap();
     tx.lock_phone("+6281200000001").await.unwrap();
-    let got = tx
-        .next_pending_inbound("+6281200000001")
+    let mut next = tx
+        .next_pending_inbound_of(&["+6281200000001".to_string()])
         .await
-        .unwrap()
         .unwrap();
-    assert_eq!(got.content, m.content);
+    let (got, more) = next.pop().unwrap();
+    assert_eq!((got.content, more), (m.content, false));
     tx.finish_inbound(
         got.id,
         Some(&Content::Text {
@@ -339,60 +339,102 @@ async fn flow_events_of_a_turn_are_added_together(db: &Db) {
     assert_eq!(db.flow_event_counts().await.unwrap()[0].3, 3);
 }
 
-async fn next_pending_inbound_tells_whether_more_wait(db: &Db) {
-    let phone = "+6281200000031";
+async fn a_batch_takes_each_phones_oldest_message_and_tells_whether_more_wait(db: &Db) {
+    let phones: Vec<String> = ["+6281200000031", "+6281200000032", "+6281200000033"]
+        .map(String::from)
+        .to_vec();
+    let inputs = |next: &[(gotong::message::StoredInbound, bool)]| -> Vec<(String, String, bool)> {
+        next.iter()
+            .map(|(m, more)| (m.phone.clone(), m.content.input_text().to_string(), *more))
+            .collect()
+    };
     let mut tx = db.begin().await.unwrap();
+    tx.lock_phones(&phones).await.unwrap();
     assert!(tx
-        .next_pending_inbound_and_more(phone)
+        .next_pending_inbound_of(&phones)
         .await
         .unwrap()
-        .is_none());
+        .is_empty());
     tx.rollback().await.unwrap();
-    db.record_inbound(&text("SM31a", phone, "MENU"), 1)
-        .await
-        .unwrap();
+    // Phone 1 sends three messages, phone 2 one, phone 3 none; another phone's message is not
+    // part of the batch.
+    for (id, phone, input) in [
+        ("SM31a", &phones[0], "MENU"),
+        ("SM32a", &phones[1], "SALDO"),
+        ("SM31b", &phones[0], "1"),
+        ("SM39a", &"+6281200000039".to_string(), "MENU"),
+        ("SM31c", &phones[0], "2"),
+    ] {
+        db.record_inbound(&text(id, phone, input), 1).await.unwrap();
+    }
     let mut tx = db.begin().await.unwrap();
-    let (first, more) = tx
-        .next_pending_inbound_and_more(phone)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((first.content.input_text(), more), ("MENU", false));
-    tx.rollback().await.unwrap();
-    db.record_inbound(&text("SM31b", phone, "1"), 2)
-        .await
-        .unwrap();
-    db.record_inbound(&text("SM31c", phone, "2"), 3)
-        .await
-        .unwrap();
-    let mut tx = db.begin().await.unwrap();
-    let (first, more) = tx
-        .next_pending_inbound_and_more(phone)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((first.content.input_text(), more), ("MENU", true));
+    tx.lock_phones(&phones).await.unwrap();
+    let next = tx.next_pending_inbound_of(&phones).await.unwrap();
     assert_eq!(
-        tx.next_pending_inbound(phone).await.unwrap(),
-        Some(first.clone())
+        inputs(&next),
+        vec![
+            (phones[0].clone(), "MENU".into(), true),
+            (phones[1].clone(), "SALDO".into(), false),
+        ]
     );
-    tx.finish_inbound(first.id, None, 4).await.unwrap();
+    let ids: Vec<i64> = next.iter().map(|(m, _)| m.id).collect();
+    tx.finish_inbounds(&ids, 4).await.unwrap();
     tx.commit().await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    let (second, more) = tx
-        .next_pending_inbound_and_more(phone)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((second.content.input_text(), more), ("1", true));
-    tx.finish_inbound(second.id, None, 5).await.unwrap();
-    let (third, more) = tx
-        .next_pending_inbound_and_more(phone)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!((third.content.input_text(), more), ("2", false));
+    let next = tx.next_pending_inbound_of(&phones).await.unwrap();
+    assert_eq!(inputs(&next), vec![(phones[0].clone(), "1".into(), true)]);
+    tx.finish_inbounds(&[next[0].0.id], 5).await.unwrap();
+    let next = tx.next_pending_inbound_of(&phones).await.unwrap();
+    assert_eq!(inputs(&next), vec![(phones[0].clone(), "2".into(), false)]);
     tx.rollback().await.unwrap();
+    assert_eq!(
+        db.phones_with_pending_inbound(10).await.unwrap(),
+        vec![phones[0].clone(), "+6281200000039".to_string()]
+    );
+}
+
+async fn queued_together_messages_go_out_in_their_order(db: &Db) {
+    let reply = |phone: &str, text: &str, priority| Outbound {
+        channel: Channel::WhatsApp,
+        phone: phone.to_string(),
+        body: Body::text(text),
+        priority,
+    };
+    let mut tx = db.begin().await.unwrap();
+    tx.enqueue_all(
+        &[
+            reply("+6281200000041", "satu", Priority::Reply),
+            reply("+6281200000042", "kabar", Priority::Notice),
+            reply("+6281200000041", "dua", Priority::Reply),
+        ],
+        7,
+    )
+    .await
+    .unwrap();
+    tx.enqueue_all(&[], 7).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut sent = Vec::new();
+    for round in 0..3 {
+        let rows = db
+            .claim_outbox(Channel::WhatsApp, 10 + round, 10, 60_000)
+            .await
+            .unwrap();
+        for row in rows {
+            sent.push((row.phone.clone(), row.body.main_text().to_string()));
+            db.outbox_sent(row.id, &format!("wamid.{}", row.id), 10 + round)
+                .await
+                .unwrap();
+        }
+    }
+    assert_eq!(
+        sent,
+        [
+            ("+6281200000041", "satu"),
+            ("+6281200000042", "kabar"),
+            ("+6281200000041", "dua"),
+        ]
+        .map(|(p, t)| (p.to_string(), t.to_string()))
+    );
 }
 
 gotong::backend_tests!(
@@ -406,5 +448,6 @@ gotong::backend_tests!(
     sessions_and_contacts_round_trip,
     contact_and_session_load_in_one_query,
     flow_events_of_a_turn_are_added_together,
-    next_pending_inbound_tells_whether_more_wait,
+    a_batch_takes_each_phones_oldest_message_and_tells_whether_more_wait,
+    queued_together_messages_go_out_in_their_order,
 );

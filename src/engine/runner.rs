@@ -736,7 +736,6 @@ impl Conversation for Engine {
             None => {}
         }
         let counts = std::mem::take(&mut turn.counts);
-        turn.tx.count_flow_events(&counts).await?;
         let stored_content = turn.masked.then(|| Content::Text {
             text: "******".into(),
         });
@@ -745,6 +744,7 @@ impl Conversation for Engine {
             replies: turn.into_replies(),
             notices,
             stored_content,
+            counts,
         })
     }
 }

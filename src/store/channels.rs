@@ -392,36 +392,52 @@ impl Tx {
         Ok(())
     }
 
-    /// The oldest unhandled message of `phone`.
-    pub async fn next_pending_inbound(
-        &mut self,
-        phone: &str,
-    ) -> StoreResult<Option<StoredInbound>> {
-        let sql = format!(
-            "SELECT {STORED_INBOUND} FROM inbound WHERE phone = $1 AND handled_at IS NULL ORDER BY id LIMIT 1"
-        );
-        on_backend!(&mut self.conn, c => {
-            let row = sqlx::query(&sql).bind(phone).fetch_optional(&mut **c).await?;
-            row.as_ref().map(inbound_from_row).transpose()
-        })
+    /// Serialises the handling of several phones' messages at once (a batch of conversation
+    /// steps in one unit of work). On PostgreSQL the locks are taken in one fixed order (of their
+    /// keys), so two batches sharing phones wait for each other instead of deadlocking; a unit
+    /// holding one phone's lock ([`Tx::lock_phone`]) never waits for a second one.
+    pub async fn lock_phones(&mut self, phones: &[String]) -> StoreResult<()> {
+        if let Backend::Postgres(c) = &mut self.conn {
+            sqlx::query(
+                "SELECT pg_advisory_xact_lock(k)
+                 FROM (SELECT DISTINCT hashtextextended(p, 0) AS k FROM unnest($1::text[]) AS p
+                       ORDER BY k) AS keys",
+            )
+            .bind(phones)
+            .execute(&mut **c)
+            .await?;
+        }
+        Ok(())
     }
 
-    /// The oldest unhandled message of `phone`, and whether another one is waiting behind it: one
-    /// query where a unit of work would otherwise look again before committing.
-    pub async fn next_pending_inbound_and_more(
+    /// The oldest unhandled message of each of `phones` that has one, and whether another one is
+    /// waiting behind it: one query for a whole batch of conversation steps.
+    pub async fn next_pending_inbound_of(
         &mut self,
-        phone: &str,
-    ) -> StoreResult<Option<(StoredInbound, bool)>> {
+        phones: &[String],
+    ) -> StoreResult<Vec<(StoredInbound, bool)>> {
+        if phones.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = super::sql::list(phones.len(), 1);
         let sql = format!(
-            "SELECT {STORED_INBOUND} FROM inbound WHERE phone = $1 AND handled_at IS NULL ORDER BY id LIMIT 2"
+            "SELECT {STORED_INBOUND},
+                    (SELECT COUNT(*) FROM inbound w WHERE w.phone = i.phone AND w.handled_at IS NULL) AS waiting
+             FROM inbound i
+             WHERE i.id IN (SELECT MIN(id) FROM inbound
+                            WHERE handled_at IS NULL AND phone IN ({list}) GROUP BY phone)
+             ORDER BY i.id"
         );
-        let mut rows = on_backend!(&mut self.conn, c => {
-            let rows = sqlx::query(&sql).bind(phone).fetch_all(&mut **c).await?;
-            rows.iter().map(inbound_from_row).collect::<StoreResult<Vec<_>>>()?
-        });
-        let more = rows.len() > 1;
-        rows.truncate(1);
-        Ok(rows.pop().map(|first| (first, more)))
+        on_backend!(&mut self.conn, c => {
+            let mut query = sqlx::query(&sql);
+            for phone in phones {
+                query = query.bind(phone);
+            }
+            let rows = query.fetch_all(&mut **c).await?;
+            rows.iter()
+                .map(|r| Ok((inbound_from_row(r)?, r.try_get::<i64, _>("waiting")? > 1)))
+                .collect()
+        })
     }
 
     /// Marks an inbound message handled; `stored` replaces its content (a PIN, masked).
@@ -440,6 +456,57 @@ impl Tx {
                 .execute(&mut **c)
                 .await?;
         });
+        Ok(())
+    }
+
+    /// Marks inbound messages handled, in one statement; their contents are kept.
+    pub async fn finish_inbounds(&mut self, ids: &[i64], now: i64) -> StoreResult<()> {
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = format!(
+            "UPDATE inbound SET handled_at = $1 WHERE id IN ({})",
+            super::sql::list(ids.len(), 2)
+        );
+        on_backend!(&mut self.conn, c => {
+            let mut query = sqlx::query(&sql).bind(now);
+            for id in ids {
+                query = query.bind(id);
+            }
+            query.execute(&mut **c).await?;
+        });
+        Ok(())
+    }
+
+    /// Queues messages with one statement; they are sent only if this unit of work commits.
+    pub async fn enqueue_all(&mut self, msgs: &[Outbound], now: i64) -> StoreResult<()> {
+        // 8 parameters a row: 100 rows stay far below either backend's parameter limit.
+        for chunk in msgs.chunks(100) {
+            let rows = super::sql::values(chunk.len(), 8, 1);
+            let sql = format!(
+                "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at)
+                 VALUES {rows}"
+            );
+            let bodies = chunk
+                .iter()
+                .map(|m| serde_json::to_string(&m.body))
+                .collect::<Result<Vec<_>, _>>()?;
+            on_backend!(&mut self.conn, c => {
+                let mut query = sqlx::query(&sql);
+                for (msg, body) in chunk.iter().zip(&bodies) {
+                    query = query
+                        .bind(msg.channel.as_str())
+                        .bind(&msg.phone)
+                        .bind(body)
+                        .bind(msg.priority as i64)
+                        .bind("queued")
+                        .bind(now)
+                        .bind(now)
+                        .bind(now);
+                }
+                query.execute(&mut **c).await?;
+            });
+        }
         Ok(())
     }
 

@@ -169,26 +169,6 @@ pub struct LedgerAudit {
     pub unbalanced_transfers: i64,
 }
 
-/// `($1, $2), ($3, $4), …`: `rows` tuples of `cols` numbered placeholders from `$first`.
-fn placeholders(rows: usize, cols: usize, first: usize) -> String {
-    let mut s = String::with_capacity(rows * cols * 6);
-    for r in 0..rows {
-        if r > 0 {
-            s.push_str(", ");
-        }
-        s.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                s.push_str(", ");
-            }
-            s.push('$');
-            s.push_str(&(first + r * cols + c).to_string());
-        }
-        s.push(')');
-    }
-    s
-}
-
 /// `$first, $first+1, …` (an `IN` list).
 fn list(n: usize, first: usize) -> String {
     (first..first + n)
@@ -363,7 +343,7 @@ impl Tx {
         for chunk in entries.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
                 "INSERT INTO ledger_entries (transfer_id, account_id, amount) VALUES {}",
-                placeholders(chunk.len(), 3, 1)
+                super::sql::values(chunk.len(), 3, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
@@ -384,7 +364,7 @@ impl Tx {
             let sql = format!(
                 "UPDATE ledger_accounts SET balance = balance + v.column2
                  FROM (VALUES {}) AS v WHERE ledger_accounts.id = v.column1",
-                placeholders(chunk.len(), 2, 1)
+                super::sql::values(chunk.len(), 2, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
@@ -548,7 +528,7 @@ impl Tx {
         let sql = format!(
             "INSERT INTO ledger_transfers (idempotency_key, kind, memo, created_at) VALUES {}
              ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
-            placeholders(batch.len(), 4, 1)
+            super::sql::values(batch.len(), 4, 1)
         );
         let created: Vec<(i64, String)> = on_backend!(&mut self.conn, c => {
             let mut q = sqlx::query_as(&sql);
@@ -580,7 +560,7 @@ impl Tx {
         let sql = format!(
             "INSERT INTO ledger_accounts (kind, owner, balance, created_at) VALUES {}
              ON CONFLICT (kind, owner) DO NOTHING",
-            placeholders(credited.len(), 4, 1)
+            super::sql::values(credited.len(), 4, 1)
         );
         on_backend!(&mut self.conn, c => {
             let mut q = sqlx::query(&sql);
@@ -879,15 +859,5 @@ impl Db {
                 .await?
         });
         Ok(b.unwrap_or(0))
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_number_rows_and_columns() {
-        assert_eq!(super::placeholders(2, 2, 1), "($1, $2), ($3, $4)");
-        assert_eq!(super::placeholders(1, 3, 4), "($4, $5, $6)");
-        assert_eq!(super::list(3, 1), "$1, $2, $3");
     }
 }

@@ -19,6 +19,7 @@ mod proposals;
 mod registry;
 mod seed;
 mod sessions;
+mod sql;
 mod terminal;
 
 pub use broadcasts::{

@@ -126,34 +126,6 @@ pub struct AuditEntry {
 const PERSON_COLUMNS: &str =
     "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch, line";
 
-/// `($s+1, …, $s+cols), (…)` for `rows` rows of `cols` parameters, numbered from `$1`.
-fn values_placeholders(rows: usize, cols: usize) -> String {
-    let mut out = String::with_capacity(rows * cols * 5);
-    for r in 0..rows {
-        if r > 0 {
-            out.push_str(", ");
-        }
-        out.push('(');
-        for c in 0..cols {
-            if c > 0 {
-                out.push_str(", ");
-            }
-            out.push('$');
-            out.push_str(&(r * cols + c + 1).to_string());
-        }
-        out.push(')');
-    }
-    out
-}
-
-/// `$1, $2, …, $n`
-fn list_placeholders(n: usize) -> String {
-    (1..=n)
-        .map(|i| format!("${i}"))
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
 impl Tx {
     /// The households among `no_kks` that are already registered.
     pub async fn existing_households(
@@ -164,7 +136,7 @@ impl Tx {
         for chunk in no_kks.chunks(self.batch_rows(1)) {
             let sql = format!(
                 "SELECT no_kk, rt, rw FROM households WHERE no_kk IN ({})",
-                list_placeholders(chunk.len())
+                super::sql::list(chunk.len(), 1)
             );
             let rows: Vec<HouseholdRecord> = on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query_as(&sql);
@@ -200,7 +172,7 @@ impl Tx {
         for chunk in keys.chunks(self.batch_rows(1)) {
             let sql = format!(
                 "SELECT {PERSON_COLUMNS} FROM persons WHERE {column} IN ({}) ORDER BY no_kk, line, nik",
-                list_placeholders(chunk.len())
+                super::sql::list(chunk.len(), 1)
             );
             let rows: Vec<PersonRecord> = on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query_as(&sql);
@@ -223,7 +195,7 @@ impl Tx {
         for chunk in households.chunks(self.batch_rows(4)) {
             let sql = format!(
                 "INSERT INTO households (no_kk, rt, rw, imported_at) VALUES {} ON CONFLICT (no_kk) DO NOTHING",
-                values_placeholders(chunk.len(), 4)
+                super::sql::values(chunk.len(), 4, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
@@ -241,7 +213,7 @@ impl Tx {
         for chunk in persons.chunks(self.batch_rows(11)) {
             let sql = format!(
                 "INSERT INTO persons ({PERSON_COLUMNS}, imported_at) VALUES {}",
-                values_placeholders(chunk.len(), 11)
+                super::sql::values(chunk.len(), 11, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
@@ -324,12 +296,6 @@ impl Db {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_across_rows() {
-        assert_eq!(values_placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
-        assert_eq!(list_placeholders(3), "$1, $2, $3");
-    }
 
     #[test]
     fn masking_keeps_the_last_four() {

@@ -58,6 +58,13 @@ impl FlowEventCounts {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
+
+    /// Adds another turn's counts to these (a batch of turns is counted with one statement).
+    pub fn merge(&mut self, other: FlowEventCounts) {
+        for (key, n) in other.0 {
+            *self.0.entry(key).or_insert(0) += n;
+        }
+    }
 }
 
 impl Tx {
@@ -245,16 +252,10 @@ impl Tx {
         }
         // A turn counts a handful of events: far below either backend's parameter limit. Keys are
         // distinct (a map), as PostgreSQL requires of one `ON CONFLICT DO UPDATE`.
-        let rows: Vec<String> = (0..counts.0.len())
-            .map(|i| {
-                let b = i * 4;
-                format!("(${}, ${}, ${}, ${})", b + 1, b + 2, b + 3, b + 4)
-            })
-            .collect();
         let sql = format!(
             "INSERT INTO flow_events (flow, step, event, count) VALUES {}
              ON CONFLICT (flow, step, event) DO UPDATE SET count = flow_events.count + excluded.count",
-            rows.join(", ")
+            super::sql::values(counts.0.len(), 4, 1)
         );
         on_backend!(&mut self.conn, c => {
             let mut q = sqlx::query(&sql);
