@@ -7,12 +7,12 @@ use crate::clock::Clock;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
 use crate::shutdown::Stop;
-use crate::store::{Db, OutboxRow};
+use crate::store::Db;
 use crate::telemetry;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::Notify;
+use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
 pub struct OutboxWorker {
@@ -27,8 +27,20 @@ pub struct OutboxWorker {
     pub wake: Arc<Notify>,
 }
 
+/// How a send ended, reported by its task to the run loop.
+struct Outcome {
+    id: i64,
+    phone: String,
+    attempts: i64,
+    result: Result<String, SendError>,
+}
+
 impl OutboxWorker {
     /// Runs until `stop`; then stops claiming and lets the sends under way finish.
+    ///
+    /// The loop claims rows and starts a task per send; each task reports how its send ended,
+    /// and the loop records the outcomes that came in together with one statement before it
+    /// claims again (a phone's next row can only be claimed once its previous one is recorded).
     pub async fn run(self, mut stop: Stop) {
         let channel = self.sender.channel();
         let max_in_flight = self.options.max_in_flight.max(1);
@@ -38,9 +50,15 @@ impl OutboxWorker {
         let this = Arc::new(self);
         let mut pacer = Pacer::per_second(this.mps);
         let mut in_flight: JoinSet<()> = JoinSet::new();
+        let (report, mut outcomes) = mpsc::unbounded_channel::<Outcome>();
+        let mut ended: Vec<Outcome> = Vec::new();
         tracing::info!(%channel, mps = this.mps, "outbox sender started");
         while !stop.is_stopping() {
             while in_flight.try_join_next().is_some() {}
+            while let Ok(outcome) = outcomes.try_recv() {
+                ended.push(outcome);
+            }
+            this.record(std::mem::take(&mut ended)).await;
             let free = batch.min(max_in_flight.saturating_sub(in_flight.len()));
             let mut claimed = 0;
             if free > 0 {
@@ -55,7 +73,17 @@ impl OutboxWorker {
                         for row in rows {
                             pacer.wait().await;
                             let worker = this.clone();
-                            in_flight.spawn(async move { worker.deliver(row).await });
+                            let report = report.clone();
+                            in_flight.spawn(async move {
+                                let result = worker.sender.send(&row.phone, &row.body).await;
+                                // The loop outlives its tasks (it joins them before it ends).
+                                let _ = report.send(Outcome {
+                                    id: row.id,
+                                    phone: row.phone,
+                                    attempts: row.attempts,
+                                    result,
+                                });
+                            });
                         }
                     }
                     Err(e) => tracing::error!(%channel, error = %e, "outbox claim failed"),
@@ -69,51 +97,65 @@ impl OutboxWorker {
                 tokio::select! {
                     _ = this.wake.notified() => {}
                     _ = tokio::time::sleep(this.options.poll) => {}
-                    Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+                    Some(outcome) = outcomes.recv() => ended.push(outcome),
                     _ = stop.stopped() => {}
                 }
             }
         }
         while in_flight.join_next().await.is_some() {}
+        while let Ok(outcome) = outcomes.try_recv() {
+            ended.push(outcome);
+        }
+        this.record(ended).await;
         tracing::info!(%channel, "outbox sender stopped");
     }
 
-    /// Sends one claimed row and records what happened.
-    async fn deliver(&self, row: OutboxRow) {
+    /// Records how sends ended: the accepted ones with one statement, failures one by one.
+    async fn record(&self, ended: Vec<Outcome>) {
+        if ended.is_empty() {
+            return;
+        }
         let channel = self.sender.channel();
-        let result = self.sender.send(&row.phone, &row.body).await;
         let now = self.clock.now_ms();
-        let phone = mask_phone(&row.phone);
         let backoff = &self.options.backoff;
-        let outcome = match result {
-            Ok(provider_id) => {
-                tracing::info!(%channel, id = row.id, phone, provider_id, "sent");
-                retry_store(|| self.db.outbox_sent(row.id, &provider_id, now)).await;
-                "sent"
-            }
-            Err(SendError::Permanent { code, message }) => {
-                tracing::warn!(%channel, id = row.id, phone, code, "refused by the provider");
-                let error = format!("{code}: {message}");
-                retry_store(|| self.db.outbox_failed(row.id, &error, now)).await;
-                "failed"
-            }
-            Err(SendError::Retryable(reason)) if backoff.gives_up(row.attempts) => {
-                tracing::warn!(%channel, id = row.id, phone, attempts = row.attempts, reason, "given up");
-                let error = format!("gave up after {} attempts: {reason}", row.attempts);
-                retry_store(|| self.db.outbox_failed(row.id, &error, now)).await;
-                "failed"
-            }
-            Err(SendError::Retryable(reason)) => {
-                let delay = backoff.delay_ms(row.attempts);
-                tracing::info!(%channel, id = row.id, phone, attempts = row.attempts, delay_ms = delay, reason, "will retry");
-                retry_store(|| self.db.outbox_retry(row.id, now + delay, &reason, now)).await;
-                "retried"
-            }
-        };
-        metrics::counter!(telemetry::OUTBOUND, "channel" => channel.as_str(), "status" => outcome)
-            .increment(1);
-        // This phone's next row (if any) can be claimed now: the run loop wakes on this task's
-        // end (`join_next`), so no poke here (a poke as well would cost one more, empty, claim).
+        let mut sent: Vec<(i64, String)> = Vec::new();
+        for Outcome {
+            id,
+            phone,
+            attempts,
+            result,
+        } in ended
+        {
+            let phone = mask_phone(&phone);
+            let outcome = match result {
+                Ok(provider_id) => {
+                    tracing::info!(%channel, id, phone, provider_id, "sent");
+                    sent.push((id, provider_id));
+                    "sent"
+                }
+                Err(SendError::Permanent { code, message }) => {
+                    tracing::warn!(%channel, id, phone, code, "refused by the provider");
+                    let error = format!("{code}: {message}");
+                    retry_store(|| self.db.outbox_failed(id, &error, now)).await;
+                    "failed"
+                }
+                Err(SendError::Retryable(reason)) if backoff.gives_up(attempts) => {
+                    tracing::warn!(%channel, id, phone, attempts, reason, "given up");
+                    let error = format!("gave up after {attempts} attempts: {reason}");
+                    retry_store(|| self.db.outbox_failed(id, &error, now)).await;
+                    "failed"
+                }
+                Err(SendError::Retryable(reason)) => {
+                    let delay = backoff.delay_ms(attempts);
+                    tracing::info!(%channel, id, phone, attempts, delay_ms = delay, reason, "will retry");
+                    retry_store(|| self.db.outbox_retry(id, now + delay, &reason, now)).await;
+                    "retried"
+                }
+            };
+            metrics::counter!(telemetry::OUTBOUND, "channel" => channel.as_str(), "status" => outcome)
+                .increment(1);
+        }
+        retry_store(|| self.db.outbox_sent_all(&sent, now)).await;
     }
 }
 

@@ -220,19 +220,32 @@ impl Db {
 
     /// The provider accepted the message: it is never sent again.
     pub async fn outbox_sent(&self, id: i64, provider_id: &str, now: i64) -> StoreResult<()> {
-        on_backend!(&self.pool, p => {
-            sqlx::query(
+        self.outbox_sent_all(&[(id, provider_id.to_string())], now)
+            .await
+    }
+
+    /// The provider accepted these messages (id, the provider's id for it): one statement for a
+    /// sender's finished sends. A delivery report that came first is kept.
+    pub async fn outbox_sent_all(&self, sent: &[(i64, String)], now: i64) -> StoreResult<()> {
+        // 2 parameters a row: 500 rows stay far below either backend's parameter limit.
+        for chunk in sent.chunks(500) {
+            // `VALUES` columns are named column1, column2 by both dialects.
+            let sql = format!(
                 "UPDATE outbox SET status = CASE WHEN status_rank > 1 THEN status ELSE 'sent' END,
                     status_rank = CASE WHEN status_rank > 1 THEN status_rank ELSE 1 END,
-                    provider_id = $1, sent_at = $2, updated_at = $2, lease_until = NULL
-                 WHERE id = $3",
-            )
-            .bind(provider_id)
-            .bind(now)
-            .bind(id)
-            .execute(p)
-            .await?;
-        });
+                    provider_id = v.column2, sent_at = $1, updated_at = $1, lease_until = NULL
+                 FROM (VALUES {}) AS v
+                 WHERE outbox.id = v.column1",
+                super::sql::values(chunk.len(), 2, 2)
+            );
+            on_backend!(&self.pool, p => {
+                let mut query = sqlx::query(&sql).bind(now);
+                for (id, provider_id) in chunk {
+                    query = query.bind(id).bind(provider_id);
+                }
+                query.execute(p).await?;
+            });
+        }
         Ok(())
     }
 
