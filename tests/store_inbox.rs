@@ -21,6 +21,11 @@ async fn redelivered_inbound_is_recorded_once(db: &Db) {
     let m = text("SM1", "+6281200000001", "SALDO");
     assert!(db.record_inbound(&m, 10).await.unwrap().is_some());
     assert!(db.record_inbound(&m, 11).await.unwrap().is_none());
+    // Recording notes the phone as a contact, when it wrote (the redelivery changes nothing).
+    let mut tx = db.begin().await.unwrap();
+    let contact = tx.contact("+6281200000001").await.unwrap();
+    tx.rollback().await.unwrap();
+    assert_eq!(contact.last_inbound_at, Some(10));
     assert_eq!(
         db.phones_with_pending_inbound(10).await.unwrap(),
         vec!["+6281200000001"]

@@ -95,12 +95,14 @@ impl Db {
     /// Records an inbound message durably. Returns its id, or `None` if the provider already
     /// delivered this message id (a redelivery: nothing more must happen).
     /// A message without a phone is recorded as handled: there is no one to answer.
+    ///
+    /// One statement, committed on its own: the insert's trigger (migration 0010) notes the phone
+    /// as a contact (its channel, and when it last wrote: the WhatsApp 24-hour window).
     pub async fn record_inbound(&self, msg: &Inbound, now: i64) -> StoreResult<Option<i64>> {
         let content = serde_json::to_string(&msg.content)?;
         let phone = msg.phone.clone().unwrap_or_default();
         let handled_at = msg.phone.is_none().then_some(now);
-        let mut tx = self.begin().await?;
-        let id: Option<i64> = on_backend!(&mut tx.conn, c => {
+        let id: Option<i64> = on_backend!(&self.pool, p => {
             sqlx::query_scalar(
                 "INSERT INTO inbound (channel, provider_id, phone, kind, content, received_at, handled_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -114,24 +116,9 @@ impl Db {
             .bind(&content)
             .bind(now)
             .bind(handled_at)
-            .fetch_optional(&mut **c)
+            .fetch_optional(p)
             .await?
         });
-        if id.is_some() && !phone.is_empty() {
-            on_backend!(&mut tx.conn, c => {
-                sqlx::query(
-                    "INSERT INTO contacts (phone, channel, last_inbound_at) VALUES ($1, $2, $3)
-                     ON CONFLICT (phone) DO UPDATE SET channel = excluded.channel,
-                        last_inbound_at = excluded.last_inbound_at",
-                )
-                .bind(&phone)
-                .bind(msg.channel.as_str())
-                .bind(now)
-                .execute(&mut **c)
-                .await?;
-            });
-        }
-        tx.commit().await?;
         Ok(id)
     }
 
