@@ -7,7 +7,7 @@
 //! unhandled, and the recovery sweep ([`handle_all_pending`]) runs it again later.
 
 use crate::app::App;
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::message::{Body, Content, Outbound, Priority, StoredInbound};
 use crate::store::{FlowEventCounts, Tx};
 use async_trait::async_trait;
@@ -31,6 +31,22 @@ pub struct Handled {
 #[async_trait]
 pub trait Conversation: Send + Sync {
     async fn handle(&self, tx: &mut Tx, msg: &StoredInbound, now: i64) -> StoreResult<Handled>;
+
+    /// One step for each of `msgs` (of distinct phones), in order, in the same unit of work: what
+    /// the inbox calls for a batch. A conversation may load and save its state for the whole batch
+    /// at once; by default each message is handled on its own.
+    async fn handle_batch(
+        &self,
+        tx: &mut Tx,
+        msgs: &[StoredInbound],
+        now: i64,
+    ) -> StoreResult<Vec<Handled>> {
+        let mut handled = Vec::with_capacity(msgs.len());
+        for msg in msgs {
+            handled.push(self.handle(tx, msg, now).await?);
+        }
+        Ok(handled)
+    }
 
     /// Called in a fresh unit of work when [`Conversation::handle`] failed on bad data (never
     /// for a lost connection, which is retried): reset the conversation and apologise, so one
@@ -123,12 +139,24 @@ async fn handle_batch(app: &App, phones: &[String], recovering: bool) -> StoreRe
     let mut counts = FlowEventCounts::default();
     let mut finished = Vec::with_capacity(next.len());
     let mut more = Vec::new();
-    for (msg, waiting) in &next {
-        let out = if recovering {
-            app.conversation.recover(&mut tx, msg, now).await?
-        } else {
-            app.conversation.handle(&mut tx, msg, now).await?
-        };
+    let (msgs, waiting): (Vec<StoredInbound>, Vec<bool>) = next.into_iter().unzip();
+    let outs = if recovering {
+        let mut outs = Vec::with_capacity(msgs.len());
+        for msg in &msgs {
+            outs.push(app.conversation.recover(&mut tx, msg, now).await?);
+        }
+        outs
+    } else {
+        app.conversation.handle_batch(&mut tx, &msgs, now).await?
+    };
+    if outs.len() != msgs.len() {
+        return Err(StoreError::Corrupt(format!(
+            "the conversation answered {} of {} messages",
+            outs.len(),
+            msgs.len()
+        )));
+    }
+    for ((msg, waiting), out) in msgs.iter().zip(waiting).zip(outs) {
         queued.extend(out.replies.into_iter().map(|body| Outbound {
             channel: msg.channel,
             phone: msg.phone.clone(),
@@ -144,7 +172,7 @@ async fn handle_batch(app: &App, phones: &[String], recovering: bool) -> StoreRe
             Some(stored) => tx.finish_inbound(msg.id, Some(&stored), now).await?,
             None => finished.push(msg.id),
         }
-        if *waiting {
+        if waiting {
             more.push(msg.phone.clone());
         }
     }
@@ -153,7 +181,7 @@ async fn handle_batch(app: &App, phones: &[String], recovering: bool) -> StoreRe
     tx.finish_inbounds(&finished, now).await?;
     tx.commit().await?;
     Ok(Batch {
-        handled: next.len(),
+        handled: msgs.len(),
         more,
     })
 }

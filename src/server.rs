@@ -37,7 +37,10 @@ pub struct ServeOptions {
 impl Default for ServeOptions {
     fn default() -> Self {
         ServeOptions {
-            dispatch_workers: 4,
+            // Each worker handles the phones queued for it in batches; two keep batches large
+            // (one unit of work for many phones) while one waits for the database
+            // (`gotong bench`: 2 did as well as 4 or better on both backends, 1 and 8 worse).
+            dispatch_workers: 2,
             sweep_every: Duration::from_secs(5),
             outbox: OutboxOptions::default(),
             send_timeout: Duration::from_secs(20),

@@ -10,7 +10,7 @@ use crate::error::StoreResult;
 use crate::i18n::{Texts, DEFAULT_LANG};
 use crate::inbox::{Conversation, Handled};
 use crate::message::{Body, Channel, Content, Outbound, StoredInbound};
-use crate::store::{FlowEventCounts, Session, Tx};
+use crate::store::{Contact, FlowEventCounts, Session, Tx};
 use crate::text::gsm7::to_gsm7_lossy;
 use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -695,7 +695,58 @@ impl Conversation for Engine {
     }
 
     async fn handle(&self, tx: &mut Tx, msg: &StoredInbound, now: i64) -> StoreResult<Handled> {
-        let (contact, session) = tx.contact_and_session(&msg.phone).await?;
+        let mut handled = self
+            .handle_batch(tx, std::slice::from_ref(msg), now)
+            .await?;
+        Ok(handled.pop().unwrap_or_default())
+    }
+
+    /// The phones' contacts and conversations are loaded with one query, the turns run in order,
+    /// and the conversations are saved (or ended) with one statement each at the end: a turn only
+    /// ever touches its own phone's conversation, and the phones of a batch are distinct.
+    async fn handle_batch(
+        &self,
+        tx: &mut Tx,
+        msgs: &[StoredInbound],
+        now: i64,
+    ) -> StoreResult<Vec<Handled>> {
+        let phones: Vec<String> = msgs.iter().map(|m| m.phone.clone()).collect();
+        let states = tx.contacts_and_sessions(&phones).await?;
+        let mut saved = Vec::new();
+        let mut ended = Vec::new();
+        let mut handled = Vec::with_capacity(msgs.len());
+        for (msg, (contact, session)) in msgs.iter().zip(states) {
+            let (out, change) = self.turn(tx, msg, now, contact, session).await?;
+            match change {
+                SessionChange::Save(s) => saved.push(s),
+                SessionChange::End => ended.push(msg.phone.clone()),
+                SessionChange::None => {}
+            }
+            handled.push(out);
+        }
+        tx.save_sessions(&saved).await?;
+        tx.clear_sessions(&ended).await?;
+        Ok(handled)
+    }
+}
+
+/// What a turn does to its phone's stored conversation (written at the end of the batch).
+enum SessionChange {
+    Save(Session),
+    End,
+    None,
+}
+
+impl Engine {
+    /// One turn: the step for `msg`, given the phone's contact and conversation as they were.
+    async fn turn(
+        &self,
+        tx: &mut Tx,
+        msg: &StoredInbound,
+        now: i64,
+        contact: Contact,
+        session: Option<Session>,
+    ) -> StoreResult<(Handled, SessionChange)> {
         let had_session = session.is_some();
         let mut turn = Turn {
             tx,
@@ -726,26 +777,26 @@ impl Conversation for Engine {
             self.say(&mut turn, "engine-timed-out", &[]);
         }
         self.dispatch(&mut turn, &msg.content).await?;
-        match turn.session.as_mut() {
+        let change = match turn.session.as_mut() {
             Some(s) => {
                 s.updated_at = now;
-                let s = s.clone();
-                turn.tx.save_session(&s).await?;
+                SessionChange::Save(s.clone())
             }
-            None if had_session => turn.tx.clear_session(&msg.phone).await?,
-            None => {}
-        }
+            None if had_session => SessionChange::End,
+            None => SessionChange::None,
+        };
         let counts = std::mem::take(&mut turn.counts);
         let stored_content = turn.masked.then(|| Content::Text {
             text: "******".into(),
         });
         let notices = std::mem::take(&mut turn.notices);
-        Ok(Handled {
+        let handled = Handled {
             replies: turn.into_replies(),
             notices,
             stored_content,
             counts,
-        })
+        };
+        Ok((handled, change))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Conversation sessions, per-phone preferences (language, opt-out) and flow-step analytics.
 
 use super::{on_backend, Db, Tx};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use std::collections::BTreeMap;
 
 /// Where a phone is in a conversation. Survives restarts; shared by every server process.
@@ -73,6 +73,18 @@ impl Tx {
         &mut self,
         phone: &str,
     ) -> StoreResult<(Contact, Option<Session>)> {
+        let mut both = self.contacts_and_sessions(&[phone.to_string()]).await?;
+        both.pop().ok_or_else(|| {
+            StoreError::Corrupt("the contact and session query returned no row".into())
+        })
+    }
+
+    /// Each phone's preferences and conversation, in the order of `phones`, in one query (the
+    /// start of a batch of turns). A phone without a contact row gets the defaults.
+    pub async fn contacts_and_sessions(
+        &mut self,
+        phones: &[String],
+    ) -> StoreResult<Vec<(Contact, Option<Session>)>> {
         type Row = (
             Option<String>,
             Option<bool>,
@@ -83,36 +95,53 @@ impl Tx {
             Option<i64>,
             Option<i64>,
         );
-        let row: Row = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(
-                "SELECT c.language, c.opted_out, c.last_inbound_at,
-                        s.flow, s.step, s.vals, s.retries, s.updated_at
-                 FROM (SELECT $1 AS phone) p
-                 LEFT JOIN contacts c ON c.phone = p.phone
-                 LEFT JOIN sessions s ON s.phone = p.phone",
-            )
-            .bind(phone)
-            .fetch_one(&mut **c)
-            .await?
+        if phones.is_empty() {
+            return Ok(Vec::new());
+        }
+        // The phones as a table, with their place: `SELECT $1, 0 UNION ALL SELECT $2, 1 …`.
+        let wanted = (0..phones.len())
+            .map(|i| format!("SELECT ${} AS phone, {i} AS place", i + 1))
+            .collect::<Vec<_>>()
+            .join(" UNION ALL ");
+        let sql = format!(
+            "SELECT c.language, c.opted_out, c.last_inbound_at,
+                    s.flow, s.step, s.vals, s.retries, s.updated_at
+             FROM ({wanted}) p
+             LEFT JOIN contacts c ON c.phone = p.phone
+             LEFT JOIN sessions s ON s.phone = p.phone
+             ORDER BY p.place"
+        );
+        let rows: Vec<Row> = on_backend!(&mut self.conn, c => {
+            let mut query = sqlx::query_as(&sql);
+            for phone in phones {
+                query = query.bind(phone);
+            }
+            query.fetch_all(&mut **c).await?
         });
-        let (language, opted_out, last_inbound_at, flow, step, vals, retries, updated_at) = row;
-        let contact = Contact {
-            language,
-            opted_out: opted_out.unwrap_or(false),
-            last_inbound_at,
-        };
-        let session = match (flow, step, vals) {
-            (Some(flow), Some(step), Some(vals)) => Some(Session {
-                phone: phone.to_string(),
-                flow,
-                step,
-                values: serde_json::from_str(&vals)?,
-                retries: retries.unwrap_or(0),
-                updated_at: updated_at.unwrap_or(0),
-            }),
-            _ => None,
-        };
-        Ok((contact, session))
+        rows.into_iter()
+            .zip(phones)
+            .map(|(row, phone)| {
+                let (language, opted_out, last_inbound_at, flow, step, vals, retries, updated_at) =
+                    row;
+                let contact = Contact {
+                    language,
+                    opted_out: opted_out.unwrap_or(false),
+                    last_inbound_at,
+                };
+                let session = match (flow, step, vals) {
+                    (Some(flow), Some(step), Some(vals)) => Some(Session {
+                        phone: phone.clone(),
+                        flow,
+                        step,
+                        values: serde_json::from_str(&vals)?,
+                        retries: retries.unwrap_or(0),
+                        updated_at: updated_at.unwrap_or(0),
+                    }),
+                    _ => None,
+                };
+                Ok((contact, session))
+            })
+            .collect()
     }
 
     pub async fn load_session(&mut self, phone: &str) -> StoreResult<Option<Session>> {
@@ -136,29 +165,58 @@ impl Tx {
     }
 
     pub async fn save_session(&mut self, s: &Session) -> StoreResult<()> {
-        let vals = serde_json::to_string(&s.values)?;
-        on_backend!(&mut self.conn, c => {
-            sqlx::query(
-                "INSERT INTO sessions (phone, flow, step, vals, retries, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
+        self.save_sessions(std::slice::from_ref(s)).await
+    }
+
+    /// Saves conversations (of distinct phones) with one statement per hundred.
+    pub async fn save_sessions(&mut self, sessions: &[Session]) -> StoreResult<()> {
+        for chunk in sessions.chunks(100) {
+            let vals = chunk
+                .iter()
+                .map(|s| serde_json::to_string(&s.values))
+                .collect::<Result<Vec<_>, _>>()?;
+            let sql = format!(
+                "INSERT INTO sessions (phone, flow, step, vals, retries, updated_at) VALUES {}
                  ON CONFLICT (phone) DO UPDATE SET flow = excluded.flow, step = excluded.step,
                     vals = excluded.vals, retries = excluded.retries, updated_at = excluded.updated_at",
-            )
-            .bind(&s.phone)
-            .bind(&s.flow)
-            .bind(&s.step)
-            .bind(&vals)
-            .bind(s.retries)
-            .bind(s.updated_at)
-            .execute(&mut **c)
-            .await?;
-        });
+                super::sql::values(chunk.len(), 6, 1)
+            );
+            on_backend!(&mut self.conn, c => {
+                let mut query = sqlx::query(&sql);
+                for (s, vals) in chunk.iter().zip(&vals) {
+                    query = query
+                        .bind(&s.phone)
+                        .bind(&s.flow)
+                        .bind(&s.step)
+                        .bind(vals)
+                        .bind(s.retries)
+                        .bind(s.updated_at);
+                }
+                query.execute(&mut **c).await?;
+            });
+        }
         Ok(())
     }
 
     pub async fn clear_session(&mut self, phone: &str) -> StoreResult<()> {
-        on_backend!(&mut self.conn, c => {
-            sqlx::query("DELETE FROM sessions WHERE phone = $1").bind(phone).execute(&mut **c).await?;
-        });
+        self.clear_sessions(&[phone.to_string()]).await
+    }
+
+    /// Ends the conversations of `phones`, with one statement per hundred.
+    pub async fn clear_sessions(&mut self, phones: &[String]) -> StoreResult<()> {
+        for chunk in phones.chunks(100) {
+            let sql = format!(
+                "DELETE FROM sessions WHERE phone IN ({})",
+                super::sql::list(chunk.len(), 1)
+            );
+            on_backend!(&mut self.conn, c => {
+                let mut query = sqlx::query(&sql);
+                for phone in chunk {
+                    query = query.bind(phone);
+                }
+                query.execute(&mut **c).await?;
+            });
+        }
         Ok(())
     }
 
