@@ -113,6 +113,19 @@ async fn outbox_claims_replies_first_and_leases_expire(db: &Db) {
         .unwrap()
         .is_empty());
     db.outbox_sent(first[0].id, "wamid.A", 30).await.unwrap();
+    // Leases still running are kept; expired ones (not the row already sent) come back.
+    assert_eq!(
+        db.release_expired_leases(Channel::WhatsApp, 1000)
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(
+        db.release_expired_leases(Channel::WhatsApp, 2000)
+            .await
+            .unwrap(),
+        2
+    );
     let again = db
         .claim_outbox(Channel::WhatsApp, 2000, 10, 1000)
         .await

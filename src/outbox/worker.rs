@@ -11,7 +11,7 @@ use crate::store::Db;
 use crate::telemetry;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, Notify};
 use tokio::task::JoinSet;
 
@@ -53,7 +53,12 @@ impl OutboxWorker {
         let (report, mut outcomes) = mpsc::unbounded_channel::<Outcome>();
         let mut ended: Vec<Outcome> = Vec::new();
         tracing::info!(%channel, mps = this.mps, "outbox sender started");
+        let mut leases_checked: Option<Instant> = None;
         while !stop.is_stopping() {
+            if leases_checked.is_none_or(|at| at.elapsed() >= this.options.poll) {
+                leases_checked = Some(Instant::now());
+                this.release_expired_leases().await;
+            }
             while in_flight.try_join_next().is_some() {}
             while let Ok(outcome) = outcomes.try_recv() {
                 ended.push(outcome);
@@ -108,6 +113,23 @@ impl OutboxWorker {
         }
         this.record(ended).await;
         tracing::info!(%channel, "outbox sender stopped");
+    }
+
+    /// Gives back rows whose lease ran out (a sender that died: this process before a restart,
+    /// or another server), once per poll interval.
+    async fn release_expired_leases(&self) {
+        let channel = self.sender.channel();
+        match self
+            .db
+            .release_expired_leases(channel, self.clock.now_ms())
+            .await
+        {
+            Ok(0) => {}
+            Ok(n) => {
+                tracing::info!(%channel, rows = n, "rows whose lease ran out are queued again")
+            }
+            Err(e) => tracing::error!(%channel, error = %e, "giving back expired leases failed"),
+        }
     }
 
     /// Records how sends ended: the accepted ones with one statement, failures one by one.

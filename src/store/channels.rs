@@ -136,9 +136,27 @@ impl Db {
         Ok(phones)
     }
 
+    /// Gives back the rows of `channel` whose lease has run out (their sender died, or a crash
+    /// left them claimed), so they are claimed again. The sender does this every poll interval,
+    /// not on every claim. Returns how many rows came back.
+    pub async fn release_expired_leases(&self, channel: Channel, now: i64) -> StoreResult<u64> {
+        let released = on_backend!(&self.pool, p => {
+            sqlx::query(
+                "UPDATE outbox SET status = 'queued', lease_until = NULL, updated_at = $1
+                 WHERE status = 'sending' AND lease_until < $1 AND channel = $2",
+            )
+            .bind(now)
+            .bind(channel.as_str())
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(released)
+    }
+
     /// Claims up to `limit` due rows of `channel` for sending, replies before notices before
-    /// broadcasts, oldest first. A claim is a lease: rows of a sender that died are claimed again
-    /// once `lease_ms` has passed.
+    /// broadcasts, oldest first. A claim is a lease until `now + lease_ms`: rows of a sender
+    /// that died come back with [`Db::release_expired_leases`] once it has passed.
     ///
     /// Per phone, rows go out one at a time in (priority, id) order: a row is claimed only when no
     /// row of the same phone is being sent and no waiting row of it comes first (more urgent, or
@@ -162,16 +180,6 @@ impl Db {
                 .execute(&mut **c)
                 .await?;
         }
-        on_backend!(&mut tx.conn, c => {
-            sqlx::query(
-                "UPDATE outbox SET status = 'queued', lease_until = NULL, updated_at = $1
-                 WHERE status = 'sending' AND lease_until < $1 AND channel = $2",
-            )
-            .bind(now)
-            .bind(channel.as_str())
-            .execute(&mut **c)
-            .await?;
-        });
         let lock = match tx.conn {
             Backend::Sqlite(_) => "",
             Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
