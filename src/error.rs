@@ -19,6 +19,9 @@ pub enum StoreError {
     UnsupportedUrl(String),
     #[error("stored data is corrupt: {0}")]
     Corrupt(String),
+    /// The store cannot take work now (the server is shutting down).
+    #[error("store unavailable: {0}")]
+    Unavailable(String),
 }
 
 impl From<serde_json::Error> for StoreError {

@@ -25,6 +25,7 @@ pub mod notices;
 pub mod outbox;
 pub mod parse;
 pub mod proposals;
+pub mod recorder;
 pub mod registry;
 pub mod server;
 pub mod shutdown;

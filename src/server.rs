@@ -11,6 +11,7 @@ use crate::dispatch::{spawn_recovery_sweep, Dispatcher};
 use crate::http::{self, HttpState};
 use crate::message::Channel;
 use crate::outbox::{OutboxOptions, OutboxWake, OutboxWorker};
+use crate::recorder::Recorder;
 use crate::shutdown::{stop_signal, StopTrigger};
 use crate::telemetry;
 use anyhow::Context;
@@ -127,10 +128,13 @@ pub async fn start(
             stop_rx.clone(),
         ));
     }
+    let (recorder, recording) = Recorder::start(app.db.clone());
+    tasks.push(recording);
     let router = http::router(HttpState {
         app,
         providers,
         dispatcher,
+        recorder,
         prometheus: telemetry::prometheus(),
     });
     let mut server_stop = stop_rx;
@@ -164,7 +168,8 @@ impl Running {
             Ok(Err(e)) => tracing::error!(error = %e, "http server failed"),
             Err(e) => tracing::error!(error = %e, "http server task failed"),
         }
-        // The router (and with it the dispatcher's queues) is gone: the workers drain and end.
+        // The router (and with it the dispatcher's queues and the recorder) is gone: the workers
+        // and the recorder drain and end.
         for task in self.tasks {
             if let Err(e) = task.await {
                 tracing::error!(error = %e, "background task failed");

@@ -51,6 +51,33 @@ async fn redelivered_inbound_is_recorded_once(db: &Db) {
     assert!(db.phones_with_pending_inbound(10).await.unwrap().is_empty());
 }
 
+async fn messages_recorded_together_get_their_own_ids_and_redeliveries_none(db: &Db) {
+    let old = text("SM60", "+6281200000060", "MENU");
+    assert!(db.record_inbound(&old, 5).await.unwrap().is_some());
+    let a = text("SM61", "+6281200000061", "SALDO");
+    let b = text("SM62", "+6281200000062", "MENU");
+    let ids = db
+        .record_inbounds(&[(&a, 10), (&old, 10), (&b, 11), (&a, 12)])
+        .await
+        .unwrap();
+    // A new message gets an id; one recorded before, or twice in the group, gets none after
+    // its first.
+    assert!(ids[0].is_some() && ids[2].is_some() && ids[0] != ids[2]);
+    assert_eq!((ids[1], ids[3]), (None, None));
+    assert_eq!(db.inbound_count().await.unwrap(), 3);
+    let mut tx = db.begin().await.unwrap();
+    let next = tx
+        .next_pending_inbound_of(&["+6281200000062".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(
+        tx.contact("+6281200000062").await.unwrap().last_inbound_at,
+        Some(11)
+    );
+    tx.rollback().await.unwrap();
+    assert_eq!((next[0].0.id, next[0].0.received_at), (ids[2].unwrap(), 11));
+}
+
 async fn inbound_without_phone_is_kept_but_not_pending(db: &Db) {
     let mut m = text("wamid.nophone", "", "hi");
     m.phone = None;
@@ -467,5 +494,6 @@ gotong::backend_tests!(
     contact_and_session_load_in_one_query,
     flow_events_of_a_turn_are_added_together,
     a_batch_takes_each_phones_oldest_message_and_tells_whether_more_wait,
+    messages_recorded_together_get_their_own_ids_and_redeliveries_none,
     queued_together_messages_go_out_in_their_order,
 );

@@ -62,7 +62,9 @@ impl HttpError {
             HttpError::NotFound => StatusCode::NOT_FOUND,
             HttpError::Conflict(_) => StatusCode::CONFLICT,
             HttpError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            HttpError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            HttpError::Unavailable | HttpError::Store(StoreError::Unavailable(_)) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             HttpError::Store(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -39,8 +39,10 @@ pub async fn intake(
     })?;
 
     let mut phones: Vec<&str> = Vec::new();
-    for msg in &events.messages {
-        match state.app.db.record_inbound(msg, now).await? {
+    // Committed before the answer; webhooks arriving together share the commit.
+    let ids = state.recorder.record(events.messages.clone(), now).await?;
+    for (msg, id) in events.messages.iter().zip(ids) {
+        match id {
             Some(id) => {
                 metrics::counter!(telemetry::INBOUND, "channel" => channel.as_str()).increment(1);
                 let phone = msg.phone.as_deref();

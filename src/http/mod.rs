@@ -28,6 +28,7 @@ pub mod webhooks_whatsapp;
 use crate::app::App;
 use crate::channels::Providers;
 use crate::dispatch::Dispatcher;
+use crate::recorder::Recorder;
 use axum::extract::{DefaultBodyLimit, Request};
 use axum::routing::{get, post};
 use axum::Router;
@@ -44,6 +45,7 @@ pub struct HttpState {
     pub app: App,
     pub providers: Providers,
     pub dispatcher: Dispatcher,
+    pub recorder: Recorder,
     pub prometheus: PrometheusHandle,
 }
 

@@ -95,31 +95,57 @@ impl Db {
     /// Records an inbound message durably. Returns its id, or `None` if the provider already
     /// delivered this message id (a redelivery: nothing more must happen).
     /// A message without a phone is recorded as handled: there is no one to answer.
-    ///
-    /// One statement, committed on its own: the insert's trigger (migration 0010) notes the phone
-    /// as a contact (its channel, and when it last wrote: the WhatsApp 24-hour window).
     pub async fn record_inbound(&self, msg: &Inbound, now: i64) -> StoreResult<Option<i64>> {
-        let content = serde_json::to_string(&msg.content)?;
-        let phone = msg.phone.clone().unwrap_or_default();
-        let handled_at = msg.phone.is_none().then_some(now);
-        let id: Option<i64> = on_backend!(&self.pool, p => {
-            sqlx::query_scalar(
+        let mut ids = self.record_inbounds(&[(msg, now)]).await?;
+        Ok(ids.pop().flatten())
+    }
+
+    /// Records inbound messages (each with the time it came in) durably, with one statement per
+    /// hundred, committed on its own: several webhooks' messages share one commit. Returns, in
+    /// order, each one's id, or `None` for a provider id already recorded (a redelivery, also one
+    /// repeated within `msgs`: the first is kept).
+    ///
+    /// The insert's trigger (migration 0010) notes each phone as a contact (its channel, and when
+    /// it last wrote: the WhatsApp 24-hour window).
+    pub async fn record_inbounds(&self, msgs: &[(&Inbound, i64)]) -> StoreResult<Vec<Option<i64>>> {
+        let mut ids = Vec::with_capacity(msgs.len());
+        // 7 parameters a row: 100 rows stay far below either backend's parameter limit.
+        for chunk in msgs.chunks(100) {
+            let contents = chunk
+                .iter()
+                .map(|(m, _)| serde_json::to_string(&m.content))
+                .collect::<Result<Vec<_>, _>>()?;
+            let sql = format!(
                 "INSERT INTO inbound (channel, provider_id, phone, kind, content, received_at, handled_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)
+                 VALUES {}
                  ON CONFLICT (channel, provider_id) DO NOTHING
-                 RETURNING id",
-            )
-            .bind(msg.channel.as_str())
-            .bind(&msg.provider_id)
-            .bind(&phone)
-            .bind(msg.content.kind())
-            .bind(&content)
-            .bind(now)
-            .bind(handled_at)
-            .fetch_optional(p)
-            .await?
-        });
-        Ok(id)
+                 RETURNING id, channel, provider_id",
+                super::sql::values(chunk.len(), 7, 1)
+            );
+            let inserted: Vec<(i64, String, String)> = on_backend!(&self.pool, p => {
+                let mut query = sqlx::query_as(&sql);
+                for ((msg, now), content) in chunk.iter().zip(&contents) {
+                    query = query
+                        .bind(msg.channel.as_str())
+                        .bind(&msg.provider_id)
+                        .bind(msg.phone.as_deref().unwrap_or_default())
+                        .bind(msg.content.kind())
+                        .bind(content)
+                        .bind(*now)
+                        .bind(msg.phone.is_none().then_some(*now));
+                }
+                query.fetch_all(p).await?
+            });
+            let mut inserted: std::collections::HashMap<(String, String), i64> = inserted
+                .into_iter()
+                .map(|(id, channel, provider_id)| ((channel, provider_id), id))
+                .collect();
+            // Each new id goes to the first message that carried its provider id.
+            ids.extend(chunk.iter().map(|(msg, _)| {
+                inserted.remove(&(msg.channel.as_str().to_string(), msg.provider_id.clone()))
+            }));
+        }
+        Ok(ids)
     }
 
     /// Phones with inbound messages not yet handled, oldest first (the recovery sweep after a crash).

@@ -527,10 +527,12 @@ pub fn router_for(db: &Db, setup: &Setup, provider: &FakeProvider) -> axum::Rout
     let app = App::new(config(setup, provider), db.clone(), Arc::new(Echo));
     let providers = Providers::from_config(&app.config, Duration::from_secs(1)).unwrap();
     let (dispatcher, _workers) = Dispatcher::start(app.clone(), 1, OutboxWake::default());
+    let (recorder, _recording) = gotong::recorder::Recorder::start(db.clone());
     gotong::http::router(HttpState {
         app,
         providers,
         dispatcher,
+        recorder,
         prometheus: gotong::telemetry::prometheus(),
     })
 }
