@@ -9,7 +9,7 @@
 use crate::app::App;
 use crate::error::{StoreError, StoreResult};
 use crate::message::{Body, Content, Outbound, Priority, StoredInbound};
-use crate::store::{FlowEventCounts, Tx};
+use crate::store::{Db, FlowEventCounts, Tx};
 use async_trait::async_trait;
 use std::collections::VecDeque;
 
@@ -31,6 +31,13 @@ pub struct Handled {
 #[async_trait]
 pub trait Conversation: Send + Sync {
     async fn handle(&self, tx: &mut Tx, msg: &StoredInbound, now: i64) -> StoreResult<Handled>;
+
+    /// Work for the next messages of `phones` that needs no unit of work and is better done
+    /// before one opens (verifying a PIN: slow on purpose). Only a head start: a step must come
+    /// out the same without it. Failures are the conversation's to log.
+    async fn prepare(&self, db: &Db, phones: &[String]) {
+        let _ = (db, phones);
+    }
 
     /// One step for each of `msgs` (of distinct phones), in order, in the same unit of work: what
     /// the inbox calls for a batch. A conversation may load and save its state for the whole batch
@@ -121,6 +128,9 @@ struct Batch {
 /// Handles the oldest unhandled message of each of `phones` in one unit of work (or, with
 /// `recovering`, lets the conversation recover from them).
 async fn handle_batch(app: &App, phones: &[String], recovering: bool) -> StoreResult<Batch> {
+    if !recovering {
+        app.conversation.prepare(&app.db, phones).await;
+    }
     let mut tx = app.db.begin().await?;
     tx.lock_phones(phones).await?;
     // Which messages wait, and whether more wait behind them, is learnt now, under the phones'

@@ -235,7 +235,41 @@ async fn three_wrong_pins_lock_payments_for_15_minutes(db: &Db) {
     );
 }
 
+/// A PIN waiting at a PIN step is found before the unit of work that checks it (so it is verified
+/// outside that unit's locks); the payment then goes through as usual, once.
+async fn a_waiting_pin_is_found_before_its_step_runs(db: &Db) {
+    let w = world(db).await;
+    send(&w, PAYER, "BAYAR W001 5000").await;
+    assert_eq!(
+        send(&w, PAYER, "1").await,
+        "Ketik PIN 6 angka Anda untuk membayar."
+    );
+    let pin = gotong::message::Inbound {
+        channel: Channel::Sms,
+        phone: Some(PAYER.into()),
+        provider_id: "SMpin1".into(),
+        content: Content::Text { text: PIN.into() },
+        sent_at: START_MS,
+    };
+    db.record_inbound(&pin, START_MS).await.unwrap();
+    let waiting = db
+        .pin_answers_waiting(&[PAYER.to_string(), STRANGER.to_string()])
+        .await
+        .unwrap();
+    assert_eq!(waiting.len(), 1, "only the linked phone in a conversation");
+    assert_eq!(waiting[0].phone, PAYER);
+    assert_eq!(waiting[0].content.input_text(), PIN);
+    assert!(waiting[0].pin_hash.starts_with("$argon2id$"));
+    assert_eq!(gotong::inbox::handle_phone(&w.app, PAYER).await.unwrap(), 1);
+    // The receipt, then the balance (the chat helper shows the replies not shown yet).
+    assert_eq!(
+        send(&w, PAYER, "SALDO").await,
+        "Berhasil: Budi membayar Rp5.000 ke Warung Bu Sri (W001). Saldo keluarga: Rp95.000. Ref #2\n---\nSaldo keluarga Anda: Rp95.000"
+    );
+}
+
 backend_tests!(
+    a_waiting_pin_is_found_before_its_step_runs,
     balance_needs_a_linked_phone,
     pay_guided_with_a_wrong_pin_then_statement,
     pay_one_shot_refusals,

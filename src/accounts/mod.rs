@@ -6,6 +6,7 @@ pub mod age;
 pub mod issue_code;
 pub mod pin_check;
 pub mod pin_hash;
+pub mod pin_verdicts;
 pub mod throttle;
 
 /// Minimum age to link a phone and transact (DESIGN §6).

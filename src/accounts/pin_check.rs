@@ -2,6 +2,7 @@
 //! actions for 15 minutes, and each wrong try says how many remain.
 
 use super::pin_hash::PinHasher;
+use super::pin_verdicts::PinVerdicts;
 use crate::error::StoreResult;
 use crate::store::Tx;
 
@@ -22,10 +23,12 @@ pub enum PinCheck {
     NotLinked,
 }
 
-/// Checks `pin` for `phone`'s link and records the result in the same unit of work.
+/// Checks `pin` for `phone`'s link and records the result in the same unit of work. A verdict
+/// worked out ahead for this PIN and the link's hash (`ahead`) spares the Argon2 verification.
 pub async fn check_pin(
     tx: &mut Tx,
     hasher: &PinHasher,
+    ahead: &PinVerdicts,
     phone: &str,
     pin: &str,
     now: i64,
@@ -36,7 +39,10 @@ pub async fn check_pin(
     if let Some(until) = link.pin_locked_until.filter(|u| *u > now) {
         return Ok(PinCheck::Locked { until });
     }
-    if hasher.verify(pin, &link.pin_hash) {
+    let matches = ahead
+        .take(phone, &link.pin_hash, pin)
+        .unwrap_or_else(|| hasher.verify(pin, &link.pin_hash));
+    if matches {
         if link.pin_failures != 0 || link.pin_locked_until.is_some() {
             tx.set_pin_failures(phone, 0, None).await?;
         }

@@ -18,6 +18,7 @@ pub mod actions;
 pub mod check;
 pub mod flow;
 pub mod input;
+mod pin_ahead;
 pub mod render;
 mod runner;
 

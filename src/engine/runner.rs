@@ -4,13 +4,15 @@ use super::actions::{self, Action, Ctx, Outcome};
 use super::check::{check_flows, Known};
 use super::flow::{load_flows, Flow, InputKind, Step, END};
 use super::input::{self, Accepted};
+use super::pin_ahead;
 use super::render::{self, Item};
+use crate::accounts::pin_verdicts::PinVerdicts;
 use crate::config::Config;
 use crate::error::StoreResult;
 use crate::i18n::{Texts, DEFAULT_LANG};
 use crate::inbox::{Conversation, Handled};
 use crate::message::{Body, Channel, Content, Outbound, StoredInbound};
-use crate::store::{Contact, FlowEventCounts, Session, Tx};
+use crate::store::{Contact, Db, FlowEventCounts, Session, Tx};
 use crate::text::gsm7::to_gsm7_lossy;
 use async_trait::async_trait;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -68,6 +70,8 @@ pub struct Engine {
     actions: BTreeMap<&'static str, Arc<dyn Action>>,
     texts: Arc<Texts>,
     config: Arc<Config>,
+    /// PINs verified before the unit of work that checks them.
+    pins: PinVerdicts,
 }
 
 /// The state of one turn (one inbound message).
@@ -166,7 +170,21 @@ impl Engine {
             actions: actions::registry(),
             texts,
             config,
+            pins: PinVerdicts::default(),
         }
+    }
+
+    /// What `step` of `flow` expects, if the flow has that step.
+    pub(super) fn input_of(&self, flow: &str, step: &str) -> Option<InputKind> {
+        Some(self.flows.get(flow)?.step(step)?.input)
+    }
+
+    pub(super) fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub(super) fn pin_verdicts(&self) -> &PinVerdicts {
+        &self.pins
     }
 
     pub fn texts(&self) -> &Texts {
@@ -522,6 +540,7 @@ impl Engine {
             values: &mut values,
             input,
             pin,
+            pins: &self.pins,
             now: turn.now,
             texts: &self.texts,
             config: &self.config,
@@ -681,6 +700,10 @@ fn clean_text(s: &str) -> String {
 
 #[async_trait]
 impl Conversation for Engine {
+    async fn prepare(&self, db: &Db, phones: &[String]) {
+        pin_ahead::verify_waiting_pins(self, db, phones).await;
+    }
+
     async fn recover(&self, tx: &mut Tx, msg: &StoredInbound, _now: i64) -> StoreResult<Handled> {
         let lang = tx
             .contact(&msg.phone)

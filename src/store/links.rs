@@ -2,6 +2,7 @@
 
 use super::{on_backend, Db, Tx};
 use crate::error::StoreResult;
+use crate::message::Content;
 
 /// A phone linked to a person.
 #[derive(Clone, Debug, PartialEq)]
@@ -11,6 +12,17 @@ pub struct Link {
     pub pin_hash: String,
     pub pin_failures: i64,
     pub pin_locked_until: Option<i64>,
+}
+
+/// The next message of a linked phone that is in a conversation: perhaps a PIN answering a PIN
+/// step (the engine tells), to verify before the unit of work that checks it.
+#[derive(Clone, Debug)]
+pub struct PinAnswer {
+    pub phone: String,
+    pub content: Content,
+    pub flow: String,
+    pub step: String,
+    pub pin_hash: String,
 }
 
 impl Tx {
@@ -217,5 +229,42 @@ impl Db {
                 .await?
         });
         Ok(rows)
+    }
+}
+
+impl Db {
+    /// For each of `phones` that is linked and in a conversation, its oldest unhandled message,
+    /// its conversation's step and its PIN hash: read outside any unit of work, as a hint.
+    pub async fn pin_answers_waiting(&self, phones: &[String]) -> StoreResult<Vec<PinAnswer>> {
+        if phones.is_empty() {
+            return Ok(Vec::new());
+        }
+        let sql = format!(
+            "SELECT i.phone, i.content, s.flow, s.step, l.pin_hash
+             FROM inbound i
+             JOIN sessions s ON s.phone = i.phone
+             JOIN links l ON l.phone = i.phone
+             WHERE i.id IN (SELECT MIN(id) FROM inbound
+                            WHERE handled_at IS NULL AND phone IN ({}) GROUP BY phone)",
+            super::sql::list(phones.len(), 1)
+        );
+        let rows: Vec<(String, String, String, String, String)> = on_backend!(&self.pool, p => {
+            let mut query = sqlx::query_as(&sql);
+            for phone in phones {
+                query = query.bind(phone);
+            }
+            query.fetch_all(p).await?
+        });
+        rows.into_iter()
+            .map(|(phone, content, flow, step, pin_hash)| {
+                Ok(PinAnswer {
+                    phone,
+                    content: serde_json::from_str(&content)?,
+                    flow,
+                    step,
+                    pin_hash,
+                })
+            })
+            .collect()
     }
 }

@@ -32,7 +32,7 @@ pub use ledger::{
     Account, AccountId, AccountKind, LedgerAudit, LedgerStats, Leg, Merchant, Party, StatementLine,
     StimulusDue, StimulusTotals, TransferRecord,
 };
-pub use links::Link;
+pub use links::{Link, PinAnswer};
 pub use market::{Item, Listing, Loan, MarketStats, NewListing, Order};
 pub use payment_requests::PaymentRequestRecord;
 pub use persons::{Household, Person};

@@ -14,6 +14,7 @@ mod register;
 mod tagih;
 pub mod wallet;
 
+use crate::accounts::pin_verdicts::PinVerdicts;
 use crate::config::Config;
 use crate::error::StoreResult;
 use crate::i18n::Texts;
@@ -49,6 +50,8 @@ pub struct Ctx<'a> {
     pub input: Option<String>,
     /// The PIN typed at this step. Never stored, never logged.
     pub pin: Option<String>,
+    /// PIN verdicts worked out before the unit of work ([`crate::accounts::pin_verdicts`]).
+    pub pins: &'a PinVerdicts,
     pub now: i64,
     pub texts: &'a Texts,
     pub config: &'a Config,

@@ -185,7 +185,7 @@ pub(super) enum PinPaid {
 pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
     let pin = ctx.pin.clone().unwrap_or_default();
     let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
-    match check_pin(ctx.tx, &hasher, ctx.phone, &pin, ctx.now).await? {
+    match check_pin(ctx.tx, &hasher, ctx.pins, ctx.phone, &pin, ctx.now).await? {
         PinCheck::Ok => {}
         PinCheck::Wrong { tries_left } => {
             return Ok(PinPaid::Stop(Outcome::Reject(

@@ -600,7 +600,7 @@ impl Action for DonatePin {
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let pin = ctx.pin.clone().unwrap_or_default();
         let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
-        match check_pin(ctx.tx, &hasher, ctx.phone, &pin, ctx.now).await? {
+        match check_pin(ctx.tx, &hasher, ctx.pins, ctx.phone, &pin, ctx.now).await? {
             PinCheck::Ok => {}
             PinCheck::Wrong { tries_left } => {
                 return Ok(Outcome::Reject(
