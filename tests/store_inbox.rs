@@ -31,7 +31,9 @@ async fn redelivered_inbound_is_recorded_once(db: &Db) {
         vec!["+6281200000001"]
     );
     let mut tx = db.begin().await.unwrap();
-    tx.lock_phone("+6281200000001").await.unwrap();
+    tx.lock_phones(&["+6281200000001".to_string()])
+        .await
+        .unwrap();
     let mut next = tx
         .next_pending_inbound_of(&["+6281200000001".to_string()])
         .await

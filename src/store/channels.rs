@@ -414,22 +414,10 @@ impl Db {
 }
 
 impl Tx {
-    /// Serialises the handling of one phone's messages, across processes on PostgreSQL. On SQLite
-    /// the transaction already holds the database's single write lock.
-    pub async fn lock_phone(&mut self, phone: &str) -> StoreResult<()> {
-        if let Backend::Postgres(c) = &mut self.conn {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(phone)
-                .execute(&mut **c)
-                .await?;
-        }
-        Ok(())
-    }
-
-    /// Serialises the handling of several phones' messages at once (a batch of conversation
-    /// steps in one unit of work). On PostgreSQL the locks are taken in one fixed order (of their
-    /// keys), so two batches sharing phones wait for each other instead of deadlocking; a unit
-    /// holding one phone's lock ([`Tx::lock_phone`]) never waits for a second one.
+    /// Serialises the handling of these phones' messages (a batch of conversation steps in one
+    /// unit of work), across processes on PostgreSQL; on SQLite the transaction already holds
+    /// the database's single write lock. On PostgreSQL the locks are taken in one fixed order (of
+    /// their keys), so two batches sharing phones wait for each other instead of deadlocking.
     pub async fn lock_phones(&mut self, phones: &[String]) -> StoreResult<()> {
         if let Backend::Postgres(c) = &mut self.conn {
             sqlx::query(
