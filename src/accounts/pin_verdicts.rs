@@ -9,8 +9,11 @@
 //! and the key, so one worked out earlier is as good as one worked out now; the lock and the
 //! failure count are still read and written inside the unit of work.
 //!
-//! Verdicts are taken once, and ones never taken (the turn went elsewhere) are dropped after
-//! [`KEEP_MS`]: PINs are not kept around.
+//! Only phones that a turn left at a PIN step are looked at ([`PinVerdicts::expect`]), so
+//! conversations without a PIN cost nothing; after a restart, or when another server took the
+//! turn, the PIN is simply verified inside the unit of work as before. Verdicts are taken once,
+//! and ones never taken (the turn went elsewhere) are dropped after [`KEEP_MS`]: PINs are not
+//! kept around.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -26,10 +29,14 @@ struct Verdict {
     at: Instant,
 }
 
-/// Verdicts by phone. Shared by the batches of one process.
+/// Verdicts by phone, and the phones whose next message is expected to be a PIN. Shared by the
+/// batches of one process.
 #[derive(Default)]
 pub struct PinVerdicts {
     by_phone: Mutex<HashMap<String, Verdict>>,
+    /// Phones left at a PIN step, and since when: only their next messages are looked at, so
+    /// conversations without a PIN cost no look at all.
+    expected: Mutex<HashMap<String, Instant>>,
 }
 
 impl std::fmt::Debug for PinVerdicts {
@@ -39,6 +46,27 @@ impl std::fmt::Debug for PinVerdicts {
 }
 
 impl PinVerdicts {
+    /// `phone`'s conversation now waits for a PIN.
+    pub fn expect(&self, phone: &str) {
+        let mut expected = self.expected.lock().unwrap_or_else(|e| e.into_inner());
+        let keep = Duration::from_millis(KEEP_MS);
+        if expected.len() > 1_000 {
+            expected.retain(|_, at| at.elapsed() < keep * 60);
+        }
+        expected.insert(phone.to_string(), Instant::now());
+    }
+
+    /// Those of `phones` whose next message is expected to be a PIN; they are expected no more
+    /// (a turn that leaves them at a PIN step again says so again).
+    pub fn take_expected(&self, phones: &[String]) -> Vec<String> {
+        let mut expected = self.expected.lock().unwrap_or_else(|e| e.into_inner());
+        phones
+            .iter()
+            .filter(|p| expected.remove(p.as_str()).is_some())
+            .cloned()
+            .collect()
+    }
+
     /// Keeps whether `pin` matches `pin_hash` for `phone`'s next check.
     pub fn remember(&self, phone: &str, pin_hash: &str, pin: &str, matches: bool) {
         let mut by_phone = self.by_phone.lock().unwrap_or_else(|e| e.into_inner());
@@ -91,5 +119,16 @@ mod tests {
         );
         v.remember("+62811", "$argon2id$a", "000000", false);
         assert_eq!(v.take("+62811", "$argon2id$a", "000000"), Some(false));
+    }
+
+    #[test]
+    fn only_phones_left_at_a_pin_step_are_looked_at_once() {
+        let v = PinVerdicts::default();
+        let phones = ["+62811", "+62812", "+62813"].map(String::from);
+        assert!(v.take_expected(&phones).is_empty());
+        v.expect("+62812");
+        v.expect("+62819");
+        assert_eq!(v.take_expected(&phones), ["+62812"]);
+        assert!(v.take_expected(&phones).is_empty(), "taken");
     }
 }

@@ -13,7 +13,11 @@ use crate::store::Db;
 /// turn whose verdict is missing (a failure here, a message recorded since) verifies the PIN
 /// itself.
 pub(super) async fn verify_waiting_pins(engine: &Engine, db: &Db, phones: &[String]) {
-    let waiting = match db.pin_answers_waiting(phones).await {
+    let expected = engine.pin_verdicts().take_expected(phones);
+    if expected.is_empty() {
+        return;
+    }
+    let waiting = match db.pin_answers_waiting(&expected).await {
         Ok(waiting) => waiting,
         Err(e) => {
             tracing::warn!(error = %e, "looking for PINs to verify ahead failed");

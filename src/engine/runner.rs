@@ -741,7 +741,12 @@ impl Conversation for Engine {
         for (msg, (contact, session)) in msgs.iter().zip(states) {
             let (out, change) = self.turn(tx, msg, now, contact, session).await?;
             match change {
-                SessionChange::Save(s) => saved.push(s),
+                SessionChange::Save(s) => {
+                    if self.input_of(&s.flow, &s.step) == Some(InputKind::Pin) {
+                        self.pins.expect(&s.phone);
+                    }
+                    saved.push(s)
+                }
                 SessionChange::End => ended.push(msg.phone.clone()),
                 SessionChange::None => {}
             }
