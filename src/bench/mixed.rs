@@ -10,10 +10,9 @@
 //! reply at the provider.
 
 use super::fake_provider::{FakeProvider, Waiting};
-use super::webhook_load::{bench_config, start_server, text_payload, APP_SECRET, REPLY_TIMEOUT};
+use super::webhook_load::{bench_config, post_whatsapp, start_server, text_payload, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
 use crate::accounts::pin_hash::PinHasher;
-use crate::channels::whatsapp::signature;
 use crate::config::Config;
 use crate::ledger::merchants::register_merchant;
 use crate::market::{sell, Sale};
@@ -142,7 +141,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     let provider = FakeProvider::start_for_waiters(w, n)
         .await
         .context("starting the fake provider")?;
-    let config = bench_config(&test_db.url, &provider.api_base())?;
+    let config = bench_config(&test_db.url, &provider.api_base(), &[])?;
     let (phones, proposal) = seed(&db, &config, args.residents).await?;
     let (running, url, http) = start_server(config, &db, args.senders).await?;
 
@@ -186,22 +185,8 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
                         }
                         let body =
                             text_payload(phone, &format!("wamid.mixed.{run_id}.{s}.{n}"), &text, 0);
-                        let sig = signature::sign(APP_SECRET, &body);
                         let sent = Instant::now();
-                        let ok = match http
-                            .post(&url)
-                            .header("content-type", "application/json")
-                            .header(signature::HEADER, sig)
-                            .body(body)
-                            .send()
-                            .await
-                        {
-                            Ok(r) if r.status().is_success() => {
-                                let _ = r.bytes().await;
-                                true
-                            }
-                            _ => false,
-                        };
+                        let ok = post_whatsapp(&http, &url, body).await;
                         let acked = Instant::now();
                         match tokio::time::timeout(REPLY_TIMEOUT, rx).await {
                             Ok(Ok(at)) if ok => {
