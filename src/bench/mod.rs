@@ -10,12 +10,15 @@
 //! | `mixed`: 60% SALDO/MENU, 20% payments with PIN, 10% DUKUNG, 10% CARI over linked residents | [`mixed`] |
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
 //!
+//! [`seed`] imports the synthetic kelurahan and links phones for the scenarios that need residents.
+//!
 //! Every scenario is bounded (a number of messages or seconds), binds only `127.0.0.1` and stops
 //! by itself.
 
 pub mod fake_provider;
 pub mod memory;
 pub mod mixed;
+pub mod seed;
 pub mod webhook_load;
 
 use crate::testing::TestDb;
