@@ -8,21 +8,24 @@
 //! | --- | --- |
 //! | `webhook`: inbound webhook → conversation step → reply at the provider | [`webhook_load`] |
 //! | `mixed`: 60% SALDO/MENU, 20% payments with PIN, 10% DUKUNG, 10% CARI over linked residents | [`mixed`] |
+//! | `stimulus`: the stimulus for many persons, its idempotent re-run, payments throughput | [`stimulus`] |
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
 //!
 //! [`seed`] imports the synthetic kelurahan and links phones for the scenarios that need residents.
 //!
-//! Every scenario is bounded (a number of messages or seconds), binds only `127.0.0.1` and stops
-//! by itself.
+//! Every scenario is bounded (a number of messages, persons or seconds), binds only `127.0.0.1`
+//! and stops by itself.
 
 pub mod fake_provider;
 pub mod memory;
 pub mod mixed;
 pub mod seed;
+pub mod stimulus;
 pub mod webhook_load;
 
 use crate::testing::TestDb;
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 /// The variable naming a PostgreSQL server where throw-away databases may be created.
@@ -34,6 +37,8 @@ pub enum Scenario {
     Webhook,
     /// A mixed load (SALDO/MENU, payments with PIN, DUKUNG, CARI) over `--residents` residents.
     Mixed,
+    /// The stimulus for `--persons` persons, its idempotent re-run, then `--payments` payments.
+    Stimulus,
     /// Server RSS idle and with `--conversations` open conversations.
     Memory,
 }
@@ -88,6 +93,12 @@ pub struct BenchArgs {
     /// `memory`: conversations to open (one phone each).
     #[arg(long, default_value_t = 100_000)]
     pub conversations: u64,
+    /// `stimulus`: persons in the synthetic kelurahan (about 3.75 per household).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub persons: usize,
+    /// `stimulus`: payments made after the stimulus, one unit of work each.
+    #[arg(long, default_value_t = 10_000)]
+    pub payments: u64,
 }
 
 impl BenchArgs {
@@ -110,6 +121,7 @@ impl BenchArgs {
              (a throw-away database is created there and dropped afterwards)"
         );
         anyhow::ensure!(self.senders > 0, "--senders must be at least 1");
+        anyhow::ensure!(self.persons > 0, "--persons must be positive");
         anyhow::ensure!(
             self.messages > 0 || self.seconds.is_some_and(|s| s > 0),
             "--messages or --seconds must be positive"
@@ -128,26 +140,45 @@ pub async fn fresh_db(backend: Backend) -> anyhow::Result<TestDb> {
     }
 }
 
-/// Runs the chosen scenario on each backend and prints one table.
-pub async fn run(args: BenchArgs) -> anyhow::Result<Vec<Figures>> {
+/// Runs the chosen scenario on each backend and prints its table.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let backends = args.backends()?;
-    if args.scenario == Scenario::Memory {
-        let mut rows = Vec::new();
-        for backend in backends {
-            rows.push(memory::run(backend, &args).await?);
+    let scenario = args.scenario;
+    tracing::info!(?scenario, ?backends, "bench: scenario");
+    let args = &args;
+    let table = match scenario {
+        Scenario::Webhook => table(&on_each(&backends, |b| webhook_load::run(b, args)).await?),
+        Scenario::Mixed => table(&on_each(&backends, |b| mixed::run(b, args)).await?),
+        Scenario::Stimulus => {
+            stimulus::table(&on_each(&backends, |b| stimulus::run(b, args)).await?)
         }
-        println!("{}", memory::table(&rows));
-        return Ok(Vec::new());
-    }
-    let mut all = Vec::new();
+        Scenario::Memory => memory::table(&on_each(&backends, |b| memory::run(b, args)).await?),
+    };
+    println!("{table}");
+    Ok(())
+}
+
+/// `run` on each backend in turn.
+async fn on_each<T, F, Fut>(backends: &[Backend], run: F) -> anyhow::Result<Vec<T>>
+where
+    F: Fn(Backend) -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let mut rows = Vec::with_capacity(backends.len());
     for backend in backends {
-        all.push(match args.scenario {
-            Scenario::Mixed => mixed::run(backend, &args).await?,
-            _ => webhook_load::run(backend, &args).await?,
-        });
+        rows.push(run(*backend).await?);
     }
-    println!("{}", table(&all));
-    Ok(all)
+    Ok(rows)
+}
+
+/// `n` per second over `d` (0 for no time).
+pub fn per_second(n: f64, d: Duration) -> f64 {
+    let secs = d.as_secs_f64();
+    if secs > 0.0 {
+        n / secs
+    } else {
+        0.0
+    }
 }
 
 /// Latency percentiles of one series.
@@ -199,12 +230,7 @@ pub struct Figures {
 
 impl Figures {
     pub fn per_second(&self) -> f64 {
-        let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 {
-            self.messages as f64 / secs
-        } else {
-            0.0
-        }
+        per_second(self.messages as f64, self.elapsed)
     }
 }
 
