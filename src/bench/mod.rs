@@ -9,13 +9,16 @@
 //! | `webhook`: inbound webhook → conversation step → reply at the provider | [`webhook_load`] |
 //! | `mixed`: 60% SALDO/MENU, 20% payments with PIN, 10% DUKUNG, 10% CARI over linked residents | [`mixed`] |
 //! | `stimulus`: the stimulus for many persons, its idempotent re-run, payments throughput | [`stimulus`] |
+//! | `broadcast`: creating a broadcast to many recipients, its SMS drain at the cap while a resident talks over SMS | [`broadcast`] |
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
 //!
-//! [`seed`] imports the synthetic kelurahan and links phones for the scenarios that need residents.
+//! The fake provider ([`fake_provider`]) answers WhatsApp and Twilio SMS sends; [`seed`] imports
+//! the synthetic kelurahan and links phones for the scenarios that need residents.
 //!
 //! Every scenario is bounded (a number of messages, persons or seconds), binds only `127.0.0.1`
 //! and stops by itself.
 
+pub mod broadcast;
 pub mod fake_provider;
 pub mod memory;
 pub mod mixed;
@@ -39,6 +42,9 @@ pub enum Scenario {
     Mixed,
     /// The stimulus for `--persons` persons, its idempotent re-run, then `--payments` payments.
     Stimulus,
+    /// A broadcast to `--recipients` recipients: its creation, then its SMS drain at the cap for
+    /// `--drain-seconds` while a resident talks over SMS.
+    Broadcast,
     /// Server RSS idle and with `--conversations` open conversations.
     Memory,
 }
@@ -99,6 +105,12 @@ pub struct BenchArgs {
     /// `stimulus`: payments made after the stimulus, one unit of work each.
     #[arg(long, default_value_t = 10_000)]
     pub payments: u64,
+    /// `broadcast`: recipients of the broadcast.
+    #[arg(long, default_value_t = 100_000)]
+    pub recipients: usize,
+    /// `broadcast`: seconds the SMS drain is measured.
+    #[arg(long, default_value_t = 10)]
+    pub drain_seconds: u64,
 }
 
 impl BenchArgs {
@@ -122,6 +134,8 @@ impl BenchArgs {
         );
         anyhow::ensure!(self.senders > 0, "--senders must be at least 1");
         anyhow::ensure!(self.persons > 0, "--persons must be positive");
+        anyhow::ensure!(self.recipients > 0, "--recipients must be positive");
+        anyhow::ensure!(self.drain_seconds > 0, "--drain-seconds must be positive");
         anyhow::ensure!(
             self.messages > 0 || self.seconds.is_some_and(|s| s > 0),
             "--messages or --seconds must be positive"
@@ -151,6 +165,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
         Scenario::Mixed => table(&on_each(&backends, |b| mixed::run(b, args)).await?),
         Scenario::Stimulus => {
             stimulus::table(&on_each(&backends, |b| stimulus::run(b, args)).await?)
+        }
+        Scenario::Broadcast => {
+            broadcast::table(&on_each(&backends, |b| broadcast::run(b, args)).await?)
         }
         Scenario::Memory => memory::table(&on_each(&backends, |b| memory::run(b, args)).await?),
     };
