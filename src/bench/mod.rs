@@ -11,6 +11,7 @@
 //! | `stimulus`: the stimulus for many persons, its idempotent re-run, payments throughput | [`stimulus`] |
 //! | `broadcast`: creating a broadcast to many recipients, its SMS drain at the cap while a resident talks over SMS | [`broadcast`] |
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
+//! | `all`: the five above in turn, one table each | |
 //!
 //! The fake provider ([`fake_provider`]) answers WhatsApp and Twilio SMS sends; [`seed`] imports
 //! the synthetic kelurahan and links phones for the scenarios that need residents.
@@ -47,6 +48,19 @@ pub enum Scenario {
     Broadcast,
     /// Server RSS idle and with `--conversations` open conversations.
     Memory,
+    /// Webhook, mixed, stimulus, broadcast and memory in turn, one table each.
+    All,
+}
+
+impl Scenario {
+    /// What `--scenario all` runs, in order.
+    pub const EACH: [Scenario; 5] = [
+        Scenario::Webhook,
+        Scenario::Mixed,
+        Scenario::Stimulus,
+        Scenario::Broadcast,
+        Scenario::Memory,
+    ];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -154,24 +168,33 @@ pub async fn fresh_db(backend: Backend) -> anyhow::Result<TestDb> {
     }
 }
 
-/// Runs the chosen scenario on each backend and prints its table.
+/// Runs the chosen scenario (or each of them, for `all`) on each backend and prints its table.
 pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let backends = args.backends()?;
-    let scenario = args.scenario;
-    tracing::info!(?scenario, ?backends, "bench: scenario");
-    let args = &args;
-    let table = match scenario {
-        Scenario::Webhook => table(&on_each(&backends, |b| webhook_load::run(b, args)).await?),
-        Scenario::Mixed => table(&on_each(&backends, |b| mixed::run(b, args)).await?),
-        Scenario::Stimulus => {
-            stimulus::table(&on_each(&backends, |b| stimulus::run(b, args)).await?)
-        }
-        Scenario::Broadcast => {
-            broadcast::table(&on_each(&backends, |b| broadcast::run(b, args)).await?)
-        }
-        Scenario::Memory => memory::table(&on_each(&backends, |b| memory::run(b, args)).await?),
+    let scenarios = match args.scenario {
+        Scenario::All => Scenario::EACH.to_vec(),
+        one => vec![one],
     };
-    println!("{table}");
+    for scenario in scenarios {
+        tracing::info!(?scenario, ?backends, "bench: scenario");
+        let args = &args;
+        let table = match scenario {
+            Scenario::Webhook => table(&on_each(&backends, |b| webhook_load::run(b, args)).await?),
+            Scenario::Mixed => table(&on_each(&backends, |b| mixed::run(b, args)).await?),
+            Scenario::Stimulus => {
+                stimulus::table(&on_each(&backends, |b| stimulus::run(b, args)).await?)
+            }
+            Scenario::Broadcast => {
+                broadcast::table(&on_each(&backends, |b| broadcast::run(b, args)).await?)
+            }
+            Scenario::Memory => memory::table(&on_each(&backends, |b| memory::run(b, args)).await?),
+            Scenario::All => continue,
+        };
+        println!(
+            "scenario {}:\n{table}",
+            format!("{scenario:?}").to_lowercase()
+        );
+    }
     Ok(())
 }
 
