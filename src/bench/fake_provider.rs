@@ -1,9 +1,12 @@
-//! A loopback stand-in for the WhatsApp Cloud API: `POST /{version}/{phone_number_id}/messages`
-//! answers `{"messages":[{"id":"wamid.<n>"}]}` at once and tells the bench who was written to.
+//! A loopback stand-in for the providers: the WhatsApp Cloud API
+//! (`POST /{version}/{phone_number_id}/messages` answers `{"messages":[{"id":"wamid.<n>"}]}`) and
+//! Twilio's SMS API (`POST /2010-04-01/Accounts/{sid}/Messages.json` answers 201
+//! `{"sid":"SM<n>","status":"queued"}`), both at once, telling the bench who was written to.
 //!
 //! It does as little as possible (read `to`, count, answer) so that the figures measure gotong,
 //! not the fake.
 
+use crate::message::Channel;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -50,8 +53,9 @@ impl FakeProvider {
 /// One message the provider accepted.
 #[derive(Clone, Debug)]
 pub struct Delivered {
-    /// The recipient as the Graph API gets it: digits, no '+'.
+    /// The recipient as the provider gets it: digits without '+' (WhatsApp), `+` and digits (SMS).
     pub to: String,
+    pub channel: Channel,
     /// When the request reached the provider.
     pub at: Instant,
 }
@@ -74,8 +78,10 @@ pub struct FakeProvider {
     task: JoinHandle<std::io::Result<()>>,
 }
 
+/// A WhatsApp message (JSON) or an SMS (form): only the recipient is read.
 #[derive(Deserialize)]
 struct Message {
+    #[serde(alias = "To")]
     to: String,
 }
 
@@ -88,7 +94,14 @@ impl FakeProvider {
             refused: AtomicU64::new(0),
         });
         let router = Router::new()
-            .route("/{version}/{phone_number_id}/messages", post(accept))
+            .route(
+                "/{version}/{phone_number_id}/messages",
+                post(accept_whatsapp),
+            )
+            .route(
+                "/2010-04-01/Accounts/{account_sid}/Messages.json",
+                post(accept_sms),
+            )
             .with_state(shared.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let base = format!("http://{}", listener.local_addr()?);
@@ -108,7 +121,7 @@ impl FakeProvider {
         })
     }
 
-    /// What `WHATSAPP_API_BASE` should be.
+    /// What `WHATSAPP_API_BASE` should be (`TWILIO_API_BASE` is [`FakeProvider::base`]).
     pub fn api_base(&self) -> String {
         format!("{}/v21.0", self.base)
     }
@@ -134,22 +147,50 @@ impl FakeProvider {
     }
 }
 
-async fn accept(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+async fn accept_whatsapp(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
     let at = Instant::now();
     let Ok(msg) = serde_json::from_slice::<Message>(&body) else {
-        shared.refused.fetch_add(1, Ordering::Relaxed);
-        return (
-            StatusCode::BAD_REQUEST,
-            [(header::CONTENT_TYPE, "application/json")],
-            r#"{"error":{"code":100,"message":"(#100) Invalid parameter"}}"#,
-        )
-            .into_response();
+        return shared.refuse(r#"{"error":{"code":100,"message":"(#100) Invalid parameter"}}"#);
     };
-    let n = shared.ids.fetch_add(1, Ordering::Relaxed) + 1;
-    (shared.on_delivered)(Delivered { to: msg.to, at });
+    let n = shared.deliver(msg.to, Channel::WhatsApp, at);
     (
         [(header::CONTENT_TYPE, "application/json")],
         format!(r#"{{"messaging_product":"whatsapp","messages":[{{"id":"wamid.{n}"}}]}}"#),
     )
         .into_response()
+}
+
+async fn accept_sms(State(shared): State<Arc<Shared>>, body: Bytes) -> Response {
+    let at = Instant::now();
+    let Ok(msg) = serde_urlencoded::from_bytes::<Message>(&body) else {
+        return shared
+            .refuse(r#"{"code":21604,"message":"A 'To' phone number is required.","status":400}"#);
+    };
+    let n = shared.deliver(msg.to, Channel::Sms, at);
+    (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        format!(r#"{{"sid":"SM{n:032}","status":"queued"}}"#),
+    )
+        .into_response()
+}
+
+impl Shared {
+    /// Counts and reports one accepted message; answers its number (from 1).
+    fn deliver(&self, to: String, channel: Channel, at: Instant) -> u64 {
+        let n = self.ids.fetch_add(1, Ordering::Relaxed) + 1;
+        (self.on_delivered)(Delivered { to, channel, at });
+        n
+    }
+
+    /// A 400 with the provider's own kind of error body.
+    fn refuse(&self, error: &'static str) -> Response {
+        self.refused.fetch_add(1, Ordering::Relaxed);
+        (
+            StatusCode::BAD_REQUEST,
+            [(header::CONTENT_TYPE, "application/json")],
+            error,
+        )
+            .into_response()
+    }
 }

@@ -8,9 +8,8 @@
 //! time, and reads `VmRSS` again.
 
 use super::fake_provider::{FakeProvider, Waiting};
-use super::webhook_load::{bench_config, start_server, text_payload, APP_SECRET, REPLY_TIMEOUT};
+use super::webhook_load::{bench_config, post_whatsapp, start_server, text_payload, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs};
-use crate::channels::whatsapp::signature;
 use crate::store::on_backend;
 use anyhow::Context;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,7 +57,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<MemoryFig
     let provider = FakeProvider::start_for_waiters(w, s)
         .await
         .context("starting the fake provider")?;
-    let config = bench_config(&test_db.url, &provider.api_base())?;
+    let config = bench_config(&test_db.url, &provider.api_base(), &[])?;
     let (running, url, http) = start_server(config, &db, args.senders).await?;
 
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -92,21 +91,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<MemoryFig
                     }
                     let body =
                         text_payload(&phone, &format!("wamid.mem.{run_id}.{i}"), "CONTOH", 0);
-                    let sig = signature::sign(APP_SECRET, &body);
-                    let ok = match http
-                        .post(&url)
-                        .header("content-type", "application/json")
-                        .header(signature::HEADER, sig)
-                        .body(body)
-                        .send()
-                        .await
-                    {
-                        Ok(r) if r.status().is_success() => {
-                            let _ = r.bytes().await;
-                            true
-                        }
-                        _ => false,
-                    };
+                    let ok = post_whatsapp(&http, &url, body).await;
                     if !ok || !matches!(tokio::time::timeout(REPLY_TIMEOUT, rx).await, Ok(Ok(_))) {
                         errors.fetch_add(1, Ordering::Relaxed);
                         if let Ok(mut m) = waiting.lock() {

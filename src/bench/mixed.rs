@@ -2,22 +2,21 @@
 //!
 //! A synthetic kelurahan (the registry generator and import), every household credited by one
 //! stimulus run, the head of each of `--residents` households linked to a phone (the PIN hashed
-//! once, the links inserted with `Tx::create_link`), a merchant `W001`, an open proposal and a
-//! listing. `--senders` senders, each owning its share of the residents, send what residents
-//! send: 60% `SALDO` / `MENU`, 20% a payment with PIN (`BAYAR W001 <amount>`, `1`, the PIN: three
-//! messages), 10% `DUKUNG <n>`, 10% `CARI <word>`. Every message is answered by exactly one
-//! reply; a sender waits for it before its next message. Latency: from the webhook sent to its
-//! reply at the provider.
+//! once, the links inserted by one statement: [`super::seed`]), a merchant `W001`, an open
+//! proposal and a listing. `--senders` senders, each owning its share of the residents, send what
+//! residents send: 60% `SALDO` / `MENU`, 20% a payment with PIN (`BAYAR W001 <amount>`, `1`, the
+//! PIN: three messages), 10% `DUKUNG <n>`, 10% `CARI <word>`. Every message is answered by exactly
+//! one reply; a sender waits for it before its next message. Latency: from the webhook sent to
+//! its reply at the provider.
 
 use super::fake_provider::{FakeProvider, Waiting};
-use super::webhook_load::{bench_config, start_server, text_payload, APP_SECRET, REPLY_TIMEOUT};
+use super::seed::{self, Linked};
+use super::webhook_load::{bench_config, post_whatsapp, start_server, text_payload, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
 use crate::accounts::pin_hash::PinHasher;
-use crate::channels::whatsapp::signature;
 use crate::config::Config;
 use crate::ledger::merchants::register_merchant;
 use crate::market::{sell, Sale};
-use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions};
 use crate::store::{on_backend, Db, NewProposal};
 use anyhow::Context;
 use rand::{Rng, SeedableRng};
@@ -31,42 +30,24 @@ const WORDS: [&str; 4] = ["beras", "kue", "minuman", "sabun"];
 
 /// Seeds the kelurahan; answers the linked phones (as the provider writes them: digits only) and
 /// the proposal's number.
-async fn seed(db: &Db, config: &Config, residents: usize) -> anyhow::Result<(Vec<String>, i64)> {
+async fn seed_kelurahan(
+    db: &Db,
+    config: &Config,
+    residents: usize,
+) -> anyhow::Result<(Vec<String>, i64)> {
     let started = Instant::now();
-    let csv = synthetic_registry_csv(residents + 50, 1);
     let today = chrono::Utc::now().date_naive();
     let now = chrono::Utc::now().timestamp_millis();
-    let opts = ImportOptions {
-        dry_run: false,
-        actor: "bench".into(),
-        subject: None,
-        now_ms: now,
-        today,
-    };
-    let report = import_registry(db, csv.as_bytes(), &opts, &|_| {}).await?;
+    let report = seed::import_kelurahan(db, residents + 50, today, now).await?;
     // Credit first: no phone is linked yet, so no credit notice goes out.
     crate::ledger::stimulus::run_stimulus(db, today, 1_000_000, || now, &|_, _| {}).await?;
-    let heads: Vec<String> = on_backend!(&db.pool, p => {
-        sqlx::query_scalar("SELECT nik FROM persons WHERE shdk = 'KEPALA KELUARGA' ORDER BY nik")
-            .fetch_all(p)
-            .await?
-    });
+    let heads = seed::heads(db, false).await?;
     anyhow::ensure!(
         heads.len() > residents,
         "the registry has too few households"
     );
     let hash = PinHasher::new(config.secret_key_or_dev()).hash(PIN);
-    let mut phones = Vec::with_capacity(residents);
-    for chunk in heads[..residents].chunks(1_000) {
-        let mut tx = db.begin().await?;
-        for nik in chunk {
-            let phone = format!("628{:09}", 300_000_000 + phones.len());
-            tx.create_link(&format!("+{phone}"), nik, &hash, now)
-                .await?;
-            phones.push(phone);
-        }
-        tx.commit().await?;
-    }
+    let phones = seed::link_phones(db, Linked::Heads, residents, &hash, now).await?;
     // The merchant's owner is not linked: payment notices to them are not sent.
     let owner = &heads[residents];
     let mut tx = db.begin().await?;
@@ -142,8 +123,8 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     let provider = FakeProvider::start_for_waiters(w, n)
         .await
         .context("starting the fake provider")?;
-    let config = bench_config(&test_db.url, &provider.api_base())?;
-    let (phones, proposal) = seed(&db, &config, args.residents).await?;
+    let config = bench_config(&test_db.url, &provider.api_base(), &[])?;
+    let (phones, proposal) = seed_kelurahan(&db, &config, args.residents).await?;
     let (running, url, http) = start_server(config, &db, args.senders).await?;
 
     let tickets = Arc::new(AtomicU64::new(0));
@@ -186,22 +167,8 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
                         }
                         let body =
                             text_payload(phone, &format!("wamid.mixed.{run_id}.{s}.{n}"), &text, 0);
-                        let sig = signature::sign(APP_SECRET, &body);
                         let sent = Instant::now();
-                        let ok = match http
-                            .post(&url)
-                            .header("content-type", "application/json")
-                            .header(signature::HEADER, sig)
-                            .body(body)
-                            .send()
-                            .await
-                        {
-                            Ok(r) if r.status().is_success() => {
-                                let _ = r.bytes().await;
-                                true
-                            }
-                            _ => false,
-                        };
+                        let ok = post_whatsapp(&http, &url, body).await;
                         let acked = Instant::now();
                         match tokio::time::timeout(REPLY_TIMEOUT, rx).await {
                             Ok(Ok(at)) if ok => {

@@ -8,18 +8,28 @@
 //! | --- | --- |
 //! | `webhook`: inbound webhook → conversation step → reply at the provider | [`webhook_load`] |
 //! | `mixed`: 60% SALDO/MENU, 20% payments with PIN, 10% DUKUNG, 10% CARI over linked residents | [`mixed`] |
+//! | `stimulus`: the stimulus for many persons, its idempotent re-run, payments throughput | [`stimulus`] |
+//! | `broadcast`: creating a broadcast to many recipients, its SMS drain at the cap while a resident talks over SMS | [`broadcast`] |
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
+//! | `all`: the five above in turn, one table each | |
 //!
-//! Every scenario is bounded (a number of messages or seconds), binds only `127.0.0.1` and stops
-//! by itself.
+//! The fake provider ([`fake_provider`]) answers WhatsApp and Twilio SMS sends; [`seed`] imports
+//! the synthetic kelurahan and links phones for the scenarios that need residents.
+//!
+//! Every scenario is bounded (a number of messages, persons or seconds), binds only `127.0.0.1`
+//! and stops by itself.
 
+pub mod broadcast;
 pub mod fake_provider;
 pub mod memory;
 pub mod mixed;
+pub mod seed;
+pub mod stimulus;
 pub mod webhook_load;
 
 use crate::testing::TestDb;
 use std::fmt;
+use std::future::Future;
 use std::time::Duration;
 
 /// The variable naming a PostgreSQL server where throw-away databases may be created.
@@ -31,8 +41,26 @@ pub enum Scenario {
     Webhook,
     /// A mixed load (SALDO/MENU, payments with PIN, DUKUNG, CARI) over `--residents` residents.
     Mixed,
+    /// The stimulus for `--persons` persons, its idempotent re-run, then `--payments` payments.
+    Stimulus,
+    /// A broadcast to `--recipients` recipients: its creation, then its SMS drain at the cap for
+    /// `--drain-seconds` while a resident talks over SMS.
+    Broadcast,
     /// Server RSS idle and with `--conversations` open conversations.
     Memory,
+    /// Webhook, mixed, stimulus, broadcast and memory in turn, one table each.
+    All,
+}
+
+impl Scenario {
+    /// What `--scenario all` runs, in order.
+    pub const EACH: [Scenario; 5] = [
+        Scenario::Webhook,
+        Scenario::Mixed,
+        Scenario::Stimulus,
+        Scenario::Broadcast,
+        Scenario::Memory,
+    ];
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -85,6 +113,18 @@ pub struct BenchArgs {
     /// `memory`: conversations to open (one phone each).
     #[arg(long, default_value_t = 100_000)]
     pub conversations: u64,
+    /// `stimulus`: persons in the synthetic kelurahan (about 3.75 per household).
+    #[arg(long, default_value_t = 1_000_000)]
+    pub persons: usize,
+    /// `stimulus`: payments made after the stimulus, one unit of work each.
+    #[arg(long, default_value_t = 10_000)]
+    pub payments: u64,
+    /// `broadcast`: recipients of the broadcast.
+    #[arg(long, default_value_t = 100_000)]
+    pub recipients: usize,
+    /// `broadcast`: seconds the SMS drain is measured.
+    #[arg(long, default_value_t = 10)]
+    pub drain_seconds: u64,
 }
 
 impl BenchArgs {
@@ -107,6 +147,9 @@ impl BenchArgs {
              (a throw-away database is created there and dropped afterwards)"
         );
         anyhow::ensure!(self.senders > 0, "--senders must be at least 1");
+        anyhow::ensure!(self.persons > 0, "--persons must be positive");
+        anyhow::ensure!(self.recipients > 0, "--recipients must be positive");
+        anyhow::ensure!(self.drain_seconds > 0, "--drain-seconds must be positive");
         anyhow::ensure!(
             self.messages > 0 || self.seconds.is_some_and(|s| s > 0),
             "--messages or --seconds must be positive"
@@ -125,26 +168,57 @@ pub async fn fresh_db(backend: Backend) -> anyhow::Result<TestDb> {
     }
 }
 
-/// Runs the chosen scenario on each backend and prints one table.
-pub async fn run(args: BenchArgs) -> anyhow::Result<Vec<Figures>> {
+/// Runs the chosen scenario (or each of them, for `all`) on each backend and prints its table.
+pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
     let backends = args.backends()?;
-    if args.scenario == Scenario::Memory {
-        let mut rows = Vec::new();
-        for backend in backends {
-            rows.push(memory::run(backend, &args).await?);
-        }
-        println!("{}", memory::table(&rows));
-        return Ok(Vec::new());
+    let scenarios = match args.scenario {
+        Scenario::All => Scenario::EACH.to_vec(),
+        one => vec![one],
+    };
+    for scenario in scenarios {
+        tracing::info!(?scenario, ?backends, "bench: scenario");
+        let args = &args;
+        let table = match scenario {
+            Scenario::Webhook => table(&on_each(&backends, |b| webhook_load::run(b, args)).await?),
+            Scenario::Mixed => table(&on_each(&backends, |b| mixed::run(b, args)).await?),
+            Scenario::Stimulus => {
+                stimulus::table(&on_each(&backends, |b| stimulus::run(b, args)).await?)
+            }
+            Scenario::Broadcast => {
+                broadcast::table(&on_each(&backends, |b| broadcast::run(b, args)).await?)
+            }
+            Scenario::Memory => memory::table(&on_each(&backends, |b| memory::run(b, args)).await?),
+            Scenario::All => continue,
+        };
+        println!(
+            "scenario {}:\n{table}",
+            format!("{scenario:?}").to_lowercase()
+        );
     }
-    let mut all = Vec::new();
+    Ok(())
+}
+
+/// `run` on each backend in turn.
+async fn on_each<T, F, Fut>(backends: &[Backend], run: F) -> anyhow::Result<Vec<T>>
+where
+    F: Fn(Backend) -> Fut,
+    Fut: Future<Output = anyhow::Result<T>>,
+{
+    let mut rows = Vec::with_capacity(backends.len());
     for backend in backends {
-        all.push(match args.scenario {
-            Scenario::Mixed => mixed::run(backend, &args).await?,
-            _ => webhook_load::run(backend, &args).await?,
-        });
+        rows.push(run(*backend).await?);
     }
-    println!("{}", table(&all));
-    Ok(all)
+    Ok(rows)
+}
+
+/// `n` per second over `d` (0 for no time).
+pub fn per_second(n: f64, d: Duration) -> f64 {
+    let secs = d.as_secs_f64();
+    if secs > 0.0 {
+        n / secs
+    } else {
+        0.0
+    }
 }
 
 /// Latency percentiles of one series.
@@ -172,6 +246,11 @@ impl Percentiles {
             max: samples[samples.len() - 1],
         }
     }
+
+    /// `p50 | p99 | max`, three cells of a Markdown table.
+    pub fn cells(&self) -> String {
+        format!("{} | {} | {}", ms(self.p50), ms(self.p99), ms(self.max))
+    }
 }
 
 /// What one scenario run on one backend measured.
@@ -191,12 +270,7 @@ pub struct Figures {
 
 impl Figures {
     pub fn per_second(&self) -> f64 {
-        let secs = self.elapsed.as_secs_f64();
-        if secs > 0.0 {
-            self.messages as f64 / secs
-        } else {
-            0.0
-        }
+        per_second(self.messages as f64, self.elapsed)
     }
 }
 
@@ -212,13 +286,11 @@ pub fn table(rows: &[Figures]) -> String {
     );
     for f in rows {
         out.push_str(&format!(
-            "| {} | {} | {:.0} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {:.0} | {} | {} | {} | {} |\n",
             f.backend,
             f.messages,
             f.per_second(),
-            ms(f.latency.p50),
-            ms(f.latency.p99),
-            ms(f.latency.max),
+            f.latency.cells(),
             ms(f.webhook.p50),
             ms(f.webhook.p99),
             f.errors

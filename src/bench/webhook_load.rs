@@ -104,7 +104,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     .await
     .context("starting the fake provider")?;
 
-    let config = bench_config(&test_db.url, &provider.api_base())?;
+    let config = bench_config(&test_db.url, &provider.api_base(), &[])?;
     let (running, url, http) = start_server(config, &db, args.senders).await?;
     let shared = Arc::new(Shared {
         http,
@@ -179,7 +179,6 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     })
 }
 
-/// WhatsApp on the fake provider, a cap high enough not to bound the run.
 /// The real server (engine, dispatcher, outbox, production options) on 127.0.0.1:0 against `db`,
 /// its WhatsApp webhook URL, and a keep-alive client for `senders` concurrent senders.
 pub(super) async fn start_server(
@@ -205,8 +204,14 @@ pub(super) async fn start_server(
     Ok((running, url, http))
 }
 
-pub(super) fn bench_config(database_url: &str, api_base: &str) -> anyhow::Result<Config> {
-    let env: HashMap<&str, String> = HashMap::from([
+/// WhatsApp on the fake provider, a cap high enough not to bound the run, then `extra` settings
+/// (which win).
+pub(super) fn bench_config(
+    database_url: &str,
+    api_base: &str,
+    extra: &[(&'static str, String)],
+) -> anyhow::Result<Config> {
+    let mut env: HashMap<&str, String> = HashMap::from([
         ("DATABASE_URL", database_url.to_string()),
         ("GOTONG_SECRET_KEY", "00".repeat(32)),
         ("WHATSAPP_APP_SECRET", APP_SECRET.to_string()),
@@ -216,7 +221,39 @@ pub(super) fn bench_config(database_url: &str, api_base: &str) -> anyhow::Result
         ("WHATSAPP_API_BASE", api_base.to_string()),
         ("WHATSAPP_MPS", "100000".to_string()),
     ]);
+    env.extend(extra.iter().cloned());
     Config::from_lookup(|k| env.get(k).cloned()).context("bench configuration")
+}
+
+/// Signs and posts a WhatsApp webhook; true when it was accepted (see [`accepted`]).
+pub(super) async fn post_whatsapp(http: &reqwest::Client, url: &str, body: Vec<u8>) -> bool {
+    let sig = signature::sign(APP_SECRET, &body);
+    accepted(
+        http.post(url)
+            .header("content-type", "application/json")
+            .header(signature::HEADER, sig)
+            .body(body),
+    )
+    .await
+}
+
+/// Sends a webhook; true when it was answered 2xx. Its (tiny) body is read so the connection goes
+/// back to the pool; a refusal or a failure is logged.
+pub(super) async fn accepted(request: reqwest::RequestBuilder) -> bool {
+    match request.send().await {
+        Ok(r) if r.status().is_success() => {
+            let _ = r.bytes().await;
+            true
+        }
+        Ok(r) => {
+            tracing::warn!(status = %r.status(), "bench: webhook refused");
+            false
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, "bench: webhook failed");
+            false
+        }
+    }
 }
 
 /// A WhatsApp Cloud API webhook carrying one text message (`webhook-fixtures/whatsapp/text.json`).
@@ -265,35 +302,14 @@ async fn sender(
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let body = text_payload(&phone, &wamid, text, timestamp);
-        let sig = signature::sign(APP_SECRET, &body);
         // A reply that came after the previous one was counted is one too many.
         while replies.try_recv().is_ok() {
             stats.errors += 1;
         }
         let sent = Instant::now();
-        let response = shared
-            .http
-            .post(&shared.url)
-            .header("content-type", "application/json")
-            .header(signature::HEADER, sig)
-            .body(body)
-            .send()
-            .await;
-        match response {
-            Ok(r) if r.status().is_success() => {
-                // Read the (tiny) body so the connection goes back to the pool.
-                let _ = r.bytes().await;
-            }
-            Ok(r) => {
-                tracing::warn!(status = %r.status(), "bench: webhook refused");
-                stats.errors += 1;
-                continue;
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "bench: webhook failed");
-                stats.errors += 1;
-                continue;
-            }
+        if !post_whatsapp(&shared.http, &shared.url, body).await {
+            stats.errors += 1;
+            continue;
         }
         let acked = Instant::now();
         match tokio::time::timeout(REPLY_TIMEOUT, replies.recv()).await {

@@ -1,4 +1,4 @@
-//! Seeding the registry directly, in batches: test fixtures and the stimulus benchmark. The
+//! Seeding the registry directly, in batches: test fixtures. The
 //! registry import (`gotong import registry`) is the real way in; this skips its checks.
 
 use super::{Db, HouseholdRecord, PersonRecord, Tx};
