@@ -581,13 +581,19 @@ impl Tx {
                 }
                 q.fetch_all(&mut **c).await?
             }
+            // One array parameter, not a list of a thousand: after five runs PostgreSQL plans a
+            // prepared statement generically, and for a long `IN ($1, …)` list that plan walked
+            // the primary key (for `ORDER BY id`) over every wallet, seconds per unit of work
+            // once there were 100,000 of them (`gotong bench --scenario stimulus`).
             Backend::Postgres(c) => {
-                let sql = format!("{base} FOR UPDATE");
-                let mut q = sqlx::query_as(&sql);
-                for (_, kk, _) in &credited {
-                    q = q.bind(*kk);
-                }
-                q.fetch_all(&mut **c).await?
+                let owners: Vec<&str> = credited.iter().map(|(_, kk, _)| *kk).collect();
+                sqlx::query_as(
+                    "SELECT id, owner FROM ledger_accounts WHERE kind = 'wallet' AND owner = ANY($1)
+                     ORDER BY id FOR UPDATE",
+                )
+                .bind(&owners)
+                .fetch_all(&mut **c)
+                .await?
             }
         };
         let wallet_of: std::collections::HashMap<&str, i64> =
