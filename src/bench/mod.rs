@@ -95,16 +95,17 @@ pub struct BenchArgs {
     /// TEST_POSTGRES_URL, or both. Default: both when TEST_POSTGRES_URL is set, else sqlite.
     #[arg(long, value_enum)]
     pub backend: Option<BackendChoice>,
-    /// Concurrent senders, each its own phone, each waiting for its reply before the next message.
+    /// `webhook`, `mixed`, `memory`: concurrent senders, each waiting for its reply before the
+    /// next message.
     #[arg(long, default_value_t = 64)]
     pub senders: usize,
-    /// Messages measured (after the warm-up).
+    /// `webhook`, `mixed`: messages measured (after the warm-up).
     #[arg(long, default_value_t = 20_000)]
     pub messages: u64,
-    /// Measure for this many seconds instead of a number of messages.
+    /// `webhook`: measure for this many seconds instead of a number of messages.
     #[arg(long)]
     pub seconds: Option<u64>,
-    /// Messages sent before measuring (connections, caches, first sessions).
+    /// `webhook`, `mixed`: messages sent before measuring (connections, caches, first sessions).
     #[arg(long, default_value_t = 2_000)]
     pub warmup: u64,
     /// `mixed`: linked residents seeded (one per household).
@@ -257,7 +258,7 @@ impl Percentiles {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Figures {
     pub backend: Backend,
-    /// Messages measured (after the warm-up).
+    /// `webhook`, `mixed`: messages measured (after the warm-up).
     pub messages: u64,
     pub elapsed: Duration,
     /// From the request sent to the reply received at the provider.
