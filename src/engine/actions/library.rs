@@ -6,7 +6,7 @@
 use super::household::linked_person;
 use super::{Action, Ctx, Outcome};
 use crate::error::StoreResult;
-use crate::market::notify::{notice_to_person, who};
+use crate::market::notify::who;
 use crate::market::{self, MarketError, Requested};
 use crate::message::Channel;
 use crate::parse::mask_phone;
@@ -214,17 +214,8 @@ impl Action for RequestLoan {
         match place {
             Requested::Asked => {
                 let args = request_args(ctx, &loan).await?;
-                if let Some(n) = notice_to_person(
-                    ctx.tx,
-                    ctx.texts,
-                    &item.custodian_nik,
-                    "loan-request-owner",
-                    &args,
-                )
-                .await?
-                {
-                    ctx.notices.push(n);
-                }
+                ctx.tell_person(&item.custodian_nik, "loan-request-owner", &args)
+                    .await?;
                 ctx.say("borrow-asked", &[]);
             }
             Requested::Queued { position } => {

@@ -9,7 +9,7 @@ use super::{Action, Ctx, Outcome};
 use crate::error::StoreResult;
 use crate::ledger::payment::{check_payment, PaymentRequest};
 use crate::ledger::LedgerError;
-use crate::market::notify::{notice_to_person, who};
+use crate::market::notify::who;
 use crate::market::search::{query_words, rank};
 use crate::market::{self, MarketError, Sale};
 use crate::message::Channel;
@@ -456,17 +456,8 @@ impl Action for OrderQty {
             ("amount_text", format_rupiah(amount)),
             ("until", until),
         ];
-        if let Some(n) = notice_to_person(
-            ctx.tx,
-            ctx.texts,
-            &listing.seller_nik,
-            "order-seller",
-            &args,
-        )
-        .await?
-        {
-            ctx.notices.push(n);
-        }
+        ctx.tell_person(&listing.seller_nik, "order-seller", &args)
+            .await?;
         Ok(Outcome::Next)
     }
 }
@@ -499,12 +490,8 @@ impl Action for OrderConfirm {
                 ),
             ];
             if let Some(nik) = seller {
-                if let Some(n) =
-                    notice_to_person(ctx.tx, ctx.texts, &nik, "order-cancelled-seller", &args)
-                        .await?
-                {
-                    ctx.notices.push(n);
-                }
+                ctx.tell_person(&nik, "order-cancelled-seller", &args)
+                    .await?;
             }
         }
         ctx.say("order-cancelled", &[]);
@@ -548,17 +535,8 @@ impl Action for OrderPin {
                 ("listing_code", order.listing.clone()),
             ];
             ctx.say("order-paid", &args);
-            if let Some(n) = notice_to_person(
-                ctx.tx,
-                ctx.texts,
-                &paid.merchant.nik,
-                "order-paid-seller",
-                &args,
-            )
-            .await?
-            {
-                ctx.notices.push(n);
-            }
+            ctx.tell_person(&paid.merchant.nik, "order-paid-seller", &args)
+                .await?;
         }
         Ok(Outcome::Finish)
     }

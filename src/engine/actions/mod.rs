@@ -67,6 +67,22 @@ impl Ctx<'_> {
         let text = self.texts.render_with(&self.lang, id, self.values, args);
         self.said.push(text);
     }
+
+    /// Tells the person `nik` the notice `id`, queued with this step's replies; nothing when
+    /// nobody is linked to them.
+    pub async fn tell_person(
+        &mut self,
+        nik: &str,
+        id: &str,
+        args: &[(&str, String)],
+    ) -> StoreResult<()> {
+        if let Some(n) =
+            crate::notices::notice_to_person(self.tx, self.texts, nik, id, args).await?
+        {
+            self.notices.push(n);
+        }
+        Ok(())
+    }
 }
 
 #[async_trait]

@@ -16,7 +16,6 @@ use crate::accounts::MIN_AGE_TO_LINK;
 use crate::error::StoreResult;
 use crate::ledger::payment::{check_merchant, check_payment, pay, Payment, PaymentRequest};
 use crate::ledger::LedgerError;
-use crate::market::notify::notice_to_person;
 use crate::parse::mask_phone;
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
@@ -241,17 +240,8 @@ pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
             ("balance", format_rupiah(paid.merchant_balance)),
             ("ref", paid.transfer.id.to_string()),
         ];
-        if let Some(n) = notice_to_person(
-            ctx.tx,
-            ctx.texts,
-            &paid.merchant.nik,
-            "pay-merchant-notice",
-            &args,
-        )
-        .await?
-        {
-            ctx.notices.push(n);
-        }
+        ctx.tell_person(&paid.merchant.nik, "pay-merchant-notice", &args)
+            .await?;
     }
     Ok(PinPaid::Paid(Box::new(paid)))
 }
