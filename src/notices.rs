@@ -6,7 +6,7 @@
 use crate::error::StoreResult;
 use crate::i18n::{Texts, DEFAULT_LANG};
 use crate::message::{Body, Channel, Outbound, Priority};
-use crate::store::Tx;
+use crate::store::{Contact, Tx};
 use crate::text::gsm7::to_gsm7_lossy;
 
 /// The notice `id` for `phone`; `labels` are arguments given as message ids, rendered in the
@@ -19,27 +19,53 @@ pub async fn notice_labelled(
     args: &[(&str, String)],
     labels: &[(&str, String)],
 ) -> StoreResult<Outbound> {
-    let channel = tx.channel_of_phone(phone).await?.unwrap_or(Channel::Sms);
-    let lang = tx
-        .contact(phone)
-        .await?
-        .language
-        .unwrap_or_else(|| DEFAULT_LANG.to_string());
+    let contact = tx.contact(phone).await?;
+    Ok(render(texts, phone, &contact, id, args, labels))
+}
+
+/// News (a proposal's status, a campaign reaching its target) for the person `nik`: only if they
+/// have a linked phone that has not opted out (`BERHENTI`). `labels` as for [`notice_labelled`].
+pub async fn news_to_person(
+    tx: &mut Tx,
+    texts: &Texts,
+    nik: &str,
+    id: &str,
+    args: &[(&str, String)],
+    labels: &[(&str, String)],
+) -> StoreResult<Option<Outbound>> {
+    let Some(phone) = tx.phone_of_person(nik).await? else {
+        return Ok(None);
+    };
+    let contact = tx.contact(&phone).await?;
+    Ok((!contact.opted_out).then(|| render(texts, &phone, &contact, id, args, labels)))
+}
+
+/// The notice in `contact`'s channel (SMS if none yet) and language.
+fn render(
+    texts: &Texts,
+    phone: &str,
+    contact: &Contact,
+    id: &str,
+    args: &[(&str, String)],
+    labels: &[(&str, String)],
+) -> Outbound {
+    let channel = contact.channel.unwrap_or(Channel::Sms);
+    let lang = contact.language.as_deref().unwrap_or(DEFAULT_LANG);
     let mut all: Vec<(&str, String)> = args.to_vec();
     for (name, label_id) in labels {
-        all.push((name, texts.render(&lang, label_id, &[])));
+        all.push((name, texts.render(lang, label_id, &[])));
     }
-    let text = texts.render_with(&lang, id, &Default::default(), &all);
+    let text = texts.render_with(lang, id, &Default::default(), &all);
     let text = match channel {
         Channel::Sms => to_gsm7_lossy(&text),
         Channel::WhatsApp => text,
     };
-    Ok(Outbound {
+    Outbound {
         channel,
         phone: phone.to_string(),
         body: Body::text(text),
         priority: Priority::Notice,
-    })
+    }
 }
 
 /// The notice `id` for `phone`.

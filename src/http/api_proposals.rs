@@ -11,9 +11,9 @@
 
 use super::error::HttpError;
 use super::HttpState;
+use crate::i18n::shipped_texts;
 use crate::parse::nik::mask_nik;
 use crate::proposals::campaign::{close, open_campaign, spend};
-use crate::proposals::notify::shipped_texts;
 use crate::proposals::proposal::{find, set_status};
 use crate::proposals::{parse_number, ProposalError};
 use axum::extract::{Path, State};

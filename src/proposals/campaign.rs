@@ -12,7 +12,7 @@
 //! - A spend is one transfer campaign → treasury (the kelurahan pays the supplier), kind
 //!   `campaign_spend`, listed in `campaign_spends` with its memo.
 
-use super::notify::notice_to_person;
+use super::notify::news_to_person;
 use super::proposal::find;
 use super::{ProposalError, ProposalResult, Status};
 use crate::accounts::age::age_now;
@@ -219,7 +219,7 @@ pub async fn donate(
             ("collected", format_rupiah(campaign.collected)),
             ("target", format_rupiah(campaign.target)),
         ];
-        if let Some(n) = notice_to_person(
+        if let Some(n) = news_to_person(
             tx,
             texts,
             &proposal.proposer,

@@ -1,6 +1,6 @@
 //! Submitting a proposal (`USUL`), supporting one (`DUKUNG`) and setting its status (admin API).
 
-use super::notify::notice_to_person;
+use super::notify::news_to_person;
 use super::{ProposalError, ProposalResult, Status, VOTE_AGE};
 use crate::accounts::age::age_now;
 use crate::accounts::MIN_AGE_TO_LINK;
@@ -200,7 +200,7 @@ pub async fn set_status(
         let labels = [("status", to_status.label_id())];
         let mut notices: Vec<Outbound> = Vec::new();
         for nik in &people {
-            if let Some(n) = notice_to_person(tx, texts, nik, id, &args, &labels).await? {
+            if let Some(n) = news_to_person(tx, texts, nik, id, &args, &labels).await? {
                 notices.push(n);
             }
         }

@@ -9,7 +9,6 @@
 
 use super::{on_backend, Backend, Db, Tx};
 use crate::error::{StoreError, StoreResult};
-use crate::message::Channel;
 
 pub type AccountId = i64;
 
@@ -701,17 +700,6 @@ impl Tx {
                 .await?;
         });
         Ok(())
-    }
-
-    /// The channel a phone last wrote from (`contacts`); `None` if it never wrote.
-    pub async fn channel_of_phone(&mut self, phone: &str) -> StoreResult<Option<Channel>> {
-        let row: Option<String> = on_backend!(&mut self.conn, c => {
-            sqlx::query_scalar("SELECT channel FROM contacts WHERE phone = $1")
-                .bind(phone)
-                .fetch_optional(&mut **c)
-                .await?
-        });
-        Ok(row.as_deref().and_then(Channel::parse))
     }
 }
 

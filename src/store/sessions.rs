@@ -2,6 +2,7 @@
 
 use super::{on_backend, Db, Tx};
 use crate::error::{StoreError, StoreResult};
+use crate::message::Channel;
 use std::collections::BTreeMap;
 
 /// Where a phone is in a conversation. Survives restarts; shared by every server process.
@@ -37,6 +38,8 @@ impl Preference<'_> {
 /// Per-phone preferences, known before (and without) any link to a resident.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Contact {
+    /// The channel the phone last wrote from (`None`: no contact row yet).
+    pub channel: Option<Channel>,
     pub language: Option<String>,
     pub opted_out: bool,
     pub last_inbound_at: Option<i64>,
@@ -87,6 +90,7 @@ impl Tx {
     ) -> StoreResult<Vec<(Contact, Option<Session>)>> {
         type Row = (
             Option<String>,
+            Option<String>,
             Option<bool>,
             Option<i64>,
             Option<String>,
@@ -104,7 +108,7 @@ impl Tx {
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         let sql = format!(
-            "SELECT c.language, c.opted_out, c.last_inbound_at,
+            "SELECT c.channel, c.language, c.opted_out, c.last_inbound_at,
                     s.flow, s.step, s.vals, s.retries, s.updated_at
              FROM ({wanted}) p
              LEFT JOIN contacts c ON c.phone = p.phone
@@ -121,9 +125,19 @@ impl Tx {
         rows.into_iter()
             .zip(phones)
             .map(|(row, phone)| {
-                let (language, opted_out, last_inbound_at, flow, step, vals, retries, updated_at) =
-                    row;
+                let (
+                    channel,
+                    language,
+                    opted_out,
+                    last_inbound_at,
+                    flow,
+                    step,
+                    vals,
+                    retries,
+                    updated_at,
+                ) = row;
                 let contact = Contact {
+                    channel: channel.as_deref().and_then(Channel::parse),
                     language,
                     opted_out: opted_out.unwrap_or(false),
                     last_inbound_at,
@@ -221,14 +235,15 @@ impl Tx {
     }
 
     pub async fn contact(&mut self, phone: &str) -> StoreResult<Contact> {
-        let row: Option<(Option<String>, bool, Option<i64>)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as("SELECT language, opted_out, last_inbound_at FROM contacts WHERE phone = $1")
+        let row: Option<(String, Option<String>, bool, Option<i64>)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as("SELECT channel, language, opted_out, last_inbound_at FROM contacts WHERE phone = $1")
                 .bind(phone)
                 .fetch_optional(&mut **c)
                 .await?
         });
         Ok(row
-            .map(|(language, opted_out, last_inbound_at)| Contact {
+            .map(|(channel, language, opted_out, last_inbound_at)| Contact {
+                channel: Channel::parse(&channel),
                 language,
                 opted_out,
                 last_inbound_at,

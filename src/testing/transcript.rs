@@ -355,7 +355,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
             crate::proposals::proposal::set_status(
                 &mut tx,
-                crate::proposals::notify::shipped_texts(),
+                crate::i18n::shipped_texts(),
                 "transcript",
                 n,
                 status,
