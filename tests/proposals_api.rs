@@ -7,9 +7,9 @@ use common::admin_post as post;
 
 use common::{Setup, TestServer, ADMIN_TOKEN};
 use gotong::backend_tests;
+use gotong::i18n::shipped_texts;
 use gotong::message::Priority;
 use gotong::proposals::campaign::{donate, DonationRequest};
-use gotong::i18n::shipped_texts;
 use gotong::proposals::proposal::{submit, support, Submission};
 use gotong::store::Db;
 use gotong::testing::fixtures::{household, nik_for, person, top_up};
