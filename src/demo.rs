@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::message::Channel;
+use crate::registry::Shdk;
 use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions};
 use crate::store::Db;
 use std::sync::Arc;
@@ -37,7 +38,9 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
         .registry_members()
         .await?
         .into_iter()
-        .find(|m| m.person.shdk == "KEPALA KELUARGA" && m.person.phone.is_some() && m.is_present())
+        .find(|m| {
+            m.person.shdk == Shdk::KepalaKeluarga && m.person.phone.is_some() && m.is_present()
+        })
         .ok_or_else(|| {
             anyhow::anyhow!("the demo kelurahan has no head of household with a phone")
         })?;
@@ -70,7 +73,7 @@ async fn furnish(db: &Db, config: &Config, now: i64) -> anyhow::Result<()> {
         .registry_members()
         .await?
         .into_iter()
-        .filter(|m| m.person.shdk == "KEPALA KELUARGA" && m.is_present())
+        .filter(|m| m.person.shdk == Shdk::KepalaKeluarga && m.is_present())
         .map(|m| m.person.nik)
         .take(6)
         .collect();

@@ -1,8 +1,7 @@
 //! The kelurahan issues an activation code for one NIK (`POST /api/activation-codes`).
 
 use super::activation_code::{code_hash, new_code, CODE_VALID_MS};
-use super::age::age_now;
-use super::MIN_AGE_TO_LINK;
+use super::age::{may_act, MIN_AGE_TO_ACT};
 use crate::error::StoreError;
 use crate::parse::nik::mask_nik;
 use crate::store::Tx;
@@ -12,7 +11,7 @@ use serde::Serialize;
 pub enum IssueCodeError {
     #[error("no person with this NIK in the registry")]
     UnknownNik,
-    #[error("this person is under {MIN_AGE_TO_LINK} and cannot link a phone")]
+    #[error("this person is under {MIN_AGE_TO_ACT} and cannot link a phone")]
     TooYoung,
     #[error("this person is no longer a member (died or moved out)")]
     NotCurrent,
@@ -52,7 +51,7 @@ pub async fn issue_given_code(
     if !person.is_current() {
         return Err(IssueCodeError::NotCurrent);
     }
-    if age_now(&person, now).unwrap_or(0) < MIN_AGE_TO_LINK {
+    if !may_act(&person, now) {
         return Err(IssueCodeError::TooYoung);
     }
     let expires_at = now + CODE_VALID_MS;

@@ -9,9 +9,6 @@ pub mod pin_hash;
 pub mod pin_verdicts;
 pub mod throttle;
 
-/// Minimum age to link a phone and transact (DESIGN §6).
-pub const MIN_AGE_TO_LINK: i32 = 16;
-
 use crate::error::StoreResult;
 use crate::store::Tx;
 

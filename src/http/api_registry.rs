@@ -11,7 +11,7 @@ use crate::parse::nik::{mask_nik, parse_nik};
 use crate::registry::import::{import_registry, ImportOptions};
 use crate::registry::quality::Finding;
 use crate::registry::report::ImportReport;
-use crate::registry::RegistryError;
+use crate::registry::{RegistryError, Residence, Shdk};
 use crate::store::ChangeRequest;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -224,8 +224,8 @@ pub struct MemberView {
     pub nik_masked: String,
     pub name: String,
     pub age: Option<i32>,
-    pub shdk: String,
-    pub residence: String,
+    pub shdk: Shdk,
+    pub residence: Residence,
     pub linked: bool,
     pub nik_mismatch: bool,
     pub current: bool,
@@ -253,7 +253,7 @@ async fn household(
         let linked = tx.phone_of_person(&p.nik).await?.is_some();
         members.push(MemberView {
             nik_masked: mask_nik(&p.nik),
-            age: age_now(&p, now),
+            age: Some(age_now(&p, now)),
             current: p.is_current(),
             name: p.name,
             shdk: p.shdk,

@@ -5,8 +5,7 @@
 //! shop that changes its name keeps its code; several shops of one person share one till).
 
 use super::{LedgerError, LedgerResult};
-use crate::accounts::age::age_now;
-use crate::accounts::MIN_AGE_TO_LINK;
+use crate::accounts::age::may_act;
 use crate::parse::nik::mask_nik;
 use crate::store::{Merchant, Person, Tx};
 
@@ -29,7 +28,7 @@ pub async fn register_merchant(
         .await?
         .filter(Person::is_current)
         .ok_or(LedgerError::UnknownPerson)?;
-    if age_now(&person, now).unwrap_or(0) < MIN_AGE_TO_LINK {
+    if !may_act(&person, now) {
         return Err(LedgerError::NotEligible);
     }
     if let Some(m) = tx.merchant_of_person(&person.nik).await? {

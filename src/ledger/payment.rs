@@ -6,16 +6,12 @@
 //! the per-payment limit for 16–17-year-olds, more than the wallet holds.
 
 use super::accounts::{social_fund, treasury, wallet};
+use super::eligibility::check_spend;
 use super::split::{split, Split};
 use super::transfer::{apply_transfer, NewTransfer};
 use super::{LedgerError, LedgerResult};
-use crate::accounts::age::age_now;
-use crate::accounts::MIN_AGE_TO_LINK;
 use crate::store::{AccountKind, Leg, Merchant, Person, TransferRecord, Tx};
 use rust_decimal::Decimal;
-
-/// Age from which the per-payment limit no longer applies.
-pub const ADULT_AGE: i32 = 18;
 
 #[derive(Clone, Debug)]
 pub struct PaymentRequest<'a> {
@@ -58,19 +54,7 @@ pub async fn check_payment(
         .filter(Person::is_current)
         .ok_or(LedgerError::UnknownPerson)?;
     let merchant = check_merchant(tx, &payer, req.merchant_code).await?;
-    let age = age_now(&payer, req.now).unwrap_or(0);
-    if age < MIN_AGE_TO_LINK {
-        return Err(LedgerError::NotEligible);
-    }
-    if age < ADULT_AGE && req.amount > req.minor_limit {
-        return Err(LedgerError::MinorLimit {
-            limit: req.minor_limit,
-        });
-    }
-    let balance = super::accounts::wallet_balance(tx, &payer.no_kk).await?;
-    if req.amount > balance {
-        return Err(LedgerError::InsufficientFunds { balance });
-    }
+    let balance = check_spend(tx, &payer, req.amount, req.minor_limit, req.now).await?;
     Ok((payer, merchant, balance))
 }
 

@@ -15,11 +15,9 @@
 use super::notify::news_to_person;
 use super::proposal::find;
 use super::{ProposalError, ProposalResult, Status};
-use crate::accounts::age::age_now;
-use crate::accounts::MIN_AGE_TO_LINK;
 use crate::i18n::Texts;
-use crate::ledger::accounts::{treasury, wallet, wallet_balance};
-use crate::ledger::payment::ADULT_AGE;
+use crate::ledger::accounts::{treasury, wallet};
+use crate::ledger::eligibility::check_spend;
 use crate::ledger::transfer::{apply_transfer, NewTransfer};
 use crate::ledger::LedgerError;
 use crate::message::Outbound;
@@ -107,23 +105,7 @@ pub async fn check_donation(
         .filter(Person::is_current)
         .ok_or(LedgerError::UnknownPerson)?;
     let (p, c) = check_campaign(tx, req.number).await?;
-    if req.amount <= 0 {
-        return Err(LedgerError::InvalidAmount.into());
-    }
-    let age = age_now(&donor, req.now).unwrap_or(0);
-    if age < MIN_AGE_TO_LINK {
-        return Err(LedgerError::NotEligible.into());
-    }
-    if age < ADULT_AGE && req.amount > req.minor_limit {
-        return Err(LedgerError::MinorLimit {
-            limit: req.minor_limit,
-        }
-        .into());
-    }
-    let balance = wallet_balance(tx, &donor.no_kk).await?;
-    if req.amount > balance {
-        return Err(LedgerError::InsufficientFunds { balance }.into());
-    }
+    let balance = check_spend(tx, &donor, req.amount, req.minor_limit, req.now).await?;
     Ok((donor, p, c, balance))
 }
 
@@ -232,7 +214,7 @@ pub async fn donate(
             notices.push(n);
         }
     }
-    let wallet_balance = wallet_balance(tx, &donor.no_kk).await?;
+    let wallet_balance = crate::ledger::accounts::wallet_balance(tx, &donor.no_kk).await?;
     Ok(Donation {
         transfer: applied.transfer,
         fresh: applied.fresh,

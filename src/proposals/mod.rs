@@ -22,9 +22,6 @@ use crate::ledger::LedgerError;
 
 pub use status::Status;
 
-/// Age from which a resident may support a proposal (a vote).
-pub const VOTE_AGE: i32 = 17;
-
 /// Why a proposal action was refused. The engine maps each to a resident's text
 /// (`engine::actions::proposals`), the admin API to a status (`http::api_proposals`).
 #[derive(Debug, thiserror::Error)]

@@ -1,12 +1,12 @@
 //! Submitting a proposal (`USUL`), supporting one (`DUKUNG`) and setting its status (admin API).
 
 use super::notify::news_to_person;
-use super::{ProposalError, ProposalResult, Status, VOTE_AGE};
-use crate::accounts::age::age_now;
-use crate::accounts::MIN_AGE_TO_LINK;
+use super::{ProposalError, ProposalResult, Status};
+use crate::accounts::age::{age_now, may_act, VOTE_AGE};
 use crate::i18n::Texts;
 use crate::message::Outbound;
 use crate::parse::nik::mask_nik;
+use crate::registry::Residence;
 use crate::store::{NewProposal, Person, Proposal, Tx};
 use crate::text::gsm7::to_gsm7_lossy;
 
@@ -25,7 +25,7 @@ pub struct Submission<'a> {
 
 /// The proposer may propose: current, aged 16 or over (non-permanent residents too).
 pub fn check_proposer(person: &Person, now: i64) -> ProposalResult<()> {
-    if !person.is_current() || age_now(person, now).unwrap_or(0) < MIN_AGE_TO_LINK {
+    if !may_act(person, now) {
         return Err(ProposalError::TooYoungToPropose);
     }
     Ok(())
@@ -87,10 +87,10 @@ pub fn check_voter(person: &Person, now: i64) -> ProposalResult<()> {
     if !person.is_current() {
         return Err(ProposalError::NotPermanent);
     }
-    if age_now(person, now).unwrap_or(0) < VOTE_AGE {
+    if age_now(person, now) < VOTE_AGE {
         return Err(ProposalError::TooYoungToVote);
     }
-    if person.residence != "TETAP" {
+    if person.residence != Residence::Tetap {
         return Err(ProposalError::NotPermanent);
     }
     Ok(())

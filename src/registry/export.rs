@@ -50,7 +50,7 @@ pub async fn export_registry_csv<W: Write>(
             p.no_kk.as_str(),
             p.nik.as_str(),
             p.name.as_str(),
-            p.birth_date.as_str(),
+            &p.birth_date.format("%Y-%m-%d").to_string(),
             p.sex.as_str(),
             p.shdk.as_str(),
             m.rt.as_str(),

@@ -2,9 +2,10 @@
 //! rules across rows: exactly one `KEPALA KELUARGA`, one RT/RW per KK, a NIK once in the file.
 //! A household with any problem is rejected whole.
 
+use super::codes::Shdk;
 use super::csv_row::RawRow;
 use super::report::Issue;
-use super::validate::{validate_row, Shdk, ValidRow};
+use super::validate::{validate_row, ValidRow};
 use chrono::NaiveDate;
 use std::collections::HashMap;
 

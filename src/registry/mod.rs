@@ -8,6 +8,7 @@
 //! language, and never contain a full NIK (only `************1234`).
 
 pub mod cli;
+pub mod codes;
 pub mod csv_row;
 pub mod export;
 pub mod households;
@@ -17,12 +18,12 @@ pub mod report;
 pub mod synthetic;
 pub mod validate;
 
+pub use codes::{Residence, Shdk};
 pub use export::export_registry_csv;
 pub use import::{import_registry, ImportOptions, ImportProgress};
 pub use quality::{Finding, FindingKind};
 pub use report::{ImportReport, Issue};
 pub use synthetic::{synthetic_registry_csv, synthetic_registry_csv_with, SyntheticOptions};
-pub use validate::{Residence, Shdk};
 
 use crate::error::StoreError;
 use thiserror::Error;

@@ -4,6 +4,7 @@
 
 use crate::error::StoreResult;
 use crate::parse::nik::mask_nik;
+use crate::registry::Shdk;
 use crate::store::{Db, RegistryMember};
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
@@ -50,10 +51,6 @@ fn finding(m: &RegistryMember, kind: FindingKind, detail: String) -> Finding {
     }
 }
 
-fn birth(m: &RegistryMember) -> Option<NaiveDate> {
-    NaiveDate::parse_from_str(&m.person.birth_date, "%Y-%m-%d").ok()
-}
-
 /// The findings over `members` (grouped by household, in the order given).
 pub fn findings(members: &[RegistryMember], today: NaiveDate) -> Vec<Finding> {
     let mut households: BTreeMap<usize, Vec<&RegistryMember>> = BTreeMap::new();
@@ -92,7 +89,7 @@ pub fn findings(members: &[RegistryMember], today: NaiveDate) -> Vec<Finding> {
             if !has_phone {
                 let head = present
                     .iter()
-                    .find(|m| m.person.shdk == "KEPALA KELUARGA")
+                    .find(|m| m.person.shdk == Shdk::KepalaKeluarga)
                     .unwrap_or(first);
                 out.push(finding(
                     head,
@@ -102,8 +99,8 @@ pub fn findings(members: &[RegistryMember], today: NaiveDate) -> Vec<Finding> {
             }
         }
         for m in &present {
-            if let (Some(b), Some(limit)) = (birth(m), born_101_years_ago) {
-                if b <= limit {
+            if let Some(limit) = born_101_years_ago {
+                if m.person.birth_date <= limit {
                     out.push(finding(
                         m,
                         FindingKind::Over100,
@@ -116,14 +113,14 @@ pub fn findings(members: &[RegistryMember], today: NaiveDate) -> Vec<Finding> {
             .iter()
             .filter(|m| {
                 matches!(
-                    m.person.shdk.as_str(),
-                    "KEPALA KELUARGA" | "ISTRI" | "SUAMI"
+                    m.person.shdk,
+                    Shdk::KepalaKeluarga | Shdk::Istri | Shdk::Suami
                 )
             })
-            .filter_map(|m| Some((m.person.shdk.as_str(), birth(m)?)))
+            .map(|m| (m.person.shdk.as_str(), m.person.birth_date))
             .collect();
-        for m in present.iter().filter(|m| m.person.shdk == "ANAK") {
-            let Some(b) = birth(m) else { continue };
+        for m in present.iter().filter(|m| m.person.shdk == Shdk::Anak) {
+            let b = m.person.birth_date;
             if let Some((role, pb)) = parents.iter().find(|(_, pb)| b < *pb) {
                 out.push(finding(
                     m,
@@ -152,10 +149,10 @@ mod tests {
                 nik: nik.into(),
                 no_kk: "1111111111111111".into(),
                 name: "X".into(),
-                birth_date: birth.into(),
-                sex: "L".into(),
-                shdk: shdk.into(),
-                residence: "TETAP".into(),
+                birth_date: NaiveDate::parse_from_str(birth, "%Y-%m-%d").expect("date"),
+                sex: crate::parse::Sex::L,
+                shdk: Shdk::parse(shdk).expect("shdk"),
+                residence: crate::registry::Residence::Tetap,
                 phone: phone.map(str::to_string),
                 nik_mismatch: false,
                 line: None,

@@ -2,100 +2,10 @@
 //! problem as a reason a kelurahan clerk understands (in Indonesian, the users' language).
 //! Rules across rows (one head per KK, same RT/RW, unique NIK) are in `households.rs`.
 
+use super::codes::{Residence, Shdk};
 use crate::parse::{normalize_phone, parse_nik, Nik, NikError, Sex};
 use crate::store::PersonRecord;
 use chrono::NaiveDate;
-
-/// *Status Hubungan Dalam Keluarga*: a member's relation to the head of the household.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Shdk {
-    KepalaKeluarga,
-    Suami,
-    Istri,
-    Anak,
-    Menantu,
-    Cucu,
-    OrangTua,
-    Mertua,
-    FamiliLain,
-    Pembantu,
-    Lainnya,
-}
-
-impl Shdk {
-    pub const ALL: [Shdk; 11] = [
-        Shdk::KepalaKeluarga,
-        Shdk::Suami,
-        Shdk::Istri,
-        Shdk::Anak,
-        Shdk::Menantu,
-        Shdk::Cucu,
-        Shdk::OrangTua,
-        Shdk::Mertua,
-        Shdk::FamiliLain,
-        Shdk::Pembantu,
-        Shdk::Lainnya,
-    ];
-
-    /// As written in the registry: `KEPALA KELUARGA`, `ISTRI`, …
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Shdk::KepalaKeluarga => "KEPALA KELUARGA",
-            Shdk::Suami => "SUAMI",
-            Shdk::Istri => "ISTRI",
-            Shdk::Anak => "ANAK",
-            Shdk::Menantu => "MENANTU",
-            Shdk::Cucu => "CUCU",
-            Shdk::OrangTua => "ORANG TUA",
-            Shdk::Mertua => "MERTUA",
-            Shdk::FamiliLain => "FAMILI LAIN",
-            Shdk::Pembantu => "PEMBANTU",
-            Shdk::Lainnya => "LAINNYA",
-        }
-    }
-
-    /// Case-insensitive; runs of spaces or an underscore between words count as one space.
-    pub fn parse(s: &str) -> Option<Shdk> {
-        let words: Vec<String> = s
-            .split(|c: char| c.is_whitespace() || c == '_')
-            .filter(|w| !w.is_empty())
-            .map(str::to_uppercase)
-            .collect();
-        let normal = words.join(" ");
-        Shdk::ALL.into_iter().find(|k| k.as_str() == normal)
-    }
-}
-
-/// `status_tinggal`: permanent resident (KK in this kelurahan) or temporary one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Residence {
-    Tetap,
-    NonPermanen,
-}
-
-impl Residence {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Residence::Tetap => "TETAP",
-            Residence::NonPermanen => "NON_PERMANEN",
-        }
-    }
-
-    /// `TETAP` / `NON_PERMANEN`, case-insensitive (`NON PERMANEN`, `non-permanen` accepted).
-    pub fn parse(s: &str) -> Option<Residence> {
-        let normal: String = s
-            .trim()
-            .to_uppercase()
-            .chars()
-            .map(|c| if c == ' ' || c == '-' { '_' } else { c })
-            .collect();
-        match normal.as_str() {
-            "TETAP" => Some(Residence::Tetap),
-            "NON_PERMANEN" => Some(Residence::NonPermanen),
-            _ => None,
-        }
-    }
-}
 
 /// A row whose every field is valid, normalised.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -125,10 +35,10 @@ impl ValidRow {
             nik: self.nik.as_str().to_string(),
             no_kk: self.no_kk.clone(),
             name: self.name.clone(),
-            birth_date: self.birth_date.format("%Y-%m-%d").to_string(),
-            sex: self.sex.as_str().to_string(),
-            shdk: self.shdk.as_str().to_string(),
-            residence: self.residence.as_str().to_string(),
+            birth_date: self.birth_date,
+            sex: self.sex,
+            shdk: self.shdk,
+            residence: self.residence,
             phone: self.phone.clone(),
             nik_mismatch: self.nik_mismatch,
             line: i64::try_from(self.line).ok(),

@@ -9,6 +9,7 @@
 mod broadcasts;
 mod change_requests;
 mod channels;
+mod code;
 mod credit_notices;
 mod ledger;
 mod links;
@@ -27,6 +28,8 @@ pub use broadcasts::{
 };
 pub use change_requests::{ChangeRequest, NewChangeRequest};
 pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
+pub(crate) use code::stored_as_code;
+pub use code::Code;
 pub use credit_notices::CreditNoticeTarget;
 pub use ledger::{
     Account, AccountId, AccountKind, LedgerAudit, LedgerStats, Leg, Merchant, Party, StatementLine,

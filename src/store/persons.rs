@@ -1,7 +1,11 @@
 //! Reading the registry as the conversation needs it: a person, a household and its members.
 
 use super::{on_backend, Tx};
-use crate::error::StoreResult;
+use crate::calendar::parse_date;
+use crate::error::{StoreError, StoreResult};
+use crate::parse::Sex;
+use crate::registry::{Residence, Shdk};
+use chrono::NaiveDate;
 use sqlx::Row;
 
 /// A member of the registry.
@@ -10,18 +14,16 @@ pub struct Person {
     pub nik: String,
     pub no_kk: String,
     pub name: String,
-    /// `YYYY-MM-DD`.
-    pub birth_date: String,
-    pub sex: String,
-    pub shdk: String,
-    /// `TETAP` or `NON_PERMANEN`.
-    pub residence: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub shdk: Shdk,
+    pub residence: Residence,
     /// The registry's phone for this person (E.164), if any.
     pub phone: Option<String>,
     pub nik_mismatch: bool,
     pub birth_confirmed_at: Option<i64>,
-    pub died_on: Option<String>,
-    pub moved_out_on: Option<String>,
+    pub died_on: Option<NaiveDate>,
+    pub moved_out_on: Option<NaiveDate>,
 }
 
 impl Person {
@@ -44,26 +46,44 @@ const PERSON_COLUMNS: &str =
     "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch,
     birth_confirmed_at, died_on, moved_out_on";
 
+/// A stored `YYYY-MM-DD` date; anything else is corrupt data, never a default date.
+pub(crate) fn stored_date(column: &str, value: &str) -> StoreResult<NaiveDate> {
+    parse_date(value)
+        .ok_or_else(|| StoreError::Corrupt(format!("{column} is not a date: {value:?}")))
+}
+
+/// [`stored_date`] of a column that may be empty.
+pub(crate) fn stored_date_opt(
+    column: &str,
+    value: Option<String>,
+) -> StoreResult<Option<NaiveDate>> {
+    value.map(|v| stored_date(column, &v)).transpose()
+}
+
 fn person_from_row<R: Row>(r: &R) -> StoreResult<Person>
 where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Sex: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Shdk: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Residence: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> &'a str: sqlx::ColumnIndex<R>,
 {
+    let birth: String = r.try_get("birth_date")?;
     Ok(Person {
         nik: r.try_get("nik")?,
         no_kk: r.try_get("no_kk")?,
         name: r.try_get("name")?,
-        birth_date: r.try_get("birth_date")?,
+        birth_date: stored_date("birth_date", &birth)?,
         sex: r.try_get("sex")?,
         shdk: r.try_get("shdk")?,
         residence: r.try_get("residence")?,
         phone: r.try_get("phone")?,
         nik_mismatch: r.try_get("nik_mismatch")?,
         birth_confirmed_at: r.try_get("birth_confirmed_at")?,
-        died_on: r.try_get("died_on")?,
-        moved_out_on: r.try_get("moved_out_on")?,
+        died_on: stored_date_opt("died_on", r.try_get("died_on")?)?,
+        moved_out_on: stored_date_opt("moved_out_on", r.try_get("moved_out_on")?)?,
     })
 }
 

@@ -6,7 +6,12 @@
 //! PostgreSQL and a few thousand on SQLite (see [`SQLITE_PARAMS`]), never one per row.
 
 use super::{on_backend, Backend, Db, Tx};
+use crate::calendar::parse_date;
 use crate::error::StoreResult;
+use crate::parse::Sex;
+use crate::registry::{Residence, Shdk};
+use chrono::NaiveDate;
+use sqlx::Row;
 
 /// Rows per multi-row statement on PostgreSQL: 500 persons × 11 columns = 5,500 parameters
 /// (the limit is 65,535).
@@ -39,25 +44,52 @@ pub struct HouseholdRecord {
 
 /// A person's registry data as imported, normalised (the columns of the import file).
 /// `nik` is the full NIK: for storage and the export file only, never for a message or a log.
-#[derive(Clone, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct PersonRecord {
     pub nik: String,
     pub no_kk: String,
     pub name: String,
-    /// `YYYY-MM-DD`
-    pub birth_date: String,
-    /// `L` or `P`
-    pub sex: String,
-    /// `KEPALA KELUARGA`, `ISTRI`, `ANAK`, …
-    pub shdk: String,
-    /// `TETAP` or `NON_PERMANEN`
-    pub residence: String,
+    pub birth_date: NaiveDate,
+    pub sex: Sex,
+    pub shdk: Shdk,
+    pub residence: Residence,
     /// E.164
     pub phone: Option<String>,
     /// Legacy NIK whose date or sex part disagrees with `birth_date` / `sex`.
     pub nik_mismatch: bool,
     /// Line of the import file the person came from.
     pub line: Option<i64>,
+}
+
+impl<'r, R: Row> sqlx::FromRow<'r, R> for PersonRecord
+where
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Sex: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Shdk: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> Residence: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    fn from_row(r: &'r R) -> Result<Self, sqlx::Error> {
+        let birth: String = r.try_get("birth_date")?;
+        let birth_date = parse_date(&birth).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: "birth_date".into(),
+            source: format!("not a date: {birth:?}").into(),
+        })?;
+        Ok(PersonRecord {
+            nik: r.try_get("nik")?,
+            no_kk: r.try_get("no_kk")?,
+            name: r.try_get("name")?,
+            birth_date,
+            sex: r.try_get("sex")?,
+            shdk: r.try_get("shdk")?,
+            residence: r.try_get("residence")?,
+            phone: r.try_get("phone")?,
+            nik_mismatch: r.try_get("nik_mismatch")?,
+            line: r.try_get("line")?,
+        })
+    }
 }
 
 impl std::fmt::Debug for PersonRecord {
@@ -222,10 +254,10 @@ impl Tx {
                         .bind(&p.nik)
                         .bind(&p.no_kk)
                         .bind(&p.name)
-                        .bind(&p.birth_date)
-                        .bind(&p.sex)
-                        .bind(&p.shdk)
-                        .bind(&p.residence)
+                        .bind(p.birth_date.format("%Y-%m-%d").to_string())
+                        .bind(p.sex)
+                        .bind(p.shdk)
+                        .bind(p.residence)
                         .bind(&p.phone)
                         .bind(p.nik_mismatch)
                         .bind(p.line)

@@ -1,8 +1,10 @@
 //! Seeding the registry directly, in batches: test fixtures. The
 //! registry import (`gotong import registry`) is the real way in; this skips its checks.
 
-use super::{Db, HouseholdRecord, PersonRecord, Tx};
-use crate::error::StoreResult;
+use super::{Code, Db, HouseholdRecord, PersonRecord, Tx};
+use crate::error::{StoreError, StoreResult};
+use crate::parse::Sex;
+use crate::registry::{Residence, Shdk};
 
 /// A person to seed (the registry's columns that the ledger and the flows read).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,21 +46,25 @@ impl Tx {
     /// Registers persons (their households must exist) through the import's own insert, then
     /// records the deaths and moves out they come with.
     pub async fn seed_persons(&mut self, persons: &[SeedPerson], now: i64) -> StoreResult<()> {
-        let records: Vec<PersonRecord> = persons
+        let records = persons
             .iter()
-            .map(|p| PersonRecord {
-                nik: p.nik.clone(),
-                no_kk: p.no_kk.clone(),
-                name: p.name.clone(),
-                birth_date: p.birth_date.clone(),
-                sex: p.sex.clone(),
-                shdk: p.shdk.clone(),
-                residence: p.residence.clone(),
-                phone: p.phone.clone(),
-                nik_mismatch: false,
-                line: None,
+            .map(|p| {
+                let bad = |what: &str| StoreError::Corrupt(format!("seed person: bad {what}"));
+                Ok(PersonRecord {
+                    nik: p.nik.clone(),
+                    no_kk: p.no_kk.clone(),
+                    name: p.name.clone(),
+                    birth_date: super::persons::stored_date("birth_date", &p.birth_date)?,
+                    sex: Sex::from_code(&p.sex).ok_or_else(|| bad("sex"))?,
+                    shdk: Shdk::from_code(&p.shdk).ok_or_else(|| bad("shdk"))?,
+                    residence: Residence::from_code(&p.residence)
+                        .ok_or_else(|| bad("residence"))?,
+                    phone: p.phone.clone(),
+                    nik_mismatch: false,
+                    line: None,
+                })
             })
-            .collect();
+            .collect::<StoreResult<Vec<PersonRecord>>>()?;
         self.insert_persons(&records, now).await?;
         for p in persons {
             if let Some(on) = &p.died_on {

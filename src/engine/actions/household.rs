@@ -6,6 +6,7 @@ use crate::accounts::age::age_now;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
 use crate::parse::nik::last4;
+use crate::registry::Shdk;
 use crate::store::{NewChangeRequest, Person};
 use async_trait::async_trait;
 
@@ -28,8 +29,8 @@ pub(super) async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Perso
 }
 
 /// The Fluent id of an SHDK's label (`KEPALA KELUARGA` → `shdk-kepala-keluarga`).
-pub fn shdk_label_id(shdk: &str) -> String {
-    format!("shdk-{}", shdk.to_lowercase().replace(' ', "-"))
+pub fn shdk_label_id(shdk: Shdk) -> String {
+    format!("shdk-{}", shdk.as_str().to_lowercase().replace(' ', "-"))
 }
 
 /// Shows the household; the next step asks whether it is correct.
@@ -59,13 +60,13 @@ impl Action for Show {
             ],
         );
         for (i, m) in members.iter().enumerate() {
-            let relation = ctx.texts.render(&ctx.lang, &shdk_label_id(&m.shdk), &[]);
+            let relation = ctx.texts.render(&ctx.lang, &shdk_label_id(m.shdk), &[]);
             ctx.say(
                 "data-member",
                 &[
                     ("number", (i + 1).to_string()),
                     ("name", m.name.clone()),
-                    ("age", age_now(m, ctx.now).unwrap_or(0).to_string()),
+                    ("age", age_now(m, ctx.now).to_string()),
                     ("relation", relation),
                     ("nik_last4", last4(&m.nik).to_string()),
                 ],
@@ -110,7 +111,10 @@ async fn next_unconfirmed(ctx: &mut Ctx<'_>) -> StoreResult<Option<()>> {
             if p.nik_mismatch && p.birth_confirmed_at.is_none() {
                 ctx.values.insert(MEMBER_NIK.into(), nik);
                 ctx.values.insert("member_name".into(), p.name);
-                ctx.values.insert("member_birth".into(), p.birth_date);
+                ctx.values.insert(
+                    "member_birth".into(),
+                    p.birth_date.format("%Y-%m-%d").to_string(),
+                );
                 return Ok(Some(()));
             }
         }

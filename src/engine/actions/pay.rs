@@ -9,10 +9,9 @@
 use super::household::linked_person;
 use super::wallet::{jakarta_time, refusal};
 use super::{Action, Ctx, Outcome};
-use crate::accounts::age::age_now;
+use crate::accounts::age::may_act;
 use crate::accounts::pin_check::{check_pin, PinCheck};
 use crate::accounts::pin_hash::PinHasher;
-use crate::accounts::MIN_AGE_TO_LINK;
 use crate::error::StoreResult;
 use crate::ledger::payment::{check_merchant, check_payment, pay, Payment, PaymentRequest};
 use crate::ledger::LedgerError;
@@ -79,7 +78,7 @@ impl Action for Start {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        if !me.is_current() || age_now(&me, ctx.now).unwrap_or(0) < MIN_AGE_TO_LINK {
+        if !may_act(&me, ctx.now) {
             ctx.say("pay-not-eligible", &[]);
             return Ok(Outcome::Finish);
         }

@@ -5,10 +5,9 @@
 
 use super::{Action, Ctx, Outcome};
 use crate::accounts::activation_code::code_hash;
-use crate::accounts::age::age_now;
+use crate::accounts::age::may_act;
 use crate::accounts::pin_hash::PinHasher;
 use crate::accounts::throttle;
-use crate::accounts::MIN_AGE_TO_LINK;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
 use crate::parse::nik::mask_nik;
@@ -74,7 +73,7 @@ impl Action for CheckNik {
             Some(p)
                 if p.phone.as_deref() == Some(ctx.phone) && p.is_current() && !linked_elsewhere =>
             {
-                if age_now(&p, ctx.now).unwrap_or(0) < MIN_AGE_TO_LINK {
+                if !may_act(&p, ctx.now) {
                     ctx.say("register-too-young", &[]);
                     return Ok(Outcome::Finish);
                 }
@@ -113,7 +112,7 @@ impl Action for CheckCode {
             }
             return Ok(Outcome::Reject("register-code-wrong", vec![]));
         };
-        if !person.is_current() || age_now(&person, ctx.now).unwrap_or(0) < MIN_AGE_TO_LINK {
+        if !may_act(&person, ctx.now) {
             ctx.say("register-too-young", &[]);
             return Ok(Outcome::Finish);
         }
