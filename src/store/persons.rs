@@ -1,12 +1,12 @@
 //! Reading the registry as the conversation needs it: a person, a household and its members.
 
-use super::{on_backend, Tx};
+use super::{on_backend, PersonRecord, Tx};
 use crate::calendar::parse_date;
 use crate::error::{StoreError, StoreResult};
 use crate::parse::Sex;
 use crate::registry::{Residence, Shdk};
 use chrono::NaiveDate;
-use sqlx::Row;
+use sqlx::{FromRow, Row};
 
 /// A member of the registry.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,7 +43,7 @@ pub struct Household {
 }
 
 const PERSON_COLUMNS: &str =
-    "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch,
+    "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch, line,
     birth_confirmed_at, died_on, moved_out_on";
 
 /// A stored `YYYY-MM-DD` date; anything else is corrupt data, never a default date.
@@ -60,27 +60,25 @@ pub(crate) fn stored_date_opt(
     value.map(|v| stored_date(column, &v)).transpose()
 }
 
+/// The registry's columns decode as a [`PersonRecord`]; what happened since is added.
 fn person_from_row<R: Row>(r: &R) -> StoreResult<Person>
 where
+    for<'a> PersonRecord: sqlx::FromRow<'a, R>,
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Sex: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Shdk: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
-    for<'a> Residence: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> &'a str: sqlx::ColumnIndex<R>,
 {
-    let birth: String = r.try_get("birth_date")?;
+    let p = PersonRecord::from_row(r)?;
     Ok(Person {
-        nik: r.try_get("nik")?,
-        no_kk: r.try_get("no_kk")?,
-        name: r.try_get("name")?,
-        birth_date: stored_date("birth_date", &birth)?,
-        sex: r.try_get("sex")?,
-        shdk: r.try_get("shdk")?,
-        residence: r.try_get("residence")?,
-        phone: r.try_get("phone")?,
-        nik_mismatch: r.try_get("nik_mismatch")?,
+        nik: p.nik,
+        no_kk: p.no_kk,
+        name: p.name,
+        birth_date: p.birth_date,
+        sex: p.sex,
+        shdk: p.shdk,
+        residence: p.residence,
+        phone: p.phone,
+        nik_mismatch: p.nik_mismatch,
         birth_confirmed_at: r.try_get("birth_confirmed_at")?,
         died_on: stored_date_opt("died_on", r.try_get("died_on")?)?,
         moved_out_on: stored_date_opt("moved_out_on", r.try_get("moved_out_on")?)?,
