@@ -5,6 +5,7 @@ use crate::app::App;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::message::Channel;
+use crate::proposals::Kind;
 use crate::registry::Shdk;
 use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions};
 use crate::store::Db;
@@ -132,17 +133,17 @@ async fn furnish(db: &Db, config: &Config, now: i64) -> anyhow::Result<()> {
     }
     for (kind, title, description) in [
         (
-            "fisik",
+            Kind::Fisik,
             "Perbaikan saluran air RW 01",
             "Saluran di gang 3 tersumbat setiap hujan deras.",
         ),
         (
-            "fisik",
+            Kind::Fisik,
             "Lampu jalan di gang masjid",
             "Gang gelap di malam hari, rawan untuk lansia.",
         ),
         (
-            "non_fisik",
+            Kind::NonFisik,
             "Pelatihan menjahit untuk ibu-ibu",
             "Agar bisa menerima pesanan seragam sekolah.",
         ),

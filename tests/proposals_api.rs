@@ -61,7 +61,7 @@ async fn workflow_campaign_spend_and_stats(db: &Db) {
         &mut tx,
         &proposer,
         &Submission {
-            kind: "fisik",
+            kind: gotong::proposals::Kind::Fisik,
             title: "Lampu jalan",
             description: "Gang gelap",
             photo: None,
@@ -304,7 +304,7 @@ async fn listing_pages_with_zero(db: &Db) {
             &mut tx,
             &me,
             &Submission {
-                kind: "fisik",
+                kind: gotong::proposals::Kind::Fisik,
                 title: &title,
                 description: "x",
                 photo: None,

@@ -69,7 +69,7 @@ async fn seed_kelurahan(
     let number = tx
         .insert_proposal(
             &NewProposal {
-                kind: "fisik",
+                kind: crate::proposals::Kind::Fisik,
                 title: "Lampu jalan RT 01",
                 description: "Lampu jalan di gang mawar",
                 photo: None,

@@ -14,7 +14,7 @@
 
 use super::notify::news_to_person;
 use super::proposal::find;
-use super::{ProposalError, ProposalResult, Status};
+use super::{CampaignStatus, ProposalError, ProposalResult};
 use crate::i18n::Texts;
 use crate::ledger::accounts::{treasury, wallet};
 use crate::ledger::eligibility::check_spend;
@@ -43,7 +43,7 @@ pub async fn open_campaign(
     if tx.campaign(number).await?.is_some() {
         return Err(ProposalError::CampaignExists);
     }
-    if !Status::parse(&p.status).is_some_and(Status::is_fundable) {
+    if !p.status.is_fundable() {
         return Err(ProposalError::NotFundable { status: p.status });
     }
     let account = tx
@@ -87,7 +87,7 @@ pub async fn check_campaign(tx: &mut Tx, number: i64) -> ProposalResult<(Proposa
         .campaign(number)
         .await?
         .ok_or(ProposalError::NoCampaign)?;
-    if c.status != "open" {
+    if c.status != CampaignStatus::Open {
         return Err(ProposalError::CampaignClosed { status: c.status });
     }
     Ok((p, c))
@@ -171,11 +171,16 @@ pub async fn donate(
     if applied.fresh
         && campaign.collected >= campaign.target
         && tx
-            .set_campaign_status(req.number, "open", "reached", req.now)
+            .set_campaign_status(
+                req.number,
+                CampaignStatus::Open,
+                CampaignStatus::Reached,
+                req.now,
+            )
             .await?
     {
         reached = true;
-        campaign.status = "reached".into();
+        campaign.status = CampaignStatus::Reached;
         let after = serde_json::json!({
             "target": campaign.target,
             "collected": campaign.collected,
@@ -292,9 +297,9 @@ pub async fn spend(
 pub async fn close(tx: &mut Tx, actor: &str, number: i64, now: i64) -> ProposalResult<Campaign> {
     find(tx, number).await?;
     let c = campaign_of(tx, number).await?;
-    if c.status == "closed"
+    if c.status == CampaignStatus::Closed
         || !tx
-            .set_campaign_status(number, &c.status, "closed", now)
+            .set_campaign_status(number, c.status, CampaignStatus::Closed, now)
             .await?
     {
         return Err(ProposalError::CampaignClosed { status: c.status });

@@ -20,7 +20,7 @@ pub mod status;
 use crate::error::StoreError;
 use crate::ledger::LedgerError;
 
-pub use status::Status;
+pub use status::{CampaignStatus, Kind, Status};
 
 /// Why a proposal action was refused. The engine maps each to a resident's text
 /// (`engine::actions::proposals`), the admin API to a status (`http::api_proposals`).
@@ -29,7 +29,7 @@ pub enum ProposalError {
     #[error("no proposal with this number")]
     UnknownProposal,
     #[error("the proposal is closed ({status})")]
-    Closed { status: String },
+    Closed { status: Status },
     #[error("unknown status {0:?}")]
     UnknownStatus(String),
     #[error("a proposal cannot go from {from} to {to}")]
@@ -49,11 +49,11 @@ pub enum ProposalError {
     #[error("the proposal has no swadaya campaign")]
     NoCampaign,
     #[error("the campaign is {status}: no more donations")]
-    CampaignClosed { status: String },
+    CampaignClosed { status: CampaignStatus },
     #[error("the proposal already has a campaign")]
     CampaignExists,
     #[error("a campaign is only for a rejected or unfunded proposal (this one is {status})")]
-    NotFundable { status: String },
+    NotFundable { status: Status },
     #[error("the target must be a positive whole number of rupiah")]
     InvalidTarget,
     #[error("a spend needs a memo of 1 to {max} characters")]

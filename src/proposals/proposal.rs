@@ -1,7 +1,7 @@
 //! Submitting a proposal (`USUL`), supporting one (`DUKUNG`) and setting its status (admin API).
 
 use super::notify::news_to_person;
-use super::{ProposalError, ProposalResult, Status};
+use super::{Kind, ProposalError, ProposalResult, Status};
 use crate::accounts::age::{age_now, may_act, VOTE_AGE};
 use crate::i18n::Texts;
 use crate::message::Outbound;
@@ -16,8 +16,7 @@ pub const MAX_REASON_CHARS: usize = 300;
 /// What a resident typed, before it has a number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Submission<'a> {
-    /// `fisik` or `non_fisik`.
-    pub kind: &'a str,
+    pub kind: Kind,
     pub title: &'a str,
     pub description: &'a str,
     pub photo: Option<&'a str>,
@@ -106,7 +105,7 @@ pub async fn support(
     now: i64,
 ) -> ProposalResult<Proposal> {
     let p = find(tx, number).await?;
-    if Status::parse(&p.status).is_some_and(Status::is_closed) {
+    if p.status.is_closed() {
         return Err(ProposalError::Closed { status: p.status });
     }
     check_voter(voter, now)?;
@@ -148,8 +147,7 @@ pub async fn set_status(
         });
     }
     let p = find(tx, number).await?;
-    let from =
-        Status::parse(&p.status).ok_or_else(|| ProposalError::UnknownStatus(p.status.clone()))?;
+    let from = p.status;
     let refused = || ProposalError::InvalidTransition {
         from: from.as_str().into(),
         to: to_status.as_str().into(),
@@ -158,14 +156,7 @@ pub async fn set_status(
         return Err(refused());
     }
     if !tx
-        .set_proposal_status(
-            number,
-            from.as_str(),
-            to_status.as_str(),
-            &reason,
-            actor,
-            now,
-        )
+        .set_proposal_status(number, from, to_status, &reason, actor, now)
         .await?
     {
         // Changed by someone else meanwhile.

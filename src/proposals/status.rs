@@ -11,6 +11,8 @@
 //! again) is refused. `ditolak` and `selesai` close a proposal: no more supports, and it leaves
 //! the `USULAN` listing. A reason may be given with every change and is public.
 
+use crate::store::{stored_as_code, Code};
+
 /// A proposal's status.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Status {
@@ -84,6 +86,73 @@ impl Status {
     /// The Fluent id of the status's label (`proposal-status-ditolak`).
     pub fn label_id(self) -> String {
         format!("proposal-status-{}", self.as_str().replace('_', "-"))
+    }
+}
+
+impl Code for Status {
+    const WHAT: &'static str = "proposal status";
+    const ALL: &'static [Status] = &ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+/// What a proposal is about (`USUL`, step 1).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Physical works: drains, street lights.
+    Fisik,
+    /// Empowerment: training, activities.
+    NonFisik,
+}
+
+impl Code for Kind {
+    const WHAT: &'static str = "proposal kind";
+    const ALL: &'static [Kind] = &[Kind::Fisik, Kind::NonFisik];
+    fn code(self) -> &'static str {
+        match self {
+            Kind::Fisik => "fisik",
+            Kind::NonFisik => "non_fisik",
+        }
+    }
+}
+
+/// A swadaya campaign's state: `open` takes donations until the target is `reached`; the
+/// kelurahan may `close` it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum CampaignStatus {
+    Open,
+    Reached,
+    Closed,
+}
+
+impl Code for CampaignStatus {
+    const WHAT: &'static str = "campaign status";
+    const ALL: &'static [CampaignStatus] = &[
+        CampaignStatus::Open,
+        CampaignStatus::Reached,
+        CampaignStatus::Closed,
+    ];
+    fn code(self) -> &'static str {
+        match self {
+            CampaignStatus::Open => "open",
+            CampaignStatus::Reached => "reached",
+            CampaignStatus::Closed => "closed",
+        }
+    }
+}
+
+stored_as_code!(Status, Kind, CampaignStatus);
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::fmt::Display for CampaignStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.code())
     }
 }
 

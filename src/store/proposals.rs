@@ -4,21 +4,21 @@
 
 use super::{on_backend, Db, Tx};
 use crate::error::StoreResult;
+use crate::proposals::{CampaignStatus, Kind, Status};
 
 /// A proposal as stored, with its support count.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Proposal {
     /// The short number residents type (`DUKUNG 12`).
     pub number: i64,
-    /// `fisik` or `non_fisik`.
-    pub kind: String,
+    pub kind: Kind,
     pub title: String,
     pub description: String,
     pub photo: Option<String>,
     pub proposer: String,
     pub rt: String,
     pub rw: String,
-    pub status: String,
+    pub status: Status,
     pub created_at: i64,
     pub supports: i64,
 }
@@ -26,7 +26,7 @@ pub struct Proposal {
 /// A new proposal, before it has a number.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewProposal<'a> {
-    pub kind: &'a str,
+    pub kind: Kind,
     pub title: &'a str,
     pub description: &'a str,
     pub photo: Option<&'a str>,
@@ -38,8 +38,8 @@ pub struct NewProposal<'a> {
 /// One change of a proposal's status (public).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistoryEntry {
-    pub from: Option<String>,
-    pub to: String,
+    pub from: Option<Status>,
+    pub to: Status,
     pub reason: String,
     pub actor: String,
     pub at: i64,
@@ -51,8 +51,7 @@ pub struct Campaign {
     pub number: i64,
     pub target: i64,
     pub account_id: i64,
-    /// `open`, `reached` or `closed`.
-    pub status: String,
+    pub status: CampaignStatus,
     /// Donated so far (sum of the account's credits).
     pub collected: i64,
     /// What the account holds now (collected minus spent).
@@ -84,14 +83,14 @@ const PROPOSAL_SELECT: &str = "SELECT p.id, p.kind, p.title, p.description, p.ph
 
 type ProposalRow = (
     i64,
-    String,
+    Kind,
     String,
     String,
     Option<String>,
     String,
     String,
     String,
-    String,
+    Status,
     i64,
     i64,
 );
@@ -127,7 +126,7 @@ impl Tx {
         let number: i64 = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO proposals (kind, title, description, photo, proposer, rt, rw, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, 'terkumpul', $8) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
             )
             .bind(p.kind)
             .bind(p.title)
@@ -136,11 +135,12 @@ impl Tx {
             .bind(p.proposer)
             .bind(p.rt)
             .bind(p.rw)
+            .bind(Status::Terkumpul)
             .bind(now)
             .fetch_one(&mut **c)
             .await?
         });
-        self.insert_history(number, None, "terkumpul", "", actor, now)
+        self.insert_history(number, None, Status::Terkumpul, "", actor, now)
             .await?;
         Ok(number)
     }
@@ -158,11 +158,16 @@ impl Tx {
     pub async fn open_proposals(&mut self, rw: Option<&str>) -> StoreResult<Vec<Proposal>> {
         let sql = format!(
             "SELECT * FROM ({PROPOSAL_SELECT}
-               WHERE p.status NOT IN ('ditolak', 'selesai') AND ($1 = '' OR p.rw = $1)) x
+               WHERE p.status NOT IN ($2, $3) AND ($1 = '' OR p.rw = $1)) x
              ORDER BY x.supports DESC, x.id DESC"
         );
         let rows: Vec<ProposalRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(rw.unwrap_or("")).fetch_all(&mut **c).await?
+            sqlx::query_as(&sql)
+                .bind(rw.unwrap_or(""))
+                .bind(Status::Ditolak)
+                .bind(Status::Selesai)
+                .fetch_all(&mut **c)
+                .await?
         });
         Ok(rows.into_iter().map(proposal).collect())
     }
@@ -200,8 +205,8 @@ impl Tx {
     pub async fn set_proposal_status(
         &mut self,
         number: i64,
-        from: &str,
-        to: &str,
+        from: Status,
+        to: Status,
         reason: &str,
         actor: &str,
         now: i64,
@@ -226,8 +231,8 @@ impl Tx {
     async fn insert_history(
         &mut self,
         number: i64,
-        from: Option<&str>,
-        to: &str,
+        from: Option<Status>,
+        to: Status,
         reason: &str,
         actor: &str,
         now: i64,
@@ -251,7 +256,7 @@ impl Tx {
 
     /// A proposal's history, oldest first.
     pub async fn proposal_history(&mut self, number: i64) -> StoreResult<Vec<HistoryEntry>> {
-        let rows: Vec<(Option<String>, String, String, String, i64)> = on_backend!(&mut self.conn, c => {
+        let rows: Vec<(Option<Status>, Status, String, String, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
                 "SELECT from_status, to_status, reason, actor, at FROM proposal_history
                  WHERE proposal_id = $1 ORDER BY id",
@@ -282,11 +287,12 @@ impl Tx {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "INSERT INTO campaigns (proposal_id, target, account_id, status, created_at)
-                 VALUES ($1, $2, $3, 'open', $4)",
+                 VALUES ($1, $2, $3, $4, $5)",
             )
             .bind(number)
             .bind(target)
             .bind(account_id)
+            .bind(CampaignStatus::Open)
             .bind(now)
             .execute(&mut **c)
             .await?;
@@ -300,7 +306,7 @@ impl Tx {
              FROM campaigns c JOIN ledger_accounts a ON a.id = c.account_id
              WHERE c.proposal_id = $1"
         );
-        let row: Option<(i64, i64, i64, String, i64, i64)> = on_backend!(&mut self.conn, c => {
+        let row: Option<(i64, i64, i64, CampaignStatus, i64, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(&sql).bind(number).fetch_optional(&mut **c).await?
         });
         Ok(row.map(
@@ -319,18 +325,17 @@ impl Tx {
     pub async fn set_campaign_status(
         &mut self,
         number: i64,
-        from: &str,
-        to: &str,
+        from: CampaignStatus,
+        to: CampaignStatus,
         now: i64,
     ) -> StoreResult<bool> {
         let changed = on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "UPDATE campaigns SET status = $1,
-                    reached_at = CASE WHEN $1 = 'reached' THEN $2 ELSE reached_at END
+                "UPDATE campaigns SET status = $1, reached_at = COALESCE($2, reached_at)
                  WHERE proposal_id = $3 AND status = $4",
             )
             .bind(to)
-            .bind(now)
+            .bind((to == CampaignStatus::Reached).then_some(now))
             .bind(number)
             .bind(from)
             .execute(&mut **c)

@@ -22,8 +22,8 @@ use crate::message::Channel;
 use crate::parse::mask_phone;
 use crate::proposals::campaign::{check_campaign, check_donation, donate, DonationRequest};
 use crate::proposals::proposal::{check_proposer, check_voter, find, submit, support, Submission};
-use crate::proposals::{parse_number, ProposalError, Status};
-use crate::store::Proposal;
+use crate::proposals::{parse_number, CampaignStatus, Kind, ProposalError, Status};
+use crate::store::{Code, Proposal};
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
 use std::collections::BTreeMap;
@@ -64,9 +64,9 @@ fn refusal_text(e: &ProposalError) -> Option<(&'static str, Vec<(&'static str, S
         ProposalError::NotPermanent => ("support-not-permanent", vec![]),
         ProposalError::AlreadySupported => ("support-already", vec![]),
         ProposalError::NoCampaign => ("donate-no-campaign", vec![]),
-        ProposalError::CampaignClosed { status } if status == "reached" => {
-            ("donate-campaign-reached", vec![])
-        }
+        ProposalError::CampaignClosed {
+            status: CampaignStatus::Reached,
+        } => ("donate-campaign-reached", vec![]),
         ProposalError::CampaignClosed { .. } => ("donate-campaign-closed", vec![]),
         ProposalError::Ledger(l) => return refusal(l),
         ProposalError::Store(_) => return None,
@@ -111,20 +111,16 @@ fn typed_number(ctx: &mut Ctx<'_>) -> Result<i64, Outcome> {
     }
 }
 
-fn kind_label(ctx: &Ctx<'_>, kind: &str) -> String {
-    let id = if kind == "fisik" {
-        "proposal-kind-fisik"
-    } else {
-        "proposal-kind-non-fisik"
+fn kind_label(ctx: &Ctx<'_>, kind: Kind) -> String {
+    let id = match kind {
+        Kind::Fisik => "proposal-kind-fisik",
+        Kind::NonFisik => "proposal-kind-non-fisik",
     };
     ctx.texts.render(&ctx.lang, id, &[])
 }
 
-fn status_label(ctx: &Ctx<'_>, status: &str) -> String {
-    match Status::parse(status) {
-        Some(s) => ctx.texts.render(&ctx.lang, &s.label_id(), &[]),
-        None => status.to_string(),
-    }
+fn status_label(ctx: &Ctx<'_>, status: Status) -> String {
+    ctx.texts.render(&ctx.lang, &status.label_id(), &[])
 }
 
 fn day(ms: i64) -> String {
@@ -169,11 +165,15 @@ impl Action for ProposeSubmit {
         let get = |k: &str| ctx.values.get(k).cloned().unwrap_or_default();
         let (kind, title, description) = (get("kind"), get("title"), get("description"));
         let photo = ctx.values.get("photo").cloned();
+        let Some(kind) = Kind::from_code(&kind) else {
+            ctx.say("engine-error", &[]);
+            return Ok(Outcome::Finish);
+        };
         let submitted = submit(
             ctx.tx,
             &me,
             &Submission {
-                kind: &kind,
+                kind,
                 title: &title,
                 description: &description,
                 photo: photo.as_deref(),
@@ -361,13 +361,13 @@ async fn say_status(ctx: &mut Ctx<'_>, p: &Proposal) -> StoreResult<()> {
         "status-head",
         &[
             ("number", p.number.to_string()),
-            ("kind", kind_label(ctx, &p.kind)),
+            ("kind", kind_label(ctx, p.kind)),
             ("rt", p.rt.clone()),
             ("rw", p.rw.clone()),
             ("title", p.title.clone()),
             ("description", description),
             ("supports", p.supports.to_string()),
-            ("status", status_label(ctx, &p.status)),
+            ("status", status_label(ctx, p.status)),
         ],
     );
     if let Some(h) = history.iter().rev().find(|h| !h.reason.is_empty()) {
@@ -375,14 +375,14 @@ async fn say_status(ctx: &mut Ctx<'_>, p: &Proposal) -> StoreResult<()> {
     }
     let steps: Vec<String> = history
         .iter()
-        .map(|h| format!("{} {}", day(h.at), status_label(ctx, &h.to)))
+        .map(|h| format!("{} {}", day(h.at), status_label(ctx, h.to)))
         .collect();
     ctx.say("status-history", &[("steps", steps.join("; "))]);
     if let Some(c) = ctx.tx.campaign(p.number).await? {
-        let state = match c.status.as_str() {
-            "open" => "campaign-state-open",
-            "reached" => "campaign-state-reached",
-            _ => "campaign-state-closed",
+        let state = match c.status {
+            CampaignStatus::Open => "campaign-state-open",
+            CampaignStatus::Reached => "campaign-state-reached",
+            CampaignStatus::Closed => "campaign-state-closed",
         };
         let state = ctx.texts.render(&ctx.lang, state, &[]);
         ctx.say(
@@ -394,7 +394,7 @@ async fn say_status(ctx: &mut Ctx<'_>, p: &Proposal) -> StoreResult<()> {
                 ("number", p.number.to_string()),
             ],
         );
-        if c.status == "open" {
+        if c.status == CampaignStatus::Open {
             ctx.say(
                 "status-campaign-donate",
                 &[("number", p.number.to_string())],
