@@ -40,12 +40,6 @@ impl Sex {
     }
 }
 
-impl fmt::Display for Sex {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 /// Why a typed NIK was refused.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum NikError {

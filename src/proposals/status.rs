@@ -144,18 +144,6 @@ impl Code for CampaignStatus {
 
 stored_as_code!(Status, Kind, CampaignStatus);
 
-impl std::fmt::Display for Status {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl std::fmt::Display for CampaignStatus {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.code())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -22,8 +22,8 @@ pub trait Code: Sized + Copy + 'static {
     }
 }
 
-/// Stores the listed [`Code`] types as `TEXT` on every sqlx backend, and serialises them to JSON
-/// as their code. Nothing but the conversion to and from `&str`.
+/// Stores the listed [`Code`] types as `TEXT` on every sqlx backend; shows them (`Display`) and
+/// serialises them to JSON as their code. Nothing but the conversion to and from `&str`.
 macro_rules! stored_as_code {
     ($($t:ty),* $(,)?) => {$(
         impl<DB: sqlx::Database> sqlx::Type<DB> for $t
@@ -67,6 +67,12 @@ macro_rules! stored_as_code {
                     )
                     .into()
                 })
+            }
+        }
+
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str($crate::store::Code::code(*self))
             }
         }
 
