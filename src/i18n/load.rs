@@ -21,6 +21,11 @@ pub struct TextProblem {
     pub message: String,
 }
 
+/// All the problems that kept the locales from loading, one per line.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("the locales do not load:\n{}", .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct TextProblems(pub Vec<TextProblem>);
+
 impl TextProblem {
     pub(super) fn new(file: &Path, line: usize, message: impl Into<String>) -> Self {
         TextProblem {
@@ -81,9 +86,10 @@ impl Texts {
         }
     }
 
-    /// Loads the locales shipped with Gotong (`locales/`, see [`crate::app::asset_dir`]).
-    pub fn load_shipped() -> Result<Texts, Vec<TextProblem>> {
-        Texts::load(&crate::app::asset_dir("locales"))
+    /// Loads the locales shipped with Gotong (`locales/`, see [`crate::app::asset_dir`]): what
+    /// a command does once at start-up, and a test once for its app.
+    pub fn load_shipped() -> Result<Texts, TextProblems> {
+        Texts::load(&crate::app::asset_dir("locales")).map_err(TextProblems)
     }
 }
 

@@ -1,5 +1,9 @@
 //! The bot's texts: Project Fluent files `locales/<lang>/*.ftl`, `id` the default (DESIGN §1, §4).
 //!
+//! One [`Texts`] is loaded at start-up ([`Texts::load`], [`Texts::load_shipped`]) and handed to
+//! whoever renders (the engine, the server's state, the daily jobs): no global, so a test or a
+//! second deployment can load other locales.
+//!
 //! - Fluent's Unicode isolation marks (U+2068/U+2069) are off: they are not GSM-7.
 //! - Numbers are never formatted by Fluent: amounts are pre-formatted by the caller with
 //!   [`format_rupiah`](crate::text::format_rupiah) and passed as strings; [`TextArg::Num`]
@@ -26,7 +30,7 @@ mod samples;
 mod syntax;
 
 pub use check::check_texts;
-pub use load::TextProblem;
+pub use load::{TextProblem, TextProblems};
 pub use render::TextArg;
 pub use samples::sample_value;
 
@@ -121,21 +125,6 @@ impl Texts {
         self.locale(lang)
             .is_some_and(|l| syntax::pattern(&l.bundle, id).is_some())
     }
-}
-
-/// The shipped texts, for notices made outside a conversation (the admin API). Loaded once;
-/// `None` if the locales cannot be read (then no notice is made, and an error is logged).
-pub fn shipped_texts() -> Option<&'static Texts> {
-    static TEXTS: std::sync::OnceLock<Option<Texts>> = std::sync::OnceLock::new();
-    TEXTS
-        .get_or_init(|| match Texts::load(&crate::app::asset_dir("locales")) {
-            Ok(t) => Some(t),
-            Err(problems) => {
-                tracing::error!(problems = problems.len(), "locales unreadable: no notices");
-                None
-            }
-        })
-        .as_ref()
 }
 
 #[cfg(test)]
