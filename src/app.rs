@@ -1,8 +1,12 @@
-//! The running application: configuration, database, clock and the conversation handler, shared by
-//! the HTTP server, the workers and the terminal chat.
+//! The running application: configuration, database, clock, texts and the conversation handler,
+//! shared by the HTTP server, the workers, the daily jobs and the terminal chat.
+//!
+//! The texts are loaded once at start-up and reach whoever renders from here (a notice queued by
+//! the admin API, the stimulus credit notices, the market reminders): there is no global copy.
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
+use crate::i18n::Texts;
 use crate::inbox::Conversation;
 use crate::store::Db;
 use std::sync::Arc;
@@ -23,15 +27,23 @@ pub struct App {
     pub config: Arc<Config>,
     pub db: Db,
     pub clock: Arc<dyn Clock>,
+    /// The texts loaded at start-up, the same the engine renders with.
+    pub texts: Arc<Texts>,
     pub conversation: Arc<dyn Conversation>,
 }
 
 impl App {
-    pub fn new(config: Config, db: Db, conversation: Arc<dyn Conversation>) -> Self {
+    pub fn new(
+        config: Config,
+        db: Db,
+        texts: Arc<Texts>,
+        conversation: Arc<dyn Conversation>,
+    ) -> Self {
         App {
             config: Arc::new(config),
             db,
             clock: Arc::new(SystemClock),
+            texts,
             conversation,
         }
     }

@@ -4,6 +4,7 @@
 use crate::app::App;
 use crate::config::Config;
 use crate::engine::Engine;
+use crate::i18n::Texts;
 use crate::message::Channel;
 use crate::proposals::Kind;
 use crate::registry::Shdk;
@@ -20,6 +21,9 @@ const HOUSEHOLDS: usize = 120;
 /// Creates (or reuses) the demo kelurahan; returns the app and the demo resident's phone and name.
 pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)> {
     config.database_url = DEMO_DATABASE.to_string();
+    let engine = Engine::load_default(Arc::new(config.clone()))
+        .map_err(|p| anyhow::anyhow!("flows or locales are broken:\n{}", p.join("\n")))?;
+    let texts = engine.texts().clone();
     let db = Db::connect(&config.database_url).await?;
     let now = crate::clock::Clock::now_ms(&crate::clock::SystemClock);
     if db.registry_stats().await?.households == 0 {
@@ -33,7 +37,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
             today: crate::calendar::jakarta_date(now),
         };
         import_registry(&db, csv.as_bytes(), &opts, &|_| {}).await?;
-        furnish(&db, &config, now).await?;
+        furnish(&db, &texts, &config, now).await?;
     }
     let resident = db
         .registry_members()
@@ -59,17 +63,15 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
         .await?;
     }
     tx.commit().await?;
-    let engine = Engine::load_default(Arc::new(config.clone()))
-        .map_err(|p| anyhow::anyhow!("flows or locales are broken:\n{}", p.join("\n")))?;
     Ok((
-        App::new(config, db, Arc::new(engine)),
+        App::new(config, db, texts, Arc::new(engine)),
         phone,
         resident.person.name,
     ))
 }
 
 /// Shops, goods, proposals and a week of stimulus credit, through the product's own functions.
-async fn furnish(db: &Db, config: &Config, now: i64) -> anyhow::Result<()> {
+async fn furnish(db: &Db, texts: &Texts, config: &Config, now: i64) -> anyhow::Result<()> {
     let head_niks: Vec<String> = db
         .registry_members()
         .await?
@@ -164,6 +166,7 @@ async fn furnish(db: &Db, config: &Config, now: i64) -> anyhow::Result<()> {
         let date = today - chrono::Duration::days(days_ago);
         crate::ledger::stimulus::run_stimulus(
             db,
+            texts,
             date,
             config.stimulus_per_day,
             || now,

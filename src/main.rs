@@ -4,6 +4,7 @@ use clap::{Parser, Subcommand};
 use gotong::app::App;
 use gotong::config::Config;
 use gotong::engine::Engine;
+use gotong::i18n::Texts;
 use gotong::message::Channel;
 use gotong::parse::normalize_phone;
 use gotong::store::Db;
@@ -81,13 +82,14 @@ impl From<ChatChannel> for Channel {
     }
 }
 
-/// Connects the database (migrating it) and loads the engine.
+/// Connects the database (migrating it) and loads the engine, whose texts the whole app shares.
 async fn build_app(config: Config) -> anyhow::Result<App> {
     let db = Db::connect(&config.database_url).await?;
     let engine = Engine::load_default(Arc::new(config.clone())).map_err(|problems| {
         anyhow::anyhow!("flows or locales are broken:\n{}", problems.join("\n"))
     })?;
-    Ok(App::new(config, db, Arc::new(engine)))
+    let texts = engine.texts().clone();
+    Ok(App::new(config, db, texts, Arc::new(engine)))
 }
 
 fn init_tracing(json: bool) {
@@ -200,10 +202,15 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     }
                 },
             };
+            let texts = Texts::load_shipped()?;
             let db = Db::connect(&config.database_url).await?;
-            let t =
-                gotong::ledger::stimulus::run_with_progress_bar(&db, date, config.stimulus_per_day)
-                    .await?;
+            let t = gotong::ledger::stimulus::run_with_progress_bar(
+                &db,
+                &texts,
+                date,
+                config.stimulus_per_day,
+            )
+            .await?;
             println!(
                 "stimulus {date}: {} households, {} persons, {} newly credited",
                 t.households,

@@ -37,7 +37,7 @@ impl Officer {
         setup.options.sweep_every = std::time::Duration::from_secs(3600);
         let config = common::config(&setup, &provider);
         let engine = Arc::new(Engine::load_default(Arc::new(config.clone())).unwrap());
-        let app = App::new(config, db.clone(), engine.clone());
+        let app = App::new(config, db.clone(), engine.texts().clone(), engine.clone());
         let server = TestServer::start_conversing(db, setup, provider, engine).await;
         Officer { server, app }
     }

@@ -20,7 +20,8 @@ fn app_with_clock(db: &Db) -> (App, FakeClock) {
     let config = Config::for_database("sqlite::memory:");
     let engine = Engine::load_default(Arc::new(config.clone())).expect("flows load");
     let clock = FakeClock::new(START_MS);
-    let app = App::new(config, db.clone(), Arc::new(engine)).with_clock(Arc::new(clock.clone()));
+    let app = App::new(config, db.clone(), engine.texts().clone(), Arc::new(engine))
+        .with_clock(Arc::new(clock.clone()));
     (app, clock)
 }
 

@@ -66,6 +66,7 @@ async fn a_bad_message_in_a_batch_costs_the_others_nothing(db: &Db) {
     let app = App::new(
         config(&Setup::default(), &provider),
         db.clone(),
+        common::texts(),
         Arc::new(Picky),
     );
     let [a, b, c] = ["+6281200000051", "+6281200000052", "+6281200000053"];

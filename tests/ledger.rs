@@ -2,6 +2,7 @@
 //! random concurrent interleavings.
 
 use gotong::backend_tests;
+use gotong::i18n::Texts;
 use gotong::ledger::payment::{pay, redeem, PaymentRequest};
 use gotong::ledger::stimulus::run_stimulus;
 use gotong::ledger::LedgerError;
@@ -12,12 +13,18 @@ use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
 use rust_decimal::Decimal;
+use std::sync::Arc;
 
 fn date(s: &str) -> chrono::NaiveDate {
     gotong::calendar::parse_date(s).unwrap()
 }
 
 fn quiet(_: u64, _: u64) {}
+
+/// The shipped texts, for the credit notices.
+fn texts() -> Arc<Texts> {
+    Arc::new(Texts::load_shipped().expect("the shipped locales load"))
+}
 
 async fn assert_invariants(db: &Db) {
     assert_eq!(db.ledger_audit().await.unwrap(), LedgerAudit::default());
@@ -157,7 +164,8 @@ async fn seed_counting(db: &Db) -> (String, String) {
 
 async fn stimulus_counts_living_permanent_members_once(db: &Db) {
     let (kk1, kk2) = seed_counting(db).await;
-    let t = run_stimulus(db, date("2026-11-25"), 1000, || START_MS, &quiet)
+    let texts = texts();
+    let t = run_stimulus(db, &texts, date("2026-11-25"), 1000, || START_MS, &quiet)
         .await
         .unwrap();
     // kk1: Budi, Sri, Anak, Nenek (dies later), Bayi2 (born that day) = 5; kk2: 1.
@@ -175,7 +183,7 @@ async fn stimulus_counts_living_permanent_members_once(db: &Db) {
         -6_000
     );
     // A re-run credits nothing and says so; the date's totals stay.
-    let again = run_stimulus(db, date("2026-11-25"), 1000, || START_MS, &quiet)
+    let again = run_stimulus(db, &texts, date("2026-11-25"), 1000, || START_MS, &quiet)
         .await
         .unwrap();
     assert_eq!((again.households, again.persons, again.amount), (0, 0, 0));
@@ -189,7 +197,7 @@ async fn stimulus_counts_living_permanent_members_once(db: &Db) {
         5_000
     );
     // The next day counts again (Bayi is born on the 26th; Nenek died on the 26th).
-    let next = run_stimulus(db, date("2026-11-26"), 1000, || START_MS, &quiet)
+    let next = run_stimulus(db, &texts, date("2026-11-26"), 1000, || START_MS, &quiet)
         .await
         .unwrap();
     assert_eq!(next.persons, 6);
@@ -227,11 +235,12 @@ async fn concurrent_stimulus_runs_credit_once(db: &Db) {
         })
         .collect();
     db.seed_registry(&households, &persons, 0).await.unwrap();
+    let texts = texts();
     let runs: Vec<_> = (0..3)
         .map(|_| {
-            let db = db.clone();
+            let (db, texts) = (db.clone(), texts.clone());
             tokio::spawn(async move {
-                run_stimulus(&db, date("2026-11-25"), 1000, || START_MS, &quiet)
+                run_stimulus(&db, &texts, date("2026-11-25"), 1000, || START_MS, &quiet)
                     .await
                     .unwrap()
             })
@@ -480,10 +489,12 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                 .code,
         );
     }
+    let texts = texts();
     let handles: Vec<_> = tasks
         .into_iter()
         .map(|ops| {
             let (db, payers, codes, tag) = (db.clone(), payers.clone(), codes.clone(), tag.clone());
+            let texts = texts.clone();
             tokio::spawn(async move {
                 let mut applied = Vec::new();
                 for op in ops {
@@ -528,7 +539,7 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                         }
                         Op::Stimulus { day } => {
                             let d = date(&format!("2030-01-{:02}", day + 1));
-                            run_stimulus(&db, d, 1000, || START_MS, &quiet)
+                            run_stimulus(&db, &texts, d, 1000, || START_MS, &quiet)
                                 .await
                                 .unwrap();
                         }

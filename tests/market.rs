@@ -252,7 +252,13 @@ async fn one_server_runs_the_jobs(db: &Db) {
     let w = world(db).await;
     let engine = Arc::new(Engine::load_default(Arc::new(w.config.clone())).unwrap());
     let clock = FakeClock::new(START_MS);
-    let app = App::new(w.config.clone(), db.clone(), engine.clone()).with_clock(Arc::new(clock));
+    let app = App::new(
+        w.config.clone(),
+        db.clone(),
+        engine.texts().clone(),
+        engine.clone(),
+    )
+    .with_clock(Arc::new(clock));
     let mut tx = db.begin().await.unwrap();
     assert!(tx
         .claim_job("market", "other", START_MS + 60_000, START_MS)

@@ -7,7 +7,7 @@ use common::admin_post as post;
 
 use common::{Setup, TestServer, ADMIN_TOKEN};
 use gotong::backend_tests;
-use gotong::i18n::shipped_texts;
+use gotong::i18n::Texts;
 use gotong::message::Priority;
 use gotong::proposals::campaign::{donate, DonationRequest};
 use gotong::proposals::proposal::{submit, support, Submission};
@@ -194,10 +194,10 @@ async fn workflow_campaign_spend_and_stats(db: &Db) {
 
     top_up(db, kk, 50_000, "topup:api").await.unwrap();
     let mut tx = db.begin().await.unwrap();
-    let texts = shipped_texts().expect("locales");
+    let texts = Texts::load_shipped().expect("locales");
     let d = donate(
         &mut tx,
-        texts,
+        &texts,
         &DonationRequest {
             donor_nik: &b,
             number: n,
@@ -214,7 +214,7 @@ async fn workflow_campaign_spend_and_stats(db: &Db) {
     // The same key again changes nothing.
     let again = donate(
         &mut tx,
-        texts,
+        &texts,
         &DonationRequest {
             donor_nik: &b,
             number: n,
@@ -317,7 +317,7 @@ async fn listing_pages_with_zero(db: &Db) {
     tx.commit().await.unwrap();
     let config = gotong::config::Config::for_database("sqlite::memory:");
     let engine = Engine::load_default(Arc::new(config.clone())).unwrap();
-    let app = App::new(config, db.clone(), Arc::new(engine))
+    let app = App::new(config, db.clone(), engine.texts().clone(), Arc::new(engine))
         .with_clock(Arc::new(FakeClock::new(START_MS)));
     for channel in [Channel::Sms, Channel::WhatsApp] {
         let send = |text: &str| {

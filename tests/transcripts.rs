@@ -44,8 +44,13 @@ async fn run_all(postgres: bool) {
         let config = Arc::new(config);
         let engine = Engine::load_default(config.clone()).expect("flows and locales load");
         let clock = FakeClock::new(START_MS);
-        let app = App::new((*config).clone(), t.db.clone(), Arc::new(engine))
-            .with_clock(Arc::new(clock.clone()));
+        let app = App::new(
+            (*config).clone(),
+            t.db.clone(),
+            engine.texts().clone(),
+            Arc::new(engine),
+        )
+        .with_clock(Arc::new(clock.clone()));
         let text = std::fs::read_to_string(&file).expect("readable transcript");
         match run(&app, &clock, &text).await {
             Ok((actual, problems)) => {

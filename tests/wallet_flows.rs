@@ -29,8 +29,13 @@ async fn world(db: &Db) -> World {
     let config = Config::for_database("sqlite::memory:");
     let engine = Engine::load_default(Arc::new(config.clone())).expect("flows load");
     let clock = FakeClock::new(START_MS);
-    let app =
-        App::new(config.clone(), db.clone(), Arc::new(engine)).with_clock(Arc::new(clock.clone()));
+    let app = App::new(
+        config.clone(),
+        db.clone(),
+        engine.texts().clone(),
+        Arc::new(engine),
+    )
+    .with_clock(Arc::new(clock.clone()));
     let kk = "3201010101000021";
     let adult = nik_for("1985-03-03", false, 1);
     let minor = nik_for("2009-03-03", true, 2);

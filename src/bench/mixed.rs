@@ -40,7 +40,8 @@ async fn seed_kelurahan(
     let now = chrono::Utc::now().timestamp_millis();
     let report = seed::import_kelurahan(db, residents + 50, today, now).await?;
     // Credit first: no phone is linked yet, so no credit notice goes out.
-    crate::ledger::stimulus::run_stimulus(db, today, 1_000_000, || now, &|_, _| {}).await?;
+    let texts = crate::i18n::Texts::load_shipped()?;
+    crate::ledger::stimulus::run_stimulus(db, &texts, today, 1_000_000, || now, &|_, _| {}).await?;
     let heads = seed::heads(db, false).await?;
     anyhow::ensure!(
         heads.len() > residents,

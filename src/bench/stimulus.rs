@@ -9,6 +9,7 @@
 
 use super::seed;
 use super::{fresh_db, per_second, Backend, BenchArgs};
+use crate::i18n::Texts;
 use crate::ledger::merchants::register_merchant;
 use crate::ledger::payment::{pay, PaymentRequest};
 use crate::ledger::stimulus::run_stimulus;
@@ -55,11 +56,12 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<StimulusF
         "bench: kelurahan seeded"
     );
 
+    let texts = Texts::load_shipped()?;
     let started = Instant::now();
-    let credited = run_stimulus(db, today, PER_DAY, || now, &|_, _| {}).await?;
+    let credited = run_stimulus(db, &texts, today, PER_DAY, || now, &|_, _| {}).await?;
     let run = started.elapsed();
     let started = Instant::now();
-    let again = run_stimulus(db, today, PER_DAY, || now, &|_, _| {}).await?;
+    let again = run_stimulus(db, &texts, today, PER_DAY, || now, &|_, _| {}).await?;
     let rerun = started.elapsed();
     tracing::info!(%backend, ?credited, ?run, ?again, ?rerun, "bench: stimulus run twice");
 

@@ -190,7 +190,7 @@ pub(super) async fn start_server(
     let engine = Engine::load_default(Arc::new(config.clone())).map_err(|problems| {
         anyhow::anyhow!("flows or locales are broken:\n{}", problems.join("\n"))
     })?;
-    let app = App::new(config, db.clone(), Arc::new(engine));
+    let app = App::new(config, db.clone(), engine.texts().clone(), Arc::new(engine));
     let listener = TcpListener::bind("127.0.0.1:0")
         .await
         .context("binding 127.0.0.1:0")?;

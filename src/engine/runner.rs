@@ -187,7 +187,8 @@ impl Engine {
         &self.pins
     }
 
-    pub fn texts(&self) -> &Texts {
+    /// The texts the engine renders with, to share with the rest of the [`App`](crate::app::App).
+    pub fn texts(&self) -> &Arc<Texts> {
         &self.texts
     }
 

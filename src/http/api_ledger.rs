@@ -121,6 +121,7 @@ async fn stimulus_run(
     let clock = state.app.clock.clone();
     let t = run_stimulus(
         &state.app.db,
+        &state.app.texts,
         date,
         state.app.config.stimulus_per_day,
         || clock.now_ms(),

@@ -11,7 +11,6 @@
 
 use super::error::HttpError;
 use super::HttpState;
-use crate::i18n::shipped_texts;
 use crate::parse::nik::mask_nik;
 use crate::proposals::campaign::{close, open_campaign, spend};
 use crate::proposals::proposal::{find, set_status};
@@ -113,7 +112,7 @@ async fn status(
     let reason = req.reason.unwrap_or_default();
     let change = set_status(
         &mut tx,
-        shipped_texts(),
+        Some(&state.app.texts),
         ACTOR,
         n,
         &req.status,

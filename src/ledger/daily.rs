@@ -46,6 +46,7 @@ pub async fn run_if_due(app: &App, owner: &str) -> StoreResult<bool> {
     let clock = app.clock.clone();
     let result = run_stimulus(
         &app.db,
+        &app.texts,
         today,
         app.config.stimulus_per_day,
         || clock.now_ms(),

@@ -16,7 +16,7 @@
 //!   phone per date ([`super::credit_notices`]).
 
 use crate::error::StoreResult;
-use crate::i18n::shipped_texts;
+use crate::i18n::Texts;
 use crate::store::{Db, StimulusDue, StimulusTotals};
 use chrono::NaiveDate;
 use std::time::Duration;
@@ -25,9 +25,11 @@ use std::time::Duration;
 pub const BATCH: usize = 1_000;
 
 /// Runs the stimulus of `date`; `progress(done, total)` is called after each batch with the
-/// number of households handled so far and due in all.
+/// number of households handled so far and due in all. The credit notices are rendered with
+/// `texts`.
 pub async fn run_stimulus(
     db: &Db,
+    texts: &Texts,
     date: NaiveDate,
     per_day: i64,
     now: impl Fn() -> i64,
@@ -47,10 +49,8 @@ pub async fn run_stimulus(
     let mut tx = db.begin().await?;
     tx.finish_stimulus_run(&date, now()).await?;
     tx.commit().await?;
-    if let Some(texts) = shipped_texts() {
-        let told = super::credit_notices::queue_credit_notices(db, texts, &date, now()).await?;
-        tracing::info!(date = %date, told, "credit notices queued");
-    }
+    let told = super::credit_notices::queue_credit_notices(db, texts, &date, now()).await?;
+    tracing::info!(date = %date, told, "credit notices queued");
     tracing::info!(
         date = %date,
         households = credited.households,
@@ -92,6 +92,7 @@ async fn credit_batch(
 /// `gotong stimulus run`: the run with a progress bar on the terminal.
 pub async fn run_with_progress_bar(
     db: &Db,
+    texts: &Texts,
     date: NaiveDate,
     per_day: i64,
 ) -> StoreResult<StimulusTotals> {
@@ -113,6 +114,7 @@ pub async fn run_with_progress_bar(
     };
     let result = run_stimulus(
         db,
+        texts,
         date,
         per_day,
         || chrono::Utc::now().timestamp_millis(),

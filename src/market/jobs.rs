@@ -179,12 +179,8 @@ pub async fn run_if_leased(
 pub fn spawn_market_jobs(app: App, mut stop: Stop) -> JoinHandle<()> {
     let owner = format!("serve-{}-{:08x}", std::process::id(), rand::random::<u32>());
     tokio::spawn(async move {
-        let Some(texts) = crate::i18n::shipped_texts() else {
-            tracing::error!("market jobs not started: texts do not load");
-            return;
-        };
         loop {
-            match run_if_leased(&app, texts, &owner).await {
+            match run_if_leased(&app, &app.texts, &owner).await {
                 Ok(Some(r)) if r != JobReport::default() => tracing::info!(
                     orders_expired = r.orders_expired,
                     reminders = r.reminders,

@@ -327,6 +327,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             let date = crate::calendar::parse_date(date).ok_or("not a date")?;
             crate::ledger::stimulus::run_stimulus(
                 &app.db,
+                &app.texts,
                 date,
                 app.config.stimulus_per_day,
                 || now,
@@ -355,7 +356,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
             crate::proposals::proposal::set_status(
                 &mut tx,
-                crate::i18n::shipped_texts(),
+                Some(&app.texts),
                 "transcript",
                 n,
                 status,
@@ -415,13 +416,10 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
         }
-        ("jobs", []) => {
-            let texts = crate::i18n::shipped_texts().ok_or("locales unreadable")?;
-            crate::market::jobs::run_due(&app.db, texts, now)
-                .await
-                .map(|_| ())
-                .map_err(|e| e.to_string())
-        }
+        ("jobs", []) => crate::market::jobs::run_due(&app.db, &app.texts, now)
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
         _ => Err(format!("unexpected arguments {args:?}")),
     }
 }

@@ -15,6 +15,7 @@ use gotong::config::Config;
 use gotong::dispatch::Dispatcher;
 use gotong::error::StoreResult;
 use gotong::http::HttpState;
+use gotong::i18n::Texts;
 use gotong::inbox::{Conversation, Handled};
 use gotong::message::{Body, StoredInbound};
 use gotong::outbox::{Backoff, OutboxOptions, OutboxWake};
@@ -442,7 +443,7 @@ impl TestServer {
         provider: FakeProvider,
         conversation: Arc<dyn Conversation>,
     ) -> TestServer {
-        let app = App::new(config(&setup, &provider), db.clone(), conversation);
+        let app = App::new(config(&setup, &provider), db.clone(), texts(), conversation);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let running = server::start(app, listener, setup.options.clone())
             .await
@@ -522,9 +523,14 @@ pub async fn admin_post(
     (status, r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// The shipped texts, loaded for one test server.
+pub fn texts() -> Arc<Texts> {
+    Arc::new(Texts::load_shipped().expect("the shipped locales load"))
+}
+
 /// The router alone (no socket, no outbox senders), for requests sent with `tower::ServiceExt`.
 pub fn router_for(db: &Db, setup: &Setup, provider: &FakeProvider) -> axum::Router {
-    let app = App::new(config(setup, provider), db.clone(), Arc::new(Echo));
+    let app = App::new(config(setup, provider), db.clone(), texts(), Arc::new(Echo));
     let providers = Providers::from_config(&app.config, Duration::from_secs(1)).unwrap();
     let (dispatcher, _workers) = Dispatcher::start(app.clone(), 1, OutboxWake::default());
     let (recorder, _recording) = gotong::recorder::Recorder::start(db.clone());
