@@ -1,6 +1,6 @@
 //! Running flows: one inbound message → one step (see the precedence in `engine/mod.rs`).
 
-use super::actions::{self, Action, Ctx, Outcome};
+use super::actions::{self, Action, Ctx, Outcome, Running, Values};
 use super::check::{check_flows, Known};
 use super::flow::{load_flows, Flow, InputKind, Step, END};
 use super::input::{self, Accepted};
@@ -421,7 +421,7 @@ impl Engine {
                 return Ok(());
             }
             let outcome = match &step.action {
-                Some(_) => self.run_action(turn, step, None, None).await?,
+                Some(_) => self.run_action(turn, flow, step, None, None).await?,
                 None => Outcome::Next,
             };
             if turn.session.is_none() {
@@ -516,6 +516,7 @@ impl Engine {
     async fn run_action(
         &self,
         turn: &mut Turn<'_>,
+        flow: &Flow,
         step: &Step,
         input: Option<String>,
         pin: Option<String>,
@@ -532,12 +533,18 @@ impl Engine {
             .as_mut()
             .map(|s| std::mem::take(&mut s.values))
             .unwrap_or_default();
+        let running = Running {
+            flow: &flow.name,
+            step: &step.name,
+            action: name,
+            contract: action.contract(),
+        };
         let mut ctx = Ctx {
             tx: &mut *turn.tx,
             phone: turn.phone,
             channel: turn.channel,
             lang: turn.lang.clone(),
-            values: &mut values,
+            values: Values::new(&mut values, running),
             input,
             pin,
             pins: &self.pins,
@@ -548,6 +555,9 @@ impl Engine {
             notices: Vec::new(),
         };
         let outcome = action.run(&mut ctx).await?;
+        if let Outcome::Branch(b) = outcome {
+            running.check_branch(b);
+        }
         let (lang, said, notices) = (ctx.lang, ctx.said, ctx.notices);
         turn.lang = lang;
         turn.pending.extend(said);
@@ -611,7 +621,7 @@ impl Engine {
         if let (Some(v), Some(s)) = (&input_value, turn.session.as_mut()) {
             s.values.insert(step.name.clone(), v.clone());
         }
-        let outcome = self.run_action(turn, step, input_value, pin).await?;
+        let outcome = self.run_action(turn, flow, step, input_value, pin).await?;
         let target = match outcome {
             Outcome::Reject(message, args) => {
                 self.reject(turn, flow, step, message, &args).await?;

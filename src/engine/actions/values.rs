@@ -1,0 +1,46 @@
+//! The flow's collected values as an action sees them: read and written only through these
+//! accessors, each checked against the running action's [`Contract`](super::Contract), so the
+//! contract cannot drift from what the code does.
+
+use super::contract::Running;
+use crate::i18n::Texts;
+use std::collections::BTreeMap;
+
+pub struct Values<'a> {
+    map: &'a mut BTreeMap<String, String>,
+    running: Running<'a>,
+}
+
+impl<'a> Values<'a> {
+    pub(in crate::engine) fn new(
+        map: &'a mut BTreeMap<String, String>,
+        running: Running<'a>,
+    ) -> Values<'a> {
+        Values { map, running }
+    }
+
+    pub fn running(&self) -> &Running<'a> {
+        &self.running
+    }
+
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.running.check_read(key);
+        self.map.get(key).map(String::as_str)
+    }
+
+    pub fn set(&mut self, key: &str, value: String) {
+        self.running.check_write(key);
+        self.map.insert(key.to_string(), value);
+    }
+
+    /// Reads and removes a value (a secret kept only until it is used).
+    pub fn take(&mut self, key: &str) -> Option<String> {
+        self.running.check_read(key);
+        self.map.remove(key)
+    }
+
+    /// Renders message `id` with every value as an argument, `args` taking precedence.
+    pub fn render(&self, texts: &Texts, lang: &str, id: &str, args: &[(&str, String)]) -> String {
+        texts.render_with(lang, id, self.map, args)
+    }
+}
