@@ -140,7 +140,9 @@ impl Turn<'_> {
 }
 
 impl Engine {
-    /// Loads `flows/` and `locales/`; any problem is returned (the server refuses to start).
+    /// Loads `flows/` and `locales/` and runs every check of `gotong check` ([`Engine::check`]);
+    /// any problem is returned (the server refuses to start), so a flow that disagrees with its
+    /// actions never serves.
     pub fn load(
         flows_dir: &Path,
         locales_dir: &Path,
@@ -150,7 +152,13 @@ impl Engine {
             .map_err(|ps| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
         let texts = Texts::load(locales_dir)
             .map_err(|ps| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
-        Ok(Engine::new(flows, Arc::new(texts), config))
+        let engine = Engine::new(flows, Arc::new(texts), config);
+        let problems = engine.check();
+        if problems.is_empty() {
+            Ok(engine)
+        } else {
+            Err(problems)
+        }
     }
 
     /// Loads the flows and locales shipped in this crate's directory.
@@ -197,7 +205,11 @@ impl Engine {
 
     /// Every problem `gotong check` reports: flows, texts, and the engine's own message ids.
     pub fn check(&self) -> Vec<String> {
-        let names: BTreeSet<&'static str> = self.actions.keys().copied().collect();
+        let contracts: BTreeMap<&'static str, actions::Contract> = self
+            .actions
+            .iter()
+            .map(|(name, a)| (*name, a.contract()))
+            .collect();
         let missing_in = |id: &str| -> Vec<String> {
             self.texts
                 .languages()
@@ -214,10 +226,18 @@ impl Engine {
                 .max()
                 .unwrap_or(0)
         };
+        let placeholders = |id: &str| -> BTreeSet<String> {
+            self.texts
+                .languages()
+                .into_iter()
+                .flat_map(|lang| self.texts.placeholders(lang, id))
+                .collect()
+        };
         let known = Known {
-            actions: &names,
+            actions: &contracts,
             missing_in: &missing_in,
             label_len: &label_len,
+            placeholders: &placeholders,
         };
         let mut problems: Vec<String> = check_flows(&self.flows, &known)
             .iter()

@@ -12,7 +12,8 @@
 /// An action's declared use of the flow's values.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Contract {
-    /// Values read: step names, engine values (`_args`), or values other actions write.
+    /// Values read — by the code, or shown by a message it says (`{ $count }`): step names,
+    /// engine values (`_args`), or values other actions write.
     pub reads: &'static [&'static str],
     /// Values written into the flow's values (for later actions and prompts).
     pub writes: &'static [&'static str],
@@ -70,5 +71,52 @@ impl Running<'_> {
             "flow {} step {}: action {} {what} {name:?}, which its contract does not declare",
             self.flow, self.step, self.action
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Contract, Running};
+
+    fn running() -> Running<'static> {
+        Running {
+            flow: "pay",
+            step: "amount",
+            action: "pay_amount",
+            contract: Contract {
+                reads: &["amount"],
+                writes: &["amount_text"],
+                branches: &["more"],
+            },
+        }
+    }
+
+    #[test]
+    fn what_the_contract_declares_passes() {
+        let r = running();
+        r.check_read("amount");
+        r.check_write("amount_text");
+        r.check_branch("more");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "action pay_amount reads \"jumlah\"")]
+    fn an_undeclared_read_fails_in_debug_builds() {
+        running().check_read("jumlah");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "action pay_amount writes \"balance_after\"")]
+    fn an_undeclared_write_fails_in_debug_builds() {
+        running().check_write("balance_after");
+    }
+
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "action pay_amount returns branch \"less\"")]
+    fn an_undeclared_branch_fails_in_debug_builds() {
+        running().check_branch("less");
     }
 }

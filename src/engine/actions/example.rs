@@ -23,14 +23,15 @@ impl Action for CheckPinLength {
     }
 }
 
-/// Sums up what the example flow collected.
+/// Sums up what the example flow collected. The menu's and the free text's answers are not in
+/// the summary; they are logged, so every kind of input is seen reaching an action.
 pub struct Summary;
 
 #[async_trait]
 impl Action for Summary {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &["amount", "nik", "photo"],
+            reads: &["fruit", "count", "amount", "phone", "nik", "note", "photo"],
             ..Contract::NONE
         }
     }
@@ -50,6 +51,11 @@ impl Action for Summary {
         } else {
             "0"
         };
+        tracing::debug!(
+            fruit = ctx.value("fruit"),
+            note_chars = ctx.value("note").map(|n| n.chars().count()),
+            "example collected"
+        );
         ctx.say(
             "example-summary",
             &[

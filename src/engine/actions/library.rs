@@ -230,7 +230,7 @@ pub struct RequestLoan;
 impl Action for RequestLoan {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[ME, ITEM],
+            reads: &[ME, ITEM, "item_name"],
             ..Contract::NONE
         }
     }

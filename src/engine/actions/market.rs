@@ -233,7 +233,7 @@ pub struct SetStock;
 impl Action for SetStock {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[LISTING],
+            reads: &[LISTING, "listing_name"],
             ..Contract::NONE
         }
     }
@@ -254,7 +254,7 @@ pub struct SetPrice;
 impl Action for SetPrice {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[LISTING],
+            reads: &[LISTING, "listing_name"],
             ..Contract::NONE
         }
     }
@@ -281,7 +281,7 @@ pub struct CloseListing;
 impl Action for CloseListing {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[LISTING],
+            reads: &[LISTING, "listing_name"],
             ..Contract::NONE
         }
     }

@@ -175,7 +175,7 @@ pub struct ConfirmPin;
 impl Action for ConfirmPin {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[PIN_HASH, "nik", CODE_ID],
+            reads: &[PIN_HASH, "nik", CODE_ID, "name"],
             branches: &["mismatch"],
             ..Contract::NONE
         }

@@ -39,8 +39,17 @@ impl<'a> Values<'a> {
         self.map.remove(key)
     }
 
-    /// Renders message `id` with every value as an argument, `args` taking precedence.
+    /// Renders message `id` with every value as an argument, `args` taking precedence. A value
+    /// the message shows is a read too: checked in debug builds (finding a message's variables
+    /// walks its syntax, which release builds need not pay for).
     pub fn render(&self, texts: &Texts, lang: &str, id: &str, args: &[(&str, String)]) -> String {
+        if cfg!(debug_assertions) {
+            for name in texts.placeholders(lang, id) {
+                if self.map.contains_key(&name) && !args.iter().any(|(a, _)| *a == name) {
+                    self.running.check_read(&name);
+                }
+            }
+        }
         texts.render_with(lang, id, self.map, args)
     }
 }
