@@ -453,7 +453,7 @@ impl Engine {
             from = step.name.clone();
             target = match outcome {
                 Outcome::Finish | Outcome::Reject(..) => END.into(),
-                Outcome::Branch(b) => step.on.get(b).cloned().unwrap_or_else(|| END.into()),
+                Outcome::Branch(b) => branch_target(flow, step, b),
                 Outcome::Next => step.next.clone().unwrap_or_else(|| END.into()),
             };
         }
@@ -652,13 +652,7 @@ impl Engine {
                 turn.session = None;
                 return Ok(true);
             }
-            Outcome::Branch(b) => match step.on.get(b) {
-                Some(t) => t.clone(),
-                None => {
-                    tracing::error!(flow = %flow.name, step = %step.name, branch = b, "no such branch");
-                    END.to_string()
-                }
-            },
+            Outcome::Branch(b) => branch_target(flow, step, b),
             Outcome::Next => {
                 if let Some(f) = option.and_then(|o| o.flow.as_ref()) {
                     self.count(turn, &flow.name, &step.name, "finished");
@@ -707,6 +701,18 @@ impl Engine {
         }
         self.prompt(turn, flow, step);
         Ok(())
+    }
+}
+
+/// Where branch `b` of the step's action leads. `gotong check` and the load prove every branch
+/// an action can return is in the step's `on` table; were one not, the flow ends (logged).
+fn branch_target(flow: &Flow, step: &Step, b: &str) -> String {
+    match step.on.get(b) {
+        Some(t) => t.clone(),
+        None => {
+            tracing::error!(flow = %flow.name, step = %step.name, branch = b, "no such branch");
+            END.to_string()
+        }
     }
 }
 

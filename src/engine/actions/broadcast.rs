@@ -195,7 +195,9 @@ impl Action for Send {
         let Some((nik, scope)) = admin(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        let input = ctx.value("text").unwrap_or_default().to_string();
+        let Some(input) = ctx.value("text").map(str::to_string) else {
+            return Ok(ctx.missing("text"));
+        };
         let created = match target_of(&scope, &input) {
             Ok((target, text)) => {
                 broadcast::create(

@@ -292,7 +292,9 @@ impl Action for SubmitChange {
             return Ok(Outcome::Finish);
         };
         let reporter = ctx.value("reporter").unwrap_or_default().to_string();
-        let kind = ctx.value("kind").unwrap_or_default().to_string();
+        let Some(kind) = ctx.value("kind").map(str::to_string) else {
+            return Ok(ctx.missing("kind"));
+        };
         let nik = ctx.value(MEMBER_NIK).map(str::to_string);
         let details = ctx.input.clone().unwrap_or_default();
         let id = ctx

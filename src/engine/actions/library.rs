@@ -239,7 +239,9 @@ impl Action for RequestLoan {
         let Some(me) = me(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        let code = ctx.value(ITEM).unwrap_or_default().to_string();
+        let Some(code) = ctx.value(ITEM).map(str::to_string) else {
+            return Ok(ctx.missing(ITEM));
+        };
         let days: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
         let (item, loan, place) =
             match market::request_loan(ctx.tx, &me, ctx.phone, &code, days, ctx.now).await {

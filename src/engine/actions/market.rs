@@ -239,7 +239,9 @@ impl Action for SetStock {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let code = ctx.value(LISTING).unwrap_or_default().to_string();
+        let Some(code) = ctx.value(LISTING).map(str::to_string) else {
+            return Ok(ctx.missing(LISTING));
+        };
         let stock: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
         ctx.tx.set_listing_stock(&code, stock).await?;
         ctx.say("listing-stock-done", &[("stock", stock.to_string())]);
@@ -260,7 +262,9 @@ impl Action for SetPrice {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let code = ctx.value(LISTING).unwrap_or_default().to_string();
+        let Some(code) = ctx.value(LISTING).map(str::to_string) else {
+            return Ok(ctx.missing(LISTING));
+        };
         let price: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
         if price <= 0 {
             return Ok(Outcome::Reject("input-amount-zero", vec![]));
@@ -287,7 +291,9 @@ impl Action for CloseListing {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let code = ctx.value(LISTING).unwrap_or_default().to_string();
+        let Some(code) = ctx.value(LISTING).map(str::to_string) else {
+            return Ok(ctx.missing(LISTING));
+        };
         ctx.tx.close_listing(&code).await?;
         ctx.say("listing-closed-done", &[]);
         Ok(Outcome::Finish)
@@ -494,7 +500,9 @@ impl Action for OrderQty {
         let Some(buyer) = payer(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        let code = ctx.value(LISTING).unwrap_or_default().to_string();
+        let Some(code) = ctx.value(LISTING).map(str::to_string) else {
+            return Ok(ctx.missing(LISTING));
+        };
         let qty: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
         let listing = match market::orderable(ctx.tx, &buyer, &code, ctx.now).await {
             Ok(l) => l,

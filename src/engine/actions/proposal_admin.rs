@@ -88,7 +88,9 @@ impl Action for Apply {
         let Some(n) = ctx.value_i64(NUMBER) else {
             return Ok(ctx.missing(NUMBER));
         };
-        let status = ctx.value(STATUS).unwrap_or_default().to_string();
+        let Some(status) = ctx.value(STATUS).map(str::to_string) else {
+            return Ok(ctx.missing(STATUS));
+        };
         let reason = ctx.input.clone().unwrap_or_default();
         let reason = if reason.trim() == "-" {
             String::new()

@@ -95,7 +95,9 @@ impl Action for Send {
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let code = ctx.value(CODE).unwrap_or_default().to_string();
         let name = ctx.value("merchant_name").unwrap_or_default().to_string();
-        let payer = ctx.value("phone").unwrap_or_default().to_string();
+        let Some(payer) = ctx.value("phone").map(str::to_string) else {
+            return Ok(ctx.missing("phone"));
+        };
         let Some(amount) = ctx.value_i64(AMOUNT) else {
             return Ok(ctx.missing(AMOUNT));
         };
