@@ -6,6 +6,7 @@ use super::contract::Running;
 use crate::i18n::Texts;
 use std::collections::BTreeMap;
 
+/// The session's values, lent to the running action (the runner takes them back after it).
 pub struct Values<'a> {
     map: &'a mut BTreeMap<String, String>,
     running: Running<'a>,
