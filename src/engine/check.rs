@@ -1,16 +1,22 @@
 //! `gotong check` for flows: every step reachable, every step with a way out, every transition,
-//! action, flow and message id known. Texts are checked by `i18n::check_texts`.
+//! action, flow and message id known, and each flow agreeing with its actions' contracts
+//! ([`super::contract_check`]). Texts are checked by `i18n::check_texts`.
 
+use super::actions::Contract;
+use super::contract_check;
 use super::flow::{Flow, FlowProblem, InputKind, END};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// What the flows may refer to outside themselves.
 pub struct Known<'a> {
-    pub actions: &'a BTreeSet<&'static str>,
+    /// Every action a flow may name, with its contract.
+    pub actions: &'a BTreeMap<&'static str, Contract>,
     /// Does every locale have this message id? Returns the languages missing it.
     pub missing_in: &'a dyn Fn(&str) -> Vec<String>,
     /// Rendered option labels, to check they fit a WhatsApp button (≤ 20 characters).
     pub label_len: &'a dyn Fn(&str) -> usize,
+    /// The variables (`{ $name }`) a message uses, in any locale.
+    pub placeholders: &'a dyn Fn(&str) -> BTreeSet<String>,
 }
 
 pub fn check_flows(flows: &BTreeMap<String, Flow>, known: &Known<'_>) -> Vec<FlowProblem> {
@@ -53,7 +59,7 @@ pub fn check_flows(flows: &BTreeMap<String, Flow>, known: &Known<'_>) -> Vec<Flo
                 }
             }
             if let Some(a) = &step.action {
-                if !known.actions.contains(a.as_str()) {
+                if !known.actions.contains_key(a.as_str()) {
                     problems.push(here(format!("unknown action {a:?}")));
                 }
             }
@@ -98,6 +104,7 @@ pub fn check_flows(flows: &BTreeMap<String, Flow>, known: &Known<'_>) -> Vec<Flo
             }
         }
         problems.extend(reachability(flow));
+        problems.extend(contract_check::check(flow, known));
     }
     problems
 }

@@ -16,6 +16,7 @@
 
 pub mod actions;
 pub mod check;
+mod contract_check;
 pub mod flow;
 pub mod input;
 mod pin_ahead;

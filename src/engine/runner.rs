@@ -1,6 +1,6 @@
 //! Running flows: one inbound message → one step (see the precedence in `engine/mod.rs`).
 
-use super::actions::{self, Action, Ctx, Outcome};
+use super::actions::{self, Action, Ctx, Outcome, Running, Values};
 use super::check::{check_flows, Known};
 use super::flow::{load_flows, Flow, InputKind, Step, END};
 use super::input::{self, Accepted};
@@ -140,7 +140,9 @@ impl Turn<'_> {
 }
 
 impl Engine {
-    /// Loads `flows/` and `locales/`; any problem is returned (the server refuses to start).
+    /// Loads `flows/` and `locales/` and runs every check of `gotong check` ([`Engine::check`]);
+    /// any problem is returned (the server refuses to start), so a flow that disagrees with its
+    /// actions never serves.
     pub fn load(
         flows_dir: &Path,
         locales_dir: &Path,
@@ -150,7 +152,13 @@ impl Engine {
             .map_err(|ps| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
         let texts = Texts::load(locales_dir)
             .map_err(|ps| ps.iter().map(|p| p.to_string()).collect::<Vec<_>>())?;
-        Ok(Engine::new(flows, Arc::new(texts), config))
+        let engine = Engine::new(flows, Arc::new(texts), config);
+        let problems = engine.check();
+        if problems.is_empty() {
+            Ok(engine)
+        } else {
+            Err(problems)
+        }
     }
 
     /// Loads the flows and locales shipped in this crate's directory.
@@ -198,7 +206,11 @@ impl Engine {
 
     /// Every problem `gotong check` reports: flows, texts, and the engine's own message ids.
     pub fn check(&self) -> Vec<String> {
-        let names: BTreeSet<&'static str> = self.actions.keys().copied().collect();
+        let contracts: BTreeMap<&'static str, actions::Contract> = self
+            .actions
+            .iter()
+            .map(|(name, a)| (*name, a.contract()))
+            .collect();
         let missing_in = |id: &str| -> Vec<String> {
             self.texts
                 .languages()
@@ -215,10 +227,18 @@ impl Engine {
                 .max()
                 .unwrap_or(0)
         };
+        let placeholders = |id: &str| -> BTreeSet<String> {
+            self.texts
+                .languages()
+                .into_iter()
+                .flat_map(|lang| self.texts.placeholders(lang, id))
+                .collect()
+        };
         let known = Known {
-            actions: &names,
+            actions: &contracts,
             missing_in: &missing_in,
             label_len: &label_len,
+            placeholders: &placeholders,
         };
         let mut problems: Vec<String> = check_flows(&self.flows, &known)
             .iter()
@@ -422,7 +442,7 @@ impl Engine {
                 return Ok(());
             }
             let outcome = match &step.action {
-                Some(_) => self.run_action(turn, step, None, None).await?,
+                Some(_) => self.run_action(turn, flow, step, None, None).await?,
                 None => Outcome::Next,
             };
             if turn.session.is_none() {
@@ -434,7 +454,7 @@ impl Engine {
             from = step.name.clone();
             target = match outcome {
                 Outcome::Finish | Outcome::Reject(..) => END.into(),
-                Outcome::Branch(b) => step.on.get(b).cloned().unwrap_or_else(|| END.into()),
+                Outcome::Branch(b) => branch_target(flow, step, b),
                 Outcome::Next => step.next.clone().unwrap_or_else(|| END.into()),
             };
         }
@@ -517,6 +537,7 @@ impl Engine {
     async fn run_action(
         &self,
         turn: &mut Turn<'_>,
+        flow: &Flow,
         step: &Step,
         input: Option<String>,
         pin: Option<String>,
@@ -533,12 +554,18 @@ impl Engine {
             .as_mut()
             .map(|s| std::mem::take(&mut s.values))
             .unwrap_or_default();
+        let running = Running {
+            flow: &flow.name,
+            step: &step.name,
+            action: name,
+            contract: action.contract(),
+        };
         let mut ctx = Ctx {
             tx: &mut *turn.tx,
             phone: turn.phone,
             channel: turn.channel,
             lang: turn.lang.clone(),
-            values: &mut values,
+            values: Values::new(&mut values, running),
             input,
             pin,
             pins: &self.pins,
@@ -549,6 +576,9 @@ impl Engine {
             notices: Vec::new(),
         };
         let outcome = action.run(&mut ctx).await?;
+        if let Outcome::Branch(b) = outcome {
+            running.check_branch(b);
+        }
         let (lang, said, notices) = (ctx.lang, ctx.said, ctx.notices);
         turn.lang = lang;
         turn.pending.extend(said);
@@ -612,7 +642,7 @@ impl Engine {
         if let (Some(v), Some(s)) = (&input_value, turn.session.as_mut()) {
             s.values.insert(step.name.clone(), v.clone());
         }
-        let outcome = self.run_action(turn, step, input_value, pin).await?;
+        let outcome = self.run_action(turn, flow, step, input_value, pin).await?;
         let target = match outcome {
             Outcome::Reject(message, args) => {
                 self.reject(turn, flow, step, message, &args).await?;
@@ -623,13 +653,7 @@ impl Engine {
                 turn.session = None;
                 return Ok(true);
             }
-            Outcome::Branch(b) => match step.on.get(b) {
-                Some(t) => t.clone(),
-                None => {
-                    tracing::error!(flow = %flow.name, step = %step.name, branch = b, "no such branch");
-                    END.to_string()
-                }
-            },
+            Outcome::Branch(b) => branch_target(flow, step, b),
             Outcome::Next => {
                 if let Some(f) = option.and_then(|o| o.flow.as_ref()) {
                     self.count(turn, &flow.name, &step.name, "finished");
@@ -678,6 +702,18 @@ impl Engine {
         }
         self.prompt(turn, flow, step);
         Ok(())
+    }
+}
+
+/// Where branch `b` of the step's action leads. `gotong check` and the load prove every branch
+/// an action can return is in the step's `on` table; were one not, the flow ends (logged).
+fn branch_target(flow: &Flow, step: &Step, b: &str) -> String {
+    match step.on.get(b) {
+        Some(t) => t.clone(),
+        None => {
+            tracing::error!(flow = %flow.name, step = %step.name, branch = b, "no such branch");
+            END.to_string()
+        }
     }
 }
 

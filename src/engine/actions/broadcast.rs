@@ -2,7 +2,7 @@
 //! The admin is looked up from the phone at every step (a revoked admin stops at once); the text
 //! (with its optional area words) is the flow's `text` value, read again when sending.
 
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::broadcast::{
     self, admin_actor, admin_of_phone, code_points, describe_chars, parse_rt, parse_rw,
     BroadcastError, Scope,
@@ -109,6 +109,10 @@ pub struct CheckAdmin;
 
 #[async_trait]
 impl Action for CheckAdmin {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         Ok(match admin(ctx).await? {
             Some(_) => Outcome::Next,
@@ -122,6 +126,13 @@ pub struct Prepare;
 
 #[async_trait]
 impl Action for Prepare {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &["area", "recipients", "whatsapp", "sms"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some((_, scope)) = admin(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -152,7 +163,7 @@ impl Action for Prepare {
             ("whatsapp", plan.whatsapp.to_string()),
             ("sms", plan.sms.to_string()),
         ] {
-            ctx.values.insert(k.into(), v);
+            ctx.set(k, v);
         }
         if plan.unreachable > 0 {
             ctx.say(
@@ -169,6 +180,13 @@ pub struct Send;
 
 #[async_trait]
 impl Action for Send {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &["text"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if ctx.input.as_deref() != Some("1") {
             ctx.say("broadcast-dropped", &[]);
@@ -177,7 +195,9 @@ impl Action for Send {
         let Some((nik, scope)) = admin(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        let input = ctx.values.get("text").cloned().unwrap_or_default();
+        let Some(input) = ctx.value("text").map(str::to_string) else {
+            return Ok(ctx.missing("text"));
+        };
         let created = match target_of(&scope, &input) {
             Ok((target, text)) => {
                 broadcast::create(
@@ -213,6 +233,10 @@ pub struct Cancel;
 
 #[async_trait]
 impl Action for Cancel {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some((nik, scope)) = admin(ctx).await? else {
             return Ok(Outcome::Finish);

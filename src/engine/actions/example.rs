@@ -1,6 +1,6 @@
 //! The example flow's actions (`CONTOH`): they prove the engine, not a domain rule.
 
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
 use crate::parse::nik::parse_nik;
 use crate::text::money::format_rupiah;
@@ -11,6 +11,10 @@ pub struct CheckPinLength;
 
 #[async_trait]
 impl Action for CheckPinLength {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         Ok(match &ctx.pin {
             Some(p) if p.len() == 6 => Outcome::Next,
@@ -19,29 +23,39 @@ impl Action for CheckPinLength {
     }
 }
 
-/// Sums up what the example flow collected.
+/// Sums up what the example flow collected. The menu's and the free text's answers are not in
+/// the summary; they are logged, so every kind of input is seen reaching an action.
 pub struct Summary;
 
 #[async_trait]
 impl Action for Summary {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &["fruit", "count", "amount", "phone", "nik", "note", "photo"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let amount = ctx
-            .values
-            .get("amount")
-            .and_then(|a| a.parse::<i64>().ok())
+            .value_i64("amount")
             .map(format_rupiah)
             .unwrap_or_default();
         let nik = ctx
-            .values
-            .get("nik")
+            .value("nik")
             .and_then(|n| parse_nik(n).ok())
             .map(|n| n.masked())
             .unwrap_or_default();
-        let photo = if ctx.values.contains_key("photo") {
+        let photo = if ctx.value("photo").is_some() {
             "1"
         } else {
             "0"
         };
+        tracing::debug!(
+            fruit = ctx.value("fruit"),
+            note_chars = ctx.value("note").map(|n| n.chars().count()),
+            "example collected"
+        );
         ctx.say(
             "example-summary",
             &[

@@ -1,7 +1,7 @@
 //! `DATA`: the household as registered (NIK masked), verified with `1` or a change reported
 //! with `2`. Members whose legacy NIK disagrees with their birth date are asked to confirm it.
 
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::age::age_now;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
@@ -38,6 +38,13 @@ pub struct Show;
 
 #[async_trait]
 impl Action for Show {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[MEMBERS, KK, "reporter"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -73,17 +80,17 @@ impl Action for Show {
             );
         }
         let niks: Vec<&str> = members.iter().map(|m| m.nik.as_str()).collect();
-        ctx.values.insert(MEMBERS.into(), niks.join(","));
-        ctx.values.insert(KK.into(), me.no_kk);
-        ctx.values.insert("reporter".into(), me.nik);
+        ctx.set(MEMBERS, niks.join(","));
+        ctx.set(KK, me.no_kk);
+        ctx.set("reporter", me.nik);
         Ok(Outcome::Next)
     }
 }
 
 /// The household shown at the start of this flow; `None` (after saying so) if there is none.
 fn shown_household(ctx: &mut Ctx<'_>) -> Option<String> {
-    match ctx.values.get(KK).filter(|k| !k.is_empty()) {
-        Some(kk) => Some(kk.clone()),
+    match ctx.value(KK).filter(|k| !k.is_empty()) {
+        Some(kk) => Some(kk.to_string()),
         None => {
             ctx.say("data-not-linked", &[]);
             None
@@ -92,8 +99,7 @@ fn shown_household(ctx: &mut Ctx<'_>) -> Option<String> {
 }
 
 fn member_niks(ctx: &Ctx<'_>) -> Vec<String> {
-    ctx.values
-        .get(MEMBERS)
+    ctx.value(MEMBERS)
         .map(|m| {
             m.split(',')
                 .filter(|s| !s.is_empty())
@@ -109,12 +115,9 @@ async fn next_unconfirmed(ctx: &mut Ctx<'_>) -> StoreResult<Option<()>> {
     for nik in member_niks(ctx) {
         if let Some(p) = ctx.tx.person(&nik).await? {
             if p.nik_mismatch && p.birth_confirmed_at.is_none() {
-                ctx.values.insert(MEMBER_NIK.into(), nik);
-                ctx.values.insert("member_name".into(), p.name);
-                ctx.values.insert(
-                    "member_birth".into(),
-                    p.birth_date.format("%Y-%m-%d").to_string(),
-                );
+                ctx.set(MEMBER_NIK, nik);
+                ctx.set("member_name", p.name);
+                ctx.set("member_birth", p.birth_date.format("%Y-%m-%d").to_string());
                 return Ok(Some(()));
             }
         }
@@ -147,6 +150,14 @@ pub struct Verify;
 
 #[async_trait]
 impl Action for Verify {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[MEMBERS, KK],
+            writes: &[MEMBER_NIK, "member_name", "member_birth"],
+            branches: &["change", "confirm_birth"],
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if ctx.input.as_deref() == Some("change") {
             return Ok(Outcome::Branch("change"));
@@ -163,18 +174,26 @@ pub struct ConfirmBirth;
 
 #[async_trait]
 impl Action for ConfirmBirth {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[KK, MEMBER_NIK, "reporter", "member_birth", MEMBERS],
+            writes: &[MEMBER_NIK, "member_name", "member_birth"],
+            branches: &["more"],
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(kk) = shown_household(ctx) else {
             return Ok(Outcome::Finish);
         };
-        let nik = ctx.values.get(MEMBER_NIK).cloned().unwrap_or_default();
+        let nik = ctx.value(MEMBER_NIK).unwrap_or_default().to_string();
         if ctx.input.as_deref() == Some("1") {
             ctx.tx.confirm_birth_date(&nik, ctx.now).await?;
         } else {
-            let reporter = ctx.values.get("reporter").cloned().unwrap_or_default();
+            let reporter = ctx.value("reporter").unwrap_or_default().to_string();
             let details = format!(
                 "tanggal lahir {} tidak benar",
-                ctx.values.get("member_birth").cloned().unwrap_or_default()
+                ctx.value("member_birth").unwrap_or_default()
             );
             let id = ctx
                 .tx
@@ -204,6 +223,13 @@ pub struct ChangeKind;
 
 #[async_trait]
 impl Action for ChangeKind {
+    fn contract(&self) -> Contract {
+        Contract {
+            branches: &["details", "member"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         match ctx.input.as_deref() {
             Some("birth") | Some("move_in") => Ok(Outcome::Branch("details")),
@@ -217,6 +243,14 @@ pub struct ChangeMember;
 
 #[async_trait]
 impl Action for ChangeMember {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[MEMBERS],
+            writes: &[MEMBER_NIK, "member_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let niks = member_niks(ctx);
         let index = ctx
@@ -236,8 +270,8 @@ impl Action for ChangeMember {
             .await?
             .map(|p| p.name)
             .unwrap_or_default();
-        ctx.values.insert(MEMBER_NIK.into(), nik);
-        ctx.values.insert("member_name".into(), name);
+        ctx.set(MEMBER_NIK, nik);
+        ctx.set("member_name", name);
         Ok(Outcome::Next)
     }
 }
@@ -247,13 +281,22 @@ pub struct SubmitChange;
 
 #[async_trait]
 impl Action for SubmitChange {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[KK, "reporter", "kind", MEMBER_NIK],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(kk) = shown_household(ctx) else {
             return Ok(Outcome::Finish);
         };
-        let reporter = ctx.values.get("reporter").cloned().unwrap_or_default();
-        let kind = ctx.values.get("kind").cloned().unwrap_or_default();
-        let nik = ctx.values.get(MEMBER_NIK).cloned();
+        let reporter = ctx.value("reporter").unwrap_or_default().to_string();
+        let Some(kind) = ctx.value("kind").map(str::to_string) else {
+            return Ok(ctx.missing("kind"));
+        };
+        let nik = ctx.value(MEMBER_NIK).map(str::to_string);
         let details = ctx.input.clone().unwrap_or_default();
         let id = ctx
             .tx

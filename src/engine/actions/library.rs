@@ -4,7 +4,7 @@
 //! `KEMBALI <code>` (the custodian confirms the item is back; the next request is asked).
 
 use super::household::linked_person;
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
 use crate::market::notify::who;
 use crate::market::{self, MarketError, Requested};
@@ -40,7 +40,7 @@ fn refusal(ctx: &mut Ctx<'_>, e: MarketError) -> StoreResult<Outcome> {
 }
 
 async fn me(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
-    let nik = ctx.values.get(ME).cloned().unwrap_or_default();
+    let nik = ctx.value(ME).unwrap_or_default().to_string();
     let p = ctx.tx.person(&nik).await?;
     if p.is_none() {
         ctx.say("data-not-linked", &[]);
@@ -73,6 +73,13 @@ pub struct Start;
 
 #[async_trait]
 impl Action for Start {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[ME],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -81,7 +88,7 @@ impl Action for Start {
             ctx.say("data-not-linked", &[]);
             return Ok(Outcome::Finish);
         }
-        ctx.values.insert(ME.into(), me.nik);
+        ctx.set(ME, me.nik);
         Ok(Outcome::Next)
     }
 }
@@ -91,6 +98,13 @@ pub struct AddItem;
 
 #[async_trait]
 impl Action for AddItem {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ME],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = me(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -142,8 +156,8 @@ async fn list_items(ctx: &mut Ctx<'_>, page: usize) -> StoreResult<bool> {
     let text = menu_body(Channel::Sms, &header, &shown, &next, "")
         .main_text()
         .to_string();
-    ctx.values.insert("items_list".into(), text);
-    ctx.values.insert(LIST_PAGE.into(), page.to_string());
+    ctx.set("items_list", text);
+    ctx.set(LIST_PAGE, page.to_string());
     Ok(true)
 }
 
@@ -152,6 +166,13 @@ pub struct ListItems;
 
 #[async_trait]
 impl Action for ListItems {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &["items_list", LIST_PAGE],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if list_items(ctx, 0).await? {
             Ok(Outcome::Next)
@@ -167,12 +188,19 @@ pub struct ChooseItem;
 
 #[async_trait]
 impl Action for ChooseItem {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[LIST_PAGE, ME],
+            writes: &["items_list", LIST_PAGE, ITEM, "item_name"],
+            branches: &["more"],
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let input = ctx.input.clone().unwrap_or_default();
         if input.trim() == crate::engine::render::NEXT_PAGE {
             let page = ctx
-                .values
-                .get(LIST_PAGE)
+                .value(LIST_PAGE)
                 .and_then(|p| p.parse::<usize>().ok())
                 .unwrap_or(0);
             if !list_items(ctx, page + 1).await? {
@@ -185,8 +213,8 @@ impl Action for ChooseItem {
         };
         match market::borrowable(ctx.tx, &me, &input).await {
             Ok(item) => {
-                ctx.values.insert(ITEM.into(), item.code);
-                ctx.values.insert("item_name".into(), item.name);
+                ctx.set(ITEM, item.code);
+                ctx.set("item_name", item.name);
                 Ok(Outcome::Next)
             }
             Err(e) => refusal(ctx, e),
@@ -200,11 +228,20 @@ pub struct RequestLoan;
 
 #[async_trait]
 impl Action for RequestLoan {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ME, ITEM, "item_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = me(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        let code = ctx.values.get(ITEM).cloned().unwrap_or_default();
+        let Some(code) = ctx.value(ITEM).map(str::to_string) else {
+            return Ok(ctx.missing(ITEM));
+        };
         let days: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
         let (item, loan, place) =
             match market::request_loan(ctx.tx, &me, ctx.phone, &code, days, ctx.now).await {
@@ -255,6 +292,13 @@ pub struct Decide {
 
 #[async_trait]
 impl Action for Decide {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ME],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = me(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -295,6 +339,13 @@ pub struct GiveBack;
 
 #[async_trait]
 impl Action for GiveBack {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ME],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = me(ctx).await? else {
             return Ok(Outcome::Finish);

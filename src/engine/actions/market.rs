@@ -5,7 +5,7 @@
 use super::household::linked_person;
 use super::pay::{pay_with_pin, refuse, PinPaid, AMOUNT, CODE, KEY, PAYER};
 use super::wallet::jakarta_time;
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
 use crate::ledger::payment::{check_payment, PaymentRequest};
 use crate::ledger::LedgerError;
@@ -67,7 +67,7 @@ fn refusal_finish(ctx: &mut Ctx<'_>, e: MarketError) -> StoreResult<Outcome> {
 
 /// The merchant of this phone, from the session.
 async fn my_merchant(ctx: &mut Ctx<'_>) -> StoreResult<Option<Merchant>> {
-    let code = ctx.values.get(MERCHANT).cloned().unwrap_or_default();
+    let code = ctx.value(MERCHANT).unwrap_or_default().to_string();
     ctx.tx.merchant(&code).await
 }
 
@@ -76,14 +76,21 @@ pub struct SellStart;
 
 #[async_trait]
 impl Action for SellStart {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[MERCHANT, "merchant_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
         };
         match ctx.tx.merchant_of_person(&me.nik).await? {
             Some(m) if m.open => {
-                ctx.values.insert(MERCHANT.into(), m.code.clone());
-                ctx.values.insert("merchant_name".into(), m.name);
+                ctx.set(MERCHANT, m.code.clone());
+                ctx.set("merchant_name", m.name);
                 Ok(Outcome::Next)
             }
             Some(_) => {
@@ -103,10 +110,17 @@ pub struct SellName;
 
 #[async_trait]
 impl Action for SellName {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &["name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         match market::clean_name(ctx.input.as_deref().unwrap_or_default()) {
             Ok(name) => {
-                ctx.values.insert("name".into(), name);
+                ctx.set("name", name);
                 Ok(Outcome::Next)
             }
             Err(e) => market_refusal(ctx, e),
@@ -120,6 +134,10 @@ pub struct SellStock;
 
 #[async_trait]
 impl Action for SellStock {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if ctx.channel == Channel::Sms {
             ctx.say("sell-photo-sms", &[]);
@@ -133,15 +151,26 @@ pub struct SellCreate;
 
 #[async_trait]
 impl Action for SellCreate {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[MERCHANT, "name", "category", "photo", "price", "stock"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(merchant) = my_merchant(ctx).await? else {
             ctx.say("sell-not-merchant", &[]);
             return Ok(Outcome::Finish);
         };
-        let value = |k: &str| ctx.values.get(k).cloned().unwrap_or_default();
+        let Some(price) = ctx.value_i64("price") else {
+            return Ok(ctx.missing("price"));
+        };
+        let Some(stock) = ctx.value_i64("stock") else {
+            return Ok(ctx.missing("stock"));
+        };
+        let value = |k: &str| ctx.value(k).unwrap_or_default().to_string();
         let (name, category, photo) = (value("name"), value("category"), value("photo"));
-        let price: i64 = value("price").parse().unwrap_or(0);
-        let stock: i64 = value("stock").parse().unwrap_or(0);
         let sale = Sale {
             name: &name,
             price,
@@ -172,6 +201,14 @@ pub struct OwnListing;
 
 #[async_trait]
 impl Action for OwnListing {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[MERCHANT],
+            writes: &[LISTING, "listing_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(merchant) = my_merchant(ctx).await? else {
             ctx.say("sell-not-merchant", &[]);
@@ -180,8 +217,8 @@ impl Action for OwnListing {
         let code = ctx.input.clone().unwrap_or_default();
         match market::own_listing(ctx.tx, &merchant, &code, ctx.now).await {
             Ok(l) => {
-                ctx.values.insert(LISTING.into(), l.code);
-                ctx.values.insert("listing_name".into(), l.name);
+                ctx.set(LISTING, l.code);
+                ctx.set("listing_name", l.name);
                 Ok(Outcome::Next)
             }
             Err(e) => market_refusal(ctx, e),
@@ -194,8 +231,17 @@ pub struct SetStock;
 
 #[async_trait]
 impl Action for SetStock {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[LISTING, "listing_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let code = ctx.values.get(LISTING).cloned().unwrap_or_default();
+        let Some(code) = ctx.value(LISTING).map(str::to_string) else {
+            return Ok(ctx.missing(LISTING));
+        };
         let stock: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
         ctx.tx.set_listing_stock(&code, stock).await?;
         ctx.say("listing-stock-done", &[("stock", stock.to_string())]);
@@ -208,8 +254,17 @@ pub struct SetPrice;
 
 #[async_trait]
 impl Action for SetPrice {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[LISTING, "listing_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let code = ctx.values.get(LISTING).cloned().unwrap_or_default();
+        let Some(code) = ctx.value(LISTING).map(str::to_string) else {
+            return Ok(ctx.missing(LISTING));
+        };
         let price: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
         if price <= 0 {
             return Ok(Outcome::Reject("input-amount-zero", vec![]));
@@ -228,8 +283,17 @@ pub struct CloseListing;
 
 #[async_trait]
 impl Action for CloseListing {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[LISTING, "listing_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let code = ctx.values.get(LISTING).cloned().unwrap_or_default();
+        let Some(code) = ctx.value(LISTING).map(str::to_string) else {
+            return Ok(ctx.missing(LISTING));
+        };
         ctx.tx.close_listing(&code).await?;
         ctx.say("listing-closed-done", &[]);
         Ok(Outcome::Finish)
@@ -264,7 +328,7 @@ fn result_line(ctx: &Ctx<'_>, l: &Listing) -> crate::engine::render::Item {
 /// Shows page `page` of the search in the session; answers whether more pages follow.
 async fn show_results(ctx: &mut Ctx<'_>, page: usize) -> StoreResult<Option<bool>> {
     use crate::engine::render::{menu_body, page_of};
-    let query = ctx.values.get(QUERY).cloned().unwrap_or_default();
+    let query = ctx.value(QUERY).unwrap_or_default().to_string();
     let words = query_words(&query);
     let found = ctx
         .tx
@@ -297,7 +361,7 @@ async fn show_results(ctx: &mut Ctx<'_>, page: usize) -> StoreResult<Option<bool
         .main_text()
         .to_string();
     ctx.said.push(text);
-    ctx.values.insert(RESULTS_PAGE.into(), page.to_string());
+    ctx.set(RESULTS_PAGE, page.to_string());
     Ok(Some(shown.has_more))
 }
 
@@ -306,12 +370,20 @@ pub struct Search;
 
 #[async_trait]
 impl Action for Search {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[QUERY],
+            writes: &[QUERY, RESULTS_PAGE],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let query = ctx.input.clone().unwrap_or_default();
         if query_words(&query).is_empty() {
             return Ok(Outcome::Reject("search-no-words", vec![]));
         }
-        ctx.values.insert(QUERY.into(), query.clone());
+        ctx.set(QUERY, query.clone());
         match show_results(ctx, 0).await? {
             None => {
                 ctx.say("search-none", &[("query", query_words(&query).join(" "))]);
@@ -331,10 +403,17 @@ pub struct SearchMore;
 
 #[async_trait]
 impl Action for SearchMore {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[RESULTS_PAGE, QUERY],
+            writes: &[RESULTS_PAGE],
+            branches: &["more"],
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let page = ctx
-            .values
-            .get(RESULTS_PAGE)
+            .value(RESULTS_PAGE)
             .and_then(|p| p.parse::<usize>().ok())
             .unwrap_or(0);
         match show_results(ctx, page + 1).await? {
@@ -348,7 +427,7 @@ impl Action for SearchMore {
 }
 
 async fn payer(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
-    let nik = ctx.values.get(PAYER).cloned().unwrap_or_default();
+    let nik = ctx.value(PAYER).unwrap_or_default().to_string();
     let p = ctx.tx.person(&nik).await?;
     if p.is_none() {
         ctx.say("data-not-linked", &[]);
@@ -361,6 +440,21 @@ pub struct OrderListing;
 
 #[async_trait]
 impl Action for OrderListing {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[PAYER],
+            writes: &[
+                LISTING,
+                "listing_name",
+                "price_text",
+                "available",
+                CODE,
+                "merchant_name",
+            ],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(buyer) = payer(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -368,14 +462,12 @@ impl Action for OrderListing {
         let code = ctx.input.clone().unwrap_or_default();
         match market::orderable(ctx.tx, &buyer, &code, ctx.now).await {
             Ok(l) => {
-                ctx.values.insert(LISTING.into(), l.code);
-                ctx.values.insert("listing_name".into(), l.name);
-                ctx.values
-                    .insert("price_text".into(), format_rupiah(l.price));
-                ctx.values
-                    .insert("available".into(), l.available.to_string());
-                ctx.values.insert(CODE.into(), l.merchant);
-                ctx.values.insert("merchant_name".into(), l.merchant_name);
+                ctx.set(LISTING, l.code);
+                ctx.set("listing_name", l.name);
+                ctx.set("price_text", format_rupiah(l.price));
+                ctx.set("available", l.available.to_string());
+                ctx.set(CODE, l.merchant);
+                ctx.set("merchant_name", l.merchant_name);
                 Ok(Outcome::Next)
             }
             Err(e) => market_refusal(ctx, e),
@@ -389,11 +481,28 @@ pub struct OrderQty;
 
 #[async_trait]
 impl Action for OrderQty {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[PAYER, LISTING],
+            writes: &[
+                ORDER,
+                AMOUNT,
+                "qty",
+                "amount_text",
+                "balance_after",
+                "until",
+            ],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(buyer) = payer(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        let code = ctx.values.get(LISTING).cloned().unwrap_or_default();
+        let Some(code) = ctx.value(LISTING).map(str::to_string) else {
+            return Ok(ctx.missing(LISTING));
+        };
         let qty: i64 = ctx.input.as_deref().unwrap_or("0").parse().unwrap_or(0);
         let listing = match market::orderable(ctx.tx, &buyer, &code, ctx.now).await {
             Ok(l) => l,
@@ -436,14 +545,12 @@ impl Action for OrderQty {
                 Err(e) => return market_refusal(ctx, e),
             };
         let until = jakarta_time(order.expires_at);
-        ctx.values.insert(ORDER.into(), order.id.to_string());
-        ctx.values.insert(AMOUNT.into(), amount.to_string());
-        ctx.values.insert("qty".into(), qty.to_string());
-        ctx.values
-            .insert("amount_text".into(), format_rupiah(amount));
-        ctx.values
-            .insert("balance_after".into(), format_rupiah(balance - amount));
-        ctx.values.insert("until".into(), until.clone());
+        ctx.set(ORDER, order.id.to_string());
+        ctx.set(AMOUNT, amount.to_string());
+        ctx.set("qty", qty.to_string());
+        ctx.set("amount_text", format_rupiah(amount));
+        ctx.set("balance_after", format_rupiah(balance - amount));
+        ctx.set("until", until.clone());
         let (name, rt, rw) = who(ctx.tx, &buyer.nik).await?;
         let args = [
             ("order", order.id.to_string()),
@@ -467,18 +574,24 @@ pub struct OrderConfirm;
 
 #[async_trait]
 impl Action for OrderConfirm {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ORDER, CODE, LISTING],
+            writes: &[KEY],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let id: i64 = ctx
-            .values
-            .get(ORDER)
-            .and_then(|o| o.parse().ok())
-            .unwrap_or(0);
+        let Some(id) = ctx.value_i64(ORDER) else {
+            return Ok(ctx.missing(ORDER));
+        };
         if ctx.input.as_deref() == Some("1") {
-            ctx.values.insert(KEY.into(), format!("order:{id}"));
+            ctx.set(KEY, format!("order:{id}"));
             return Ok(Outcome::Next);
         }
         if ctx.tx.finish_order(id, "cancelled", None, ctx.now).await? {
-            let seller = match ctx.values.get(CODE).cloned() {
+            let seller = match ctx.value(CODE).map(str::to_string) {
                 Some(code) => ctx.tx.merchant(&code).await?.map(|m| m.nik),
                 None => None,
             };
@@ -486,7 +599,7 @@ impl Action for OrderConfirm {
                 ("order", id.to_string()),
                 (
                     "listing_code",
-                    ctx.values.get(LISTING).cloned().unwrap_or_default(),
+                    ctx.value(LISTING).unwrap_or_default().to_string(),
                 ),
             ];
             if let Some(nik) = seller {
@@ -504,12 +617,17 @@ pub struct OrderPin;
 
 #[async_trait]
 impl Action for OrderPin {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ORDER, "listing_name", PAYER, CODE, AMOUNT, KEY],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let id: i64 = ctx
-            .values
-            .get(ORDER)
-            .and_then(|o| o.parse().ok())
-            .unwrap_or(0);
+        let Some(id) = ctx.value_i64(ORDER) else {
+            return Ok(ctx.missing(ORDER));
+        };
         let Some(order) = ctx.tx.order(id).await? else {
             ctx.say("engine-error", &[]);
             return Ok(Outcome::Finish);
@@ -530,7 +648,7 @@ impl Action for OrderPin {
                 ("qty", order.qty.to_string()),
                 (
                     "listing_name",
-                    ctx.values.get("listing_name").cloned().unwrap_or_default(),
+                    ctx.value("listing_name").unwrap_or_default().to_string(),
                 ),
                 ("listing_code", order.listing.clone()),
             ];

@@ -2,6 +2,7 @@
 //! actions in its own module and registers them in [`registry`].
 
 mod broadcast;
+mod contract;
 mod example;
 pub mod household;
 mod library;
@@ -12,7 +13,11 @@ mod proposal_admin;
 mod proposals;
 mod register;
 mod tagih;
+mod values;
 pub mod wallet;
+
+pub use contract::{Contract, Running};
+pub use values::Values;
 
 use crate::accounts::pin_verdicts::PinVerdicts;
 use crate::config::Config;
@@ -44,8 +49,9 @@ pub struct Ctx<'a> {
     pub channel: Channel,
     /// The resident's language; an action may change it (`BAHASA`).
     pub lang: String,
-    /// The flow's collected values; an action may add values for later prompts.
-    pub values: &'a mut BTreeMap<String, String>,
+    /// The flow's collected values, reached through [`Ctx::value`] and [`Ctx::set`] (checked
+    /// against the action's contract); an action may add values for later prompts.
+    pub values: Values<'a>,
     /// The value accepted at this step, if any.
     pub input: Option<String>,
     /// The PIN typed at this step. Never stored, never logged.
@@ -64,8 +70,43 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Adds a reply line from a message id, with the flow's values and `args` as arguments.
     pub fn say(&mut self, id: &str, args: &[(&str, String)]) {
-        let text = self.texts.render_with(&self.lang, id, self.values, args);
+        let text = self.values.render(self.texts, &self.lang, id, args);
         self.said.push(text);
+    }
+
+    /// The value `key` (a step's input, or what an action wrote), if the flow has it.
+    pub fn value(&self, key: &str) -> Option<&str> {
+        self.values.get(key)
+    }
+
+    /// The value `key` as a whole number; `None` if missing or not a number.
+    pub fn value_i64(&self, key: &str) -> Option<i64> {
+        self.value(key).and_then(|v| v.parse().ok())
+    }
+
+    /// Keeps `value` under `key` for later actions and prompts.
+    pub fn set(&mut self, key: &str, value: impl Into<String>) {
+        self.values.set(key, value.into());
+    }
+
+    /// Reads and removes the value `key`.
+    pub fn take(&mut self, key: &str) -> Option<String> {
+        self.values.take(key)
+    }
+
+    /// A value the flow must have collected is missing (the flow and the action disagree, or
+    /// the session was tampered with): logged, the engine's error reply said, the flow finished.
+    pub fn missing(&mut self, key: &str) -> Outcome {
+        let r = *self.values.running();
+        tracing::error!(
+            flow = r.flow,
+            step = r.step,
+            action = r.action,
+            key,
+            "a value the action needs is missing"
+        );
+        self.say("engine-error", &[]);
+        Outcome::Finish
     }
 
     /// Tells the person `nik` the notice `id`, queued with this step's replies; nothing when
@@ -87,6 +128,9 @@ impl Ctx<'_> {
 
 #[async_trait]
 pub trait Action: Send + Sync {
+    /// What the action reads, writes and can branch to (checked at run time and by `gotong check`).
+    fn contract(&self) -> Contract;
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome>;
 }
 

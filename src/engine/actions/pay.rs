@@ -8,7 +8,7 @@
 
 use super::household::linked_person;
 use super::wallet::{jakarta_time, refusal};
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::age::may_act;
 use crate::accounts::pin_check::{check_pin, PinCheck};
 use crate::accounts::pin_hash::PinHasher;
@@ -36,9 +36,9 @@ struct Collected {
 impl Collected {
     fn of(ctx: &Ctx<'_>) -> Option<Collected> {
         Some(Collected {
-            payer: ctx.values.get(PAYER)?.clone(),
-            code: ctx.values.get(CODE)?.clone(),
-            amount: ctx.values.get(AMOUNT)?.parse().ok()?,
+            payer: ctx.value(PAYER)?.to_string(),
+            code: ctx.value(CODE)?.to_string(),
+            amount: ctx.value_i64(AMOUNT)?,
         })
     }
 
@@ -74,6 +74,13 @@ pub struct Start;
 
 #[async_trait]
 impl Action for Start {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[PAYER],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -82,7 +89,7 @@ impl Action for Start {
             ctx.say("pay-not-eligible", &[]);
             return Ok(Outcome::Finish);
         }
-        ctx.values.insert(PAYER.into(), me.nik);
+        ctx.set(PAYER, me.nik);
         Ok(Outcome::Next)
     }
 }
@@ -92,17 +99,25 @@ pub struct Merchant;
 
 #[async_trait]
 impl Action for Merchant {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[PAYER],
+            writes: &[CODE, "merchant_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let code = ctx.input.clone().unwrap_or_default().trim().to_uppercase();
-        let nik = ctx.values.get(PAYER).cloned().unwrap_or_default();
+        let nik = ctx.value(PAYER).unwrap_or_default().to_string();
         let Some(payer) = ctx.tx.person(&nik).await? else {
             ctx.say("data-not-linked", &[]);
             return Ok(Outcome::Finish);
         };
         match check_merchant(ctx.tx, &payer, &code).await {
             Ok(m) => {
-                ctx.values.insert(CODE.into(), m.code);
-                ctx.values.insert("merchant_name".into(), m.name);
+                ctx.set(CODE, m.code);
+                ctx.set("merchant_name", m.name);
                 Ok(Outcome::Next)
             }
             Err(LedgerError::UnknownMerchant) => Ok(Outcome::Reject(
@@ -120,6 +135,14 @@ pub struct Amount;
 
 #[async_trait]
 impl Action for Amount {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[PAYER, CODE, AMOUNT],
+            writes: &["amount_text", "balance_after"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let checked = match Collected::of(ctx) {
             Some(c) => {
@@ -130,15 +153,9 @@ impl Action for Amount {
         };
         match checked {
             Ok((_, _, balance)) => {
-                let amount: i64 = ctx
-                    .values
-                    .get(AMOUNT)
-                    .and_then(|a| a.parse().ok())
-                    .unwrap_or(0);
-                ctx.values
-                    .insert("amount_text".into(), format_rupiah(amount));
-                ctx.values
-                    .insert("balance_after".into(), format_rupiah(balance - amount));
+                let amount = ctx.value_i64(AMOUNT).unwrap_or(0);
+                ctx.set("amount_text", format_rupiah(amount));
+                ctx.set("balance_after", format_rupiah(balance - amount));
                 Ok(Outcome::Next)
             }
             Err(LedgerError::InsufficientFunds { balance }) => Ok(Outcome::Reject(
@@ -159,10 +176,17 @@ pub struct Confirm;
 
 #[async_trait]
 impl Action for Confirm {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[KEY],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if ctx.input.as_deref() == Some("1") {
             let key = format!("pay:{}:{}", ctx.phone, ctx.now);
-            ctx.values.insert(KEY.into(), key);
+            ctx.set(KEY, key);
         } else {
             ctx.say("pay-cancelled", &[]);
         }
@@ -179,7 +203,8 @@ pub(super) enum PinPaid {
 }
 
 /// Checks the PIN, then pays what the session holds ([`PAYER`], [`CODE`], [`AMOUNT`] under
-/// [`KEY`]), says the receipt and tells the merchant.
+/// [`KEY`]), says the receipt and tells the merchant. An action that pays through it declares
+/// those four reads in its contract.
 pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
     let pin = ctx.pin.clone().unwrap_or_default();
     let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
@@ -200,7 +225,7 @@ pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
             return Ok(PinPaid::Stop(Outcome::Finish));
         }
     }
-    let key = ctx.values.get(KEY).cloned().unwrap_or_default();
+    let key = ctx.value(KEY).unwrap_or_default().to_string();
     let Some(collected) = Collected::of(ctx).filter(|_| !key.is_empty()) else {
         ctx.say("engine-error", &[]);
         return Ok(PinPaid::Stop(Outcome::Finish));
@@ -250,6 +275,13 @@ pub struct Pin;
 
 #[async_trait]
 impl Action for Pin {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[PAYER, CODE, AMOUNT, KEY],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         match pay_with_pin(ctx).await? {
             PinPaid::Paid(_) => Ok(Outcome::Finish),

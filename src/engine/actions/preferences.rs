@@ -1,6 +1,6 @@
 //! Language and broadcast opt-out, kept per phone.
 
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
 use async_trait::async_trait;
 
@@ -8,6 +8,10 @@ pub struct SetLanguage;
 
 #[async_trait]
 impl Action for SetLanguage {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let lang = ctx.input.clone().unwrap_or_else(|| "id".into());
         ctx.tx
@@ -23,6 +27,10 @@ pub struct OptOut;
 
 #[async_trait]
 impl Action for OptOut {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         ctx.tx
             .set_opted_out(ctx.phone, ctx.channel.as_str(), true)
@@ -36,6 +44,10 @@ pub struct OptIn;
 
 #[async_trait]
 impl Action for OptIn {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         ctx.tx
             .set_opted_out(ctx.phone, ctx.channel.as_str(), false)
@@ -50,6 +62,10 @@ pub struct CreditNotices;
 
 #[async_trait]
 impl Action for CreditNotices {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if super::household::linked_person(ctx).await?.is_none() {
             return Ok(Outcome::Finish);

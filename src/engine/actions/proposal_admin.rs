@@ -2,7 +2,7 @@
 //! from chat, exactly as `POST /api/proposals/{n}/status` does (the same rule, the same notices
 //! to the proposer and supporters, the same audit).
 
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::broadcast::{admin_of_phone, Scope};
 use crate::error::StoreResult;
 use crate::parse::nik::mask_nik;
@@ -19,11 +19,17 @@ pub struct CheckAdmin;
 
 #[async_trait]
 impl Action for CheckAdmin {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &["_admin"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         match admin_of_phone(ctx.tx, ctx.phone).await? {
             Some((nik, Scope::Kelurahan)) => {
-                ctx.values
-                    .insert("_admin".into(), format!("admin:{}", mask_nik(&nik)));
+                ctx.set("_admin", format!("admin:{}", mask_nik(&nik)));
                 Ok(Outcome::Next)
             }
             _ => {
@@ -39,6 +45,13 @@ pub struct Number;
 
 #[async_trait]
 impl Action for Number {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[NUMBER, "title"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let raw = ctx.input.clone().unwrap_or_default();
         let Some(n) = parse_number(&raw) else {
@@ -49,8 +62,8 @@ impl Action for Number {
         };
         match find(ctx.tx, n).await {
             Ok(p) => {
-                ctx.values.insert(NUMBER.into(), n.to_string());
-                ctx.values.insert("title".into(), p.title);
+                ctx.set(NUMBER, n.to_string());
+                ctx.set("title", p.title);
                 Ok(Outcome::Next)
             }
             Err(ProposalError::Store(e)) => Err(e),
@@ -64,20 +77,27 @@ pub struct Apply;
 
 #[async_trait]
 impl Action for Apply {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[NUMBER, STATUS, "_admin"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let n: i64 = ctx
-            .values
-            .get(NUMBER)
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(0);
-        let status = ctx.values.get(STATUS).cloned().unwrap_or_default();
+        let Some(n) = ctx.value_i64(NUMBER) else {
+            return Ok(ctx.missing(NUMBER));
+        };
+        let Some(status) = ctx.value(STATUS).map(str::to_string) else {
+            return Ok(ctx.missing(STATUS));
+        };
         let reason = ctx.input.clone().unwrap_or_default();
         let reason = if reason.trim() == "-" {
             String::new()
         } else {
             reason
         };
-        let actor = ctx.values.get("_admin").cloned().unwrap_or_default();
+        let actor = ctx.value("_admin").unwrap_or_default().to_string();
         match set_status(
             ctx.tx,
             Some(ctx.texts),

@@ -11,7 +11,7 @@
 
 use super::household::linked_person;
 use super::wallet::{jakarta_time, refusal};
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::pin_check::{check_pin, PinCheck};
 use crate::accounts::pin_hash::PinHasher;
 use crate::calendar::jakarta_date;
@@ -101,7 +101,7 @@ fn typed_number(ctx: &mut Ctx<'_>) -> Result<i64, Outcome> {
     let raw = ctx.input.clone().unwrap_or_default();
     match parse_number(&raw) {
         Some(n) => {
-            ctx.values.insert(NUMBER.into(), n.to_string());
+            ctx.set(NUMBER, n.to_string());
             Ok(n)
         }
         None => Err(Outcome::Reject(
@@ -135,6 +135,13 @@ pub struct ProposeStart;
 
 #[async_trait]
 impl Action for ProposeStart {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[ME],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -142,7 +149,7 @@ impl Action for ProposeStart {
         if let Err(e) = check_proposer(&me, ctx.now) {
             return refuse(ctx, e);
         }
-        ctx.values.insert(ME.into(), me.nik);
+        ctx.set(ME, me.nik);
         Ok(Outcome::Next)
     }
 }
@@ -152,19 +159,26 @@ pub struct ProposeSubmit;
 
 #[async_trait]
 impl Action for ProposeSubmit {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ME, "kind", "title", "description", "photo"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if ctx.input.as_deref() != Some("1") {
             ctx.say("propose-cancelled", &[]);
             return Ok(Outcome::Finish);
         }
-        let nik = ctx.values.get(ME).cloned().unwrap_or_default();
+        let nik = ctx.value(ME).unwrap_or_default().to_string();
         let Some(me) = ctx.tx.person(&nik).await? else {
             ctx.say("data-not-linked", &[]);
             return Ok(Outcome::Finish);
         };
-        let get = |k: &str| ctx.values.get(k).cloned().unwrap_or_default();
+        let get = |k: &str| ctx.value(k).unwrap_or_default().to_string();
         let (kind, title, description) = (get("kind"), get("title"), get("description"));
-        let photo = ctx.values.get("photo").cloned();
+        let photo = ctx.value("photo").map(str::to_string);
         let Some(kind) = Kind::from_code(&kind) else {
             ctx.say("engine-error", &[]);
             return Ok(Outcome::Finish);
@@ -208,7 +222,7 @@ fn rw_filter(s: &str) -> Option<String> {
 /// Says page `page` of the open proposals; answers whether more pages follow, or `None` when
 /// there is nothing to list.
 async fn say_page(ctx: &mut Ctx<'_>, page: usize) -> StoreResult<Option<bool>> {
-    let rw = ctx.values.get(RW).cloned().filter(|r| !r.is_empty());
+    let rw = ctx.value(RW).filter(|r| !r.is_empty()).map(str::to_string);
     let open = ctx.tx.open_proposals(rw.as_deref()).await?;
     if open.is_empty() {
         match &rw {
@@ -258,12 +272,20 @@ pub struct List;
 
 #[async_trait]
 impl Action for List {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ARGS_KEY, RW],
+            writes: &[RW, PAGE],
+            branches: &["more"],
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let args = ctx.values.remove(ARGS_KEY).unwrap_or_default();
+        let args = ctx.take(ARGS_KEY).unwrap_or_default();
         if !args.trim().is_empty() {
             match rw_filter(&args) {
                 Some(rw) => {
-                    ctx.values.insert(RW.into(), rw);
+                    ctx.set(RW, rw);
                 }
                 None => {
                     ctx.say("proposals-filter-invalid", &[]);
@@ -271,7 +293,7 @@ impl Action for List {
                 }
             }
         }
-        ctx.values.insert(PAGE.into(), "0".into());
+        ctx.set(PAGE, "0");
         Ok(match say_page(ctx, 0).await? {
             Some(_) => Outcome::Branch("more"),
             None => Outcome::Finish,
@@ -284,6 +306,14 @@ pub struct More;
 
 #[async_trait]
 impl Action for More {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[PAGE, RW],
+            writes: &[PAGE],
+            branches: &["more"],
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let n: i64 = ctx
             .input
@@ -291,11 +321,7 @@ impl Action for More {
             .and_then(|v| v.parse().ok())
             .unwrap_or(-1);
         if n == 0 {
-            let page: usize = ctx
-                .values
-                .get(PAGE)
-                .and_then(|p| p.parse().ok())
-                .unwrap_or(0);
+            let page: usize = ctx.value(PAGE).and_then(|p| p.parse().ok()).unwrap_or(0);
             // Past the last page: back to the first.
             let next = if has_more_after(ctx, page).await? {
                 page + 1
@@ -305,7 +331,7 @@ impl Action for More {
             if say_page(ctx, next).await?.is_none() {
                 return Ok(Outcome::Finish);
             }
-            ctx.values.insert(PAGE.into(), next.to_string());
+            ctx.set(PAGE, next.to_string());
             return Ok(Outcome::Branch("more"));
         }
         show_status(ctx, n).await
@@ -328,6 +354,13 @@ pub struct StatusShow;
 
 #[async_trait]
 impl Action for StatusShow {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[NUMBER],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         match typed_number(ctx) {
             Ok(n) => show_status(ctx, n).await,
@@ -422,6 +455,13 @@ pub struct SupportStart;
 
 #[async_trait]
 impl Action for SupportStart {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[ME],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -429,7 +469,7 @@ impl Action for SupportStart {
         if let Err(e) = check_voter(&me, ctx.now) {
             return refuse(ctx, e);
         }
-        ctx.values.insert(ME.into(), me.nik);
+        ctx.set(ME, me.nik);
         Ok(Outcome::Next)
     }
 }
@@ -439,12 +479,20 @@ pub struct SupportAdd;
 
 #[async_trait]
 impl Action for SupportAdd {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ME],
+            writes: &[NUMBER],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let n = match typed_number(ctx) {
             Ok(n) => n,
             Err(o) => return Ok(o),
         };
-        let nik = ctx.values.get(ME).cloned().unwrap_or_default();
+        let nik = ctx.value(ME).unwrap_or_default().to_string();
         let Some(me) = ctx.tx.person(&nik).await? else {
             ctx.say("data-not-linked", &[]);
             return Ok(Outcome::Finish);
@@ -491,17 +539,9 @@ fn request<'a>(
 }
 
 fn collected(ctx: &Ctx<'_>) -> (String, i64, i64) {
-    let nik = ctx.values.get(ME).cloned().unwrap_or_default();
-    let n = ctx
-        .values
-        .get(NUMBER)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
-    let amount = ctx
-        .values
-        .get(AMOUNT)
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    let nik = ctx.value(ME).unwrap_or_default().to_string();
+    let n = ctx.value_i64(NUMBER).unwrap_or(0);
+    let amount = ctx.value_i64(AMOUNT).unwrap_or(0);
     (nik, n, amount)
 }
 
@@ -510,11 +550,18 @@ pub struct DonateStart;
 
 #[async_trait]
 impl Action for DonateStart {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[ME],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        ctx.values.insert(ME.into(), me.nik);
+        ctx.set(ME, me.nik);
         Ok(Outcome::Next)
     }
 }
@@ -524,6 +571,13 @@ pub struct DonateProposal;
 
 #[async_trait]
 impl Action for DonateProposal {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[NUMBER, "title", "collected", "target"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let n = match typed_number(ctx) {
             Ok(n) => n,
@@ -531,10 +585,9 @@ impl Action for DonateProposal {
         };
         match check_campaign(ctx.tx, n).await {
             Ok((p, c)) => {
-                ctx.values.insert("title".into(), p.title);
-                ctx.values
-                    .insert("collected".into(), format_rupiah(c.collected));
-                ctx.values.insert("target".into(), format_rupiah(c.target));
+                ctx.set("title", p.title);
+                ctx.set("collected", format_rupiah(c.collected));
+                ctx.set("target", format_rupiah(c.target));
                 Ok(Outcome::Next)
             }
             Err(ProposalError::UnknownProposal) => Ok(Outcome::Reject(
@@ -551,15 +604,21 @@ pub struct DonateAmount;
 
 #[async_trait]
 impl Action for DonateAmount {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[ME, NUMBER, AMOUNT],
+            writes: &["amount_text", "balance_after"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let (nik, n, amount) = collected(ctx);
         let req = request(ctx, &nik, n, amount, "");
         match check_donation(ctx.tx, &req).await {
             Ok((_, _, _, balance)) => {
-                ctx.values
-                    .insert("amount_text".into(), format_rupiah(amount));
-                ctx.values
-                    .insert("balance_after".into(), format_rupiah(balance - amount));
+                ctx.set("amount_text", format_rupiah(amount));
+                ctx.set("balance_after", format_rupiah(balance - amount));
                 Ok(Outcome::Next)
             }
             Err(ProposalError::Ledger(crate::ledger::LedgerError::InsufficientFunds {
@@ -581,10 +640,17 @@ pub struct DonateConfirm;
 
 #[async_trait]
 impl Action for DonateConfirm {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[KEY],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if ctx.input.as_deref() == Some("1") {
             let key = format!("donate:{}:{}", ctx.phone, ctx.now);
-            ctx.values.insert(KEY.into(), key);
+            ctx.set(KEY, key);
         } else {
             ctx.say("donate-cancelled", &[]);
         }
@@ -597,6 +663,13 @@ pub struct DonatePin;
 
 #[async_trait]
 impl Action for DonatePin {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[KEY, ME, NUMBER, AMOUNT],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let pin = ctx.pin.clone().unwrap_or_default();
         let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
@@ -617,7 +690,7 @@ impl Action for DonatePin {
                 return Ok(Outcome::Finish);
             }
         }
-        let key = ctx.values.get(KEY).cloned().unwrap_or_default();
+        let key = ctx.value(KEY).unwrap_or_default().to_string();
         let (nik, n, amount) = collected(ctx);
         if key.is_empty() {
             ctx.say("engine-error", &[]);

@@ -3,7 +3,7 @@
 //! An unknown NIK, a NIK without this phone in the registry, and a NIK already linked elsewhere
 //! all get the same next question (the activation code), so nobody can find out which NIKs exist.
 
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::activation_code::code_hash;
 use crate::accounts::age::may_act;
 use crate::accounts::pin_hash::PinHasher;
@@ -31,7 +31,7 @@ async fn blocked(ctx: &mut Ctx<'_>) -> StoreResult<bool> {
 }
 
 fn nik_of(ctx: &Ctx<'_>) -> String {
-    ctx.values.get("nik").cloned().unwrap_or_default()
+    ctx.value("nik").unwrap_or_default().to_string()
 }
 
 /// Before anything: a phone already linked, or blocked, goes no further.
@@ -39,6 +39,10 @@ pub struct CheckPhone;
 
 #[async_trait]
 impl Action for CheckPhone {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if blocked(ctx).await? {
             return Ok(Outcome::Finish);
@@ -62,6 +66,14 @@ pub struct CheckNik;
 
 #[async_trait]
 impl Action for CheckNik {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &["nik"],
+            writes: &["name"],
+            branches: &["recorded", "needs_code"],
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if blocked(ctx).await? {
             return Ok(Outcome::Finish);
@@ -77,7 +89,7 @@ impl Action for CheckNik {
                     ctx.say("register-too-young", &[]);
                     return Ok(Outcome::Finish);
                 }
-                ctx.values.insert("name".into(), p.name);
+                ctx.set("name", p.name);
                 Ok(Outcome::Branch("recorded"))
             }
             _ => Ok(Outcome::Branch("needs_code")),
@@ -90,6 +102,14 @@ pub struct CheckCode;
 
 #[async_trait]
 impl Action for CheckCode {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &["nik"],
+            writes: &[CODE_ID, "name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if blocked(ctx).await? {
             return Ok(Outcome::Finish);
@@ -116,8 +136,8 @@ impl Action for CheckCode {
             ctx.say("register-too-young", &[]);
             return Ok(Outcome::Finish);
         }
-        ctx.values.insert(CODE_ID.into(), id.to_string());
-        ctx.values.insert("name".into(), person.name);
+        ctx.set(CODE_ID, id.to_string());
+        ctx.set("name", person.name);
         Ok(Outcome::Next)
     }
 }
@@ -127,6 +147,13 @@ pub struct ChoosePin;
 
 #[async_trait]
 impl Action for ChoosePin {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[PIN_HASH],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(pin) = ctx.pin.as_deref().and_then(|p| parse_pin(p).ok()) else {
             return Ok(Outcome::Reject("input-pin-invalid", vec![]));
@@ -135,7 +162,7 @@ impl Action for ChoosePin {
             return Ok(Outcome::Reject("register-pin-trivial", vec![]));
         }
         let hash = PinHasher::new(ctx.config.secret_key_or_dev()).hash(pin.expose());
-        ctx.values.insert(PIN_HASH.into(), hash);
+        ctx.set(PIN_HASH, hash);
         Ok(Outcome::Next)
     }
 }
@@ -145,8 +172,16 @@ pub struct ConfirmPin;
 
 #[async_trait]
 impl Action for ConfirmPin {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[PIN_HASH, "nik", CODE_ID, "name"],
+            branches: &["mismatch"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let hash = ctx.values.remove(PIN_HASH).unwrap_or_default();
+        let hash = ctx.take(PIN_HASH).unwrap_or_default();
         let pin = ctx.pin.clone().unwrap_or_default();
         if !PinHasher::new(ctx.config.secret_key_or_dev()).verify(&pin, &hash) {
             ctx.say("register-pin-mismatch", &[]);
@@ -157,7 +192,7 @@ impl Action for ConfirmPin {
             ctx.say("engine-error", &[]);
             return Ok(Outcome::Finish);
         }
-        if let Some(id) = ctx.values.get(CODE_ID).and_then(|v| v.parse().ok()) {
+        if let Some(id) = ctx.value_i64(CODE_ID) {
             ctx.tx.use_activation_code(id, ctx.now).await?;
         }
         ctx.tx.create_link(ctx.phone, &nik, &hash, ctx.now).await?;

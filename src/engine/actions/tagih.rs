@@ -5,7 +5,7 @@
 
 use super::household::linked_person;
 use super::pay::{self, refuse, AMOUNT, CODE, KEY, PAYER};
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
 use crate::ledger::payment::{check_payment, PaymentRequest};
 use crate::parse::mask_phone;
@@ -34,14 +34,21 @@ pub struct Start;
 
 #[async_trait]
 impl Action for Start {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[CODE, "merchant_name"],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
         };
         match ctx.tx.merchant_of_person(&me.nik).await? {
             Some(m) if m.open => {
-                ctx.values.insert(CODE.into(), m.code);
-                ctx.values.insert("merchant_name".into(), m.name);
+                ctx.set(CODE, m.code);
+                ctx.set("merchant_name", m.name);
                 Ok(Outcome::Next)
             }
             _ => {
@@ -57,6 +64,10 @@ pub struct Phone;
 
 #[async_trait]
 impl Action for Phone {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let phone = ctx.input.clone().unwrap_or_default();
         if phone == ctx.phone {
@@ -74,15 +85,22 @@ pub struct Send;
 
 #[async_trait]
 impl Action for Send {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[CODE, "merchant_name", "phone", AMOUNT],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let code = ctx.values.get(CODE).cloned().unwrap_or_default();
-        let name = ctx.values.get("merchant_name").cloned().unwrap_or_default();
-        let payer = ctx.values.get("phone").cloned().unwrap_or_default();
-        let amount: i64 = ctx
-            .values
-            .get(AMOUNT)
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(0);
+        let code = ctx.value(CODE).unwrap_or_default().to_string();
+        let name = ctx.value("merchant_name").unwrap_or_default().to_string();
+        let Some(payer) = ctx.value("phone").map(str::to_string) else {
+            return Ok(ctx.missing("phone"));
+        };
+        let Some(amount) = ctx.value_i64(AMOUNT) else {
+            return Ok(ctx.missing(AMOUNT));
+        };
         let id = ctx
             .tx
             .insert_payment_request(&code, &payer, amount, ctx.now + REQUEST_VALID_MS, ctx.now)
@@ -119,6 +137,21 @@ pub struct Load;
 
 #[async_trait]
 impl Action for Load {
+    fn contract(&self) -> Contract {
+        Contract {
+            writes: &[
+                PAYER,
+                CODE,
+                "merchant_name",
+                AMOUNT,
+                "amount_text",
+                "balance_after",
+                REQUEST,
+            ],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -152,17 +185,13 @@ impl Action for Load {
             Ok(checked) => checked,
             Err(e) => return refuse(ctx, e),
         };
-        ctx.values.insert(PAYER.into(), me.nik);
-        ctx.values.insert(CODE.into(), merchant.code);
-        ctx.values.insert("merchant_name".into(), merchant.name);
-        ctx.values.insert(AMOUNT.into(), request.amount.to_string());
-        ctx.values
-            .insert("amount_text".into(), format_rupiah(request.amount));
-        ctx.values.insert(
-            "balance_after".into(),
-            format_rupiah(balance - request.amount),
-        );
-        ctx.values.insert(REQUEST.into(), request.id.to_string());
+        ctx.set(PAYER, me.nik);
+        ctx.set(CODE, merchant.code);
+        ctx.set("merchant_name", merchant.name);
+        ctx.set(AMOUNT, request.amount.to_string());
+        ctx.set("amount_text", format_rupiah(request.amount));
+        ctx.set("balance_after", format_rupiah(balance - request.amount));
+        ctx.set(REQUEST, request.id.to_string());
         Ok(Outcome::Next)
     }
 }
@@ -172,14 +201,20 @@ pub struct Confirm;
 
 #[async_trait]
 impl Action for Confirm {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[REQUEST, CODE, "amount_text"],
+            writes: &[KEY],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let id: i64 = ctx
-            .values
-            .get(REQUEST)
-            .and_then(|r| r.parse().ok())
-            .unwrap_or(0);
+        let Some(id) = ctx.value_i64(REQUEST) else {
+            return Ok(ctx.missing(REQUEST));
+        };
         if ctx.input.as_deref() == Some("1") {
-            ctx.values.insert(KEY.into(), format!("tagih:{id}"));
+            ctx.set(KEY, format!("tagih:{id}"));
             return Ok(Outcome::Next);
         }
         if ctx
@@ -187,10 +222,10 @@ impl Action for Confirm {
             .settle_payment_request(id, "declined", ctx.now)
             .await?
         {
-            let code = ctx.values.get(CODE).cloned().unwrap_or_default();
+            let code = ctx.value(CODE).unwrap_or_default().to_string();
             if let Some(m) = ctx.tx.merchant(&code).await? {
                 if let Some(phone) = ctx.tx.phone_of_person(&m.nik).await? {
-                    let amount = ctx.values.get("amount_text").cloned().unwrap_or_default();
+                    let amount = ctx.value("amount_text").unwrap_or_default().to_string();
                     notify(
                         ctx,
                         &phone,
@@ -211,15 +246,20 @@ pub struct Pin;
 
 #[async_trait]
 impl Action for Pin {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &[PAYER, CODE, AMOUNT, KEY, REQUEST],
+            ..Contract::NONE
+        }
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let outcome = pay::Pin.run(ctx).await?;
-        let key = ctx.values.get(KEY).cloned().unwrap_or_default();
+        let key = ctx.value(KEY).unwrap_or_default().to_string();
         if !key.is_empty() && ctx.tx.transfer_by_key(&key).await?.is_some() {
-            let id: i64 = ctx
-                .values
-                .get(REQUEST)
-                .and_then(|r| r.parse().ok())
-                .unwrap_or(0);
+            let Some(id) = ctx.value_i64(REQUEST) else {
+                return Ok(ctx.missing(REQUEST));
+            };
             ctx.tx.settle_payment_request(id, "paid", ctx.now).await?;
         }
         Ok(outcome)

@@ -2,7 +2,7 @@
 //! place where ledger refusals become residents' texts ([`refusal`]).
 
 use super::household::linked_person;
-use super::{Action, Ctx, Outcome};
+use super::{Action, Contract, Ctx, Outcome};
 use crate::calendar::{jakarta_date, JAKARTA_OFFSET_MS};
 use crate::error::StoreResult;
 use crate::ledger::accounts::wallet_balance;
@@ -49,6 +49,10 @@ pub struct Balance;
 
 #[async_trait]
 impl Action for Balance {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
@@ -64,6 +68,10 @@ pub struct Statement;
 
 #[async_trait]
 impl Action for Statement {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
