@@ -9,6 +9,16 @@ use axum::routing::get;
 use axum::{middleware, Json, Router};
 use serde::Serialize;
 
+/// A JSON request body, or 400 saying what is wrong with it.
+pub(super) fn body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, HttpError> {
+    serde_json::from_slice(raw).map_err(|e| HttpError::Malformed(e.to_string()))
+}
+
+/// The client's `Idempotency-Key` header, if it sent one ([`crate::ledger::keys`] builds the key).
+pub(super) fn client_key(headers: &axum::http::HeaderMap) -> Option<&str> {
+    headers.get("idempotency-key").and_then(|v| v.to_str().ok())
+}
+
 pub fn router(state: HttpState) -> Router<HttpState> {
     Router::new()
         .route("/stats", get(stats))

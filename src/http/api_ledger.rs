@@ -6,6 +6,7 @@
 //! | `POST /api/merchants/{code}/redeem` | `{"amount"}` (header `Idempotency-Key` optional) → `{"code","amount","balance","transfer"}`; 422 above the balance |
 //! | `POST /api/stimulus/run` | `{"date"}` (optional, default today in Jakarta) → `{"date","households","persons","amount"}` newly credited by this run, and `"date_total"` |
 
+use super::api::body;
 use super::error::HttpError;
 use super::HttpState;
 use crate::calendar::{jakarta_date, parse_date};
@@ -39,10 +40,6 @@ impl From<LedgerError> for HttpError {
             other => HttpError::Unprocessable(other.to_string()),
         }
     }
-}
-
-fn body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, HttpError> {
-    serde_json::from_slice(raw).map_err(|e| HttpError::Malformed(e.to_string()))
 }
 
 #[derive(Deserialize)]
@@ -84,10 +81,7 @@ async fn redeem_merchant(
 ) -> Result<Json<Value>, HttpError> {
     let req: Redeem = body(&raw)?;
     let now = state.app.now();
-    let key = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
-        Some(k) if !k.trim().is_empty() => format!("redeem:{code}:{}", k.trim()),
-        _ => format!("redeem:{code}:{now}:{:016x}", rand::random::<u64>()),
-    };
+    let key = crate::ledger::keys::redeem(&code, super::api::client_key(&headers), now);
     let mut tx = state.app.db.begin().await?;
     let (transfer, _, balance) = redeem(&mut tx, ACTOR, &code, req.amount, &key, now).await?;
     tx.commit().await?;

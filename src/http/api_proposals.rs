@@ -9,6 +9,7 @@
 //! | `POST /api/campaigns/{n}/spend` | `{"amount","memo"}` (header `Idempotency-Key` optional) → `{"number","amount","memo","balance","transfer"}`; 404 no such campaign; 422 above what it holds, bad memo |
 //! | `POST /api/campaigns/{n}/close` | → `{"number","status":"closed"}`; 409 already closed |
 
+use super::api::body;
 use super::error::HttpError;
 use super::HttpState;
 use crate::parse::nik::mask_nik;
@@ -48,10 +49,6 @@ impl From<ProposalError> for HttpError {
             other => HttpError::Unprocessable(other.to_string()),
         }
     }
-}
-
-fn body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, HttpError> {
-    serde_json::from_slice(raw).map_err(|e| HttpError::Malformed(e.to_string()))
 }
 
 fn number(n: &str) -> Result<i64, HttpError> {
@@ -172,10 +169,7 @@ async fn campaign_spend(
     let n = number(&n)?;
     let req: NewSpend = body(&raw)?;
     let now = state.app.now();
-    let key = match headers.get("idempotency-key").and_then(|v| v.to_str().ok()) {
-        Some(k) if !k.trim().is_empty() => format!("spend:{n}:{}", k.trim()),
-        _ => format!("spend:{n}:{now}:{:016x}", rand::random::<u64>()),
-    };
+    let key = crate::ledger::keys::campaign_spend(n, super::api::client_key(&headers), now);
     let mut tx = state.app.db.begin().await?;
     let (transfer, _, c) = spend(&mut tx, ACTOR, n, req.amount, &req.memo, &key, now).await?;
     tx.commit().await?;

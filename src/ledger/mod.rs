@@ -6,6 +6,7 @@
 //! | [`transfer`] | one atomic multi-leg transfer under an idempotency key |
 //! | [`accounts`] | the accounts of a household, the treasury, the social fund |
 //! | [`eligibility`] | who may spend from a wallet, and how much (every money action) |
+//! | [`keys`] | every idempotency key, built in one place |
 //! | [`split`] | a payment's split between merchant and social fund |
 //! | [`payment`] | paying a merchant from a wallet, a merchant's cash-out |
 //! | [`merchants`] | registering merchants |
@@ -21,6 +22,7 @@ pub mod accounts;
 pub mod credit_notices;
 pub mod daily;
 pub mod eligibility;
+pub mod keys;
 pub mod merchants;
 pub mod payment;
 pub mod split;

@@ -522,7 +522,7 @@ impl Tx {
             .ok_or_else(|| StoreError::Corrupt("no treasury account".into()))?;
         // The treasury first (the lowest id): concurrent runs and redemptions queue here.
         self.lock_accounts(&[treasury.id]).await?;
-        let prefix = format!("stimulus:{date}:");
+        let prefix = crate::ledger::keys::stimulus_prefix(date);
         // 1. One transfer per household; a key that exists inserts nothing.
         let sql = format!(
             "INSERT INTO ledger_transfers (idempotency_key, kind, memo, created_at) VALUES {}

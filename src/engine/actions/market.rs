@@ -587,7 +587,7 @@ impl Action for OrderConfirm {
             return Ok(ctx.missing(ORDER));
         };
         if ctx.input.as_deref() == Some("1") {
-            ctx.set(KEY, format!("order:{id}"));
+            ctx.set(KEY, crate::ledger::keys::order(id));
             return Ok(Outcome::Next);
         }
         if ctx.tx.finish_order(id, "cancelled", None, ctx.now).await? {

@@ -14,7 +14,7 @@ use crate::accounts::pin_check::{check_pin, PinCheck};
 use crate::accounts::pin_hash::PinHasher;
 use crate::error::StoreResult;
 use crate::ledger::payment::{check_merchant, check_payment, pay, Payment, PaymentRequest};
-use crate::ledger::LedgerError;
+use crate::ledger::{keys, LedgerError};
 use crate::parse::mask_phone;
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
@@ -185,8 +185,7 @@ impl Action for Confirm {
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if ctx.input.as_deref() == Some("1") {
-            let key = format!("pay:{}:{}", ctx.phone, ctx.now);
-            ctx.set(KEY, key);
+            ctx.set(KEY, keys::payment(ctx.phone, ctx.now));
         } else {
             ctx.say("pay-cancelled", &[]);
         }

@@ -649,8 +649,7 @@ impl Action for DonateConfirm {
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         if ctx.input.as_deref() == Some("1") {
-            let key = format!("donate:{}:{}", ctx.phone, ctx.now);
-            ctx.set(KEY, key);
+            ctx.set(KEY, crate::ledger::keys::donation(ctx.phone, ctx.now));
         } else {
             ctx.say("donate-cancelled", &[]);
         }

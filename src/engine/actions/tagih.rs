@@ -214,7 +214,7 @@ impl Action for Confirm {
             return Ok(ctx.missing(REQUEST));
         };
         if ctx.input.as_deref() == Some("1") {
-            ctx.set(KEY, format!("tagih:{id}"));
+            ctx.set(KEY, crate::ledger::keys::payment_request(id));
             return Ok(Outcome::Next);
         }
         if ctx
