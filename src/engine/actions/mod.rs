@@ -8,6 +8,7 @@ pub mod household;
 mod library;
 mod market;
 mod pay;
+mod pin_step;
 mod preferences;
 mod proposal_admin;
 mod proposals;

@@ -7,11 +7,10 @@
 //! The merchant's linked phone is told at once.
 
 use super::household::linked_person;
-use super::wallet::{jakarta_time, refusal};
+use super::pin_step::pin_refusal;
+use super::wallet::refusal;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::age::may_act;
-use crate::accounts::pin_check::{check_pin, PinCheck};
-use crate::accounts::pin_hash::PinHasher;
 use crate::error::StoreResult;
 use crate::ledger::payment::{check_merchant, check_payment, pay, Payment, PaymentRequest};
 use crate::ledger::{keys, LedgerError};
@@ -205,24 +204,8 @@ pub(super) enum PinPaid {
 /// [`KEY`]), says the receipt and tells the merchant. An action that pays through it declares
 /// those four reads in its contract.
 pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
-    let pin = ctx.pin.clone().unwrap_or_default();
-    let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
-    match check_pin(ctx.tx, &hasher, ctx.pins, ctx.phone, &pin, ctx.now).await? {
-        PinCheck::Ok => {}
-        PinCheck::Wrong { tries_left } => {
-            return Ok(PinPaid::Stop(Outcome::Reject(
-                "pay-pin-wrong",
-                vec![("tries", tries_left.to_string())],
-            )))
-        }
-        PinCheck::Locked { until } => {
-            ctx.say("pay-pin-locked", &[("until", jakarta_time(until))]);
-            return Ok(PinPaid::Stop(Outcome::Finish));
-        }
-        PinCheck::NotLinked => {
-            ctx.say("data-not-linked", &[]);
-            return Ok(PinPaid::Stop(Outcome::Finish));
-        }
+    if let Some(refused) = pin_refusal(ctx).await? {
+        return Ok(PinPaid::Stop(refused));
     }
     let key = ctx.value(KEY).unwrap_or_default().to_string();
     let Some(collected) = Collected::of(ctx).filter(|_| !key.is_empty()) else {

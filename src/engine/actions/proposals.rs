@@ -10,10 +10,9 @@
 //!   balance after; PIN; idempotency key `donate:<phone>:<ms of the confirmation>`).
 
 use super::household::linked_person;
-use super::wallet::{jakarta_time, refusal};
+use super::pin_step::pin_refusal;
+use super::wallet::refusal;
 use super::{Action, Contract, Ctx, Outcome};
-use crate::accounts::pin_check::{check_pin, PinCheck};
-use crate::accounts::pin_hash::PinHasher;
 use crate::calendar::jakarta_date;
 use crate::engine::render::{menu_body, page_of, Item};
 use crate::engine::runner::ARGS_KEY;
@@ -670,24 +669,8 @@ impl Action for DonatePin {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let pin = ctx.pin.clone().unwrap_or_default();
-        let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
-        match check_pin(ctx.tx, &hasher, ctx.pins, ctx.phone, &pin, ctx.now).await? {
-            PinCheck::Ok => {}
-            PinCheck::Wrong { tries_left } => {
-                return Ok(Outcome::Reject(
-                    "pay-pin-wrong",
-                    vec![("tries", tries_left.to_string())],
-                ))
-            }
-            PinCheck::Locked { until } => {
-                ctx.say("pay-pin-locked", &[("until", jakarta_time(until))]);
-                return Ok(Outcome::Finish);
-            }
-            PinCheck::NotLinked => {
-                ctx.say("data-not-linked", &[]);
-                return Ok(Outcome::Finish);
-            }
+        if let Some(refused) = pin_refusal(ctx).await? {
+            return Ok(refused);
         }
         let key = ctx.value(KEY).unwrap_or_default().to_string();
         let (nik, n, amount) = collected(ctx);

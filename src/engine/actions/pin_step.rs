@@ -1,0 +1,33 @@
+//! The PIN step of every money action (`BAYAR`, `TAGIHAN`, `PESAN`, `DONASI`): the PIN typed at
+//! this step is checked ([`crate::accounts::pin_check`]: 3 wrong → 15 minutes locked), and a
+//! wrong, locked or unlinked answer becomes the step's outcome with one set of texts.
+
+use super::wallet::jakarta_time;
+use super::{Ctx, Outcome};
+use crate::accounts::pin_check::{check_pin, PinCheck};
+use crate::accounts::pin_hash::PinHasher;
+use crate::error::StoreResult;
+
+/// `Ok(None)` when the PIN is right; otherwise the outcome to return (asked again with the tries
+/// left, or finished after saying the lock or that the phone is not linked).
+pub(super) async fn pin_refusal(ctx: &mut Ctx<'_>) -> StoreResult<Option<Outcome>> {
+    let pin = ctx.pin.clone().unwrap_or_default();
+    let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
+    Ok(
+        match check_pin(ctx.tx, &hasher, ctx.pins, ctx.phone, &pin, ctx.now).await? {
+            PinCheck::Ok => None,
+            PinCheck::Wrong { tries_left } => Some(Outcome::Reject(
+                "pay-pin-wrong",
+                vec![("tries", tries_left.to_string())],
+            )),
+            PinCheck::Locked { until } => {
+                ctx.say("pay-pin-locked", &[("until", jakarta_time(until))]);
+                Some(Outcome::Finish)
+            }
+            PinCheck::NotLinked => {
+                ctx.say("data-not-linked", &[]);
+                Some(Outcome::Finish)
+            }
+        },
+    )
+}
