@@ -3,9 +3,10 @@
 //! household per date whatever happens.
 //!
 //! - Who counts: living (`died_on` empty or after the date), not moved out (likewise), `TETAP`,
-//!   born on or before the date; children included. One grouped query
+//!   born on or before the date; children included ([`COUNTS`]). One grouped query
 //!   ([`crate::store::Db::stimulus_due`]) counts them and leaves out households already credited.
-//! - Once: each household's credit is a transfer under the UNIQUE key `stimulus:<date>:<no_kk>`.
+//! - Once: each household's credit is a transfer under the UNIQUE key `stimulus:<date>:<no_kk>`
+//!   ([`keys::stimulus`]), applied by the ledger's one transfer path in its batch form.
 //!   A re-run, a run after a crash half-way, and two servers running at once can only skip
 //!   households, never credit one twice.
 //! - Fast: 1,000 households per transaction with multi-row statements.
@@ -15,11 +16,20 @@
 //! - Then the residents who asked for it (`NOTIF`) are told of their household's credit, once per
 //!   phone per date ([`super::credit_notices`]).
 
-use crate::error::StoreResult;
+use super::accounts::treasury;
+use super::keys;
+use super::transfer::{apply_transfers, NewTransfer};
+use super::LedgerError;
+use crate::error::{StoreError, StoreResult};
 use crate::i18n::Texts;
-use crate::store::{Db, StimulusDue, StimulusTotals};
+use crate::registry::Residence;
+use crate::store::{Db, Leg, StimulusDue, StimulusTotals, Tx};
 use chrono::NaiveDate;
 use std::time::Duration;
+
+/// Who counts: members of this residence status (`NON_PERMANEN` residents get no stimulus),
+/// alive and not moved out on the date, born on or before it.
+pub const COUNTS: Residence = Residence::Tetap;
 
 /// Households per transaction.
 pub const BATCH: usize = 1_000;
@@ -36,7 +46,9 @@ pub async fn run_stimulus(
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> StoreResult<StimulusTotals> {
     let date = date.format("%Y-%m-%d").to_string();
-    let due = db.stimulus_due(&date).await?;
+    let due = db
+        .stimulus_due(&date, COUNTS, &keys::stimulus_prefix(&date))
+        .await?;
     let total = due.len() as u64;
     progress(0, total);
     let mut credited = StimulusTotals::default();
@@ -73,7 +85,7 @@ async fn credit_batch(
     loop {
         let result = async {
             let mut tx = db.begin().await?;
-            let t = tx.credit_stimulus_batch(date, per_day, batch, now).await?;
+            let t = credit_households(&mut tx, date, per_day, batch, now).await?;
             tx.commit().await?;
             Ok::<_, crate::error::StoreError>(t)
         }
@@ -87,6 +99,73 @@ async fn credit_batch(
             other => return other,
         }
     }
+}
+
+/// Credits one batch of households for `date` from the treasury through the ledger's one transfer
+/// path ([`apply_transfers`]): one transfer per household under [`keys::stimulus`]. A household
+/// whose key exists is skipped (credited by an earlier or a concurrent run). Answers what this
+/// batch newly credited; the date's totals in `stimulus_runs` grow by the same in the same unit
+/// of work.
+async fn credit_households(
+    tx: &mut Tx,
+    date: &str,
+    per_day: i64,
+    batch: &[StimulusDue],
+    now: i64,
+) -> StoreResult<StimulusTotals> {
+    let mut totals = StimulusTotals::default();
+    if batch.is_empty() {
+        return Ok(totals);
+    }
+    let treasury = treasury(tx).await?;
+    let owners: Vec<&str> = batch.iter().map(|d| d.no_kk.as_str()).collect();
+    let wallets = tx.ensure_wallets(&owners, now).await?;
+    let keys: Vec<String> = batch
+        .iter()
+        .map(|d| keys::stimulus(date, &d.no_kk))
+        .collect();
+    let memos: Vec<String> = batch
+        .iter()
+        .map(|d| format!("{} jiwa", d.persons))
+        .collect();
+    let mut transfers = Vec::with_capacity(batch.len());
+    for (i, due) in batch.iter().enumerate() {
+        let wallet = *wallets
+            .get(&due.no_kk)
+            .ok_or_else(|| StoreError::Corrupt("wallet of a household vanished".into()))?;
+        let amount = per_day * due.persons;
+        transfers.push(NewTransfer {
+            key: &keys[i],
+            kind: "stimulus",
+            memo: &memos[i],
+            legs: vec![
+                Leg {
+                    account_id: wallet,
+                    amount,
+                },
+                Leg {
+                    account_id: treasury,
+                    amount: -amount,
+                },
+            ],
+            now,
+        });
+    }
+    let applied = apply_transfers(tx, &transfers).await.map_err(|e| match e {
+        LedgerError::Store(s) => s,
+        other => StoreError::Corrupt(format!("stimulus transfer refused: {other}")),
+    })?;
+    for (due, done) in batch.iter().zip(&applied) {
+        if done.is_some() {
+            totals += StimulusTotals {
+                households: 1,
+                persons: due.persons,
+                amount: per_day * due.persons,
+            };
+        }
+    }
+    tx.add_stimulus_totals(date, totals, now).await?;
+    Ok(totals)
 }
 
 /// `gotong stimulus run`: the run with a progress bar on the terminal.

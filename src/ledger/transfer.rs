@@ -1,4 +1,6 @@
-//! One atomic transfer: several legs under one idempotency key, in the caller's unit of work.
+//! The ledger's one transfer path: several legs under one idempotency key, in the caller's unit
+//! of work — one transfer ([`apply_transfer`], a payment) or a batch of them under one set of
+//! locks and statements ([`apply_transfers`], the stimulus for a thousand households at once).
 //!
 //! Applying a key a second time changes nothing and answers the first application's transfer
 //! (`fresh == false`), even if the legs asked for differ. The order inside the unit of work:
@@ -10,11 +12,14 @@
 //!    wins, and this one answers its result), then the entries and the balances.
 //!
 //! Nothing is written before the checks pass, so a refused transfer leaves the unit of work
-//! usable for what the caller does next (an answer to the resident).
+//! usable for what the caller does next (an answer to the resident). (In a batch, a twin that
+//! commits between the checks and the insert is skipped; if leaving it out would break a
+//! balance, the batch is refused after writing and its unit of work must be rolled back — the
+//! stimulus's batches credit wallets from the treasury, which cannot happen to them.)
 
 use super::{LedgerError, LedgerResult};
-use crate::store::{Leg, TransferRecord, Tx};
-use std::collections::BTreeMap;
+use crate::store::{Account, Leg, TransferRecord, Tx};
+use std::collections::{BTreeMap, HashMap};
 
 /// A transfer to apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,14 +39,99 @@ pub struct Applied {
     pub fresh: bool,
 }
 
+/// Applies one transfer; a key already applied answers the first application's transfer.
 pub async fn apply_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> LedgerResult<Applied> {
-    if let Some(transfer) = tx.transfer_by_key(t.key).await? {
+    let applied = apply_transfers(tx, std::slice::from_ref(t)).await?;
+    if let Some(Some((id, legs))) = applied.into_iter().next() {
         return Ok(Applied {
-            transfer,
-            fresh: false,
+            transfer: TransferRecord {
+                id,
+                key: t.key.to_string(),
+                kind: t.kind.to_string(),
+                memo: t.memo.to_string(),
+                created_at: t.now,
+                legs,
+            },
+            fresh: true,
         });
     }
-    // Legs on the same account are merged; zero legs dropped.
+    let transfer = tx
+        .transfer_by_key(t.key)
+        .await?
+        .ok_or(LedgerError::Unbalanced)?;
+    Ok(Applied {
+        transfer,
+        fresh: false,
+    })
+}
+
+/// Applies a batch of transfers with distinct keys. Answers, for each transfer in order, its new
+/// id and merged legs, or `None` when its key had already been applied (nothing changed for it).
+pub async fn apply_transfers(
+    tx: &mut Tx,
+    ts: &[NewTransfer<'_>],
+) -> LedgerResult<Vec<Option<(i64, Vec<Leg>)>>> {
+    let legs: Vec<Vec<Leg>> = ts.iter().map(merged_legs).collect::<LedgerResult<_>>()?;
+    let mut out: Vec<Option<(i64, Vec<Leg>)>> = vec![None; ts.len()];
+    // 1. The usual retry ends here.
+    let keys: Vec<&str> = ts.iter().map(|t| t.key).collect();
+    let used = tx.used_transfer_keys(&keys).await?;
+    let mut todo: Vec<usize> = (0..ts.len())
+        .filter(|&i| !used.contains(ts[i].key))
+        .collect();
+    if todo.is_empty() {
+        return Ok(out);
+    }
+    // 2. Lock every account touched, in ascending id order.
+    let mut ids: Vec<i64> = todo
+        .iter()
+        .flat_map(|&i| legs[i].iter().map(|l| l.account_id))
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let accounts = tx.lock_accounts(&ids).await?;
+    if accounts.len() != ids.len() {
+        return Err(LedgerError::Unbalanced);
+    }
+    // A twin may have committed while this one waited for the locks.
+    let keys: Vec<&str> = todo.iter().map(|&i| ts[i].key).collect();
+    let used = tx.used_transfer_keys(&keys).await?;
+    todo.retain(|&i| !used.contains(ts[i].key));
+    if todo.is_empty() {
+        return Ok(out);
+    }
+    // 3. No account but the treasury below zero.
+    check_balances(&accounts, &legs, &todo)?;
+    // 4. The transfers (a twin that committed first inserts nothing), then entries and balances.
+    let rows: Vec<(&str, &str, &str, i64)> = todo
+        .iter()
+        .map(|&i| (ts[i].key, ts[i].kind, ts[i].memo, ts[i].now))
+        .collect();
+    let inserted: HashMap<String, i64> = tx.insert_transfers(&rows).await?.into_iter().collect();
+    let before = todo.len();
+    todo.retain(|&i| inserted.contains_key(ts[i].key));
+    if todo.len() != before {
+        check_balances(&accounts, &legs, &todo)?;
+    }
+    let mut entries = Vec::new();
+    let mut deltas: BTreeMap<i64, i64> = BTreeMap::new();
+    for &i in &todo {
+        let id = inserted[ts[i].key];
+        for l in &legs[i] {
+            entries.push((id, *l));
+            *deltas.entry(l.account_id).or_insert(0) += l.amount;
+        }
+        out[i] = Some((id, legs[i].clone()));
+    }
+    tx.insert_entries(&entries).await?;
+    let deltas: Vec<(i64, i64)> = deltas.into_iter().filter(|(_, d)| *d != 0).collect();
+    tx.add_to_balances(&deltas).await?;
+    Ok(out)
+}
+
+/// The legs of a transfer with those on one account merged and zero legs dropped; refused
+/// unless they sum to zero (and there is something to move).
+fn merged_legs(t: &NewTransfer<'_>) -> LedgerResult<Vec<Leg>> {
     let mut per_account: BTreeMap<i64, i64> = BTreeMap::new();
     for leg in &t.legs {
         let v = per_account.entry(leg.account_id).or_insert(0);
@@ -55,20 +145,23 @@ pub async fn apply_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> LedgerResult<Ap
     if sum != 0 || per_account.is_empty() {
         return Err(LedgerError::Unbalanced);
     }
-    let ids: Vec<i64> = per_account.keys().copied().collect();
-    let accounts = tx.lock_accounts(&ids).await?;
-    if accounts.len() != ids.len() {
-        return Err(LedgerError::Unbalanced);
+    Ok(per_account
+        .into_iter()
+        .map(|(account_id, amount)| Leg { account_id, amount })
+        .collect())
+}
+
+/// Every locked account's balance after the transfers `todo`: none below zero but the treasury.
+fn check_balances(accounts: &[Account], legs: &[Vec<Leg>], todo: &[usize]) -> LedgerResult<()> {
+    let mut deltas: HashMap<i64, i64> = HashMap::new();
+    for &i in todo {
+        for l in &legs[i] {
+            let d = deltas.entry(l.account_id).or_insert(0);
+            *d = d.checked_add(l.amount).ok_or(LedgerError::Unbalanced)?;
+        }
     }
-    // A twin may have committed while this one waited for the locks.
-    if let Some(transfer) = tx.transfer_by_key(t.key).await? {
-        return Ok(Applied {
-            transfer,
-            fresh: false,
-        });
-    }
-    for a in &accounts {
-        let delta = per_account.get(&a.id).copied().unwrap_or(0);
+    for a in accounts {
+        let delta = deltas.get(&a.id).copied().unwrap_or(0);
         let after = a
             .balance
             .checked_add(delta)
@@ -77,37 +170,5 @@ pub async fn apply_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> LedgerResult<Ap
             return Err(LedgerError::InsufficientFunds { balance: a.balance });
         }
     }
-    let Some(id) = tx.insert_transfer(t.key, t.kind, t.memo, t.now).await? else {
-        // A concurrent twin committed first (PostgreSQL waited on the key): answer its result.
-        let transfer = tx
-            .transfer_by_key(t.key)
-            .await?
-            .ok_or(LedgerError::Unbalanced)?;
-        return Ok(Applied {
-            transfer,
-            fresh: false,
-        });
-    };
-    let legs: Vec<Leg> = per_account
-        .iter()
-        .map(|(account_id, amount)| Leg {
-            account_id: *account_id,
-            amount: *amount,
-        })
-        .collect();
-    let entries: Vec<(i64, Leg)> = legs.iter().map(|l| (id, *l)).collect();
-    tx.insert_entries(&entries).await?;
-    let deltas: Vec<(i64, i64)> = legs.iter().map(|l| (l.account_id, l.amount)).collect();
-    tx.add_to_balances(&deltas).await?;
-    Ok(Applied {
-        transfer: TransferRecord {
-            id,
-            key: t.key.to_string(),
-            kind: t.kind.to_string(),
-            memo: t.memo.to_string(),
-            created_at: t.now,
-            legs,
-        },
-        fresh: true,
-    })
+    Ok(())
 }

@@ -9,6 +9,7 @@
 
 use super::{on_backend, Backend, Db, Tx};
 use crate::error::{StoreError, StoreResult};
+use crate::registry::Residence;
 
 pub type AccountId = i64;
 
@@ -269,13 +270,15 @@ impl Tx {
                 }
                 q.fetch_all(&mut **c).await?
             }
+            // One array parameter, for the plan's sake (see `ensure_wallets`).
             Backend::Postgres(c) => {
-                let sql = format!("{base} FOR UPDATE");
-                let mut q = sqlx::query_as(&sql);
-                for id in &sorted {
-                    q = q.bind(*id);
-                }
-                q.fetch_all(&mut **c).await?
+                let sql = format!(
+                    "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE"
+                );
+                sqlx::query_as(&sql)
+                    .bind(&sorted)
+                    .fetch_all(&mut **c)
+                    .await?
             }
         };
         rows.into_iter().map(account).collect()
@@ -314,27 +317,61 @@ impl Tx {
         }))
     }
 
-    /// Records a transfer's header; `None` if `key` was already used (nothing inserted).
-    pub async fn insert_transfer(
+    /// Which of `keys` are already the keys of transfers.
+    pub async fn used_transfer_keys(
         &mut self,
-        key: &str,
-        kind: &str,
-        memo: &str,
-        now: i64,
-    ) -> StoreResult<Option<i64>> {
-        let id = on_backend!(&mut self.conn, c => {
-            sqlx::query_scalar(
-                "INSERT INTO ledger_transfers (idempotency_key, kind, memo, created_at) VALUES ($1, $2, $3, $4)
-                 ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-            )
-            .bind(key)
-            .bind(kind)
-            .bind(memo)
-            .bind(now)
-            .fetch_optional(&mut **c)
-            .await?
-        });
-        Ok(id)
+        keys: &[&str],
+    ) -> StoreResult<std::collections::HashSet<String>> {
+        let mut used = std::collections::HashSet::new();
+        for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+            let found: Vec<String> = match &mut self.conn {
+                Backend::Sqlite(c) => {
+                    let sql = format!(
+                        "SELECT idempotency_key FROM ledger_transfers WHERE idempotency_key IN ({})",
+                        list(chunk.len(), 1)
+                    );
+                    let mut q = sqlx::query_scalar(&sql);
+                    for k in chunk {
+                        q = q.bind(*k);
+                    }
+                    q.fetch_all(&mut **c).await?
+                }
+                // One array parameter: see the note in `ensure_wallets`.
+                Backend::Postgres(c) => sqlx::query_scalar(
+                    "SELECT idempotency_key FROM ledger_transfers WHERE idempotency_key = ANY($1)",
+                )
+                .bind(chunk)
+                .fetch_all(&mut **c)
+                .await?,
+            };
+            used.extend(found);
+        }
+        Ok(used)
+    }
+
+    /// Records transfers' headers `(key, kind, memo, at)`; a key already used inserts nothing.
+    /// Answers `(key, id)` of those inserted.
+    pub async fn insert_transfers(
+        &mut self,
+        rows: &[(&str, &str, &str, i64)],
+    ) -> StoreResult<Vec<(String, i64)>> {
+        let mut inserted = Vec::with_capacity(rows.len());
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO ledger_transfers (idempotency_key, kind, memo, created_at) VALUES {}
+                 ON CONFLICT (idempotency_key) DO NOTHING RETURNING idempotency_key, id",
+                super::sql::values(chunk.len(), 4, 1)
+            );
+            let created: Vec<(String, i64)> = on_backend!(&mut self.conn, c => {
+                let mut q = sqlx::query_as(&sql);
+                for (key, kind, memo, at) in chunk {
+                    q = q.bind(*key).bind(*kind).bind(*memo).bind(*at);
+                }
+                q.fetch_all(&mut **c).await?
+            });
+            inserted.extend(created);
+        }
+        Ok(inserted)
     }
 
     /// Appends entries `(transfer id, leg)`. Entries are never updated or deleted.
@@ -501,134 +538,64 @@ impl Tx {
         Ok(out)
     }
 
-    /// Credits one batch of households for `date` from the treasury: one transfer per household
-    /// under the key `stimulus:<date>:<no_kk>`. A household whose key exists is skipped (credited
-    /// by an earlier or a concurrent run). Answers what this batch newly credited; the date's
-    /// totals in `stimulus_runs` grow by the same in the same transaction.
-    pub async fn credit_stimulus_batch(
+    /// The wallet ids of households `owners` (`no_kk`), each created (balance 0) if absent, in
+    /// one statement per 1,000 households; answered by `no_kk`.
+    pub async fn ensure_wallets(
+        &mut self,
+        owners: &[&str],
+        now: i64,
+    ) -> StoreResult<std::collections::HashMap<String, AccountId>> {
+        let mut ids = std::collections::HashMap::with_capacity(owners.len());
+        for chunk in owners.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO ledger_accounts (kind, owner, balance, created_at) VALUES {}
+                 ON CONFLICT (kind, owner) DO NOTHING",
+                super::sql::values(chunk.len(), 4, 1)
+            );
+            on_backend!(&mut self.conn, c => {
+                let mut q = sqlx::query(&sql);
+                for kk in chunk {
+                    q = q.bind(AccountKind::Wallet.as_str()).bind(*kk).bind(0_i64).bind(now);
+                }
+                q.execute(&mut **c).await?;
+            });
+            let wallets: Vec<(i64, String)> =
+                match &mut self.conn {
+                    Backend::Sqlite(c) => {
+                        let sql = format!(
+                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND owner IN ({})",
+                        list(chunk.len(), 2)
+                    );
+                        let mut q = sqlx::query_as(&sql).bind(AccountKind::Wallet.as_str());
+                        for kk in chunk {
+                            q = q.bind(*kk);
+                        }
+                        q.fetch_all(&mut **c).await?
+                    }
+                    // One array parameter, not a list of a thousand: after five runs PostgreSQL plans
+                    // a prepared statement generically, and for a long `IN ($1, …)` list that plan
+                    // walked the primary key over every wallet, seconds per unit of work once there
+                    // were 100,000 of them (`gotong bench --scenario stimulus`).
+                    Backend::Postgres(c) => sqlx::query_as(
+                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND owner = ANY($2)",
+                    )
+                    .bind(AccountKind::Wallet.as_str())
+                    .bind(chunk)
+                    .fetch_all(&mut **c)
+                    .await?,
+                };
+            ids.extend(wallets.into_iter().map(|(id, kk)| (kk, id)));
+        }
+        Ok(ids)
+    }
+
+    /// Adds what a batch newly credited to the totals of `date` in `stimulus_runs`.
+    pub async fn add_stimulus_totals(
         &mut self,
         date: &str,
-        per_day: i64,
-        batch: &[StimulusDue],
+        totals: StimulusTotals,
         now: i64,
-    ) -> StoreResult<StimulusTotals> {
-        let mut totals = StimulusTotals::default();
-        if batch.is_empty() {
-            return Ok(totals);
-        }
-        let treasury = self
-            .account_by_owner(AccountKind::Treasury, "")
-            .await?
-            .ok_or_else(|| StoreError::Corrupt("no treasury account".into()))?;
-        // The treasury first (the lowest id): concurrent runs and redemptions queue here.
-        self.lock_accounts(&[treasury.id]).await?;
-        let prefix = crate::ledger::keys::stimulus_prefix(date);
-        // 1. One transfer per household; a key that exists inserts nothing.
-        let sql = format!(
-            "INSERT INTO ledger_transfers (idempotency_key, kind, memo, created_at) VALUES {}
-             ON CONFLICT (idempotency_key) DO NOTHING RETURNING id, idempotency_key",
-            super::sql::values(batch.len(), 4, 1)
-        );
-        let created: Vec<(i64, String)> = on_backend!(&mut self.conn, c => {
-            let mut q = sqlx::query_as(&sql);
-            for due in batch {
-                q = q
-                    .bind(format!("{prefix}{}", due.no_kk))
-                    .bind("stimulus")
-                    .bind(format!("{} jiwa", due.persons))
-                    .bind(now);
-            }
-            q.fetch_all(&mut **c).await?
-        });
-        if created.is_empty() {
-            return Ok(totals);
-        }
-        let persons_of: std::collections::HashMap<&str, i64> = batch
-            .iter()
-            .map(|d| (d.no_kk.as_str(), d.persons))
-            .collect();
-        let credited: Vec<(i64, &str, i64)> = created
-            .iter()
-            .filter_map(|(id, key)| {
-                let kk = key.strip_prefix(&prefix)?;
-                let (kk, persons) = persons_of.get_key_value(kk)?;
-                Some((*id, *kk, *persons))
-            })
-            .collect();
-        // 2. The wallets: created if new, then locked in id order.
-        let sql = format!(
-            "INSERT INTO ledger_accounts (kind, owner, balance, created_at) VALUES {}
-             ON CONFLICT (kind, owner) DO NOTHING",
-            super::sql::values(credited.len(), 4, 1)
-        );
-        on_backend!(&mut self.conn, c => {
-            let mut q = sqlx::query(&sql);
-            for (_, kk, _) in &credited {
-                q = q.bind("wallet").bind(*kk).bind(0_i64).bind(now);
-            }
-            q.execute(&mut **c).await?;
-        });
-        let base = format!(
-            "SELECT id, owner FROM ledger_accounts WHERE kind = 'wallet' AND owner IN ({}) ORDER BY id",
-            list(credited.len(), 1)
-        );
-        let wallets: Vec<(i64, String)> = match &mut self.conn {
-            Backend::Sqlite(c) => {
-                let mut q = sqlx::query_as(&base);
-                for (_, kk, _) in &credited {
-                    q = q.bind(*kk);
-                }
-                q.fetch_all(&mut **c).await?
-            }
-            // One array parameter, not a list of a thousand: after five runs PostgreSQL plans a
-            // prepared statement generically, and for a long `IN ($1, …)` list that plan walked
-            // the primary key (for `ORDER BY id`) over every wallet, seconds per unit of work
-            // once there were 100,000 of them (`gotong bench --scenario stimulus`).
-            Backend::Postgres(c) => {
-                let owners: Vec<&str> = credited.iter().map(|(_, kk, _)| *kk).collect();
-                sqlx::query_as(
-                    "SELECT id, owner FROM ledger_accounts WHERE kind = 'wallet' AND owner = ANY($1)
-                     ORDER BY id FOR UPDATE",
-                )
-                .bind(&owners)
-                .fetch_all(&mut **c)
-                .await?
-            }
-        };
-        let wallet_of: std::collections::HashMap<&str, i64> =
-            wallets.iter().map(|(id, kk)| (kk.as_str(), *id)).collect();
-        // 3. Two entries per transfer, then the balances.
-        let mut entries = Vec::with_capacity(credited.len() * 2);
-        let mut deltas = Vec::with_capacity(credited.len() + 1);
-        for (transfer, kk, persons) in &credited {
-            let wallet = *wallet_of
-                .get(kk)
-                .ok_or_else(|| StoreError::Corrupt("wallet of a household vanished".into()))?;
-            let amount = per_day * persons;
-            entries.push((
-                *transfer,
-                Leg {
-                    account_id: wallet,
-                    amount,
-                },
-            ));
-            entries.push((
-                *transfer,
-                Leg {
-                    account_id: treasury.id,
-                    amount: -amount,
-                },
-            ));
-            deltas.push((wallet, amount));
-            totals += StimulusTotals {
-                households: 1,
-                persons: *persons,
-                amount,
-            };
-        }
-        deltas.push((treasury.id, -totals.amount));
-        self.insert_entries(&entries).await?;
-        self.add_to_balances(&deltas).await?;
+    ) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "INSERT INTO stimulus_runs (run_date, households, persons, amount, started_at)
@@ -646,7 +613,7 @@ impl Tx {
             .execute(&mut **c)
             .await?;
         });
-        Ok(totals)
+        Ok(())
     }
 
     /// Marks the run of `date` complete (every household due was credited).
@@ -705,25 +672,33 @@ impl Tx {
 
 impl Db {
     /// Households with members counting for the stimulus on `date` (`YYYY-MM-DD`) and not yet
-    /// credited for it, by `no_kk`. Counting: `TETAP`, born on or before the date, not died and
-    /// not moved out on or before it (children included). One grouped query.
-    pub async fn stimulus_due(&self, date: &str) -> StoreResult<Vec<StimulusDue>> {
+    /// credited for it (no transfer under `key_prefix` + `no_kk`), by `no_kk`. Counting (the rule
+    /// is `ledger::stimulus`'s): of residence `counts`, born on or before the date, not died and
+    /// not moved out on or before it. One grouped query.
+    pub async fn stimulus_due(
+        &self,
+        date: &str,
+        counts: Residence,
+        key_prefix: &str,
+    ) -> StoreResult<Vec<StimulusDue>> {
         let rows: Vec<(String, i64)> = on_backend!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT g.no_kk, g.persons FROM (
                     SELECT no_kk, COUNT(*) AS persons FROM persons
-                    WHERE residence = 'TETAP' AND birth_date <= $1
+                    WHERE residence = $2 AND birth_date <= $1
                       AND (died_on IS NULL OR died_on > $1)
                       AND (moved_out_on IS NULL OR moved_out_on > $1)
                     GROUP BY no_kk
                  ) g
                  WHERE NOT EXISTS (
                     SELECT 1 FROM ledger_transfers t
-                    WHERE t.idempotency_key = 'stimulus:' || $1 || ':' || g.no_kk
+                    WHERE t.idempotency_key = $3 || g.no_kk
                  )
                  ORDER BY g.no_kk",
             )
             .bind(date)
+            .bind(counts)
+            .bind(key_prefix)
             .fetch_all(p)
             .await?
         });
