@@ -20,7 +20,7 @@ mod proposals;
 mod registry;
 mod seed;
 mod sessions;
-mod sql;
+pub(crate) mod sql;
 mod terminal;
 
 pub use broadcasts::{

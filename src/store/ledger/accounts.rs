@@ -1,0 +1,149 @@
+//! Accounts: found by owner, created on demand, locked for a transfer.
+
+use super::{account, Account, AccountId, AccountKind, ACCOUNT_COLUMNS, ROWS_PER_STATEMENT};
+use crate::error::{StoreError, StoreResult};
+use crate::store::sql::list;
+use crate::store::{on_backend, Backend, Db, Tx};
+
+impl Tx {
+    /// The account of `kind` owned by `owner` (`""` for the treasury and the social fund).
+    pub async fn account_by_owner(
+        &mut self,
+        kind: AccountKind,
+        owner: &str,
+    ) -> StoreResult<Option<Account>> {
+        let sql =
+            format!("SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE kind = $1 AND owner = $2");
+        let row: Option<(i64, String, String, i64)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(kind.as_str()).bind(owner).fetch_optional(&mut **c).await?
+        });
+        row.map(account).transpose()
+    }
+
+    /// The id of the account of `kind` owned by `owner`, created (balance 0) if absent.
+    pub async fn ensure_account(
+        &mut self,
+        kind: AccountKind,
+        owner: &str,
+        now: i64,
+    ) -> StoreResult<AccountId> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "INSERT INTO ledger_accounts (kind, owner, balance, created_at) VALUES ($1, $2, 0, $3)
+                 ON CONFLICT (kind, owner) DO NOTHING",
+            )
+            .bind(kind.as_str())
+            .bind(owner)
+            .bind(now)
+            .execute(&mut **c)
+            .await?;
+        });
+        match self.account_by_owner(kind, owner).await? {
+            Some(a) => Ok(a.id),
+            None => Err(StoreError::Corrupt(format!(
+                "account {} {owner} vanished",
+                kind.as_str()
+            ))),
+        }
+    }
+
+    /// Reads these accounts for an update: on PostgreSQL their rows are locked (`FOR UPDATE`) in
+    /// ascending id order, the one order every transfer uses. Answers in ascending id order.
+    pub async fn lock_accounts(&mut self, ids: &[AccountId]) -> StoreResult<Vec<Account>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut sorted = ids.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        let base = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id IN ({}) ORDER BY id",
+            list(sorted.len(), 1)
+        );
+        let rows: Vec<(i64, String, String, i64)> = match &mut self.conn {
+            Backend::Sqlite(c) => {
+                let mut q = sqlx::query_as(&base);
+                for id in &sorted {
+                    q = q.bind(*id);
+                }
+                q.fetch_all(&mut **c).await?
+            }
+            // One array parameter, for the plan's sake (see `ensure_wallets`).
+            Backend::Postgres(c) => {
+                let sql = format!(
+                    "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id = ANY($1) ORDER BY id FOR UPDATE"
+                );
+                sqlx::query_as(&sql)
+                    .bind(&sorted)
+                    .fetch_all(&mut **c)
+                    .await?
+            }
+        };
+        rows.into_iter().map(account).collect()
+    }
+
+    /// The wallet ids of households `owners` (`no_kk`), each created (balance 0) if absent, in
+    /// one statement per 1,000 households; answered by `no_kk`.
+    pub async fn ensure_wallets(
+        &mut self,
+        owners: &[&str],
+        now: i64,
+    ) -> StoreResult<std::collections::HashMap<String, AccountId>> {
+        let mut ids = std::collections::HashMap::with_capacity(owners.len());
+        for chunk in owners.chunks(ROWS_PER_STATEMENT) {
+            let sql = format!(
+                "INSERT INTO ledger_accounts (kind, owner, balance, created_at) VALUES {}
+                 ON CONFLICT (kind, owner) DO NOTHING",
+                crate::store::sql::values(chunk.len(), 4, 1)
+            );
+            on_backend!(&mut self.conn, c => {
+                let mut q = sqlx::query(&sql);
+                for kk in chunk {
+                    q = q.bind(AccountKind::Wallet.as_str()).bind(*kk).bind(0_i64).bind(now);
+                }
+                q.execute(&mut **c).await?;
+            });
+            let wallets: Vec<(i64, String)> =
+                match &mut self.conn {
+                    Backend::Sqlite(c) => {
+                        let sql = format!(
+                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND owner IN ({})",
+                        list(chunk.len(), 2)
+                    );
+                        let mut q = sqlx::query_as(&sql).bind(AccountKind::Wallet.as_str());
+                        for kk in chunk {
+                            q = q.bind(*kk);
+                        }
+                        q.fetch_all(&mut **c).await?
+                    }
+                    // One array parameter, not a list of a thousand: after five runs PostgreSQL plans
+                    // a prepared statement generically, and for a long `IN ($1, …)` list that plan
+                    // walked the primary key over every wallet, seconds per unit of work once there
+                    // were 100,000 of them (`gotong bench --scenario stimulus`).
+                    Backend::Postgres(c) => sqlx::query_as(
+                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND owner = ANY($2)",
+                    )
+                    .bind(AccountKind::Wallet.as_str())
+                    .bind(chunk)
+                    .fetch_all(&mut **c)
+                    .await?,
+                };
+            ids.extend(wallets.into_iter().map(|(id, kk)| (kk, id)));
+        }
+        Ok(ids)
+    }
+}
+
+impl Db {
+    /// An account's balance (0 if it does not exist).
+    pub async fn balance_of(&self, kind: AccountKind, owner: &str) -> StoreResult<i64> {
+        let b: Option<i64> = on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE kind = $1 AND owner = $2")
+                .bind(kind.as_str())
+                .bind(owner)
+                .fetch_optional(p)
+                .await?
+        });
+        Ok(b.unwrap_or(0))
+    }
+}

@@ -1,0 +1,124 @@
+//! The ledger's tables (`migrations/*/0004_ledger.sql`): accounts with their balances, insert-only
+//! transfers and entries, merchants, statements, stimulus runs, job leases and the
+//! ledger's figures, one file each.
+//!
+//! These are the building blocks; the rules (a wallet never negative, legs summing to zero, one
+//! application per idempotency key, locking order) live in `crate::ledger`, which calls them
+//! inside one unit of work. On PostgreSQL, [`Tx::lock_accounts`] takes the balance rows with
+//! `SELECT … FOR UPDATE` in ascending id order, so two transfers never deadlock; on SQLite the
+//! unit of work already holds the single write lock (`BEGIN IMMEDIATE`).
+//!
+//! | file | what |
+//! | --- | --- |
+//! | [`accounts`] | accounts by owner, created on demand, locked for a transfer |
+//! | [`transfers`] | transfers' headers, entries and balances (the parts of `ledger::transfer`) |
+//! | [`merchants`] | merchants and their tills |
+//! | [`statement`] | one account's lines (`MUTASI`) |
+//! | [`stimulus`] | households due on a date, the runs' totals |
+//! | [`jobs`] | job leases (one server runs a daily job) |
+//! | [`stats`] | the ledger's KPIs and its audit |
+
+mod accounts;
+mod jobs;
+mod merchants;
+mod statement;
+mod stats;
+mod stimulus;
+mod transfers;
+
+pub use merchants::Merchant;
+pub use statement::{Party, StatementLine};
+pub use stats::{LedgerAudit, LedgerStats};
+pub use stimulus::{StimulusDue, StimulusTotals};
+
+use crate::error::{StoreError, StoreResult};
+
+pub type AccountId = i64;
+
+/// What an account is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum AccountKind {
+    /// The issuer of the stimulus: the only account that may go negative. One.
+    Treasury,
+    /// A household's wallet, one per `no_kk`.
+    Wallet,
+    /// A merchant's till, one per merchant (separate from their household's wallet).
+    Merchant,
+    /// The social fund, fed by a share of every payment. One.
+    SocialFund,
+    /// A swadaya campaign, one per campaign.
+    Campaign,
+}
+
+impl AccountKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountKind::Treasury => "treasury",
+            AccountKind::Wallet => "wallet",
+            AccountKind::Merchant => "merchant",
+            AccountKind::SocialFund => "social_fund",
+            AccountKind::Campaign => "campaign",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<AccountKind> {
+        Some(match s {
+            "treasury" => AccountKind::Treasury,
+            "wallet" => AccountKind::Wallet,
+            "merchant" => AccountKind::Merchant,
+            "social_fund" => AccountKind::SocialFund,
+            "campaign" => AccountKind::Campaign,
+            _ => return None,
+        })
+    }
+
+    /// Only the treasury may go below zero.
+    pub fn may_go_negative(self) -> bool {
+        self == AccountKind::Treasury
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Account {
+    pub id: AccountId,
+    pub kind: AccountKind,
+    /// `no_kk` of a wallet, code of a merchant, number of a campaign; empty for the singletons.
+    pub owner: String,
+    pub balance: i64,
+}
+
+/// One leg of a transfer: a signed amount on one account (+ credit, − debit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Leg {
+    pub account_id: AccountId,
+    pub amount: i64,
+}
+
+/// A transfer as stored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransferRecord {
+    pub id: i64,
+    pub key: String,
+    pub kind: String,
+    pub memo: String,
+    pub created_at: i64,
+    pub legs: Vec<Leg>,
+}
+
+fn kind_of(s: &str) -> StoreResult<AccountKind> {
+    AccountKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("account kind {s:?}")))
+}
+
+const ACCOUNT_COLUMNS: &str = "id, kind, owner, balance";
+
+fn account(row: (i64, String, String, i64)) -> StoreResult<Account> {
+    Ok(Account {
+        id: row.0,
+        kind: kind_of(&row.1)?,
+        owner: row.2,
+        balance: row.3,
+    })
+}
+
+/// Rows per multi-row statement (SQLite allows 32,766 placeholders, PostgreSQL 65,535).
+const ROWS_PER_STATEMENT: usize = 1_000;
