@@ -1,9 +1,14 @@
 //! Gotong: the chatbot of the Pasar Gotong Royong Kelurahan.
 //!
 //! See `ARCHITECTURE.md` for the map of modules and the path of a message.
+//!
+//! With the cargo feature `testkit` (on for the project's own tests, off in the product binary)
+//! the library also has its test kit, [`testing`], and the load scenarios of `gotong bench`,
+//! [`bench`].
 
 pub mod accounts;
 pub mod app;
+#[cfg(feature = "testkit")]
 pub mod bench;
 pub mod broadcast;
 pub mod calendar;
@@ -31,5 +36,6 @@ pub mod server;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
+#[cfg(feature = "testkit")]
 pub mod testing;
 pub mod text;

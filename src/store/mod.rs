@@ -17,6 +17,7 @@ mod payment_requests;
 mod persons;
 mod proposals;
 mod registry;
+#[cfg(feature = "testkit")]
 mod seed;
 mod sessions;
 mod sql;
@@ -38,6 +39,7 @@ pub use payment_requests::PaymentRequestRecord;
 pub use persons::{Household, Person};
 pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};
 pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
+#[cfg(feature = "testkit")]
 pub use seed::SeedPerson;
 pub use sessions::{Contact, FlowEventCounts, Session};
 
