@@ -23,6 +23,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod inbox;
+pub mod jobs;
 pub mod ledger;
 pub mod market;
 pub mod message;
