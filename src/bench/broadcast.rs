@@ -11,7 +11,6 @@
 //!    SMS: signed Twilio webhooks (`MENU`), each waiting for its reply as a resident does, at most
 //!    one every 100 ms; latency is from the webhook sent to its reply reaching the provider.
 
-use super::fake_provider::{Delivered, FakeProvider};
 use super::seed::{self, Linked};
 use super::webhook_load::{accepted, bench_config, start_server, REPLY_TIMEOUT};
 use super::{fresh_db, per_second, Backend, BenchArgs, Percentiles};
@@ -19,6 +18,7 @@ use crate::broadcast;
 use crate::channels::twilio;
 use crate::message::Channel;
 use crate::store::{on_backend, Db, Target};
+use crate::testing::fake_provider::{Delivered, FakeProvider};
 use anyhow::Context;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -143,9 +143,10 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Broadcast
 
     let seen = Arc::new(Seen::default());
     let on_delivered = seen.clone();
-    let provider = FakeProvider::start(Arc::new(move |d: Delivered| on_delivered.record(d)))
-        .await
-        .context("starting the fake provider")?;
+    let provider =
+        FakeProvider::start_reporting(Arc::new(move |d: Delivered| on_delivered.record(d)))
+            .await
+            .context("starting the fake provider")?;
     let config = bench_config(
         &test_db.url,
         &provider.api_base(),

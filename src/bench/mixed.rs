@@ -9,7 +9,6 @@
 //! one reply; a sender waits for it before its next message. Latency: from the webhook sent to
 //! its reply at the provider.
 
-use super::fake_provider::{FakeProvider, Waiting};
 use super::seed::{self, Linked};
 use super::webhook_load::{bench_config, post_whatsapp, start_server, text_payload, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
@@ -18,6 +17,7 @@ use crate::config::Config;
 use crate::ledger::merchants::register_merchant;
 use crate::market::{sell, Sale};
 use crate::store::{on_backend, Db, NewProposal};
+use crate::testing::fake_provider::{FakeProvider, Waiting};
 use anyhow::Context;
 use rand::{Rng, SeedableRng};
 use std::sync::atomic::{AtomicU64, Ordering};

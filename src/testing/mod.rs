@@ -138,5 +138,6 @@ mod tests {
     }
 }
 
+pub mod fake_provider;
 pub mod fixtures;
 pub mod transcript;
