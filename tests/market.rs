@@ -15,7 +15,7 @@ use gotong::engine::Engine;
 use gotong::market::jobs::{run_due, run_if_leased, JobReport};
 use gotong::market::{self, MarketError, Requested, Sale};
 use gotong::store::Db;
-use gotong::testing::fixtures::{household, link, merchant, nik_for, person};
+use gotong::testing::kelurahan::{household, link, merchant, nik_for, person};
 use gotong::testing::transcript::START_MS;
 use serde_json::{json, Value};
 use std::sync::Arc;

@@ -40,7 +40,7 @@ pub use persons::{Household, Person};
 pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};
 pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
 #[cfg(feature = "testkit")]
-pub use seed::SeedPerson;
+pub use seed::{Among, SeedContact, SeedPerson};
 pub use sessions::{Contact, FlowEventCounts, Session};
 
 use crate::error::{StoreError, StoreResult};

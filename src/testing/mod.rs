@@ -139,5 +139,5 @@ mod tests {
 }
 
 pub mod fake_provider;
-pub mod fixtures;
+pub mod kelurahan;
 pub mod transcript;
