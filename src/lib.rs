@@ -1,9 +1,14 @@
 //! Gotong: the chatbot of the Pasar Gotong Royong Kelurahan.
 //!
 //! See `ARCHITECTURE.md` for the map of modules and the path of a message.
+//!
+//! With the cargo feature `testkit` (on for the project's own tests, off in the product binary)
+//! the library also has its test kit, [`testing`], and the load scenarios of `gotong bench`,
+//! [`bench`].
 
 pub mod accounts;
 pub mod app;
+#[cfg(feature = "testkit")]
 pub mod bench;
 pub mod broadcast;
 pub mod calendar;
@@ -18,6 +23,7 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod inbox;
+pub mod jobs;
 pub mod ledger;
 pub mod market;
 pub mod message;
@@ -31,5 +37,6 @@ pub mod server;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;
+#[cfg(feature = "testkit")]
 pub mod testing;
 pub mod text;

@@ -17,6 +17,13 @@ use std::sync::Arc;
     version,
     about = "Chatbot of the Pasar Gotong Royong Kelurahan"
 )]
+#[cfg_attr(
+    not(feature = "testkit"),
+    command(
+        after_help = "The load benchmarks are in a binary built with the test kit: \
+                      cargo run --release --features testkit -- bench --help"
+    )
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -63,7 +70,9 @@ enum Command {
         #[arg(long)]
         date: Option<String>,
     },
-    /// Load benchmarks on loopback against a fake provider: `gotong bench [--backend both]`.
+    /// Load benchmarks on loopback against a fake provider: `gotong bench [--backend both]`
+    /// (in a binary built with `--features testkit`).
+    #[cfg(feature = "testkit")]
     Bench(gotong::bench::BenchArgs),
 }
 
@@ -219,6 +228,7 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        #[cfg(feature = "testkit")]
         Command::Bench(args) => {
             gotong::bench::run(args).await?;
             Ok(ExitCode::SUCCESS)

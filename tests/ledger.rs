@@ -7,7 +7,7 @@ use gotong::ledger::payment::{pay, redeem, PaymentRequest};
 use gotong::ledger::stimulus::run_stimulus;
 use gotong::ledger::LedgerError;
 use gotong::store::{AccountKind, Db, LedgerAudit, SeedPerson};
-use gotong::testing::fixtures::{household, merchant, nik_for, person, top_up};
+use gotong::testing::kelurahan::{household, merchant, nik_for, person, top_up};
 use gotong::testing::transcript::START_MS;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;

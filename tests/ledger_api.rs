@@ -7,7 +7,7 @@ use common::admin_post as post;
 use common::{Setup, TestServer, ADMIN_TOKEN};
 use gotong::backend_tests;
 use gotong::store::Db;
-use gotong::testing::fixtures::{household, nik_for, person, top_up};
+use gotong::testing::kelurahan::{household, nik_for, person, top_up};
 use serde_json::{json, Value};
 
 async fn merchants_stimulus_redeem_and_stats(db: &Db) {

@@ -15,7 +15,7 @@ use gotong::engine::Engine;
 use gotong::market::jobs::{run_due, run_if_leased, JobReport};
 use gotong::market::{self, MarketError, Requested, Sale};
 use gotong::store::Db;
-use gotong::testing::fixtures::{household, link, merchant, nik_for, person};
+use gotong::testing::kelurahan::{household, link, merchant, nik_for, person};
 use gotong::testing::transcript::START_MS;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -265,12 +265,12 @@ async fn one_server_runs_the_jobs(db: &Db) {
         .await
         .unwrap());
     tx.commit().await.unwrap();
-    let r = run_if_leased(&app, engine.texts(), "me").await.unwrap();
+    let r = run_if_leased(&app, "me").await.unwrap();
     assert_eq!(r, None, "another server holds the lease");
     let mut tx = db.begin().await.unwrap();
     tx.release_job("market", "other").await.unwrap();
     tx.commit().await.unwrap();
-    let r = run_if_leased(&app, engine.texts(), "me").await.unwrap();
+    let r = run_if_leased(&app, "me").await.unwrap();
     assert_eq!(r, Some(JobReport::default()));
 }
 

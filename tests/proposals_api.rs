@@ -12,7 +12,7 @@ use gotong::message::Priority;
 use gotong::proposals::campaign::{donate, DonationRequest};
 use gotong::proposals::proposal::{submit, support, Submission};
 use gotong::store::Db;
-use gotong::testing::fixtures::{household, nik_for, person, top_up};
+use gotong::testing::kelurahan::{household, nik_for, person, top_up};
 use gotong::testing::transcript::START_MS;
 use serde_json::{json, Value};
 
@@ -50,7 +50,7 @@ async fn workflow_campaign_spend_and_stats(db: &Db) {
     .unwrap();
     let config = gotong::config::Config::for_database("sqlite::memory:");
     for (phone, nik) in [(PROPOSER, &a), (SUPPORTER, &b), (OPTED_OUT, &c)] {
-        gotong::testing::fixtures::link(db, &config, phone, nik, "482915")
+        gotong::testing::kelurahan::link(db, &config, phone, nik, "482915")
             .await
             .unwrap();
     }

@@ -550,11 +550,20 @@ async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
     // What other parts of the system record later: a verification, a link, a death.
     for sql in [
         "UPDATE households SET verified_at = 1767286800000 WHERE no_kk = '3174050101200001'",
-        "INSERT INTO links (phone, nik, pin_hash, linked_at) VALUES ('+6281234567890', '3174050512890001', 'x', 1)",
         "UPDATE persons SET died_on = '2026-03-01' WHERE nik = '3174050101200008'",
     ] {
         db.execute_admin(sql).await.expect("set-up statement");
     }
+    gotong::testing::kelurahan::link_at(
+        db,
+        [0; 32],
+        "+6281234567890",
+        "3174050512890001",
+        "482915",
+        1,
+    )
+    .await
+    .expect("link");
     let stats = db.registry_stats().await.expect("stats");
     assert_eq!(
         (

@@ -1,5 +1,5 @@
 //! SALDO, MUTASI and BAYAR through the engine on both backends, with residents, merchants and
-//! credit set up through the store (`testing::fixtures`). Replies are asserted exactly.
+//! credit set up by the test kit's builder (`testing::kelurahan`). Replies are asserted exactly.
 
 use gotong::app::App;
 use gotong::backend_tests;
@@ -9,7 +9,7 @@ use gotong::config::Config;
 use gotong::engine::Engine;
 use gotong::message::{Channel, Content};
 use gotong::store::{AccountKind, Db};
-use gotong::testing::fixtures::{household, link, merchant, nik_for, person, top_up};
+use gotong::testing::kelurahan::{household, link, merchant, nik_for, person, top_up};
 use gotong::testing::transcript::{show, START_MS};
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Scenario 4: a broadcast to `--recipients` recipients, then its SMS drain against the cap.
 //!
-//! 1. Seeds a synthetic kelurahan ([`super::seed`]), links `--recipients` persons to phones and
-//!    gives each a contact in one statement: a third SMS, a third WhatsApp inside the 24-hour
+//! 1. Seeds a synthetic kelurahan ([`crate::testing::kelurahan`]), links `--recipients` persons to phones and
+//!    gives each a contact in batches: a third SMS, a third WhatsApp inside the 24-hour
 //!    window (text), a third outside it (the template). Not measured.
 //! 2. Times the creation of a broadcast to all of them ([`crate::broadcast::create`]: checks, one
 //!    `INSERT … SELECT` per kind of message, audit) with no server running.
@@ -11,14 +11,14 @@
 //!    SMS: signed Twilio webhooks (`MENU`), each waiting for its reply as a resident does, at most
 //!    one every 100 ms; latency is from the webhook sent to its reply reaching the provider.
 
-use super::fake_provider::{Delivered, FakeProvider};
-use super::seed::{self, Linked};
 use super::webhook_load::{accepted, bench_config, start_server, REPLY_TIMEOUT};
 use super::{fresh_db, per_second, Backend, BenchArgs, Percentiles};
 use crate::broadcast;
 use crate::channels::twilio;
 use crate::message::Channel;
-use crate::store::{on_backend, Db, Target};
+use crate::store::{Db, Target};
+use crate::testing::fake_provider::{Delivered, FakeProvider};
+use crate::testing::kelurahan::{self, Linked};
 use anyhow::Context;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -107,24 +107,23 @@ impl Seen {
 /// Links `recipients` persons and gives each a contact (see the module doc).
 async fn seed_recipients(db: &Db, recipients: usize, now: i64) -> anyhow::Result<()> {
     let started = Instant::now();
-    let today = chrono::Utc::now().date_naive();
-    let households = seed::households_for(recipients) + 200;
-    let report = seed::import_kelurahan(db, households, today, now).await?;
-    seed::link_phones(db, Linked::Everyone, recipients, "bench", now).await?;
+    let households = kelurahan::households_for(recipients) + 200;
+    let report = kelurahan::synthetic(db, households, now).await?;
+    let phones: Vec<String> =
+        kelurahan::link_phones(db, Linked::Everyone, recipients, "bench", now)
+            .await?
+            .into_iter()
+            .map(|digits| format!("+{digits}"))
+            .collect();
     let inside = now - 3_600_000;
     let outside = now - broadcast::WINDOW_MS - 3_600_000;
-    on_backend!(&db.pool, p => {
-        sqlx::query(
-            "INSERT INTO contacts (phone, channel, last_inbound_at)
-             SELECT phone, CASE WHEN n % 3 = 0 THEN 'sms' ELSE 'whatsapp' END,
-                    CASE WHEN n % 3 = 1 THEN $1 ELSE $2 END
-             FROM (SELECT phone, ROW_NUMBER() OVER (ORDER BY phone) AS n FROM links) AS l",
-        )
-        .bind(inside)
-        .bind(outside)
-        .execute(p)
-        .await?;
-    });
+    // A third each: SMS, WhatsApp inside the 24-hour window, WhatsApp outside it.
+    kelurahan::contacts(db, &phones, |i| match (i + 1) % 3 {
+        0 => (Channel::Sms, outside),
+        1 => (Channel::WhatsApp, inside),
+        _ => (Channel::WhatsApp, outside),
+    })
+    .await?;
     tracing::info!(
         persons = report.persons,
         households = report.households,
@@ -143,9 +142,10 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Broadcast
 
     let seen = Arc::new(Seen::default());
     let on_delivered = seen.clone();
-    let provider = FakeProvider::start(Arc::new(move |d: Delivered| on_delivered.record(d)))
-        .await
-        .context("starting the fake provider")?;
+    let provider =
+        FakeProvider::start_reporting(Arc::new(move |d: Delivered| on_delivered.record(d)))
+            .await
+            .context("starting the fake provider")?;
     let config = bench_config(
         &test_db.url,
         &provider.api_base(),

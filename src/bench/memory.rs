@@ -7,10 +7,10 @@
 //! flow: its first step waits for an answer, so each phone is left mid-flow), `--senders` at a
 //! time, and reads `VmRSS` again.
 
-use super::fake_provider::{FakeProvider, Waiting};
 use super::webhook_load::{bench_config, post_whatsapp, start_server, text_payload, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs};
 use crate::store::on_backend;
+use crate::testing::fake_provider::{FakeProvider, Waiting};
 use anyhow::Context;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;

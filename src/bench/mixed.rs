@@ -2,22 +2,21 @@
 //!
 //! A synthetic kelurahan (the registry generator and import), every household credited by one
 //! stimulus run, the head of each of `--residents` households linked to a phone (the PIN hashed
-//! once, the links inserted by one statement: [`super::seed`]), a merchant `W001`, an open
+//! once, the links inserted in batches: [`crate::testing::kelurahan`]), a merchant `W001`, an open
 //! proposal and a listing. `--senders` senders, each owning its share of the residents, send what
 //! residents send: 60% `SALDO` / `MENU`, 20% a payment with PIN (`BAYAR W001 <amount>`, `1`, the
 //! PIN: three messages), 10% `DUKUNG <n>`, 10% `CARI <word>`. Every message is answered by exactly
 //! one reply; a sender waits for it before its next message. Latency: from the webhook sent to
 //! its reply at the provider.
 
-use super::fake_provider::{FakeProvider, Waiting};
-use super::seed::{self, Linked};
 use super::webhook_load::{bench_config, post_whatsapp, start_server, text_payload, REPLY_TIMEOUT};
 use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
-use crate::accounts::pin_hash::PinHasher;
 use crate::config::Config;
 use crate::ledger::merchants::register_merchant;
 use crate::market::{sell, Sale};
 use crate::store::{on_backend, Db, NewProposal};
+use crate::testing::fake_provider::{FakeProvider, Waiting};
+use crate::testing::kelurahan::{self, Linked};
 use anyhow::Context;
 use rand::{Rng, SeedableRng};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -38,17 +37,17 @@ async fn seed_kelurahan(
     let started = Instant::now();
     let today = chrono::Utc::now().date_naive();
     let now = chrono::Utc::now().timestamp_millis();
-    let report = seed::import_kelurahan(db, residents + 50, today, now).await?;
+    let report = kelurahan::synthetic(db, residents + 50, now).await?;
     // Credit first: no phone is linked yet, so no credit notice goes out.
     let texts = crate::i18n::Texts::load_shipped()?;
     crate::ledger::stimulus::run_stimulus(db, &texts, today, 1_000_000, || now, &|_, _| {}).await?;
-    let heads = seed::heads(db, false).await?;
+    let heads = kelurahan::heads(db, false).await?;
     anyhow::ensure!(
         heads.len() > residents,
         "the registry has too few households"
     );
-    let hash = PinHasher::new(config.secret_key_or_dev()).hash(PIN);
-    let phones = seed::link_phones(db, Linked::Heads, residents, &hash, now).await?;
+    let hash = kelurahan::pin_hash(config, PIN);
+    let phones = kelurahan::link_phones(db, Linked::Heads, residents, &hash, now).await?;
     // The merchant's owner is not linked: payment notices to them are not sent.
     let owner = &heads[residents];
     let mut tx = db.begin().await?;

@@ -13,17 +13,16 @@
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
 //! | `all`: the five above in turn, one table each | |
 //!
-//! The fake provider ([`fake_provider`]) answers WhatsApp and Twilio SMS sends; [`seed`] imports
+//! The test kit's fake provider ([`crate::testing::fake_provider`], the tests' too) answers
+//! WhatsApp and Twilio SMS sends; the test kit's builder ([`crate::testing::kelurahan`]) imports
 //! the synthetic kelurahan and links phones for the scenarios that need residents.
 //!
 //! Every scenario is bounded (a number of messages, persons or seconds), binds only `127.0.0.1`
 //! and stops by itself.
 
 pub mod broadcast;
-pub mod fake_provider;
 pub mod memory;
 pub mod mixed;
-pub mod seed;
 pub mod stimulus;
 pub mod webhook_load;
 

@@ -1,19 +1,19 @@
 //! Scenario 3: the stimulus run, its idempotent re-run, then payments.
 //!
 //! A synthetic kelurahan of about `--persons` persons through the registry import
-//! ([`super::seed`], not measured); the stimulus of today for every household (timed), the same
+//! ([`crate::testing::kelurahan`], not measured); the stimulus of today for every household (timed), the same
 //! date again (timed: nothing left to credit), then `--payments` payments of Rp1,000 (the PIN
 //! already verified, one unit of work each, [`crate::ledger::payment::pay`]) from credited
 //! (`TETAP`) households spread over the kelurahan to ten merchants, and the ledger audit at the end. No server runs:
 //! this is the ledger's own throughput.
 
-use super::seed;
 use super::{fresh_db, per_second, Backend, BenchArgs};
 use crate::i18n::Texts;
 use crate::ledger::merchants::register_merchant;
 use crate::ledger::payment::{pay, PaymentRequest};
 use crate::ledger::stimulus::run_stimulus;
 use crate::store::{Db, LedgerAudit};
+use crate::testing::kelurahan;
 use std::time::{Duration, Instant};
 
 /// Rupiah per counting person per day.
@@ -47,7 +47,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<StimulusF
     let today = chrono::Utc::now().date_naive();
     let now = chrono::Utc::now().timestamp_millis();
     let started = Instant::now();
-    let report = seed::import_kelurahan(db, seed::households_for(args.persons), today, now).await?;
+    let report = kelurahan::synthetic(db, kelurahan::households_for(args.persons), now).await?;
     tracing::info!(
         %backend,
         persons = report.persons,
@@ -86,7 +86,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<StimulusF
 /// Registers the merchants, then makes `count` payments; answers how many went through and how
 /// long they took.
 async fn payments(db: &Db, count: u64, now: i64) -> anyhow::Result<(u64, Duration)> {
-    let heads = seed::heads(db, true).await?;
+    let heads = kelurahan::heads(db, true).await?;
     anyhow::ensure!(
         heads.len() > MERCHANTS,
         "the kelurahan is too small: {} households",

@@ -7,13 +7,13 @@
 //! (menu, a choice, cancel, the language question and its answer), each answered by exactly one
 //! message, so a missing or extra reply is an error.
 
-use super::fake_provider::{Delivered, FakeProvider};
 use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
 use crate::app::App;
 use crate::channels::whatsapp::signature;
 use crate::config::Config;
 use crate::engine::Engine;
 use crate::server::{self, ServeOptions};
+use crate::testing::fake_provider::{Delivered, FakeProvider};
 use anyhow::Context;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -93,7 +93,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     }
     let stray = Arc::new(AtomicU64::new(0));
     let stray_count = stray.clone();
-    let provider = FakeProvider::start(Arc::new(move |d: Delivered| {
+    let provider = FakeProvider::start_reporting(Arc::new(move |d: Delivered| {
         match routes.get(d.to.trim_start_matches('+')) {
             Some(tx) if tx.send(d.at).is_ok() => {}
             _ => {
@@ -143,7 +143,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     running.shutdown().await;
     let outbox = db.outbox_stats().await?;
     let inbound = db.inbound_count().await?;
-    let accepted = provider.accepted();
+    let accepted = provider.accepted_count();
     let refused = provider.refused();
     provider.stop().await;
     test_db.drop_db().await;

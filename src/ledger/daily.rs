@@ -1,22 +1,18 @@
 //! The daily stimulus inside `serve`: at `GOTONG_STIMULUS_HOUR` (Asia/Jakarta), or at start-up
 //! when today's run has not completed (catching up after downtime), one server runs it.
 //!
-//! Several `serve` processes may share a PostgreSQL database: the one that claims the
-//! `job_leases` row `stimulus` (a lease, so a crashed holder does not block it for ever) runs;
-//! the others see the lease taken and wait for the next check. Correctness does not depend on the
-//! lease (the stimulus itself is once per household per date); it only saves duplicate work.
+//! It is a leased job (`crate::jobs`, lease `stimulus`): only the work and when it is due are
+//! here. Correctness does not depend on the lease (the stimulus itself is once per household per
+//! date); it only saves duplicate work.
 
 use super::stimulus::run_stimulus;
 use crate::app::App;
 use crate::calendar::{jakarta_date, JAKARTA_OFFSET_MS};
 use crate::error::StoreResult;
+use crate::jobs::{self, Job};
 use crate::shutdown::Stop;
-use std::time::Duration;
+use async_trait::async_trait;
 use tokio::task::JoinHandle;
-
-const JOB: &str = "stimulus";
-const LEASE_MS: i64 = 15 * 60_000;
-const CHECK_EVERY: Duration = Duration::from_secs(60);
 
 /// Whether the run of today is due at `now_ms`: the time of day in Jakarta has reached `at`.
 pub fn due_today(now_ms: i64, at: chrono::NaiveTime) -> bool {
@@ -25,52 +21,57 @@ pub fn due_today(now_ms: i64, at: chrono::NaiveTime) -> bool {
     ms_of_day >= at_ms
 }
 
+/// Today's stimulus, as a leased job.
+pub struct DailyStimulus;
+
+#[async_trait]
+impl Job for DailyStimulus {
+    type Report = ();
+
+    fn name(&self) -> &'static str {
+        "stimulus"
+    }
+
+    fn lease_ms(&self) -> i64 {
+        15 * 60_000
+    }
+
+    /// Due once the hour has come, until today's run has completed.
+    async fn due(&self, app: &App, now: i64) -> StoreResult<bool> {
+        if !due_today(now, app.config.stimulus_hour) {
+            return Ok(false);
+        }
+        let date = jakarta_date(now).format("%Y-%m-%d").to_string();
+        Ok(!matches!(
+            app.db.stimulus_run(&date).await?,
+            Some((_, true))
+        ))
+    }
+
+    async fn run(&self, app: &App, now: i64) -> StoreResult<()> {
+        let clock = app.clock.clone();
+        run_stimulus(
+            &app.db,
+            &app.texts,
+            jakarta_date(now),
+            app.config.stimulus_per_day,
+            || clock.now_ms(),
+            &|_, _| {},
+        )
+        .await
+        .map(|_| ())
+    }
+}
+
 /// Runs today's stimulus if it is due, not yet complete, and this server gets the lease.
 /// Answers whether it ran.
 pub async fn run_if_due(app: &App, owner: &str) -> StoreResult<bool> {
-    let now = app.now();
-    if !due_today(now, app.config.stimulus_hour) {
-        return Ok(false);
-    }
-    let today = jakarta_date(now);
-    let date = today.format("%Y-%m-%d").to_string();
-    if matches!(app.db.stimulus_run(&date).await?, Some((_, true))) {
-        return Ok(false);
-    }
-    let mut tx = app.db.begin().await?;
-    let claimed = tx.claim_job(JOB, owner, now + LEASE_MS, now).await?;
-    tx.commit().await?;
-    if !claimed {
-        return Ok(false);
-    }
-    let clock = app.clock.clone();
-    let result = run_stimulus(
-        &app.db,
-        &app.texts,
-        today,
-        app.config.stimulus_per_day,
-        || clock.now_ms(),
-        &|_, _| {},
-    )
-    .await;
-    let mut tx = app.db.begin().await?;
-    tx.release_job(JOB, owner).await?;
-    tx.commit().await?;
-    result.map(|_| true)
+    Ok(jobs::run_if_leased(&DailyStimulus, app, owner)
+        .await?
+        .is_some())
 }
 
 /// The background task of `serve`.
-pub fn spawn_daily_stimulus(app: App, mut stop: Stop) -> JoinHandle<()> {
-    let owner = format!("serve-{}-{:08x}", std::process::id(), rand::random::<u32>());
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = run_if_due(&app, &owner).await {
-                tracing::error!(error = %e, "daily stimulus failed; retried at the next check");
-            }
-            tokio::select! {
-                _ = stop.stopped() => return,
-                _ = tokio::time::sleep(CHECK_EVERY) => {}
-            }
-        }
-    })
+pub fn spawn_daily_stimulus(app: App, stop: Stop) -> JoinHandle<()> {
+    jobs::spawn(DailyStimulus, app, stop)
 }

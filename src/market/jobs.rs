@@ -2,9 +2,9 @@
 //! again), borrowers are reminded the day before and on the due date, overdue loans are flagged
 //! to the custodian and the admin (warning log and `audit_log` row `loan.overdue`).
 //!
-//! One server at a time runs it, under the `job_leases` row `market` (the stimulus's pattern,
-//! `ledger::daily`); it runs at start-up and every minute, and always does everything due at
-//! that moment, so it catches up after downtime (stale reminders of a loan already overdue are
+//! One server at a time runs it, as the leased job `market` (`crate::jobs`, like the stimulus);
+//! it runs at start-up and every minute, and always does everything due at that moment, so it
+//! catches up after downtime (stale reminders of a loan already overdue are
 //! not sent: the overdue notice says it all). Correctness does not depend on the lease: each
 //! change is conditional on the row's state and commits with its notices, so nothing is sent
 //! twice.
@@ -14,16 +14,14 @@ use crate::app::App;
 use crate::calendar::{jakarta_date, parse_date};
 use crate::error::StoreResult;
 use crate::i18n::Texts;
+use crate::jobs::{self, Job};
 use crate::parse::nik::mask_nik;
 use crate::shutdown::Stop;
 use crate::store::Db;
 use crate::text::money::format_rupiah;
-use std::time::Duration;
+use async_trait::async_trait;
 use tokio::task::JoinHandle;
 
-const JOB: &str = "market";
-const LEASE_MS: i64 = 5 * 60_000;
-const CHECK_EVERY: Duration = Duration::from_secs(60);
 const BATCH: i64 = 200;
 const ACTOR: &str = "market-job";
 
@@ -155,47 +153,43 @@ async fn loan_reminders(db: &Db, texts: &Texts, now: i64) -> StoreResult<(usize,
     Ok((reminders, overdue))
 }
 
-/// Runs what is due if this server gets the lease. Answers the report, `None` without lease.
-pub async fn run_if_leased(
-    app: &App,
-    texts: &Texts,
-    owner: &str,
-) -> StoreResult<Option<JobReport>> {
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let claimed = tx.claim_job(JOB, owner, now + LEASE_MS, now).await?;
-    tx.commit().await?;
-    if !claimed {
-        return Ok(None);
+/// The market's work as a leased job (lease `market`), with the texts its notices are written in.
+pub struct MarketJobs;
+
+#[async_trait]
+impl Job for MarketJobs {
+    type Report = JobReport;
+
+    fn name(&self) -> &'static str {
+        "market"
     }
-    let result = run_due(&app.db, texts, now).await;
-    let mut tx = app.db.begin().await?;
-    tx.release_job(JOB, owner).await?;
-    tx.commit().await?;
-    result.map(Some)
+
+    fn lease_ms(&self) -> i64 {
+        5 * 60_000
+    }
+
+    async fn run(&self, app: &App, now: i64) -> StoreResult<JobReport> {
+        run_due(&app.db, &app.texts, now).await
+    }
+
+    fn report(&self, r: &JobReport) {
+        if *r != JobReport::default() {
+            tracing::info!(
+                orders_expired = r.orders_expired,
+                reminders = r.reminders,
+                overdue = r.overdue,
+                "market jobs"
+            );
+        }
+    }
+}
+
+/// Runs what is due if this server gets the lease. Answers the report, `None` without lease.
+pub async fn run_if_leased(app: &App, owner: &str) -> StoreResult<Option<JobReport>> {
+    jobs::run_if_leased(&MarketJobs, app, owner).await
 }
 
 /// The background task of `serve`.
-pub fn spawn_market_jobs(app: App, mut stop: Stop) -> JoinHandle<()> {
-    let owner = format!("serve-{}-{:08x}", std::process::id(), rand::random::<u32>());
-    tokio::spawn(async move {
-        loop {
-            match run_if_leased(&app, &app.texts, &owner).await {
-                Ok(Some(r)) if r != JobReport::default() => tracing::info!(
-                    orders_expired = r.orders_expired,
-                    reminders = r.reminders,
-                    overdue = r.overdue,
-                    "market jobs"
-                ),
-                Ok(_) => {}
-                Err(e) => {
-                    tracing::error!(error = %e, "market jobs failed; retried at the next check")
-                }
-            }
-            tokio::select! {
-                _ = stop.stopped() => return,
-                _ = tokio::time::sleep(CHECK_EVERY) => {}
-            }
-        }
-    })
+pub fn spawn_market_jobs(app: App, stop: Stop) -> JoinHandle<()> {
+    jobs::spawn(MarketJobs, app, stop)
 }

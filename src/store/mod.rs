@@ -18,6 +18,7 @@ mod payment_requests;
 mod persons;
 mod proposals;
 mod registry;
+#[cfg(feature = "testkit")]
 mod seed;
 mod sessions;
 pub(crate) mod sql;
@@ -41,7 +42,8 @@ pub use payment_requests::PaymentRequestRecord;
 pub use persons::{Household, Person};
 pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};
 pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
-pub use seed::SeedPerson;
+#[cfg(feature = "testkit")]
+pub use seed::{Among, SeedContact, SeedPerson};
 pub use sessions::{Contact, FlowEventCounts, Session};
 
 use crate::error::{StoreError, StoreResult};

@@ -1,8 +1,12 @@
-//! Seeding the registry directly, in batches: test fixtures. The
-//! registry import (`gotong import registry`) is the real way in; this skips its checks.
+//! The store's side of the test kit (`crate::testing::kelurahan`, feature `testkit`): the
+//! registry written with the import's own inserts but without its checks (tests need households
+//! the import would refuse: no head, deaths and moves already recorded), and links and contacts
+//! for many phones at once (the benchmarks link 100,000). The SQL stays here, beside the store's
+//! other statements, so no test or benchmark writes to a table itself.
 
-use super::{Code, Db, HouseholdRecord, PersonRecord, Tx};
+use super::{on_backend, Code, Db, HouseholdRecord, PersonRecord, Tx};
 use crate::error::{StoreError, StoreResult};
+use crate::message::Channel;
 use crate::parse::Sex;
 use crate::registry::{Residence, Shdk};
 
@@ -23,6 +27,27 @@ pub struct SeedPerson {
     pub moved_out_on: Option<String>,
 }
 
+/// Who the test kit links phones to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Among {
+    /// Every person.
+    Everyone,
+    /// Heads of household.
+    Heads,
+    /// Heads of `TETAP` households (the ones the stimulus credits).
+    PermanentHeads,
+}
+
+/// A phone as the test kit makes it known: the channel it writes on and when it last wrote.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SeedContact {
+    pub phone: String,
+    pub channel: Channel,
+    pub last_inbound_at: i64,
+}
+
+/// Rows per multi-row statement: at most 4 parameters a row here, well under both backends'
+/// parameter limits.
 const ROWS: usize = 1_000;
 
 impl Tx {
@@ -78,7 +103,70 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// Links each `(phone, nik)` with `pin_hash`: the batch form of [`Tx::create_link`] for phones
+    /// and persons not linked yet (nothing is replaced).
+    pub async fn create_links(
+        &mut self,
+        links: &[(String, String)],
+        pin_hash: &str,
+        now: i64,
+    ) -> StoreResult<()> {
+        for chunk in links.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO links (phone, nik, pin_hash, linked_at) VALUES {}",
+                super::sql::values(chunk.len(), 4, 1)
+            );
+            on_backend!(&mut self.conn, c => {
+                let mut q = sqlx::query(&sql);
+                for (phone, nik) in chunk {
+                    q = q.bind(phone).bind(nik).bind(pin_hash).bind(now);
+                }
+                q.execute(&mut **c).await?;
+            });
+        }
+        Ok(())
+    }
+
+    /// Records phones as contacts that wrote on a channel at a time (what an inbound message
+    /// does through its trigger), for phones that have no contact row yet.
+    pub async fn seed_contacts(&mut self, contacts: &[SeedContact]) -> StoreResult<()> {
+        for chunk in contacts.chunks(ROWS) {
+            let sql = format!(
+                "INSERT INTO contacts (phone, channel, last_inbound_at) VALUES {}",
+                super::sql::values(chunk.len(), 3, 1)
+            );
+            on_backend!(&mut self.conn, c => {
+                let mut q = sqlx::query(&sql);
+                for contact in chunk {
+                    q = q
+                        .bind(&contact.phone)
+                        .bind(contact.channel.as_str())
+                        .bind(contact.last_inbound_at);
+                }
+                q.execute(&mut **c).await?;
+            });
+        }
+        Ok(())
+    }
+}
+
 impl Db {
+    /// The NIKs of the persons `among`, in NIK order.
+    pub async fn niks_among(&self, among: Among) -> StoreResult<Vec<String>> {
+        let sql = match among {
+            Among::Everyone => "SELECT nik FROM persons ORDER BY nik",
+            Among::Heads => "SELECT nik FROM persons WHERE shdk = 'KEPALA KELUARGA' ORDER BY nik",
+            Among::PermanentHeads => {
+                "SELECT nik FROM persons WHERE shdk = 'KEPALA KELUARGA' AND residence = 'TETAP'
+                 ORDER BY nik"
+            }
+        };
+        Ok(on_backend!(&self.pool, p => {
+            sqlx::query_scalar(sql).fetch_all(p).await?
+        }))
+    }
+
     /// Seeds households and their persons, 10,000 persons per transaction.
     pub async fn seed_registry(
         &self,

@@ -1,5 +1,11 @@
-//! Test support shared by the integration tests and the benchmarks: throw-away databases on both
-//! backends. `TEST_POSTGRES_URL` names a PostgreSQL server where databases may be created.
+//! The test kit, shared by the integration tests, the transcripts and `gotong bench`; compiled
+//! only with the cargo feature `testkit`, so the product binary has none of it:
+//!
+//! - throw-away databases on both backends ([`TestDb`], [`backend_tests!`](crate::backend_tests));
+//!   `TEST_POSTGRES_URL` names a PostgreSQL server where databases may be created;
+//! - [`fake_provider`]: the fake WhatsApp and Twilio APIs;
+//! - [`kelurahan`]: the test-kelurahan builder (residents, phones, credit, merchants);
+//! - [`transcript`]: the transcript runner.
 
 use crate::store::Db;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -138,5 +144,6 @@ mod tests {
     }
 }
 
-pub mod fixtures;
+pub mod fake_provider;
+pub mod kelurahan;
 pub mod transcript;

@@ -18,6 +18,7 @@ use crate::chat;
 use crate::clock::FakeClock;
 use crate::engine::render::transcript_text;
 use crate::message::{Body, Channel, Content};
+use crate::testing::kelurahan;
 use crate::text::gsm7::{is_gsm7, sms_segments, MAX_SMS_SEGMENTS};
 
 /// 2026-11-25 08:00 Asia/Jakarta: where every transcript's clock starts.
@@ -273,20 +274,10 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
     match (what, args) {
         ("registry", [file]) => {
             let input = std::fs::read(fixtures_dir().join(file)).map_err(|e| e.to_string())?;
-            let opts = crate::registry::import::ImportOptions {
-                dry_run: false,
-                actor: "transcript".into(),
-                subject: Some(file.clone()),
-                now_ms: now,
-                today: crate::calendar::jakarta_date(now),
-            };
-            let report = crate::registry::import::import_registry(&app.db, &input, &opts, &|_| {})
+            kelurahan::import_csv(&app.db, &input, "transcript", Some(file), now)
                 .await
-                .map_err(|e| e.to_string())?;
-            if !report.rejected.is_empty() {
-                return Err(format!("rows rejected: {:?}", report.rejected));
-            }
-            Ok(())
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         ("code", [nik, code]) => {
             let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
@@ -302,14 +293,9 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
         }
-        ("link", [phone, nik, pin]) => {
-            let hash = crate::accounts::pin_hash::PinHasher::new(key).hash(pin);
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
-            tx.create_link(phone, nik, &hash, now)
-                .await
-                .map_err(|e| e.to_string())?;
-            tx.commit().await.map_err(|e| e.to_string())
-        }
+        ("link", [phone, nik, pin]) => kelurahan::link_at(&app.db, key, phone, nik, pin, now)
+            .await
+            .map_err(|e| e.to_string()),
         ("merchant", [nik, name @ ..]) if !name.is_empty() => {
             let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
             crate::ledger::merchants::register_merchant(
@@ -347,7 +333,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("topup", [kk, amount]) => {
             let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
-            crate::testing::fixtures::top_up(&app.db, kk, amount, &format!("topup:{kk}:{now}"))
+            kelurahan::top_up(&app.db, kk, amount, &format!("topup:{kk}:{now}"))
                 .await
                 .map_err(|e| e.to_string())
         }

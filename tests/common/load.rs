@@ -8,7 +8,7 @@ use gotong::channels::{twilio, whatsapp};
 use gotong::config::Config;
 use gotong::message::Channel;
 use gotong::store::{AccountKind, Db};
-use gotong::testing::fixtures::{household, link, merchant, nik_for, person, top_up};
+use gotong::testing::kelurahan::{household, link, merchant, nik_for, person, top_up};
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -1,13 +1,9 @@
-//! Shared by the webhook and delivery tests: an echo conversation, a fake provider imitating the
-//! Graph API and Twilio, and a running server pointed at it.
+//! Shared by the webhook and delivery tests: an echo conversation, and a running server pointed at
+//! the test kit's fake provider (`gotong::testing::fake_provider`, re-exported here).
 
 #![allow(dead_code)]
 
 use async_trait::async_trait;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
-use axum::response::{IntoResponse, Response};
 use gotong::app::App;
 use gotong::channels::Providers;
 use gotong::channels::{twilio, whatsapp};
@@ -21,12 +17,14 @@ use gotong::message::{Body, StoredInbound};
 use gotong::outbox::{Backoff, OutboxOptions, OutboxWake};
 use gotong::server::{self, Running, ServeOptions};
 use gotong::store::{Db, Tx};
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::future::Future;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+// Each test file uses some of them.
+#[allow(unused_imports)]
+pub use gotong::testing::fake_provider::{Answer, FakeProvider, Recorded};
 
 pub mod load;
 
@@ -69,280 +67,6 @@ where
         assert!(Instant::now() < deadline, "timed out waiting for: {what}");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The fake provider
-
-/// How the fake provider answers one request.
-#[derive(Clone, Debug)]
-pub enum Answer {
-    /// Accepts the message (WhatsApp 200 with `messages[0].id`, Twilio 201 with `sid`).
-    Accept,
-    /// Answers this status and JSON body.
-    Status(u16, &'static str),
-    /// Waits this long, then accepts (longer than the client's timeout: a timeout).
-    Hang(Duration),
-}
-
-/// One request the fake provider received.
-#[derive(Clone, Debug)]
-pub struct Recorded {
-    pub at: Instant,
-    pub path: String,
-    pub authorization: Option<String>,
-    pub content_type: Option<String>,
-    pub body: Bytes,
-    /// The status it was answered with (0 for a hang the client gave up on).
-    pub status: u16,
-    /// The id it returned when it accepted.
-    pub provider_id: Option<String>,
-    /// When it was answered (None while in flight).
-    pub answered_at: Option<Instant>,
-}
-
-impl Recorded {
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).expect("fake provider got JSON")
-    }
-
-    pub fn form(&self) -> HashMap<String, String> {
-        serde_urlencoded::from_bytes(&self.body).expect("fake provider got a form")
-    }
-
-    /// The recipient, whatever the provider.
-    pub fn to(&self) -> String {
-        if self.path.ends_with("Messages.json") {
-            self.form().get("To").cloned().unwrap_or_default()
-        } else {
-            self.json()["to"].as_str().unwrap_or_default().to_string()
-        }
-    }
-
-    /// The text sent, whatever the provider.
-    pub fn text(&self) -> String {
-        if self.path.ends_with("Messages.json") {
-            self.form().get("Body").cloned().unwrap_or_default()
-        } else {
-            self.json()["text"]["body"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string()
-        }
-    }
-
-    pub fn accepted(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-}
-
-#[derive(Default)]
-struct FakeState {
-    requests: Mutex<Vec<Recorded>>,
-    script: Mutex<VecDeque<Answer>>,
-    /// Added to every answer (to keep sends in flight for a while).
-    latency: Mutex<Duration>,
-    /// How requests are answered when the script is empty (`None`: accepted).
-    failing: Mutex<Option<Answer>>,
-    in_flight: Mutex<HashSet<String>>,
-    /// Recipients that had two requests in flight at once.
-    overlaps: Mutex<Vec<String>>,
-    ids: AtomicU64,
-}
-
-/// A small HTTP server imitating `POST /{phone_number_id}/messages` (Graph API) and
-/// `POST /2010-04-01/Accounts/{sid}/Messages.json` (Twilio), recording every request.
-#[derive(Clone)]
-pub struct FakeProvider {
-    pub base: String,
-    state: Arc<FakeState>,
-    addr: SocketAddr,
-    /// Stops the listener (and closes idle connections) when sent.
-    listening: Arc<Mutex<Option<ListenerHandle>>>,
-}
-
-struct ListenerHandle {
-    stop: tokio::sync::oneshot::Sender<()>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-fn listen(listener: tokio::net::TcpListener, state: Arc<FakeState>) -> ListenerHandle {
-    let router = axum::Router::new().fallback(fake_send).with_state(state);
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let task = tokio::spawn(async move {
-        let _ = axum::serve(listener, router)
-            .with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            })
-            .await;
-    });
-    ListenerHandle { stop, task }
-}
-
-impl FakeProvider {
-    pub async fn start() -> FakeProvider {
-        let state = Arc::new(FakeState::default());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let handle = listen(listener, state.clone());
-        FakeProvider {
-            base: format!("http://{addr}"),
-            state,
-            addr,
-            listening: Arc::new(Mutex::new(Some(handle))),
-        }
-    }
-
-    /// Closes the listener: new connections are refused until [`FakeProvider::resume`]. Waits
-    /// (bounded) for the requests under way to be answered and idle connections to close.
-    pub async fn stop_listening(&self) {
-        let handle = self.listening.lock().unwrap().take();
-        if let Some(h) = handle {
-            let _ = h.stop.send(());
-            let _ = tokio::time::timeout(Duration::from_secs(5), h.task).await;
-        }
-    }
-
-    /// Listens again on the same address.
-    pub async fn resume(&self) {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        let listener = loop {
-            match tokio::net::TcpListener::bind(self.addr).await {
-                Ok(l) => break l,
-                Err(e) => {
-                    assert!(
-                        Instant::now() < deadline,
-                        "rebinding the fake provider: {e}"
-                    );
-                    tokio::time::sleep(Duration::from_millis(50)).await;
-                }
-            }
-        };
-        *self.listening.lock().unwrap() = Some(listen(listener, self.state.clone()));
-    }
-
-    /// From now on, requests (after the script) are answered like this; `None` accepts again.
-    pub fn set_failing(&self, answer: Option<Answer>) {
-        *self.state.failing.lock().unwrap() = answer;
-    }
-
-    /// The next requests are answered like this, in order; then requests are accepted.
-    pub fn script(&self, answers: impl IntoIterator<Item = Answer>) {
-        self.state.script.lock().unwrap().extend(answers);
-    }
-
-    pub fn set_latency(&self, latency: Duration) {
-        *self.state.latency.lock().unwrap() = latency;
-    }
-
-    pub fn requests(&self) -> Vec<Recorded> {
-        self.state.requests.lock().unwrap().clone()
-    }
-
-    pub fn accepted(&self) -> Vec<Recorded> {
-        self.requests()
-            .into_iter()
-            .filter(|r| r.accepted())
-            .collect()
-    }
-
-    pub fn overlaps(&self) -> Vec<String> {
-        self.state.overlaps.lock().unwrap().clone()
-    }
-}
-
-async fn fake_send(
-    State(state): State<Arc<FakeState>>,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let header = |name: &str| {
-        headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(String::from)
-    };
-    let path = uri.path().to_string();
-    let twilio = path.ends_with("/Messages.json");
-    let mut recorded = Recorded {
-        at: Instant::now(),
-        path,
-        authorization: header("authorization"),
-        content_type: header("content-type"),
-        body,
-        status: 0,
-        provider_id: None,
-        answered_at: None,
-    };
-    let to = recorded.to();
-    if !state.in_flight.lock().unwrap().insert(to.clone()) {
-        state.overlaps.lock().unwrap().push(to.clone());
-    }
-    let answer = state
-        .script
-        .lock()
-        .unwrap()
-        .pop_front()
-        .or_else(|| state.failing.lock().unwrap().clone())
-        .unwrap_or(Answer::Accept);
-    let latency = *state.latency.lock().unwrap();
-    let index = {
-        let mut requests = state.requests.lock().unwrap();
-        requests.push(recorded.clone());
-        requests.len() - 1
-    };
-    tokio::time::sleep(latency).await;
-    let (status, body) = match answer {
-        Answer::Status(status, body) => (status, body.to_string()),
-        Answer::Hang(d) => {
-            tokio::time::sleep(d).await;
-            (0, String::new())
-        }
-        Answer::Accept => {
-            let n = state.ids.fetch_add(1, Ordering::SeqCst) + 1;
-            let id = if twilio {
-                format!("SMfake{n:032}")
-            } else {
-                format!("wamid.FAKE{n}")
-            };
-            recorded.provider_id = Some(id.clone());
-            if twilio {
-                (
-                    201,
-                    serde_json::json!({ "sid": id, "status": "queued" }).to_string(),
-                )
-            } else {
-                let to = recorded.json()["to"].clone();
-                (
-                    200,
-                    serde_json::json!({
-                        "messaging_product": "whatsapp",
-                        "contacts": [{ "input": to, "wa_id": to }],
-                        "messages": [{ "id": id }]
-                    })
-                    .to_string(),
-                )
-            }
-        }
-    };
-    {
-        let mut requests = state.requests.lock().unwrap();
-        requests[index].status = status;
-        requests[index].provider_id = recorded.provider_id.clone();
-        requests[index].answered_at = Some(Instant::now());
-    }
-    state.in_flight.lock().unwrap().remove(&to);
-    if status == 0 {
-        // The client gave up long ago; answer something.
-        return StatusCode::GATEWAY_TIMEOUT.into_response();
-    }
-    (
-        StatusCode::from_u16(status).unwrap(),
-        [("content-type", "application/json")],
-        body,
-    )
-        .into_response()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -406,7 +130,7 @@ pub fn config(setup: &Setup, provider: &FakeProvider) -> Config {
         env.insert("WHATSAPP_VERIFY_TOKEN", VERIFY_TOKEN.into());
         env.insert("WHATSAPP_ACCESS_TOKEN", ACCESS_TOKEN.into());
         env.insert("WHATSAPP_PHONE_NUMBER_ID", PHONE_NUMBER_ID.into());
-        env.insert("WHATSAPP_API_BASE", format!("{}/v21.0", provider.base));
+        env.insert("WHATSAPP_API_BASE", provider.api_base());
         env.insert("WHATSAPP_BROADCAST_TEMPLATE", "pengumuman".into());
     }
     if setup.sms {
