@@ -13,7 +13,7 @@ use gotong::clock::FakeClock;
 use gotong::config::Config;
 use gotong::engine::Engine;
 use gotong::market::jobs::{run_due, run_if_leased, JobReport};
-use gotong::market::{self, MarketError, Requested, Sale};
+use gotong::market::{self, MarketError, OrderStatus, Requested, Sale};
 use gotong::store::Db;
 use gotong::testing::fixtures::{household, link, merchant, nik_for, person};
 use gotong::testing::transcript::START_MS;
@@ -202,7 +202,7 @@ async fn expiry_reminders_and_overdue_run_once(db: &Db) {
     );
     let mut tx = db.begin().await.unwrap();
     let o = tx.order(order.id).await.unwrap().unwrap();
-    assert_eq!(o.status, "expired");
+    assert_eq!(o.status, OrderStatus::Expired);
     let l = tx
         .listing(&code, START_MS + 2 * HOUR)
         .await

@@ -3,6 +3,7 @@
 
 use super::{on_backend, Backend, Db, Tx};
 use crate::error::StoreResult;
+use crate::market::status::{ItemStatus, ListingStatus, LoanStatus, OrderStatus};
 
 /// A listing with its seller and what is available now (stock less unexpired reservations).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub struct Listing {
     pub stock: i64,
     pub category: String,
     pub photo: Option<String>,
-    pub open: bool,
+    pub status: ListingStatus,
     /// The seller's RW.
     pub rw: String,
     pub available: i64,
@@ -32,7 +33,7 @@ pub struct Order {
     pub buyer_phone: String,
     pub qty: i64,
     pub amount: i64,
-    pub status: String,
+    pub status: OrderStatus,
     pub expires_at: i64,
 }
 
@@ -44,7 +45,7 @@ pub struct Item {
     /// `None`: the community's.
     pub owner_nik: Option<String>,
     pub custodian_nik: String,
-    pub withdrawn: bool,
+    pub status: ItemStatus,
     /// Lent out now.
     pub lent: bool,
     /// The custodian's RW.
@@ -59,7 +60,7 @@ pub struct Loan {
     pub borrower_nik: String,
     pub borrower_phone: String,
     pub days: i64,
-    pub status: String,
+    pub status: LoanStatus,
     pub asked_at: Option<i64>,
     pub due_date: Option<String>,
     pub reminders_sent: i64,
@@ -98,7 +99,7 @@ type ListingRow = (
     i64,
     String,
     Option<String>,
-    String,
+    ListingStatus,
     String,
     i64,
     String,
@@ -115,7 +116,7 @@ fn listing(r: ListingRow) -> Listing {
         stock: r.6,
         category: r.7,
         photo: r.8,
-        open: r.9 == "open",
+        status: r.9,
         rw: r.10,
         available: r.11.max(0),
         search_text: r.12,
@@ -124,7 +125,7 @@ fn listing(r: ListingRow) -> Listing {
 
 const ORDER_COLUMNS: &str = "id, listing, buyer_nik, buyer_phone, qty, amount, status, expires_at";
 
-type OrderRow = (i64, String, String, String, i64, i64, String, i64);
+type OrderRow = (i64, String, String, String, i64, i64, OrderStatus, i64);
 
 fn order(r: OrderRow) -> Order {
     Order {
@@ -145,7 +146,15 @@ const ITEM_SELECT: &str = "SELECT i.code, i.name, i.owner_nik, i.custodian_nik, 
     FROM items i LEFT JOIN persons p ON p.nik = i.custodian_nik
     LEFT JOIN households h ON h.no_kk = p.no_kk";
 
-type ItemRow = (String, String, Option<String>, String, String, i64, String);
+type ItemRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    ItemStatus,
+    i64,
+    String,
+);
 
 fn item(r: ItemRow) -> Item {
     Item {
@@ -153,7 +162,7 @@ fn item(r: ItemRow) -> Item {
         name: r.1,
         owner_nik: r.2,
         custodian_nik: r.3,
-        withdrawn: r.4 == "withdrawn",
+        status: r.4,
         lent: r.5 > 0,
         rw: r.6,
     }
@@ -168,7 +177,7 @@ type LoanRow = (
     String,
     String,
     i64,
-    String,
+    LoanStatus,
     Option<i64>,
     Option<String>,
     i64,
@@ -219,7 +228,7 @@ impl Tx {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "INSERT INTO listings (code, merchant, name, search_text, price, stock, category, photo, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&code)
             .bind(l.merchant)
@@ -229,6 +238,7 @@ impl Tx {
             .bind(l.stock)
             .bind(l.category)
             .bind(l.photo)
+            .bind(ListingStatus::Open)
             .bind(now)
             .execute(&mut **c)
             .await?;
@@ -304,7 +314,8 @@ impl Tx {
 
     pub async fn close_listing(&mut self, code: &str) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE listings SET status = 'closed' WHERE code = $1")
+            sqlx::query("UPDATE listings SET status = $1 WHERE code = $2")
+                .bind(ListingStatus::Closed)
                 .bind(code)
                 .execute(&mut **c)
                 .await?;
@@ -334,13 +345,14 @@ impl Tx {
         let id: i64 = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO orders (listing, buyer_nik, buyer_phone, qty, amount, status, expires_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $7) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
             )
             .bind(listing)
             .bind(buyer_nik)
             .bind(buyer_phone)
             .bind(qty)
             .bind(amount)
+            .bind(OrderStatus::Reserved)
             .bind(expires_at)
             .bind(now)
             .fetch_one(&mut **c)
@@ -353,7 +365,7 @@ impl Tx {
             buyer_phone: buyer_phone.to_string(),
             qty,
             amount,
-            status: "reserved".into(),
+            status: OrderStatus::Reserved,
             expires_at,
         })
     }
@@ -371,19 +383,21 @@ impl Tx {
     pub async fn finish_order(
         &mut self,
         id: i64,
-        status: &str,
+        status: OrderStatus,
         transfer_key: Option<&str>,
         now: i64,
     ) -> StoreResult<bool> {
+        debug_assert!(OrderStatus::Reserved.can_go_to(status), "{status}");
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE orders SET status = $1, transfer_key = $2, updated_at = $3
-                 WHERE id = $4 AND status = 'reserved'",
+                 WHERE id = $4 AND status = $5",
             )
             .bind(status)
             .bind(transfer_key)
             .bind(now)
             .bind(id)
+            .bind(OrderStatus::Reserved)
             .execute(&mut **c)
             .await?
             .rows_affected()
@@ -414,12 +428,13 @@ impl Tx {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "INSERT INTO items (code, name, owner_nik, custodian_nik, status, created_at)
-                 VALUES ($1, $2, $3, $4, 'available', $5)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&code)
             .bind(name)
             .bind(owner_nik)
             .bind(custodian_nik)
+            .bind(ItemStatus::Available)
             .bind(now)
             .execute(&mut **c)
             .await?;
@@ -467,12 +482,13 @@ impl Tx {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO loans (item, borrower_nik, borrower_phone, days, status, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, 'requested', $5, $5) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
             )
             .bind(item)
             .bind(borrower_nik)
             .bind(borrower_phone)
             .bind(days)
+            .bind(LoanStatus::Requested)
             .bind(now)
             .fetch_one(&mut **c)
             .await?
@@ -513,11 +529,12 @@ impl Tx {
     pub async fn move_loan(
         &mut self,
         id: i64,
-        from: &str,
-        to: &str,
+        from: LoanStatus,
+        to: LoanStatus,
         due_date: Option<&str>,
         now: i64,
     ) -> StoreResult<bool> {
+        debug_assert!(from.can_go_to(to), "{from} to {to}");
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE loans SET status = $1, due_date = COALESCE($2, due_date), updated_at = $3

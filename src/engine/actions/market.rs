@@ -11,7 +11,7 @@ use crate::ledger::payment::{check_payment, PaymentRequest};
 use crate::ledger::LedgerError;
 use crate::market::notify::who;
 use crate::market::search::{query_words, rank};
-use crate::market::{self, MarketError, Sale};
+use crate::market::{self, MarketError, OrderStatus, Sale};
 use crate::message::Channel;
 use crate::store::{Listing, Merchant, Person};
 use crate::text::money::format_rupiah;
@@ -590,7 +590,11 @@ impl Action for OrderConfirm {
             ctx.set(KEY, format!("order:{id}"));
             return Ok(Outcome::Next);
         }
-        if ctx.tx.finish_order(id, "cancelled", None, ctx.now).await? {
+        if ctx
+            .tx
+            .finish_order(id, OrderStatus::Cancelled, None, ctx.now)
+            .await?
+        {
             let seller = match ctx.value(CODE).map(str::to_string) {
                 Some(code) => ctx.tx.merchant(&code).await?.map(|m| m.nik),
                 None => None,
@@ -632,7 +636,7 @@ impl Action for OrderPin {
             ctx.say("engine-error", &[]);
             return Ok(Outcome::Finish);
         };
-        if order.status != "reserved" || order.expires_at <= ctx.now {
+        if order.status != OrderStatus::Reserved || order.expires_at <= ctx.now {
             ctx.say("order-too-late", &[("order", id.to_string())]);
             return Ok(Outcome::Finish);
         }
@@ -641,7 +645,11 @@ impl Action for OrderPin {
             PinPaid::Stop(outcome) => return Ok(outcome),
         };
         let key = paid.transfer.key.clone();
-        if ctx.tx.finish_order(id, "paid", Some(&key), ctx.now).await? {
+        if ctx
+            .tx
+            .finish_order(id, OrderStatus::Paid, Some(&key), ctx.now)
+            .await?
+        {
             ctx.tx.take_stock(&order.listing, order.qty).await?;
             let args = [
                 ("order", id.to_string()),
