@@ -3,6 +3,7 @@
 //! | file | what |
 //! | --- | --- |
 //! | [`status`] | the states of listings, orders, items and loans, and the moves between them |
+//! | [`pay`] | paying a reserved order through the ledger's payment rule |
 //! | [`search`] | folding words (case, accents), stop-words, ranking `CARI` results |
 //! | [`notify`] | a message to another resident, in their channel and language |
 //! | [`jobs`] | expiring unpaid orders, loan reminders and overdue flags, inside `serve` by lease |
@@ -19,9 +20,11 @@
 
 pub mod jobs;
 pub mod notify;
+mod pay;
 pub mod search;
 pub mod status;
 
+pub use pay::{order_key, pay_order, payable_order, PaidOrder};
 pub use status::{ItemStatus, ListingStatus, LoanStatus, OrderStatus};
 
 use crate::calendar::jakarta_date;
@@ -91,6 +94,10 @@ pub enum MarketError {
     UnknownPerson,
     #[error("a community item needs a custodian")]
     NoCustodian,
+    #[error("unknown order")]
+    UnknownOrder,
+    #[error("the order is no longer reserved, or its time is up")]
+    OrderTooLate,
     #[error(transparent)]
     Ledger(LedgerError),
     #[error(transparent)]

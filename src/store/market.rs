@@ -35,6 +35,8 @@ pub struct Order {
     pub amount: i64,
     pub status: OrderStatus,
     pub expires_at: i64,
+    /// The payment's idempotency key, once paid.
+    pub transfer_key: Option<String>,
 }
 
 /// A lendable item.
@@ -123,9 +125,20 @@ fn listing(r: ListingRow) -> Listing {
     }
 }
 
-const ORDER_COLUMNS: &str = "id, listing, buyer_nik, buyer_phone, qty, amount, status, expires_at";
+const ORDER_COLUMNS: &str =
+    "id, listing, buyer_nik, buyer_phone, qty, amount, status, expires_at, transfer_key";
 
-type OrderRow = (i64, String, String, String, i64, i64, OrderStatus, i64);
+type OrderRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    OrderStatus,
+    i64,
+    Option<String>,
+);
 
 fn order(r: OrderRow) -> Order {
     Order {
@@ -137,6 +150,7 @@ fn order(r: OrderRow) -> Order {
         amount: r.5,
         status: r.6,
         expires_at: r.7,
+        transfer_key: r.8,
     }
 }
 
@@ -258,9 +272,19 @@ impl Tx {
     /// Holds the listing's row until the end of the unit of work, so two orders never reserve
     /// the same stock (PostgreSQL; SQLite's unit of work already holds the write lock).
     pub async fn lock_listing(&mut self, code: &str) -> StoreResult<()> {
+        self.lock_row("SELECT code FROM listings WHERE code = $1", code)
+            .await
+    }
+
+    /// Holds the row `select` names by `$1` until the end of the unit of work (PostgreSQL,
+    /// `FOR UPDATE`; SQLite's unit of work already holds the write lock).
+    async fn lock_row<T>(&mut self, select: &str, key: T) -> StoreResult<()>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    {
         if let Backend::Postgres(c) = &mut self.conn {
-            sqlx::query("SELECT code FROM listings WHERE code = $1 FOR UPDATE")
-                .bind(code)
+            sqlx::query(&format!("{select} FOR UPDATE"))
+                .bind(key)
                 .fetch_optional(&mut **c)
                 .await?;
         }
@@ -367,6 +391,7 @@ impl Tx {
             amount,
             status: OrderStatus::Reserved,
             expires_at,
+            transfer_key: None,
         })
     }
 
@@ -376,6 +401,13 @@ impl Tx {
             sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await?
         });
         Ok(row.map(order))
+    }
+
+    /// Holds the order's row until the end of the unit of work (PostgreSQL), so paying it and
+    /// expiring it never cross.
+    pub async fn lock_order(&mut self, id: i64) -> StoreResult<()> {
+        self.lock_row("SELECT id FROM orders WHERE id = $1", id)
+            .await
     }
 
     /// Moves a reserved order to `status` (with the payment's key when paid). Answers whether it
@@ -462,13 +494,8 @@ impl Tx {
     /// Holds the item's row until the end of the unit of work (PostgreSQL), so its queue changes
     /// one request at a time.
     pub async fn lock_item(&mut self, code: &str) -> StoreResult<()> {
-        if let Backend::Postgres(c) = &mut self.conn {
-            sqlx::query("SELECT code FROM items WHERE code = $1 FOR UPDATE")
-                .bind(code)
-                .fetch_optional(&mut **c)
-                .await?;
-        }
-        Ok(())
+        self.lock_row("SELECT code FROM items WHERE code = $1", code)
+            .await
     }
 
     pub async fn insert_loan(
