@@ -12,10 +12,11 @@ use gotong::backend_tests;
 use gotong::clock::FakeClock;
 use gotong::config::Config;
 use gotong::engine::Engine;
+use gotong::ledger::keys;
 use gotong::market::jobs::{run_due, run_if_leased, JobReport};
-use gotong::market::{self, MarketError, Requested, Sale};
+use gotong::market::{self, MarketError, OrderStatus, Requested, Sale};
 use gotong::store::Db;
-use gotong::testing::kelurahan::{household, link, merchant, nik_for, person};
+use gotong::testing::kelurahan::{household, link, merchant, nik_for, person, top_up};
 use gotong::testing::transcript::START_MS;
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -202,7 +203,7 @@ async fn expiry_reminders_and_overdue_run_once(db: &Db) {
     );
     let mut tx = db.begin().await.unwrap();
     let o = tx.order(order.id).await.unwrap().unwrap();
-    assert_eq!(o.status, "expired");
+    assert_eq!(o.status, OrderStatus::Expired);
     let l = tx
         .listing(&code, START_MS + 2 * HOUR)
         .await
@@ -303,8 +304,75 @@ async fn library_refusals(db: &Db) {
     tx.commit().await.unwrap();
 }
 
+async fn paying_an_order(db: &Db) {
+    let w = world(db).await;
+    top_up(db, "3201010101000042", 50_000, "test:top-up")
+        .await
+        .unwrap();
+    let m = merchant(db, &w.seller, "Kios Sri", START_MS).await.unwrap();
+    let engine = Engine::load_default(Arc::new(w.config.clone())).unwrap();
+    let texts = engine.texts();
+    let mut tx = db.begin().await.unwrap();
+    let buyer = tx.person(&w.buyer).await.unwrap().unwrap();
+    let sale = Sale {
+        name: "Kue lapis",
+        price: 5_000,
+        stock: 5,
+        category: "makanan",
+        photo: None,
+    };
+    let code = market::sell(&mut tx, &m, &sale, START_MS).await.unwrap();
+    let (_, late) = market::reserve(&mut tx, &buyer, "+6281300000002", &code, 1, START_MS)
+        .await
+        .unwrap();
+    let (_, order) = market::reserve(&mut tx, &buyer, "+6281300000002", &code, 2, START_MS)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // Paid within the hold: the stock goes down, the seller is told; again under the same key
+    // (the order's), nothing more is paid, taken or told.
+    for (attempt, fresh) in [(1, true), (2, false)] {
+        let mut tx = db.begin().await.unwrap();
+        let paid = market::pay_order(&mut tx, texts, &w.config, order.id, START_MS + HOUR)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(paid.fresh, fresh, "attempt {attempt}");
+        assert_eq!(paid.seller_notice.is_some(), fresh, "attempt {attempt}");
+        assert_eq!(paid.order.status, OrderStatus::Paid);
+        assert_eq!(
+            paid.order.transfer_key.as_deref(),
+            Some(keys::order(order.id).as_str())
+        );
+        assert_eq!(paid.payment.wallet_balance, 40_000, "paid once");
+        assert_eq!(paid.payment.transfer.key, keys::order(order.id));
+    }
+    let mut tx = db.begin().await.unwrap();
+    let l = tx.listing(&code, START_MS + HOUR).await.unwrap().unwrap();
+    assert_eq!((l.stock, l.available), (3, 2), "2 taken, 1 still reserved");
+    tx.commit().await.unwrap();
+
+    // Past its hold an order is refused, even before the expiry job saw it.
+    let mut tx = db.begin().await.unwrap();
+    let refused = market::pay_order(&mut tx, texts, &w.config, late.id, START_MS + 2 * HOUR).await;
+    assert!(
+        matches!(refused, Err(MarketError::OrderTooLate)),
+        "{refused:?}"
+    );
+    let o = tx.order(late.id).await.unwrap().unwrap();
+    assert_eq!((o.status, o.transfer_key), (OrderStatus::Reserved, None));
+    assert!(tx
+        .transfer_by_key(&keys::order(late.id))
+        .await
+        .unwrap()
+        .is_none());
+    tx.commit().await.unwrap();
+}
+
 backend_tests!(
     items_api_and_stats,
+    paying_an_order,
     expiry_reminders_and_overdue_run_once,
     one_server_runs_the_jobs,
     library_refusals,

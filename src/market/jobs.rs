@@ -10,6 +10,7 @@
 //! twice.
 
 use super::notify::{notice, notice_to_person, who};
+use super::OrderStatus;
 use crate::app::App;
 use crate::calendar::{jakarta_date, parse_date};
 use crate::error::StoreResult;
@@ -51,7 +52,10 @@ async fn expire_orders(db: &Db, texts: &Texts, now: i64) -> StoreResult<usize> {
         let mut tx = db.begin().await?;
         let due = tx.due_orders(now, BATCH).await?;
         for order in &due {
-            if !tx.finish_order(order.id, "expired", None, now).await? {
+            if !tx
+                .finish_order(order.id, OrderStatus::Expired, None, now)
+                .await?
+            {
                 continue;
             }
             expired += 1;

@@ -2,6 +2,8 @@
 //!
 //! | file | what |
 //! | --- | --- |
+//! | [`status`] | the states of listings, orders, items and loans, and the moves between them |
+//! | [`pay`] | paying a reserved order through the ledger's payment rule |
 //! | [`search`] | folding words (case, accents), stop-words, ranking `CARI` results |
 //! | [`notify`] | a message to another resident, in their channel and language |
 //! | [`jobs`] | expiring unpaid orders, loan reminders and overdue flags, inside `serve` by lease |
@@ -18,7 +20,12 @@
 
 pub mod jobs;
 pub mod notify;
+mod pay;
 pub mod search;
+pub mod status;
+
+pub use pay::{pay_order, payable_order, PaidOrder};
+pub use status::{ItemStatus, ListingStatus, LoanStatus, OrderStatus};
 
 use crate::calendar::jakarta_date;
 use crate::error::StoreError;
@@ -87,6 +94,10 @@ pub enum MarketError {
     UnknownPerson,
     #[error("a community item needs a custodian")]
     NoCustodian,
+    #[error("unknown order")]
+    UnknownOrder,
+    #[error("the order is no longer reserved, or its time is up")]
+    OrderTooLate,
     #[error(transparent)]
     Ledger(LedgerError),
     #[error(transparent)]
@@ -193,7 +204,7 @@ pub async fn orderable(tx: &mut Tx, buyer: &Person, code: &str, now: i64) -> Mar
         .listing(&code.trim().to_uppercase(), now)
         .await?
         .ok_or(MarketError::UnknownListing)?;
-    if !listing.open {
+    if listing.status != ListingStatus::Open {
         return Err(MarketError::ListingClosed);
     }
     match check_merchant(tx, buyer, &listing.merchant).await {
@@ -288,7 +299,7 @@ pub async fn borrowable(tx: &mut Tx, borrower: &Person, code: &str) -> MarketRes
     let item = tx
         .item(&code.trim().to_uppercase())
         .await?
-        .filter(|i| !i.withdrawn)
+        .filter(|i| i.status == ItemStatus::Available)
         .ok_or(MarketError::UnknownItem)?;
     if item.custodian_nik == borrower.nik || item.owner_nik.as_deref() == Some(&borrower.nik) {
         return Err(MarketError::OwnItem);
@@ -324,7 +335,11 @@ pub async fn request_loan(
         Requested::Asked
     } else {
         Requested::Queued {
-            position: open.iter().filter(|l| l.status == "requested").count() + 1,
+            position: open
+                .iter()
+                .filter(|l| l.status == LoanStatus::Requested)
+                .count()
+                + 1,
         }
     };
     let loan = tx
@@ -359,25 +374,21 @@ pub async fn decide(
 ) -> MarketResult<(Item, Loan, Option<Loan>)> {
     let item = kept_item(tx, me, code).await?;
     let open = tx.open_loans(&item.code).await?;
-    if open.iter().any(|l| l.status == "active") {
+    if open.iter().any(|l| l.status == LoanStatus::Active) {
         return Err(MarketError::NoPendingRequest);
     }
     let mut loan = open
         .into_iter()
-        .find(|l| l.status == "requested" && l.asked_at.is_some())
+        .find(|l| l.status == LoanStatus::Requested && l.asked_at.is_some())
         .ok_or(MarketError::NoPendingRequest)?;
     if accept {
         let due = jakarta_date(now) + chrono::Days::new(loan.days.unsigned_abs());
         let due = due.format("%Y-%m-%d").to_string();
-        tx.move_loan(loan.id, "requested", "active", Some(&due), now)
-            .await?;
-        loan.status = "active".into();
+        loan.status = move_loan(tx, &loan, LoanStatus::Active, Some(&due), now).await?;
         loan.due_date = Some(due);
         Ok((item, loan, None))
     } else {
-        tx.move_loan(loan.id, "requested", "declined", None, now)
-            .await?;
-        loan.status = "declined".into();
+        loan.status = move_loan(tx, &loan, LoanStatus::Declined, None, now).await?;
         let next = ask_next(tx, &item.code, now).await?;
         Ok((item, loan, next))
     }
@@ -395,13 +406,28 @@ pub async fn give_back(
         .open_loans(&item.code)
         .await?
         .into_iter()
-        .find(|l| l.status == "active")
+        .find(|l| l.status == LoanStatus::Active)
         .ok_or(MarketError::NotLent)?;
-    tx.move_loan(loan.id, "active", "returned", None, now)
-        .await?;
-    loan.status = "returned".into();
+    loan.status = move_loan(tx, &loan, LoanStatus::Returned, None, now).await?;
     let next = ask_next(tx, &item.code, now).await?;
     Ok((item, loan, next))
+}
+
+/// Moves `loan` on to `to` (the item is locked: nothing else moves it meanwhile); answers its
+/// new status.
+async fn move_loan(
+    tx: &mut Tx,
+    loan: &Loan,
+    to: LoanStatus,
+    due_date: Option<&str>,
+    now: i64,
+) -> MarketResult<LoanStatus> {
+    if !loan.status.can_go_to(to) {
+        return Err(MarketError::NoPendingRequest);
+    }
+    tx.move_loan(loan.id, loan.status, to, due_date, now)
+        .await?;
+    Ok(to)
 }
 
 /// Asks the head of `code`'s queue, if the item is free and nobody is being asked already.
@@ -409,7 +435,7 @@ async fn ask_next(tx: &mut Tx, code: &str, now: i64) -> MarketResult<Option<Loan
     let open = tx.open_loans(code).await?;
     if open
         .iter()
-        .any(|l| l.status == "active" || l.asked_at.is_some())
+        .any(|l| l.status == LoanStatus::Active || l.asked_at.is_some())
     {
         return Ok(None);
     }

@@ -105,7 +105,7 @@ mod tests {
             stock: 1,
             category: "makanan".into(),
             photo: None,
-            open: true,
+            status: crate::market::ListingStatus::Open,
             rw: "03".into(),
             available: 1,
             search_text: search_text(name, category),

@@ -3,6 +3,7 @@
 
 use super::{on_backend, Backend, Db, Tx};
 use crate::error::StoreResult;
+use crate::market::status::{ItemStatus, ListingStatus, LoanStatus, OrderStatus};
 
 /// A listing with its seller and what is available now (stock less unexpired reservations).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub struct Listing {
     pub stock: i64,
     pub category: String,
     pub photo: Option<String>,
-    pub open: bool,
+    pub status: ListingStatus,
     /// The seller's RW.
     pub rw: String,
     pub available: i64,
@@ -32,8 +33,10 @@ pub struct Order {
     pub buyer_phone: String,
     pub qty: i64,
     pub amount: i64,
-    pub status: String,
+    pub status: OrderStatus,
     pub expires_at: i64,
+    /// The payment's idempotency key, once paid.
+    pub transfer_key: Option<String>,
 }
 
 /// A lendable item.
@@ -44,7 +47,7 @@ pub struct Item {
     /// `None`: the community's.
     pub owner_nik: Option<String>,
     pub custodian_nik: String,
-    pub withdrawn: bool,
+    pub status: ItemStatus,
     /// Lent out now.
     pub lent: bool,
     /// The custodian's RW.
@@ -59,7 +62,7 @@ pub struct Loan {
     pub borrower_nik: String,
     pub borrower_phone: String,
     pub days: i64,
-    pub status: String,
+    pub status: LoanStatus,
     pub asked_at: Option<i64>,
     pub due_date: Option<String>,
     pub reminders_sent: i64,
@@ -98,7 +101,7 @@ type ListingRow = (
     i64,
     String,
     Option<String>,
-    String,
+    ListingStatus,
     String,
     i64,
     String,
@@ -115,16 +118,27 @@ fn listing(r: ListingRow) -> Listing {
         stock: r.6,
         category: r.7,
         photo: r.8,
-        open: r.9 == "open",
+        status: r.9,
         rw: r.10,
         available: r.11.max(0),
         search_text: r.12,
     }
 }
 
-const ORDER_COLUMNS: &str = "id, listing, buyer_nik, buyer_phone, qty, amount, status, expires_at";
+const ORDER_COLUMNS: &str =
+    "id, listing, buyer_nik, buyer_phone, qty, amount, status, expires_at, transfer_key";
 
-type OrderRow = (i64, String, String, String, i64, i64, String, i64);
+type OrderRow = (
+    i64,
+    String,
+    String,
+    String,
+    i64,
+    i64,
+    OrderStatus,
+    i64,
+    Option<String>,
+);
 
 fn order(r: OrderRow) -> Order {
     Order {
@@ -136,6 +150,7 @@ fn order(r: OrderRow) -> Order {
         amount: r.5,
         status: r.6,
         expires_at: r.7,
+        transfer_key: r.8,
     }
 }
 
@@ -145,7 +160,15 @@ const ITEM_SELECT: &str = "SELECT i.code, i.name, i.owner_nik, i.custodian_nik, 
     FROM items i LEFT JOIN persons p ON p.nik = i.custodian_nik
     LEFT JOIN households h ON h.no_kk = p.no_kk";
 
-type ItemRow = (String, String, Option<String>, String, String, i64, String);
+type ItemRow = (
+    String,
+    String,
+    Option<String>,
+    String,
+    ItemStatus,
+    i64,
+    String,
+);
 
 fn item(r: ItemRow) -> Item {
     Item {
@@ -153,7 +176,7 @@ fn item(r: ItemRow) -> Item {
         name: r.1,
         owner_nik: r.2,
         custodian_nik: r.3,
-        withdrawn: r.4 == "withdrawn",
+        status: r.4,
         lent: r.5 > 0,
         rw: r.6,
     }
@@ -168,7 +191,7 @@ type LoanRow = (
     String,
     String,
     i64,
-    String,
+    LoanStatus,
     Option<i64>,
     Option<String>,
     i64,
@@ -219,7 +242,7 @@ impl Tx {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "INSERT INTO listings (code, merchant, name, search_text, price, stock, category, photo, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'open', $9)",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
             )
             .bind(&code)
             .bind(l.merchant)
@@ -229,6 +252,7 @@ impl Tx {
             .bind(l.stock)
             .bind(l.category)
             .bind(l.photo)
+            .bind(ListingStatus::Open)
             .bind(now)
             .execute(&mut **c)
             .await?;
@@ -248,9 +272,19 @@ impl Tx {
     /// Holds the listing's row until the end of the unit of work, so two orders never reserve
     /// the same stock (PostgreSQL; SQLite's unit of work already holds the write lock).
     pub async fn lock_listing(&mut self, code: &str) -> StoreResult<()> {
+        self.lock_row("SELECT code FROM listings WHERE code = $1", code)
+            .await
+    }
+
+    /// Holds the row `select` names by `$1` until the end of the unit of work (PostgreSQL,
+    /// `FOR UPDATE`; SQLite's unit of work already holds the write lock).
+    async fn lock_row<T>(&mut self, select: &str, key: T) -> StoreResult<()>
+    where
+        T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
+    {
         if let Backend::Postgres(c) = &mut self.conn {
-            sqlx::query("SELECT code FROM listings WHERE code = $1 FOR UPDATE")
-                .bind(code)
+            sqlx::query(&format!("{select} FOR UPDATE"))
+                .bind(key)
                 .fetch_optional(&mut **c)
                 .await?;
         }
@@ -304,7 +338,8 @@ impl Tx {
 
     pub async fn close_listing(&mut self, code: &str) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE listings SET status = 'closed' WHERE code = $1")
+            sqlx::query("UPDATE listings SET status = $1 WHERE code = $2")
+                .bind(ListingStatus::Closed)
                 .bind(code)
                 .execute(&mut **c)
                 .await?;
@@ -334,13 +369,14 @@ impl Tx {
         let id: i64 = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO orders (listing, buyer_nik, buyer_phone, qty, amount, status, expires_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, 'reserved', $6, $7, $7) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
             )
             .bind(listing)
             .bind(buyer_nik)
             .bind(buyer_phone)
             .bind(qty)
             .bind(amount)
+            .bind(OrderStatus::Reserved)
             .bind(expires_at)
             .bind(now)
             .fetch_one(&mut **c)
@@ -353,8 +389,9 @@ impl Tx {
             buyer_phone: buyer_phone.to_string(),
             qty,
             amount,
-            status: "reserved".into(),
+            status: OrderStatus::Reserved,
             expires_at,
+            transfer_key: None,
         })
     }
 
@@ -366,24 +403,33 @@ impl Tx {
         Ok(row.map(order))
     }
 
+    /// Holds the order's row until the end of the unit of work (PostgreSQL), so paying it and
+    /// expiring it never cross.
+    pub async fn lock_order(&mut self, id: i64) -> StoreResult<()> {
+        self.lock_row("SELECT id FROM orders WHERE id = $1", id)
+            .await
+    }
+
     /// Moves a reserved order to `status` (with the payment's key when paid). Answers whether it
     /// was still reserved: a second server or a late step changes nothing.
     pub async fn finish_order(
         &mut self,
         id: i64,
-        status: &str,
+        status: OrderStatus,
         transfer_key: Option<&str>,
         now: i64,
     ) -> StoreResult<bool> {
+        debug_assert!(OrderStatus::Reserved.can_go_to(status), "{status}");
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE orders SET status = $1, transfer_key = $2, updated_at = $3
-                 WHERE id = $4 AND status = 'reserved'",
+                 WHERE id = $4 AND status = $5",
             )
             .bind(status)
             .bind(transfer_key)
             .bind(now)
             .bind(id)
+            .bind(OrderStatus::Reserved)
             .execute(&mut **c)
             .await?
             .rows_affected()
@@ -414,12 +460,13 @@ impl Tx {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "INSERT INTO items (code, name, owner_nik, custodian_nik, status, created_at)
-                 VALUES ($1, $2, $3, $4, 'available', $5)",
+                 VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(&code)
             .bind(name)
             .bind(owner_nik)
             .bind(custodian_nik)
+            .bind(ItemStatus::Available)
             .bind(now)
             .execute(&mut **c)
             .await?;
@@ -447,13 +494,8 @@ impl Tx {
     /// Holds the item's row until the end of the unit of work (PostgreSQL), so its queue changes
     /// one request at a time.
     pub async fn lock_item(&mut self, code: &str) -> StoreResult<()> {
-        if let Backend::Postgres(c) = &mut self.conn {
-            sqlx::query("SELECT code FROM items WHERE code = $1 FOR UPDATE")
-                .bind(code)
-                .fetch_optional(&mut **c)
-                .await?;
-        }
-        Ok(())
+        self.lock_row("SELECT code FROM items WHERE code = $1", code)
+            .await
     }
 
     pub async fn insert_loan(
@@ -467,12 +509,13 @@ impl Tx {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO loans (item, borrower_nik, borrower_phone, days, status, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, 'requested', $5, $5) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
             )
             .bind(item)
             .bind(borrower_nik)
             .bind(borrower_phone)
             .bind(days)
+            .bind(LoanStatus::Requested)
             .bind(now)
             .fetch_one(&mut **c)
             .await?
@@ -513,11 +556,12 @@ impl Tx {
     pub async fn move_loan(
         &mut self,
         id: i64,
-        from: &str,
-        to: &str,
+        from: LoanStatus,
+        to: LoanStatus,
         due_date: Option<&str>,
         now: i64,
     ) -> StoreResult<bool> {
+        debug_assert!(from.can_go_to(to), "{from} to {to}");
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE loans SET status = $1, due_date = COALESCE($2, due_date), updated_at = $3

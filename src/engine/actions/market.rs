@@ -8,10 +8,10 @@ use super::wallet::jakarta_time;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
 use crate::ledger::payment::{check_payment, PaymentRequest};
-use crate::ledger::LedgerError;
+use crate::ledger::{keys, LedgerError};
 use crate::market::notify::who;
 use crate::market::search::{query_words, rank};
-use crate::market::{self, MarketError, Sale};
+use crate::market::{self, MarketError, OrderStatus, Sale};
 use crate::message::Channel;
 use crate::store::{Listing, Merchant, Person};
 use crate::text::money::format_rupiah;
@@ -569,7 +569,8 @@ impl Action for OrderQty {
     }
 }
 
-/// Yes: the payment's key is the order's (`order:<id>`, paid at most once). No: cancelled.
+/// Yes: the payment's key is the order's ([`keys::order`], paid at most once). No:
+/// cancelled.
 pub struct OrderConfirm;
 
 #[async_trait]
@@ -587,10 +588,14 @@ impl Action for OrderConfirm {
             return Ok(ctx.missing(ORDER));
         };
         if ctx.input.as_deref() == Some("1") {
-            ctx.set(KEY, crate::ledger::keys::order(id));
+            ctx.set(KEY, keys::order(id));
             return Ok(Outcome::Next);
         }
-        if ctx.tx.finish_order(id, "cancelled", None, ctx.now).await? {
+        if ctx
+            .tx
+            .finish_order(id, OrderStatus::Cancelled, None, ctx.now)
+            .await?
+        {
             let seller = match ctx.value(CODE).map(str::to_string) {
                 Some(code) => ctx.tx.merchant(&code).await?.map(|m| m.nik),
                 None => None,
@@ -612,14 +617,16 @@ impl Action for OrderConfirm {
     }
 }
 
-/// The PIN: the order must still be reserved; then paid like `BAYAR`, and the stock taken.
+/// The PIN: the order must still be reserved ([`market::payable_order`]); the PIN is checked
+/// and the payment's receipt said like `BAYAR`; then [`market::pay_order`] marks it paid (the
+/// payment under the order's key is the one just made) and the seller is told.
 pub struct OrderPin;
 
 #[async_trait]
 impl Action for OrderPin {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[ORDER, "listing_name", PAYER, CODE, AMOUNT, KEY],
+            reads: &[ORDER, PAYER, CODE, AMOUNT, KEY],
             ..Contract::NONE
         }
     }
@@ -628,33 +635,34 @@ impl Action for OrderPin {
         let Some(id) = ctx.value_i64(ORDER) else {
             return Ok(ctx.missing(ORDER));
         };
-        let Some(order) = ctx.tx.order(id).await? else {
-            ctx.say("engine-error", &[]);
-            return Ok(Outcome::Finish);
-        };
-        if order.status != "reserved" || order.expires_at <= ctx.now {
-            ctx.say("order-too-late", &[("order", id.to_string())]);
-            return Ok(Outcome::Finish);
+        match market::payable_order(ctx.tx, id, ctx.now).await {
+            Ok(_) => {}
+            Err(MarketError::OrderTooLate) => {
+                ctx.say("order-too-late", &[("order", id.to_string())]);
+                return Ok(Outcome::Finish);
+            }
+            Err(e) => return refusal_finish(ctx, e),
         }
-        let paid = match pay_with_pin(ctx).await? {
+        // `pay_with_pin` pays under the session's key: it must be the order's, so that
+        // `pay_order` below finds that payment rather than making a second one.
+        if ctx.value(KEY) != Some(keys::order(id).as_str()) {
+            return Ok(ctx.missing(KEY));
+        }
+        let receipt = match pay_with_pin(ctx).await? {
             PinPaid::Paid(p) => p,
             PinPaid::Stop(outcome) => return Ok(outcome),
         };
-        let key = paid.transfer.key.clone();
-        if ctx.tx.finish_order(id, "paid", Some(&key), ctx.now).await? {
-            ctx.tx.take_stock(&order.listing, order.qty).await?;
-            let args = [
-                ("order", id.to_string()),
-                ("qty", order.qty.to_string()),
-                (
-                    "listing_name",
-                    ctx.value("listing_name").unwrap_or_default().to_string(),
-                ),
-                ("listing_code", order.listing.clone()),
-            ];
-            ctx.say("order-paid", &args);
-            ctx.tell_person(&paid.merchant.nik, "order-paid-seller", &args)
-                .await?;
+        let paid = match market::pay_order(ctx.tx, ctx.texts, ctx.config, id, ctx.now).await {
+            Ok(paid) => paid,
+            Err(e) => return refusal_finish(ctx, e),
+        };
+        debug_assert_eq!(
+            paid.payment.transfer.id, receipt.transfer.id,
+            "the order's key names the payment just made"
+        );
+        if paid.fresh {
+            ctx.say("order-paid", &paid.args());
+            ctx.notices.extend(paid.seller_notice);
         }
         Ok(Outcome::Finish)
     }
