@@ -23,6 +23,7 @@ pub mod daily;
 pub mod eligibility;
 pub mod merchants;
 pub mod payment;
+pub mod payment_request;
 pub mod split;
 pub mod stimulus;
 pub mod transfer;

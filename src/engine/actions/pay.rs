@@ -206,24 +206,8 @@ pub(super) enum PinPaid {
 /// [`KEY`]), says the receipt and tells the merchant. An action that pays through it declares
 /// those four reads in its contract.
 pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
-    let pin = ctx.pin.clone().unwrap_or_default();
-    let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
-    match check_pin(ctx.tx, &hasher, ctx.pins, ctx.phone, &pin, ctx.now).await? {
-        PinCheck::Ok => {}
-        PinCheck::Wrong { tries_left } => {
-            return Ok(PinPaid::Stop(Outcome::Reject(
-                "pay-pin-wrong",
-                vec![("tries", tries_left.to_string())],
-            )))
-        }
-        PinCheck::Locked { until } => {
-            ctx.say("pay-pin-locked", &[("until", jakarta_time(until))]);
-            return Ok(PinPaid::Stop(Outcome::Finish));
-        }
-        PinCheck::NotLinked => {
-            ctx.say("data-not-linked", &[]);
-            return Ok(PinPaid::Stop(Outcome::Finish));
-        }
+    if let Some(stop) = pin_refused(ctx).await? {
+        return Ok(PinPaid::Stop(stop));
     }
     let key = ctx.value(KEY).unwrap_or_default().to_string();
     let Some(collected) = Collected::of(ctx).filter(|_| !key.is_empty()) else {
@@ -235,14 +219,42 @@ pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
         Ok(p) => p,
         Err(e) => return refuse(ctx, e).map(PinPaid::Stop),
     };
+    tell_paid(ctx, &paid, req.amount).await?;
+    Ok(PinPaid::Paid(Box::new(paid)))
+}
+
+/// The PIN of this phone: `None` when right, else the step's outcome (wrong, locked, not
+/// linked), its text said.
+pub(super) async fn pin_refused(ctx: &mut Ctx<'_>) -> StoreResult<Option<Outcome>> {
+    let pin = ctx.pin.clone().unwrap_or_default();
+    let hasher = PinHasher::new(ctx.config.secret_key_or_dev());
+    match check_pin(ctx.tx, &hasher, ctx.pins, ctx.phone, &pin, ctx.now).await? {
+        PinCheck::Ok => Ok(None),
+        PinCheck::Wrong { tries_left } => Ok(Some(Outcome::Reject(
+            "pay-pin-wrong",
+            vec![("tries", tries_left.to_string())],
+        ))),
+        PinCheck::Locked { until } => {
+            ctx.say("pay-pin-locked", &[("until", jakarta_time(until))]);
+            Ok(Some(Outcome::Finish))
+        }
+        PinCheck::NotLinked => {
+            ctx.say("data-not-linked", &[]);
+            Ok(Some(Outcome::Finish))
+        }
+    }
+}
+
+/// A payment of `amount` made: the payer's receipt, and (the first time) the merchant's notice.
+pub(super) async fn tell_paid(ctx: &mut Ctx<'_>, paid: &Payment, amount: i64) -> StoreResult<()> {
     tracing::info!(
         phone = %mask_phone(ctx.phone),
         merchant = %paid.merchant.code,
-        amount = req.amount,
+        amount,
         fresh = paid.fresh,
         "payment"
     );
-    let amount = format_rupiah(req.amount);
+    let amount = format_rupiah(amount);
     ctx.say(
         "pay-done",
         &[
@@ -267,7 +279,7 @@ pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
         ctx.tell_person(&paid.merchant.nik, "pay-merchant-notice", &args)
             .await?;
     }
-    Ok(PinPaid::Paid(Box::new(paid)))
+    Ok(())
 }
 
 /// The PIN, then the payment, the receipt and the merchant's notice.
