@@ -2,7 +2,7 @@
 //! most once however often it is settled, and a declined or foreign request is never paid.
 
 use gotong::backend_tests;
-use gotong::ledger::payment_request::{self, RequestError, Settle, Status, VALID_MS};
+use gotong::ledger::payment_request::{self, Payer, RequestError, Status, VALID_MS};
 use gotong::store::{AccountKind, Db};
 use gotong::testing::fixtures::{household, merchant, nik_for, person, top_up};
 use gotong::testing::transcript::START_MS;
@@ -38,14 +38,13 @@ async fn world(db: &Db) -> String {
     adult
 }
 
-fn settle_of<'a>(id: i64, phone: &'a str, nik: &'a str) -> Settle<'a> {
-    Settle {
-        id,
-        payer_phone: phone,
-        payer_nik: nik,
+fn payer<'a>(phone: &'a str, nik: &'a str, now: i64) -> Payer<'a> {
+    Payer {
+        phone,
+        nik,
         social_fund_percent: Decimal::from(5),
         minor_limit: 50_000,
-        now: START_MS + 60_000,
+        now,
     }
 }
 
@@ -58,9 +57,14 @@ async fn ask(db: &Db, amount: i64) -> i64 {
     id
 }
 
-async fn settle(db: &Db, s: &Settle<'_>) -> Result<gotong::ledger::payment::Payment, RequestError> {
+async fn settle(
+    db: &Db,
+    id: i64,
+    phone: &str,
+    nik: &str,
+) -> Result<gotong::ledger::payment::Payment, RequestError> {
     let mut tx = db.begin().await.unwrap();
-    let settled = payment_request::settle(&mut tx, s).await;
+    let settled = payment_request::settle(&mut tx, id, &payer(phone, nik, START_MS + 60_000)).await;
     tx.commit().await.unwrap();
     settled
 }
@@ -80,19 +84,19 @@ async fn settled_once_under_a_repeated_call(db: &Db) {
     let nik = world(db).await;
     let id = ask(db, 20_000).await;
     assert_eq!(status(db, id).await, Status::Pending);
-    let first = settle(db, &settle_of(id, PAYER, &nik)).await.unwrap();
+    let first = settle(db, id, PAYER, &nik).await.unwrap();
     assert!(first.fresh);
     assert_eq!(first.split.merchant + first.split.social_fund, 20_000);
     assert_eq!(status(db, id).await, Status::Paid);
     assert_eq!(wallet(db).await, 80_000);
     // The same settle again (a retried PIN step): the first payment, nothing more paid.
-    let again = settle(db, &settle_of(id, PAYER, &nik)).await.unwrap();
+    let again = settle(db, id, PAYER, &nik).await.unwrap();
     assert!(!again.fresh);
     assert_eq!(again.transfer.id, first.transfer.id);
     assert_eq!(wallet(db).await, 80_000);
     // A paid request can neither be opened nor declined any more.
     let mut tx = db.begin().await.unwrap();
-    let opened = payment_request::open(&mut tx, id, PAYER, START_MS).await;
+    let opened = payment_request::open(&mut tx, id, &payer(PAYER, &nik, START_MS)).await;
     assert!(
         matches!(opened, Err(RequestError::Unknown { .. })),
         "{opened:?}"
@@ -117,14 +121,14 @@ async fn declined_or_foreign_requests_are_refused(db: &Db) {
     assert_eq!(was.amount, 10_000);
     tx.commit().await.unwrap();
     assert_eq!(status(db, declined).await, Status::Declined);
-    let paid = settle(db, &settle_of(declined, PAYER, &nik)).await;
+    let paid = settle(db, declined, PAYER, &nik).await;
     assert!(
         matches!(paid, Err(RequestError::Unknown { .. })),
         "{paid:?}"
     );
     // Sent to another phone: it does not exist for that phone.
     let foreign = ask(db, 10_000).await;
-    let paid = settle(db, &settle_of(foreign, OTHER, &nik)).await;
+    let paid = settle(db, foreign, OTHER, &nik).await;
     assert!(
         matches!(paid, Err(RequestError::Unknown { .. })),
         "{paid:?}"
@@ -142,12 +146,15 @@ async fn declined_or_foreign_requests_are_refused(db: &Db) {
 }
 
 async fn expired_requests_do_not_open(db: &Db) {
-    world(db).await;
+    let nik = world(db).await;
     let id = ask(db, 10_000).await;
     let mut tx = db.begin().await.unwrap();
-    let opened = payment_request::open(&mut tx, id, PAYER, START_MS + VALID_MS - 1).await;
-    assert_eq!(opened.unwrap().amount, 10_000);
-    let opened = payment_request::open(&mut tx, id, PAYER, START_MS + VALID_MS).await;
+    let last = payer(PAYER, &nik, START_MS + VALID_MS - 1);
+    let opened = payment_request::open(&mut tx, id, &last).await.unwrap();
+    assert_eq!((opened.request.amount, opened.balance), (10_000, 100_000));
+    assert_eq!(opened.merchant.code, "W001");
+    let late = payer(PAYER, &nik, START_MS + VALID_MS);
+    let opened = payment_request::open(&mut tx, id, &late).await;
     assert!(
         matches!(opened, Err(RequestError::Expired { .. })),
         "{opened:?}"

@@ -11,10 +11,10 @@
 //!    settle answers the first payment. The request is marked paid in the same unit of work.
 //! 4. A declined request is never paid; a paid one is never declined.
 
-use super::payment::{pay, Payment, PaymentRequest};
+use super::payment::{check_payment, pay, Payment, PaymentRequest};
 use super::LedgerError;
 use crate::error::StoreResult;
-use crate::store::{stored_as_code, Code, PaymentRequestRecord, Tx};
+use crate::store::{stored_as_code, Code, Merchant, PaymentRequestRecord, Tx};
 use rust_decimal::Decimal;
 
 /// How long a payment request can be opened after it was asked.
@@ -80,65 +80,80 @@ pub async fn request(
         .await
 }
 
-/// Request `id` of `payer_phone`, still pending and valid: the one that may be paid now.
-pub async fn open(
-    tx: &mut Tx,
-    id: i64,
-    payer_phone: &str,
-    now: i64,
-) -> Result<PaymentRequestRecord, RequestError> {
-    let request = tx
-        .payment_request_for(id, payer_phone)
-        .await?
-        .filter(|r| r.status == Status::Pending)
-        .ok_or(RequestError::Unknown { id })?;
-    if request.expires_at <= now {
-        return Err(RequestError::Expired { id });
-    }
-    Ok(request)
-}
-
-/// What paying a request needs beyond the request itself.
+/// Who pays a request, and the payment rule's settings.
 #[derive(Clone, Debug)]
-pub struct Settle<'a> {
-    pub id: i64,
-    pub payer_phone: &'a str,
-    pub payer_nik: &'a str,
+pub struct Payer<'a> {
+    pub phone: &'a str,
+    pub nik: &'a str,
     pub social_fund_percent: Decimal,
     /// Per-payment limit of payers aged 16–17.
     pub minor_limit: i64,
     pub now: i64,
 }
 
-/// Pays request `s.id` of `s.payer_phone` (invariant 3) and marks it paid. A request already
-/// paid answers its first payment (`fresh` false); a declined or foreign one is refused.
-pub async fn settle(tx: &mut Tx, s: &Settle<'_>) -> Result<Payment, RequestError> {
-    let unknown = RequestError::Unknown { id: s.id };
+impl Payer<'_> {
+    /// The payment of `request` by this payer, under `key`.
+    fn payment<'a>(
+        &'a self,
+        request: &'a PaymentRequestRecord,
+        key: &'a str,
+    ) -> PaymentRequest<'a> {
+        PaymentRequest {
+            payer_nik: self.nik,
+            merchant_code: &request.merchant_code,
+            amount: request.amount,
+            key,
+            social_fund_percent: self.social_fund_percent,
+            minor_limit: self.minor_limit,
+            now: self.now,
+        }
+    }
+}
+
+/// A request opened: it may be paid now, to this merchant, leaving this balance.
+#[derive(Clone, Debug)]
+pub struct Opened {
+    pub request: PaymentRequestRecord,
+    pub merchant: Merchant,
+    /// The wallet's balance before the payment.
+    pub balance: i64,
+}
+
+/// Request `id` of the payer, still pending and valid (invariant 2), and the payment's checks
+/// passed: what the confirmation shows.
+pub async fn open(tx: &mut Tx, id: i64, payer: &Payer<'_>) -> Result<Opened, RequestError> {
     let request = tx
-        .payment_request_for(s.id, s.payer_phone)
+        .payment_request_for(id, payer.phone)
         .await?
-        .ok_or(unknown)?;
+        .filter(|r| r.status == Status::Pending)
+        .ok_or(RequestError::Unknown { id })?;
+    if request.expires_at <= payer.now {
+        return Err(RequestError::Expired { id });
+    }
+    let (_, merchant, balance) = check_payment(tx, &payer.payment(&request, "")).await?;
+    Ok(Opened {
+        request,
+        merchant,
+        balance,
+    })
+}
+
+/// Pays request `id` of the payer (invariant 3) and marks it paid. A request already paid
+/// answers its first payment (`fresh` false); a declined or foreign one is refused.
+pub async fn settle(tx: &mut Tx, id: i64, payer: &Payer<'_>) -> Result<Payment, RequestError> {
+    let request = tx
+        .payment_request_for(id, payer.phone)
+        .await?
+        .ok_or(RequestError::Unknown { id })?;
     let key = key(request.id);
     match request.status {
         Status::Pending => {}
         // Paid only ever by this function, under its key: `pay` answers that payment.
         Status::Paid if tx.transfer_by_key(&key).await?.is_some() => {}
-        Status::Paid | Status::Declined => return Err(RequestError::Unknown { id: s.id }),
+        Status::Paid | Status::Declined => return Err(RequestError::Unknown { id }),
     }
-    let paid = pay(
-        tx,
-        &PaymentRequest {
-            payer_nik: s.payer_nik,
-            merchant_code: &request.merchant_code,
-            amount: request.amount,
-            key: &key,
-            social_fund_percent: s.social_fund_percent,
-            minor_limit: s.minor_limit,
-            now: s.now,
-        },
-    )
-    .await?;
-    tx.decide_payment_request(request.id, Status::Paid, s.now)
+    let paid = pay(tx, &payer.payment(&request, &key)).await?;
+    tx.decide_payment_request(request.id, Status::Paid, payer.now)
         .await?;
     Ok(paid)
 }

@@ -7,8 +7,7 @@ use super::household::linked_person;
 use super::pay::{pin_refused, refuse, tell_paid, AMOUNT, CODE, PAYER};
 use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
-use crate::ledger::payment::{check_payment, PaymentRequest};
-use crate::ledger::payment_request::{self, RequestError, Settle};
+use crate::ledger::payment_request::{self, Payer, RequestError};
 use crate::parse::mask_phone;
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
@@ -157,22 +156,10 @@ impl Action for Load {
             .as_deref()
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        let request = match payment_request::open(ctx.tx, number, ctx.phone, ctx.now).await {
-            Ok(request) => request,
+        let opened = payment_request::open(ctx.tx, number, &payer(ctx, &me.nik)).await;
+        let (request, merchant, balance) = match opened {
+            Ok(o) => (o.request, o.merchant, o.balance),
             Err(e) => return request_refused(ctx, number, e),
-        };
-        let req = PaymentRequest {
-            payer_nik: &me.nik,
-            merchant_code: &request.merchant_code,
-            amount: request.amount,
-            key: "",
-            social_fund_percent: Decimal::from(ctx.config.social_fund_percent),
-            minor_limit: ctx.config.minor_payment_limit,
-            now: ctx.now,
-        };
-        let (_, merchant, balance) = match check_payment(ctx.tx, &req).await {
-            Ok(checked) => checked,
-            Err(e) => return refuse(ctx, e),
         };
         ctx.set(PAYER, me.nik);
         ctx.set(CODE, merchant.code);
@@ -182,6 +169,17 @@ impl Action for Load {
         ctx.set("balance_after", format_rupiah(balance - request.amount));
         ctx.set(REQUEST, request.id.to_string());
         Ok(Outcome::Next)
+    }
+}
+
+/// This phone paying as `nik`, under the configured payment rule.
+fn payer<'a>(ctx: &Ctx<'a>, nik: &'a str) -> Payer<'a> {
+    Payer {
+        phone: ctx.phone,
+        nik,
+        social_fund_percent: Decimal::from(ctx.config.social_fund_percent),
+        minor_limit: ctx.config.minor_payment_limit,
+        now: ctx.now,
     }
 }
 
@@ -250,21 +248,13 @@ impl Action for Pin {
         if let Some(stop) = pin_refused(ctx).await? {
             return Ok(stop);
         }
-        let (Some(payer), Some(id)) =
-            (ctx.value(PAYER).map(str::to_string), ctx.value_i64(REQUEST))
+        let (Some(nik), Some(id)) = (ctx.value(PAYER).map(str::to_string), ctx.value_i64(REQUEST))
         else {
             ctx.say("engine-error", &[]);
             return Ok(Outcome::Finish);
         };
-        let settle = Settle {
-            id,
-            payer_phone: ctx.phone,
-            payer_nik: &payer,
-            social_fund_percent: Decimal::from(ctx.config.social_fund_percent),
-            minor_limit: ctx.config.minor_payment_limit,
-            now: ctx.now,
-        };
-        match payment_request::settle(ctx.tx, &settle).await {
+        let settled = payment_request::settle(ctx.tx, id, &payer(ctx, &nik)).await;
+        match settled {
             Ok(paid) => {
                 let amount = paid.split.merchant + paid.split.social_fund;
                 tell_paid(ctx, &paid, amount).await?;
