@@ -17,7 +17,9 @@ use crate::config::Config;
 use crate::error::StoreError;
 use crate::message::Body;
 use crate::parse::nik::mask_nik;
-use crate::store::{AdminRow, NewBroadcast, Reach, Recipients, Role, Target, Tx};
+use crate::store::{
+    stored_as_code, AdminRow, Code, NewBroadcast, Reach, Recipients, Role, Target, Tx,
+};
 use crate::text::gsm7::{is_gsm7, non_gsm7_chars, sms_segments, MAX_SMS_SEGMENTS};
 use serde::Serialize;
 
@@ -26,6 +28,26 @@ pub const WINDOW_MS: i64 = 24 * 3_600_000;
 
 /// Longest broadcast text: a WhatsApp template's body parameter takes at most 1,024 characters.
 pub const MAX_TEXT_CHARS: usize = 1024;
+
+/// A broadcast's own status. Whether it has finished is read from its outbox rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    Queued,
+    Cancelled,
+}
+
+impl Code for Status {
+    const WHAT: &'static str = "broadcast status";
+    const ALL: &'static [Status] = &[Status::Queued, Status::Cancelled];
+    fn code(self) -> &'static str {
+        match self {
+            Status::Queued => "queued",
+            Status::Cancelled => "cancelled",
+        }
+    }
+}
+
+stored_as_code!(Status);
 
 /// The audit log's actor for an admin acting in chat: their masked NIK.
 pub fn admin_actor(nik: &str) -> String {
@@ -433,14 +455,14 @@ pub async fn cancel(
     if !may(&b.created_by) {
         return Err(BroadcastError::NotFound);
     }
-    if b.status == "cancelled" {
+    if b.status == Status::Cancelled {
         return Err(BroadcastError::AlreadyCancelled);
     }
     let n = tx.cancel_broadcast(id, now).await?;
     if n == 0 {
         return Err(BroadcastError::Finished);
     }
-    let after = serde_json::json!({ "status": "cancelled", "cancelled": n });
+    let after = serde_json::json!({ "status": Status::Cancelled, "cancelled": n });
     tx.audit(
         actor,
         "broadcast.cancel",

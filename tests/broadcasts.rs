@@ -9,6 +9,7 @@ use common::{eventually, FakeProvider, Setup, TestServer, ACCOUNT_SID, ADMIN_TOK
 use gotong::message::{
     Body, Channel, Content, Delivery, Inbound, Outbound, Priority, StatusUpdate,
 };
+use gotong::outbox::Status as OutboxStatus;
 use gotong::store::Db;
 use serde_json::{json, Value};
 use std::time::Duration;
@@ -99,7 +100,7 @@ async fn opt_out(db: &Db, phone: &str, channel: Channel) {
 }
 
 /// The broadcast rows of a phone: (status, body).
-async fn broadcast_rows(db: &Db, phone: &str, text: &str) -> Vec<(String, Body)> {
+async fn broadcast_rows(db: &Db, phone: &str, text: &str) -> Vec<(OutboxStatus, Body)> {
     db.outbox_for_phone(phone)
         .await
         .unwrap()

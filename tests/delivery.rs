@@ -10,6 +10,7 @@ use common::*;
 use gotong::channels::{SendError, Sender};
 use gotong::clock::SystemClock;
 use gotong::message::{Body, Channel, Inbound, Outbound, Priority};
+use gotong::outbox::Status as OutboxStatus;
 use gotong::outbox::{OutboxWake, OutboxWorker};
 use gotong::shutdown::stop_signal;
 use gotong::store::Db;
@@ -65,7 +66,7 @@ async fn whatsapp_reply_is_one_graph_api_request(db: &Db) {
         })
     );
     let row = &server.db.outbox_records("+6281234567001").await.unwrap()[0];
-    assert_eq!(row.status, "sent");
+    assert_eq!(row.status, OutboxStatus::Sent);
     assert_eq!(row.provider_id, req.provider_id);
     server.shutdown().await;
 }
@@ -125,7 +126,7 @@ async fn sms_reply_is_one_twilio_request_and_its_status_comes_back(db: &Db) {
         .await;
     assert_eq!(r.status(), 200);
     let row = &server.db.outbox_records("+6281234567101").await.unwrap()[0];
-    assert_eq!(row.status, "delivered");
+    assert_eq!(row.status, OutboxStatus::Delivered);
     server.shutdown().await;
 }
 
@@ -155,7 +156,7 @@ async fn provider_down_then_up_delivers_exactly_once(db: &Db) {
     assert_eq!(server.provider.accepted().len(), 1);
     assert!(requests.iter().all(|r| r.text() == "echo: SALDO"));
     let row = &server.db.outbox_records("+6281234567001").await.unwrap()[0];
-    assert_eq!((row.status.as_str(), row.attempts), ("sent", 5));
+    assert_eq!((row.status, row.attempts), (OutboxStatus::Sent, 5));
     assert_eq!(row.provider_id, server.provider.accepted()[0].provider_id);
     server.shutdown().await;
 }
@@ -175,7 +176,7 @@ async fn refused_message_is_failed_with_the_error_and_not_retried(db: &Db) {
     tokio::time::sleep(Duration::from_millis(800)).await; // several backoffs long
     assert_eq!(server.provider.requests().len(), 1);
     let row = &server.db.outbox_records("+6281234567001").await.unwrap()[0];
-    assert_eq!(row.status, "failed");
+    assert_eq!(row.status, OutboxStatus::Failed);
     assert_eq!(row.attempts, 1);
     assert_eq!(
         row.error.as_deref(),
@@ -322,7 +323,7 @@ async fn replies_queued_at_a_crash_are_sent_exactly_once_after_restart(db: &Db) 
                 .await
                 .unwrap()
                 .iter()
-                .filter(|r| r.status == "sending")
+                .filter(|r| r.status == OutboxStatus::Sending)
                 .count();
         }
         claimed == leased.len()

@@ -3,6 +3,7 @@
 use gotong::message::{
     Body, Channel, Content, Delivery, Inbound, Outbound, Priority, StatusUpdate,
 };
+use gotong::outbox::Status as OutboxStatus;
 use gotong::store::{Contact, Db, FlowEventCounts, Session, StatusOutcome};
 
 fn text(provider_id: &str, phone: &str, t: &str) -> Inbound {
@@ -203,7 +204,7 @@ async fn statuses_only_move_forward(db: &Db) {
         StatusOutcome::Unknown
     );
     let rows = db.outbox_for_phone("+624").await.unwrap();
-    assert_eq!(rows[0].0, "delivered");
+    assert_eq!(rows[0].0, OutboxStatus::Delivered);
 }
 
 async fn sessions_and_contacts_round_trip(db: &Db) {
@@ -297,10 +298,10 @@ async fn outbox_sends_one_row_per_phone_at_a_time_in_order(db: &Db) {
         .unwrap();
 
     let records = db.outbox_records("+626").await.unwrap();
-    assert_eq!(records[0].status, "sent");
+    assert_eq!(records[0].status, OutboxStatus::Sent);
     assert_eq!(records[0].provider_id.as_deref(), Some("SM-first"));
     assert_eq!(records[0].attempts, 2);
-    assert_eq!(records[1].status, "failed");
+    assert_eq!(records[1].status, OutboxStatus::Failed);
     assert_eq!(records[1].error.as_deref(), Some("21211: invalid To"));
 }
 

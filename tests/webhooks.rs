@@ -11,6 +11,7 @@ use gotong::channels::{twilio, whatsapp};
 use gotong::message::{
     Body, Channel, Content, Delivery, Inbound, Outbound, Priority, StatusUpdate,
 };
+use gotong::outbox::Status as OutboxStatus;
 use gotong::store::Db;
 use std::time::Duration;
 
@@ -504,7 +505,7 @@ async fn a_webhook_delivered_three_times_is_answered_once(db: &Db) {
     assert_eq!(server.provider.requests().len(), 1);
     assert_eq!(
         server.db.outbox_for_phone("+6281234567001").await.unwrap(),
-        vec![("sent".to_string(), Body::text("echo: SALDO"))]
+        vec![(OutboxStatus::Sent, Body::text("echo: SALDO"))]
     );
     server.shutdown().await;
 }
@@ -581,9 +582,12 @@ async fn statuses_out_of_order_keep_the_final_state(db: &Db) {
             .await;
         assert_eq!(r.status(), 200);
     }
-    assert_eq!(status_of("+6281234567001").await.status, "delivered");
+    assert_eq!(
+        status_of("+6281234567001").await.status,
+        OutboxStatus::Delivered
+    );
     server.whatsapp(&fixture("whatsapp/status_read.json")).await;
-    assert_eq!(status_of("+6281234567001").await.status, "read");
+    assert_eq!(status_of("+6281234567001").await.status, OutboxStatus::Read);
 
     for f in ["status_delivered", "status_sent"] {
         let r = server
@@ -594,7 +598,10 @@ async fn statuses_out_of_order_keep_the_final_state(db: &Db) {
             .await;
         assert_eq!(r.status(), 200);
     }
-    assert_eq!(status_of("+6281234567101").await.status, "delivered");
+    assert_eq!(
+        status_of("+6281234567101").await.status,
+        OutboxStatus::Delivered
+    );
     server.shutdown().await;
 }
 
@@ -615,7 +622,7 @@ async fn a_failed_delivery_keeps_the_providers_error(db: &Db) {
         .await;
     assert_eq!(r.status(), 200);
     let row = server.db.outbox_records("+6281234567101").await.unwrap()[0].clone();
-    assert_eq!(row.status, "failed");
+    assert_eq!(row.status, OutboxStatus::Failed);
     assert_eq!(row.error.as_deref(), Some("30003: undelivered"));
     server.shutdown().await;
 }

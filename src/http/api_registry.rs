@@ -8,11 +8,12 @@ use crate::accounts::issue_code::{issue_activation_code, IssueCodeError, IssuedC
 use crate::calendar::jakarta_date;
 use crate::parse::mask_phone;
 use crate::parse::nik::{mask_nik, parse_nik};
+use crate::registry::change::{Kind, Status};
 use crate::registry::import::{import_registry, ImportOptions};
 use crate::registry::quality::Finding;
 use crate::registry::report::ImportReport;
 use crate::registry::{RegistryError, Residence, Shdk};
-use crate::store::ChangeRequest;
+use crate::store::{ChangeRequest, Code};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -114,9 +115,9 @@ pub struct ChangeRequestView {
     pub id: i64,
     pub no_kk: String,
     pub nik_masked: Option<String>,
-    pub kind: String,
+    pub kind: Kind,
     pub details: String,
-    pub status: String,
+    pub status: Status,
     pub reason: Option<String>,
     pub created_at: i64,
     pub decided_at: Option<i64>,
@@ -138,16 +139,17 @@ impl From<ChangeRequest> for ChangeRequestView {
     }
 }
 
-/// `GET /api/change-requests[?status=pending]`
+/// `GET /api/change-requests[?status=pending]`; a status no request can have lists none.
 async fn list_change_requests(
     State(state): State<HttpState>,
     Query(filter): Query<StatusFilter>,
 ) -> Result<Json<Vec<ChangeRequestView>>, HttpError> {
-    let rows = state
-        .app
-        .db
-        .change_requests(filter.status.as_deref())
-        .await?;
+    let status = match filter.status.as_deref().map(Status::from_code) {
+        None => None,
+        Some(Some(status)) => Some(status),
+        Some(None) => return Ok(Json(Vec::new())),
+    };
+    let rows = state.app.db.change_requests(status).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -164,7 +166,7 @@ async fn approve_change_request(
     body: Option<Json<Decision>>,
 ) -> Result<Json<ChangeRequestView>, HttpError> {
     let reason = body.and_then(|b| b.0.reason);
-    decide(&state, id, "approved", reason).await
+    decide(&state, id, Status::Approved, reason).await
 }
 
 /// `POST /api/change-requests/{id}/reject {"reason"}`: a reason is required.
@@ -177,13 +179,13 @@ async fn reject_change_request(
         .and_then(|b| b.0.reason)
         .filter(|r| !r.trim().is_empty())
         .ok_or_else(|| HttpError::Unprocessable("a rejection needs a reason".into()))?;
-    decide(&state, id, "rejected", Some(reason)).await
+    decide(&state, id, Status::Rejected, Some(reason)).await
 }
 
 async fn decide(
     state: &HttpState,
     id: i64,
-    status: &str,
+    status: Status,
     reason: Option<String>,
 ) -> Result<Json<ChangeRequestView>, HttpError> {
     let now = state.app.now();
@@ -198,11 +200,10 @@ async fn decide(
             before.status
         )));
     }
-    if status == "approved" && matches!(before.kind.as_str(), "death" | "move_out") {
-        if let Some(nik) = &before.nik {
-            let today = jakarta_date(now).format("%Y-%m-%d").to_string();
-            tx.end_membership(nik, &before.kind, &today).await?;
-        }
+    let ending = before.kind.ending().filter(|_| status == Status::Approved);
+    if let (Some(ending), Some(nik)) = (ending, &before.nik) {
+        let today = jakarta_date(now).format("%Y-%m-%d").to_string();
+        tx.end_membership(nik, ending, &today).await?;
     }
     let after = tx.change_request(id).await?.ok_or(HttpError::NotFound)?;
     let view = |c: &ChangeRequest| serde_json::json!({ "status": c.status, "reason": c.reason, "kind": c.kind });

@@ -25,6 +25,7 @@ pub mod eligibility;
 pub mod keys;
 pub mod merchants;
 pub mod payment;
+pub mod payment_request;
 pub mod split;
 pub mod stimulus;
 pub mod transfer;

@@ -4,13 +4,16 @@
 //!
 //! - [`worker`]: the claim → pace → send → record loop;
 //! - [`rate`]: the per-channel pacing;
-//! - [`backoff`]: when a temporarily failed send is tried again, and when it is given up.
+//! - [`backoff`]: when a temporarily failed send is tried again, and when it is given up;
+//! - [`status`]: where a row stands.
 
 pub mod backoff;
 pub mod rate;
+pub mod status;
 pub mod worker;
 
 pub use backoff::Backoff;
+pub use status::Status;
 pub use worker::OutboxWorker;
 
 use crate::message::Channel;

@@ -7,6 +7,7 @@
 //! whole household; good households are imported. Reasons are in Indonesian, the clerks'
 //! language, and never contain a full NIK (only `************1234`).
 
+pub mod change;
 pub mod cli;
 pub mod codes;
 pub mod csv_row;

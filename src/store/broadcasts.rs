@@ -6,8 +6,10 @@
 //! whose phone has not opted out (`contacts.opted_out`), in the target's area and role.
 
 use super::{on_backend, Backend, Db, Tx};
+use crate::broadcast::Status;
 use crate::error::StoreResult;
 use crate::message::{Body, Channel, Priority};
+use crate::outbox::Status as RowStatus;
 
 /// Who a broadcast is for. Areas are normalised (`rw` `03`, `rt` `001`); `rt` needs `rw`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -79,8 +81,7 @@ pub struct BroadcastRecord {
     pub target_rt: Option<String>,
     pub target_role: Option<String>,
     pub text: String,
-    /// `queued` or `cancelled`; whether it has finished is read from its outbox rows.
-    pub status: String,
+    pub status: Status,
     pub recipients: i64,
     pub created_at: i64,
 }
@@ -242,7 +243,7 @@ impl Tx {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO broadcasts (created_by, target_rw, target_rt, target_role, text, status, recipients, created_at)
-                 VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $8, $6, $7) RETURNING id",
             )
             .bind(b.created_by)
             .bind(&b.target.rw)
@@ -251,6 +252,7 @@ impl Tx {
             .bind(b.text)
             .bind(b.recipients)
             .bind(now)
+            .bind(Status::Queued)
             .fetch_one(&mut **c)
             .await?
         });
@@ -270,11 +272,11 @@ impl Tx {
     ) -> StoreResult<i64> {
         let body = serde_json::to_string(body)?;
         let merchants = self.has_merchants().await?;
-        let (from, binds) = recipients_from(target, merchants, 5);
-        let (kind, windowed) = kind_condition(kind, 5 + binds.len());
+        let (from, binds) = recipients_from(target, merchants, 6);
+        let (kind, windowed) = kind_condition(kind, 6 + binds.len());
         let sql = format!(
             "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at, broadcast_id)
-             SELECT c.channel, l.phone, $1, $2, 'queued', $3, $3, $3, $4 {from}{kind}
+             SELECT c.channel, l.phone, $1, $2, $5, $3, $3, $3, $4 {from}{kind}
              ORDER BY l.phone"
         );
         let n = on_backend!(&mut self.conn, c => {
@@ -282,7 +284,8 @@ impl Tx {
                 .bind(&body)
                 .bind(Priority::Broadcast as i64)
                 .bind(now)
-                .bind(broadcast_id);
+                .bind(broadcast_id)
+                .bind(RowStatus::Queued);
             for b in &binds {
                 q = q.bind(b);
             }
@@ -313,18 +316,21 @@ impl Tx {
     pub async fn cancel_broadcast(&mut self, id: i64, now: i64) -> StoreResult<i64> {
         let n = on_backend!(&mut self.conn, c => {
             let n = sqlx::query(
-                "UPDATE outbox SET status = 'cancelled', lease_until = NULL, updated_at = $1
-                 WHERE broadcast_id = $2 AND status = 'queued'",
+                "UPDATE outbox SET status = $3, lease_until = NULL, updated_at = $1
+                 WHERE broadcast_id = $2 AND status = $4",
             )
             .bind(now)
             .bind(id)
+            .bind(RowStatus::Cancelled)
+            .bind(RowStatus::Queued)
             .execute(&mut **c)
             .await?
             .rows_affected();
             if n > 0 {
-                sqlx::query("UPDATE broadcasts SET status = 'cancelled', cancelled_at = $1 WHERE id = $2")
+                sqlx::query("UPDATE broadcasts SET status = $3, cancelled_at = $1 WHERE id = $2")
                     .bind(now)
                     .bind(id)
+                    .bind(Status::Cancelled)
                     .execute(&mut **c)
                     .await?;
             }

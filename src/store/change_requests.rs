@@ -2,6 +2,7 @@
 
 use super::{on_backend, Db, Tx};
 use crate::error::StoreResult;
+use crate::registry::change::{Ending, Kind, Status};
 use serde::Serialize;
 
 /// A reported change.
@@ -11,12 +12,10 @@ pub struct ChangeRequest {
     pub no_kk: String,
     /// The member concerned, if any (full NIK: admin API only).
     pub nik: Option<String>,
-    /// birth, death, move_in, move_out, correction
-    pub kind: String,
+    pub kind: Kind,
     pub details: String,
     pub reported_by: String,
-    /// pending, approved, rejected
-    pub status: String,
+    pub status: Status,
     pub reason: Option<String>,
     pub created_at: i64,
     pub decided_at: Option<i64>,
@@ -27,7 +26,7 @@ pub struct ChangeRequest {
 pub struct NewChangeRequest<'a> {
     pub no_kk: &'a str,
     pub nik: Option<&'a str>,
-    pub kind: &'a str,
+    pub kind: Kind,
     pub details: &'a str,
     pub reported_by: &'a str,
 }
@@ -36,10 +35,10 @@ type Row = (
     i64,
     String,
     Option<String>,
+    Kind,
     String,
     String,
-    String,
-    String,
+    Status,
     Option<String>,
     i64,
     Option<i64>,
@@ -73,13 +72,14 @@ impl Tx {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO change_requests (no_kk, nik, kind, details, reported_by, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(r.no_kk)
             .bind(r.nik)
             .bind(r.kind)
             .bind(r.details)
             .bind(r.reported_by)
+            .bind(Status::Pending)
             .bind(now)
             .fetch_one(&mut **c)
             .await?
@@ -99,7 +99,7 @@ impl Tx {
     pub async fn decide_change_request(
         &mut self,
         id: i64,
-        status: &str,
+        status: Status,
         reason: Option<&str>,
         by: &str,
         now: i64,
@@ -107,13 +107,14 @@ impl Tx {
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE change_requests SET status = $1, reason = $2, decided_by = $3, decided_at = $4
-                 WHERE id = $5 AND status = 'pending'",
+                 WHERE id = $5 AND status = $6",
             )
             .bind(status)
             .bind(reason)
             .bind(by)
             .bind(now)
             .bind(id)
+            .bind(Status::Pending)
             .execute(&mut **c)
             .await?
             .rows_affected()
@@ -122,11 +123,10 @@ impl Tx {
     }
 
     /// Applies an approved death or move-out to the registry.
-    pub async fn end_membership(&mut self, nik: &str, kind: &str, on: &str) -> StoreResult<()> {
-        let column = if kind == "death" {
-            "died_on"
-        } else {
-            "moved_out_on"
+    pub async fn end_membership(&mut self, nik: &str, ending: Ending, on: &str) -> StoreResult<()> {
+        let column = match ending {
+            Ending::Death => "died_on",
+            Ending::MoveOut => "moved_out_on",
         };
         let sql = format!("UPDATE persons SET {column} = $1 WHERE nik = $2");
         on_backend!(&mut self.conn, c => {
@@ -138,7 +138,7 @@ impl Tx {
 
 impl Db {
     /// Change requests with the given status (all when `None`), oldest first.
-    pub async fn change_requests(&self, status: Option<&str>) -> StoreResult<Vec<ChangeRequest>> {
+    pub async fn change_requests(&self, status: Option<Status>) -> StoreResult<Vec<ChangeRequest>> {
         let sql = format!(
             "SELECT {COLUMNS} FROM change_requests WHERE ($1 IS NULL OR status = $1) ORDER BY id"
         );

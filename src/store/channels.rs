@@ -1,10 +1,14 @@
-//! Inbound messages, the outbox and delivery statuses.
+//! Inbound messages, the outbox and delivery statuses. An outbox row's status is
+//! [`crate::outbox::Status`], bound as a parameter wherever a statement writes it; the
+//! statements that claim rows keep `'queued'` and `'sending'` literal in their conditions, which
+//! is what lets them use the partial indexes `outbox_due` and `outbox_leased`.
 
 use super::{on_backend, Backend, Db, Tx};
 use crate::error::StoreResult;
 use crate::message::{
     Body, Channel, Content, Delivery, Inbound, Outbound, StatusUpdate, StoredInbound,
 };
+use crate::outbox::Status;
 use sqlx::Row;
 
 /// A claimed outbox row, ready to send.
@@ -21,8 +25,7 @@ pub struct OutboxRow {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboxRecord {
     pub id: i64,
-    /// queued, sending, sent, delivered, read, failed, cancelled
-    pub status: String,
+    pub status: Status,
     pub body: Body,
     /// Sending attempts so far (each claim counts one).
     pub attempts: i64,
@@ -168,11 +171,12 @@ impl Db {
     pub async fn release_expired_leases(&self, channel: Channel, now: i64) -> StoreResult<u64> {
         let released = on_backend!(&self.pool, p => {
             sqlx::query(
-                "UPDATE outbox SET status = 'queued', lease_until = NULL, updated_at = $1
+                "UPDATE outbox SET status = $3, lease_until = NULL, updated_at = $1
                  WHERE status = 'sending' AND lease_until < $1 AND channel = $2",
             )
             .bind(now)
             .bind(channel.as_str())
+            .bind(Status::Queued)
             .execute(p)
             .await?
             .rows_affected()
@@ -211,7 +215,7 @@ impl Db {
             Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
         };
         let sql = format!(
-            "UPDATE outbox SET status = 'sending', lease_until = $1, attempts = attempts + 1, updated_at = $2
+            "UPDATE outbox SET status = $5, lease_until = $1, attempts = attempts + 1, updated_at = $2
              WHERE id IN (SELECT o.id FROM outbox o
                           WHERE o.status = 'queued' AND o.channel = $3 AND o.next_attempt_at <= $2
                             AND NOT EXISTS (SELECT 1 FROM outbox e
@@ -228,6 +232,7 @@ impl Db {
                 .bind(now)
                 .bind(channel.as_str())
                 .bind(limit)
+                .bind(Status::Sending)
                 .fetch_all(&mut **c)
                 .await?;
             rows.iter()
@@ -252,15 +257,15 @@ impl Db {
         for chunk in sent.chunks(500) {
             // `VALUES` columns are named column1, column2 by both dialects.
             let sql = format!(
-                "UPDATE outbox SET status = CASE WHEN status_rank > 1 THEN status ELSE 'sent' END,
+                "UPDATE outbox SET status = CASE WHEN status_rank > 1 THEN status ELSE $2 END,
                     status_rank = CASE WHEN status_rank > 1 THEN status_rank ELSE 1 END,
                     provider_id = v.column2, sent_at = $1, updated_at = $1, lease_until = NULL
                  FROM (VALUES {}) AS v
                  WHERE outbox.id = v.column1",
-                super::sql::values(chunk.len(), 2, 2)
+                super::sql::values(chunk.len(), 2, 3)
             );
             on_backend!(&self.pool, p => {
-                let mut query = sqlx::query(&sql).bind(now);
+                let mut query = sqlx::query(&sql).bind(now).bind(Status::Sent);
                 for (id, provider_id) in chunk {
                     query = query.bind(id).bind(provider_id);
                 }
@@ -280,14 +285,16 @@ impl Db {
     ) -> StoreResult<()> {
         on_backend!(&self.pool, p => {
             sqlx::query(
-                "UPDATE outbox SET status = 'queued', next_attempt_at = $1, error = $2,
+                "UPDATE outbox SET status = $5, next_attempt_at = $1, error = $2,
                     lease_until = NULL, updated_at = $3
-                 WHERE id = $4 AND status = 'sending'",
+                 WHERE id = $4 AND status = $6",
             )
             .bind(next_at)
             .bind(error)
             .bind(now)
             .bind(id)
+            .bind(Status::Queued)
+            .bind(Status::Sending)
             .execute(p)
             .await?;
         });
@@ -298,7 +305,7 @@ impl Db {
     pub async fn outbox_failed(&self, id: i64, error: &str, now: i64) -> StoreResult<()> {
         on_backend!(&self.pool, p => {
             sqlx::query(
-                "UPDATE outbox SET status = 'failed', status_rank = $1, error = $2,
+                "UPDATE outbox SET status = $5, status_rank = $1, error = $2,
                     lease_until = NULL, updated_at = $3
                  WHERE id = $4",
             )
@@ -306,6 +313,7 @@ impl Db {
             .bind(error)
             .bind(now)
             .bind(id)
+            .bind(Status::Failed)
             .execute(p)
             .await?;
         });
@@ -320,7 +328,7 @@ impl Db {
                 "UPDATE outbox SET status = $1, status_rank = $2, error = COALESCE($3, error), updated_at = $4
                  WHERE channel = $5 AND provider_id = $6 AND status_rank < $2",
             )
-            .bind(s.status.as_str())
+            .bind(Status::from(&s.status))
             .bind(s.status.rank())
             .bind(&s.error)
             .bind(s.at)
@@ -377,7 +385,7 @@ impl Db {
     }
 
     /// Every outbox row for a phone, oldest first: (status, body). For tests and the admin API.
-    pub async fn outbox_for_phone(&self, phone: &str) -> StoreResult<Vec<(String, Body)>> {
+    pub async fn outbox_for_phone(&self, phone: &str) -> StoreResult<Vec<(Status, Body)>> {
         Ok(self
             .outbox_records(phone)
             .await?
@@ -388,7 +396,7 @@ impl Db {
 
     /// Every outbox row for a phone with its sending history, oldest first.
     pub async fn outbox_records(&self, phone: &str) -> StoreResult<Vec<OutboxRecord>> {
-        type Raw = (i64, String, String, i64, Option<String>, Option<String>);
+        type Raw = (i64, Status, String, i64, Option<String>, Option<String>);
         let rows: Vec<Raw> = on_backend!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT id, status, body, attempts, provider_id, error FROM outbox
@@ -521,7 +529,7 @@ impl Tx {
                         .bind(&msg.phone)
                         .bind(body)
                         .bind(msg.priority as i64)
-                        .bind("queued")
+                        .bind(Status::Queued)
                         .bind(now)
                         .bind(now)
                         .bind(now);
@@ -538,13 +546,14 @@ impl Tx {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, 'queued', $5, $5, $5) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $6, $5, $5, $5) RETURNING id",
             )
             .bind(msg.channel.as_str())
             .bind(&msg.phone)
             .bind(&body)
             .bind(msg.priority as i64)
             .bind(now)
+            .bind(Status::Queued)
             .fetch_one(&mut **c)
             .await?
         });

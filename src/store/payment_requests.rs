@@ -1,7 +1,9 @@
-//! Payment requests (`TAGIH`): asked by a merchant, paid (or declined) by the resident.
+//! Payment requests (`TAGIH`): asked by a merchant, paid (or declined) by the resident. The
+//! rule is [`crate::ledger::payment_request`]; this is its table.
 
 use super::{on_backend, Tx};
 use crate::error::StoreResult;
+use crate::ledger::payment_request::Status;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaymentRequestRecord {
@@ -9,8 +11,7 @@ pub struct PaymentRequestRecord {
     pub merchant_code: String,
     pub payer_phone: String,
     pub amount: i64,
-    /// pending, paid, declined
-    pub status: String,
+    pub status: Status,
     pub expires_at: i64,
 }
 
@@ -26,11 +27,12 @@ impl Tx {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO payment_requests (merchant_code, payer_phone, amount, status, created_at, expires_at)
-                 VALUES ($1, $2, $3, 'pending', $4, $5) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
             )
             .bind(merchant_code)
             .bind(payer_phone)
             .bind(amount)
+            .bind(Status::Pending)
             .bind(now)
             .bind(expires_at)
             .fetch_one(&mut **c)
@@ -45,7 +47,7 @@ impl Tx {
         id: i64,
         payer_phone: &str,
     ) -> StoreResult<Option<PaymentRequestRecord>> {
-        let row: Option<(i64, String, String, i64, String, i64)> = on_backend!(&mut self.conn, c => {
+        let row: Option<(i64, String, String, i64, Status, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
                 "SELECT id, merchant_code, payer_phone, amount, status, expires_at
                  FROM payment_requests WHERE id = $1 AND payer_phone = $2",
@@ -67,20 +69,21 @@ impl Tx {
         ))
     }
 
-    /// Settles a pending request as `paid` or `declined`; false if it was no longer pending.
-    pub async fn settle_payment_request(
+    /// Decides a pending request as paid or declined; false if it was no longer pending.
+    pub async fn decide_payment_request(
         &mut self,
         id: i64,
-        status: &str,
+        status: Status,
         now: i64,
     ) -> StoreResult<bool> {
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "UPDATE payment_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = 'pending'",
+                "UPDATE payment_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = $4",
             )
             .bind(status)
             .bind(now)
             .bind(id)
+            .bind(Status::Pending)
             .execute(&mut **c)
             .await?
             .rows_affected()

@@ -8,6 +8,7 @@ use super::{on_backend, Code, Db, HouseholdRecord, PersonRecord, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::message::Channel;
 use crate::parse::Sex;
+use crate::registry::change::Ending;
 use crate::registry::{Residence, Shdk};
 
 /// A person to seed (the registry's columns that the ledger and the flows read).
@@ -93,10 +94,10 @@ impl Tx {
         self.insert_persons(&records, now).await?;
         for p in persons {
             if let Some(on) = &p.died_on {
-                self.end_membership(&p.nik, "death", on).await?;
+                self.end_membership(&p.nik, Ending::Death, on).await?;
             }
             if let Some(on) = &p.moved_out_on {
-                self.end_membership(&p.nik, "move_out", on).await?;
+                self.end_membership(&p.nik, Ending::MoveOut, on).await?;
             }
         }
         Ok(())

@@ -7,6 +7,7 @@ use super::{FakeProvider, Recorded, ACCOUNT_SID, AUTH_TOKEN, PUBLIC_URL, TWILIO_
 use gotong::channels::{twilio, whatsapp};
 use gotong::config::Config;
 use gotong::message::Channel;
+use gotong::outbox::Status as OutboxStatus;
 use gotong::store::{AccountKind, Db};
 use gotong::testing::kelurahan::{household, link, merchant, nik_for, person, top_up};
 use std::collections::{HashMap, HashSet};
@@ -404,7 +405,7 @@ pub async fn check_exactly_once(
     rows.extend(notices);
     for r in &rows {
         assert!(
-            r.status == "sent" || r.status == "delivered",
+            matches!(r.status, OutboxStatus::Sent | OutboxStatus::Delivered),
             "outbox row {} is {} ({:?})",
             r.id,
             r.status,

@@ -6,8 +6,9 @@ use crate::accounts::age::age_now;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
 use crate::parse::nik::last4;
+use crate::registry::change::Kind;
 use crate::registry::Shdk;
-use crate::store::{NewChangeRequest, Person};
+use crate::store::{Code, NewChangeRequest, Person};
 use async_trait::async_trait;
 
 /// The NIKs of the members as listed, in order (session value).
@@ -201,7 +202,7 @@ impl Action for ConfirmBirth {
                     &NewChangeRequest {
                         no_kk: &kk,
                         nik: Some(&nik),
-                        kind: "correction",
+                        kind: Kind::Correction,
                         details: &details,
                         reported_by: &reporter,
                     },
@@ -231,8 +232,8 @@ impl Action for ChangeKind {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        match ctx.input.as_deref() {
-            Some("birth") | Some("move_in") => Ok(Outcome::Branch("details")),
+        match ctx.input.as_deref().and_then(Kind::from_code) {
+            Some(kind) if !kind.concerns_member() => Ok(Outcome::Branch("details")),
             _ => Ok(Outcome::Branch("member")),
         }
     }
@@ -293,7 +294,7 @@ impl Action for SubmitChange {
             return Ok(Outcome::Finish);
         };
         let reporter = ctx.value("reporter").unwrap_or_default().to_string();
-        let Some(kind) = ctx.value("kind").map(str::to_string) else {
+        let Some(kind) = ctx.value("kind").and_then(Kind::from_code) else {
             return Ok(ctx.missing("kind"));
         };
         let nik = ctx.value(MEMBER_NIK).map(str::to_string);
@@ -304,7 +305,7 @@ impl Action for SubmitChange {
                 &NewChangeRequest {
                     no_kk: &kk,
                     nik: nik.as_deref(),
-                    kind: &kind,
+                    kind,
                     details: &details,
                     reported_by: &reporter,
                 },

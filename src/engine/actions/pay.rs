@@ -217,14 +217,20 @@ pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
         Ok(p) => p,
         Err(e) => return refuse(ctx, e).map(PinPaid::Stop),
     };
+    tell_paid(ctx, &paid, req.amount).await?;
+    Ok(PinPaid::Paid(Box::new(paid)))
+}
+
+/// A payment of `amount` made: the payer's receipt, and (the first time) the merchant's notice.
+pub(super) async fn tell_paid(ctx: &mut Ctx<'_>, paid: &Payment, amount: i64) -> StoreResult<()> {
     tracing::info!(
         phone = %mask_phone(ctx.phone),
         merchant = %paid.merchant.code,
-        amount = req.amount,
+        amount,
         fresh = paid.fresh,
         "payment"
     );
-    let amount = format_rupiah(req.amount);
+    let amount = format_rupiah(amount);
     ctx.say(
         "pay-done",
         &[
@@ -249,7 +255,7 @@ pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
         ctx.tell_person(&paid.merchant.nik, "pay-merchant-notice", &args)
             .await?;
     }
-    Ok(PinPaid::Paid(Box::new(paid)))
+    Ok(())
 }
 
 /// The PIN, then the payment, the receipt and the merchant's notice.

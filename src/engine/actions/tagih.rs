@@ -1,20 +1,19 @@
 //! `TAGIH <phone> <amount>`: a merchant asks a resident for a payment. The resident is told at
 //! once and pays with `TAGIHAN <number>`: the same confirmation, PIN and payment rule as
-//! `BAYAR`, under the key `tagih:<number>`, so one request is paid at most once. A request is
-//! valid for 24 hours.
+//! `BAYAR`. The rule (paid at most once, valid for 24 hours) is
+//! [`crate::ledger::payment_request`]; these actions read the inputs and say the texts.
 
 use super::household::linked_person;
-use super::pay::{self, refuse, AMOUNT, CODE, KEY, PAYER};
+use super::pay::{refuse, tell_paid, AMOUNT, CODE, PAYER};
+use super::pin_step::pin_refusal;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
-use crate::ledger::payment::{check_payment, PaymentRequest};
+use crate::ledger::payment_request::{self, Payer, RequestError};
 use crate::parse::mask_phone;
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
 use rust_decimal::Decimal;
 
-/// How long a payment request can be paid.
-pub const REQUEST_VALID_MS: i64 = 24 * 3_600_000;
 const REQUEST: &str = "_request";
 
 /// Queues the notice `id` for `phone` (its language and channel: `crate::notices`).
@@ -101,10 +100,7 @@ impl Action for Send {
         let Some(amount) = ctx.value_i64(AMOUNT) else {
             return Ok(ctx.missing(AMOUNT));
         };
-        let id = ctx
-            .tx
-            .insert_payment_request(&code, &payer, amount, ctx.now + REQUEST_VALID_MS, ctx.now)
-            .await?;
+        let id = payment_request::request(ctx.tx, &code, &payer, amount, ctx.now).await?;
         let amount_text = format_rupiah(amount);
         notify(
             ctx,
@@ -161,29 +157,10 @@ impl Action for Load {
             .as_deref()
             .and_then(|n| n.parse().ok())
             .unwrap_or(0);
-        let request = ctx.tx.payment_request_for(number, ctx.phone).await?;
-        let Some(request) = request.filter(|r| r.status == "pending") else {
-            return Ok(Outcome::Reject(
-                "tagihan-unknown",
-                vec![("number", number.to_string())],
-            ));
-        };
-        if request.expires_at <= ctx.now {
-            ctx.say("tagihan-expired", &[("number", number.to_string())]);
-            return Ok(Outcome::Finish);
-        }
-        let req = PaymentRequest {
-            payer_nik: &me.nik,
-            merchant_code: &request.merchant_code,
-            amount: request.amount,
-            key: "",
-            social_fund_percent: Decimal::from(ctx.config.social_fund_percent),
-            minor_limit: ctx.config.minor_payment_limit,
-            now: ctx.now,
-        };
-        let (_, merchant, balance) = match check_payment(ctx.tx, &req).await {
-            Ok(checked) => checked,
-            Err(e) => return refuse(ctx, e),
+        let opened = payment_request::open(ctx.tx, number, &payer(ctx, &me.nik)).await;
+        let (request, merchant, balance) = match opened {
+            Ok(o) => (o.request, o.merchant, o.balance),
+            Err(e) => return request_refused(ctx, number, e),
         };
         ctx.set(PAYER, me.nik);
         ctx.set(CODE, merchant.code);
@@ -196,15 +173,40 @@ impl Action for Load {
     }
 }
 
-/// Yes: the payment gets the request's key. No: the request is declined and the merchant told.
+/// This phone paying as `nik`, under the configured payment rule.
+fn payer<'a>(ctx: &Ctx<'a>, nik: &'a str) -> Payer<'a> {
+    Payer {
+        phone: ctx.phone,
+        nik,
+        social_fund_percent: Decimal::from(ctx.config.social_fund_percent),
+        minor_limit: ctx.config.minor_payment_limit,
+        now: ctx.now,
+    }
+}
+
+/// A request that cannot be opened or paid: its text, or the payment's refusal.
+fn request_refused(ctx: &mut Ctx<'_>, number: i64, e: RequestError) -> StoreResult<Outcome> {
+    match e {
+        RequestError::Unknown { .. } => Ok(Outcome::Reject(
+            "tagihan-unknown",
+            vec![("number", number.to_string())],
+        )),
+        RequestError::Expired { .. } => {
+            ctx.say("tagihan-expired", &[("number", number.to_string())]);
+            Ok(Outcome::Finish)
+        }
+        RequestError::Ledger(e) => refuse(ctx, e),
+    }
+}
+
+/// Yes: on to the PIN. No: the request is declined and the merchant told.
 pub struct Confirm;
 
 #[async_trait]
 impl Action for Confirm {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[REQUEST, CODE, "amount_text"],
-            writes: &[KEY],
+            reads: &[REQUEST],
             ..Contract::NONE
         }
     }
@@ -214,26 +216,15 @@ impl Action for Confirm {
             return Ok(ctx.missing(REQUEST));
         };
         if ctx.input.as_deref() == Some("1") {
-            ctx.set(KEY, crate::ledger::keys::payment_request(id));
             return Ok(Outcome::Next);
         }
-        if ctx
-            .tx
-            .settle_payment_request(id, "declined", ctx.now)
-            .await?
-        {
-            let code = ctx.value(CODE).unwrap_or_default().to_string();
-            if let Some(m) = ctx.tx.merchant(&code).await? {
-                if let Some(phone) = ctx.tx.phone_of_person(&m.nik).await? {
-                    let amount = ctx.value("amount_text").unwrap_or_default().to_string();
-                    notify(
-                        ctx,
-                        &phone,
-                        "tagih-declined",
-                        &[("number", id.to_string()), ("amount_text", amount)],
-                    )
-                    .await?;
-                }
+        if let Some(declined) = payment_request::decline(ctx.tx, id, ctx.phone, ctx.now).await? {
+            if let Some(m) = ctx.tx.merchant(&declined.merchant_code).await? {
+                let args = [
+                    ("number", id.to_string()),
+                    ("amount_text", format_rupiah(declined.amount)),
+                ];
+                ctx.tell_person(&m.nik, "tagih-declined", &args).await?;
             }
         }
         ctx.say("tagihan-declined", &[]);
@@ -241,27 +232,40 @@ impl Action for Confirm {
     }
 }
 
-/// The PIN: the payment exactly as `BAYAR` makes it; once paid, the request is settled.
+/// The PIN, then the request is settled: paid exactly as `BAYAR` pays, the receipt said and the
+/// merchant told.
 pub struct Pin;
 
 #[async_trait]
 impl Action for Pin {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[PAYER, CODE, AMOUNT, KEY, REQUEST],
+            reads: &[PAYER, REQUEST],
             ..Contract::NONE
         }
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let outcome = pay::Pin.run(ctx).await?;
-        let key = ctx.value(KEY).unwrap_or_default().to_string();
-        if !key.is_empty() && ctx.tx.transfer_by_key(&key).await?.is_some() {
-            let Some(id) = ctx.value_i64(REQUEST) else {
-                return Ok(ctx.missing(REQUEST));
-            };
-            ctx.tx.settle_payment_request(id, "paid", ctx.now).await?;
+        if let Some(stop) = pin_refusal(ctx).await? {
+            return Ok(stop);
         }
-        Ok(outcome)
+        let (Some(nik), Some(id)) = (ctx.value(PAYER).map(str::to_string), ctx.value_i64(REQUEST))
+        else {
+            ctx.say("engine-error", &[]);
+            return Ok(Outcome::Finish);
+        };
+        let settled = payment_request::settle(ctx.tx, id, &payer(ctx, &nik)).await;
+        match settled {
+            Ok(paid) => {
+                let amount = paid.split.merchant + paid.split.social_fund;
+                tell_paid(ctx, &paid, amount).await?;
+                Ok(Outcome::Finish)
+            }
+            Err(RequestError::Unknown { .. } | RequestError::Expired { .. }) => {
+                ctx.say("tagihan-unknown", &[("number", id.to_string())]);
+                Ok(Outcome::Finish)
+            }
+            Err(RequestError::Ledger(e)) => refuse(ctx, e),
+        }
     }
 }

@@ -1,0 +1,98 @@
+//! A registry change reported by a resident (`DATA` → `UBAH`) and decided by a kelurahan officer
+//! (`POST /api/change-requests/{id}/approve|reject`): what kind of change, and where it stands.
+//!
+//! Approving a death or a move-out ends the member's membership at once ([`Kind::ending`]);
+//! births, moves in and corrections wait for the next registry import, which carries them.
+
+use crate::store::{stored_as_code, Code};
+
+/// What changed in a household.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Birth,
+    Death,
+    MoveIn,
+    MoveOut,
+    Correction,
+}
+
+impl Kind {
+    /// Whether the change is about a member already in the registry (births and moves in are
+    /// about someone not yet listed).
+    pub fn concerns_member(self) -> bool {
+        !matches!(self, Kind::Birth | Kind::MoveIn)
+    }
+
+    /// How an approved change of this kind ends a membership, if it does.
+    pub fn ending(self) -> Option<Ending> {
+        match self {
+            Kind::Death => Some(Ending::Death),
+            Kind::MoveOut => Some(Ending::MoveOut),
+            Kind::Birth | Kind::MoveIn | Kind::Correction => None,
+        }
+    }
+}
+
+/// How a membership ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ending {
+    Death,
+    MoveOut,
+}
+
+/// Where a change request stands; only a pending one is decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Status {
+    Pending,
+    Approved,
+    Rejected,
+}
+
+impl Code for Kind {
+    const WHAT: &'static str = "change request kind";
+    const ALL: &'static [Kind] = &[
+        Kind::Birth,
+        Kind::Death,
+        Kind::MoveIn,
+        Kind::MoveOut,
+        Kind::Correction,
+    ];
+    fn code(self) -> &'static str {
+        match self {
+            Kind::Birth => "birth",
+            Kind::Death => "death",
+            Kind::MoveIn => "move_in",
+            Kind::MoveOut => "move_out",
+            Kind::Correction => "correction",
+        }
+    }
+}
+
+impl Code for Status {
+    const WHAT: &'static str = "change request status";
+    const ALL: &'static [Status] = &[Status::Pending, Status::Approved, Status::Rejected];
+    fn code(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::Approved => "approved",
+            Status::Rejected => "rejected",
+        }
+    }
+}
+
+stored_as_code!(Kind, Status);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_deaths_and_moves_out_end_a_membership() {
+        let ending: Vec<_> = Kind::ALL.iter().filter_map(|k| k.ending()).collect();
+        assert_eq!(ending, [Ending::Death, Ending::MoveOut]);
+        assert!(!Kind::Birth.concerns_member());
+        assert!(Kind::Correction.concerns_member());
+        assert_eq!(Kind::from_code("move_out"), Some(Kind::MoveOut));
+        assert_eq!(Status::from_code("approved"), Some(Status::Approved));
+    }
+}
