@@ -3,10 +3,12 @@
 
 use gotong::backend_tests;
 use gotong::i18n::Texts;
+use gotong::ledger::accounts::{social_fund, wallet};
 use gotong::ledger::payment::{pay, redeem, PaymentRequest};
 use gotong::ledger::stimulus::run_stimulus;
+use gotong::ledger::transfer::{apply_transfers, NewTransfer};
 use gotong::ledger::LedgerError;
-use gotong::store::{AccountKind, Db, LedgerAudit, SeedPerson};
+use gotong::store::{AccountKind, Db, LedgerAudit, Leg, SeedPerson};
 use gotong::testing::kelurahan::{household, merchant, nik_for, person, top_up};
 use gotong::testing::transcript::START_MS;
 use proptest::prelude::*;
@@ -585,7 +587,71 @@ async fn random_concurrent_interleavings_keep_the_invariants(db: &Db) {
     }
 }
 
+/// The batch form of the one transfer path: a key already applied is skipped (its transfer
+/// untouched), the others applied once; a batch that would take a wallet below zero writes
+/// nothing; balances and the invariants hold either way.
+async fn a_batch_of_transfers_applies_each_key_once(db: &Db) {
+    let (_, _, kk) = seed_payments(db).await; // the wallet holds Rp100.000
+    let mut tx = db.begin().await.unwrap();
+    let w = wallet(&mut tx, &kk, 0).await.unwrap();
+    let fund = social_fund(&mut tx).await.unwrap();
+    let t = |key: &'static str, amount: i64| NewTransfer {
+        key,
+        kind: "test",
+        memo: "batch",
+        legs: vec![
+            Leg {
+                account_id: w,
+                amount: -amount,
+            },
+            Leg {
+                account_id: fund,
+                amount,
+            },
+        ],
+        now: START_MS,
+    };
+    let first = apply_transfers(&mut tx, &[t("batch:a", 10_000)])
+        .await
+        .unwrap();
+    assert!(first[0].is_some());
+    let again = apply_transfers(
+        &mut tx,
+        &[
+            t("batch:a", 99_000),
+            t("batch:b", 20_000),
+            t("batch:c", 30_000),
+        ],
+    )
+    .await
+    .unwrap();
+    assert!(again[0].is_none(), "a key already applied is skipped");
+    assert!(again[1].is_some() && again[2].is_some());
+    tx.commit().await.unwrap();
+    assert_eq!(
+        db.balance_of(AccountKind::Wallet, &kk).await.unwrap(),
+        40_000
+    );
+    let mut tx = db.begin().await.unwrap();
+    let refused = apply_transfers(&mut tx, &[t("batch:d", 30_000), t("batch:e", 20_000)]).await;
+    assert!(
+        matches!(
+            refused,
+            Err(LedgerError::InsufficientFunds { balance: 40_000 })
+        ),
+        "{refused:?}"
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(
+        db.balance_of(AccountKind::Wallet, &kk).await.unwrap(),
+        40_000
+    );
+    assert_eq!(db.transfers_with_prefix("batch:").await.unwrap(), 3);
+    assert_invariants(db).await;
+}
+
 backend_tests!(
+    a_batch_of_transfers_applies_each_key_once,
     stimulus_counts_living_permanent_members_once,
     concurrent_stimulus_runs_credit_once,
     payments_follow_the_rules,

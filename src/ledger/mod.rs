@@ -3,12 +3,13 @@
 //!
 //! | file | what |
 //! | --- | --- |
-//! | [`transfer`] | one atomic multi-leg transfer under an idempotency key |
+//! | [`transfer`] | the one transfer path: one atomic multi-leg transfer under an idempotency key, or a batch |
 //! | [`accounts`] | the accounts of a household, the treasury, the social fund |
 //! | [`eligibility`] | who may spend from a wallet, and how much (every money action) |
 //! | [`keys`] | every idempotency key, built in one place |
 //! | [`split`] | a payment's split between merchant and social fund |
 //! | [`payment`] | paying a merchant from a wallet, a merchant's cash-out |
+//! | [`payment_request`] | a merchant's request for payment (`TAGIH`), settled once by its payer |
 //! | [`merchants`] | registering merchants |
 //! | [`stimulus`] | the daily stimulus credit |
 //! | [`daily`] | the stimulus run inside `serve`, once a day, by one server |
