@@ -3,7 +3,8 @@
 //! tell the seller, pay with PIN through the payment rule of `BAYAR`).
 
 use super::household::linked_person;
-use super::pay::{pay_with_pin, refuse, PinPaid, AMOUNT, CODE, KEY, PAYER};
+use super::pay::{refuse, tell_paid, AMOUNT, CODE, KEY, PAYER};
+use super::pin_step::pin_refusal;
 use super::wallet::jakarta_time;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
@@ -626,7 +627,7 @@ pub struct OrderPin;
 impl Action for OrderPin {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[ORDER, PAYER, CODE, AMOUNT, KEY],
+            reads: &[ORDER, KEY],
             ..Contract::NONE
         }
     }
@@ -643,23 +644,18 @@ impl Action for OrderPin {
             }
             Err(e) => return refusal_finish(ctx, e),
         }
-        // `pay_with_pin` pays under the session's key: it must be the order's, so that
-        // `pay_order` below finds that payment rather than making a second one.
+        // The buyer said yes to this order (`order_confirm` keeps its key).
         if ctx.value(KEY) != Some(keys::order(id).as_str()) {
             return Ok(ctx.missing(KEY));
         }
-        let receipt = match pay_with_pin(ctx).await? {
-            PinPaid::Paid(p) => p,
-            PinPaid::Stop(outcome) => return Ok(outcome),
-        };
+        if let Some(refused) = pin_refusal(ctx).await? {
+            return Ok(refused);
+        }
         let paid = match market::pay_order(ctx.tx, ctx.texts, ctx.config, id, ctx.now).await {
             Ok(paid) => paid,
             Err(e) => return refusal_finish(ctx, e),
         };
-        debug_assert_eq!(
-            paid.payment.transfer.id, receipt.transfer.id,
-            "the order's key names the payment just made"
-        );
+        tell_paid(ctx, &paid.payment, paid.order.amount).await?;
         if paid.fresh {
             ctx.say("order-paid", &paid.args());
             ctx.notices.extend(paid.seller_notice);

@@ -192,33 +192,24 @@ impl Action for Confirm {
     }
 }
 
-/// What [`pay_with_pin`] did.
-pub(super) enum PinPaid {
-    /// Paid (or already paid under this key): receipt said, merchant told.
-    Paid(Box<Payment>),
-    /// Not paid: the step's outcome (PIN wrong, locked, refused).
-    Stop(Outcome),
-}
-
 /// Checks the PIN, then pays what the session holds ([`PAYER`], [`CODE`], [`AMOUNT`] under
-/// [`KEY`]), says the receipt and tells the merchant. An action that pays through it declares
-/// those four reads in its contract.
-pub(super) async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<PinPaid> {
+/// [`KEY`]), says the receipt and tells the merchant; answers the step's outcome.
+async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
     if let Some(refused) = pin_refusal(ctx).await? {
-        return Ok(PinPaid::Stop(refused));
+        return Ok(refused);
     }
     let key = ctx.value(KEY).unwrap_or_default().to_string();
     let Some(collected) = Collected::of(ctx).filter(|_| !key.is_empty()) else {
         ctx.say("engine-error", &[]);
-        return Ok(PinPaid::Stop(Outcome::Finish));
+        return Ok(Outcome::Finish);
     };
     let req = collected.request(ctx, &key);
     let paid = match pay(ctx.tx, &req).await {
         Ok(p) => p,
-        Err(e) => return refuse(ctx, e).map(PinPaid::Stop),
+        Err(e) => return refuse(ctx, e),
     };
     tell_paid(ctx, &paid, req.amount).await?;
-    Ok(PinPaid::Paid(Box::new(paid)))
+    Ok(Outcome::Finish)
 }
 
 /// A payment of `amount` made: the payer's receipt, and (the first time) the merchant's notice.
@@ -271,9 +262,6 @@ impl Action for Pin {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        match pay_with_pin(ctx).await? {
-            PinPaid::Paid(_) => Ok(Outcome::Finish),
-            PinPaid::Stop(outcome) => Ok(outcome),
-        }
+        pay_with_pin(ctx).await
     }
 }
