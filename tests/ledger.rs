@@ -597,7 +597,7 @@ async fn a_batch_of_transfers_applies_each_key_once(db: &Db) {
     let fund = social_fund(&mut tx).await.unwrap();
     let t = |key: &'static str, amount: i64| NewTransfer {
         key,
-        kind: "test",
+        kind: gotong::ledger::transfer::TransferKind::Topup,
         memo: "batch",
         legs: vec![
             Leg {

@@ -8,7 +8,7 @@
 use super::accounts::{social_fund, treasury, wallet};
 use super::eligibility::check_spend;
 use super::split::{split, Split};
-use super::transfer::{apply_transfer, NewTransfer};
+use super::transfer::{apply_transfer, NewTransfer, TransferKind};
 use super::{LedgerError, LedgerResult};
 use crate::store::{AccountKind, Leg, Merchant, Person, TransferRecord, Tx};
 use rust_decimal::Decimal;
@@ -103,7 +103,7 @@ pub async fn pay(tx: &mut Tx, req: &PaymentRequest<'_>) -> LedgerResult<Payment>
         tx,
         &NewTransfer {
             key: req.key,
-            kind: "payment",
+            kind: TransferKind::Payment,
             memo: &memo,
             legs: vec![
                 Leg {
@@ -180,7 +180,7 @@ pub async fn redeem(
         tx,
         &NewTransfer {
             key,
-            kind: "redeem",
+            kind: TransferKind::Redeem,
             memo: &merchant.code,
             legs: vec![
                 Leg {

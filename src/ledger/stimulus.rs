@@ -18,7 +18,7 @@
 
 use super::accounts::treasury;
 use super::keys;
-use super::transfer::{apply_transfers, NewTransfer};
+use super::transfer::{apply_transfers, NewTransfer, TransferKind};
 use super::LedgerError;
 use crate::error::{StoreError, StoreResult};
 use crate::i18n::Texts;
@@ -136,7 +136,7 @@ async fn credit_households(
         let amount = per_day * due.persons;
         transfers.push(NewTransfer {
             key: &keys[i],
-            kind: "stimulus",
+            kind: TransferKind::Stimulus,
             memo: &memos[i],
             legs: vec![
                 Leg {

@@ -18,15 +18,55 @@
 //! stimulus's batches credit wallets from the treasury, which cannot happen to them.)
 
 use super::{LedgerError, LedgerResult};
-use crate::store::{Account, Leg, TransferRecord, Tx};
+use crate::store::{stored_as_code, Account, Code, Leg, TransferRecord, Tx};
 use std::collections::{BTreeMap, HashMap};
+
+/// What a transfer is, as stored and as `MUTASI` names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum TransferKind {
+    /// The daily stimulus, treasury → household wallet.
+    Stimulus,
+    /// A payment to a merchant (`BAYAR`, `TAGIHAN`, `PESAN`), with the social-fund share.
+    Payment,
+    /// A merchant's cash-out, till → treasury.
+    Redeem,
+    /// Credit put into a wallet by the kelurahan (set-up, tests).
+    Topup,
+    /// A gift to a swadaya campaign (`DONASI`).
+    Donation,
+    /// A campaign's money used, campaign → treasury.
+    CampaignSpend,
+}
+
+impl Code for TransferKind {
+    const WHAT: &'static str = "transfer kind";
+    const ALL: &'static [TransferKind] = &[
+        TransferKind::Stimulus,
+        TransferKind::Payment,
+        TransferKind::Redeem,
+        TransferKind::Topup,
+        TransferKind::Donation,
+        TransferKind::CampaignSpend,
+    ];
+    fn code(self) -> &'static str {
+        match self {
+            TransferKind::Stimulus => "stimulus",
+            TransferKind::Payment => "payment",
+            TransferKind::Redeem => "redeem",
+            TransferKind::Topup => "topup",
+            TransferKind::Donation => "donation",
+            TransferKind::CampaignSpend => "campaign_spend",
+        }
+    }
+}
+
+stored_as_code!(TransferKind);
 
 /// A transfer to apply.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewTransfer<'a> {
     pub key: &'a str,
-    /// `stimulus`, `payment`, `redeem`, `topup`, `donation`.
-    pub kind: &'a str,
+    pub kind: TransferKind,
     pub memo: &'a str,
     pub legs: Vec<Leg>,
     pub now: i64,
@@ -47,7 +87,7 @@ pub async fn apply_transfer(tx: &mut Tx, t: &NewTransfer<'_>) -> LedgerResult<Ap
             transfer: TransferRecord {
                 id,
                 key: t.key.to_string(),
-                kind: t.kind.to_string(),
+                kind: t.kind,
                 memo: t.memo.to_string(),
                 created_at: t.now,
                 legs,
@@ -103,7 +143,7 @@ pub async fn apply_transfers(
     // 3. No account but the treasury below zero.
     check_balances(&accounts, &legs, &todo)?;
     // 4. The transfers (a twin that committed first inserts nothing), then entries and balances.
-    let rows: Vec<(&str, &str, &str, i64)> = todo
+    let rows: Vec<(&str, TransferKind, &str, i64)> = todo
         .iter()
         .map(|&i| (ts[i].key, ts[i].kind, ts[i].memo, ts[i].now))
         .collect();

@@ -18,7 +18,7 @@ use super::{CampaignStatus, ProposalError, ProposalResult};
 use crate::i18n::Texts;
 use crate::ledger::accounts::{treasury, wallet};
 use crate::ledger::eligibility::check_spend;
-use crate::ledger::transfer::{apply_transfer, NewTransfer};
+use crate::ledger::transfer::{apply_transfer, NewTransfer, TransferKind};
 use crate::ledger::LedgerError;
 use crate::message::Outbound;
 use crate::store::{AccountKind, Campaign, Leg, Person, Proposal, TransferRecord, Tx};
@@ -149,7 +149,7 @@ pub async fn donate(
         tx,
         &NewTransfer {
             key: req.key,
-            kind: "donation",
+            kind: TransferKind::Donation,
             memo: &memo,
             legs: vec![
                 Leg {
@@ -258,7 +258,7 @@ pub async fn spend(
         tx,
         &NewTransfer {
             key,
-            kind: "campaign_spend",
+            kind: TransferKind::CampaignSpend,
             memo: &memo,
             legs: vec![
                 Leg {

@@ -16,7 +16,7 @@ use crate::calendar::jakarta_date;
 use crate::config::Config;
 use crate::error::StoreResult;
 use crate::ledger::accounts::{treasury, wallet};
-use crate::ledger::transfer::{apply_transfer, NewTransfer};
+use crate::ledger::transfer::{apply_transfer, NewTransfer, TransferKind};
 use crate::ledger::LedgerResult;
 use crate::message::Channel;
 use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions, ImportReport};
@@ -98,7 +98,7 @@ pub async fn top_up(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResul
         &mut tx,
         &NewTransfer {
             key,
-            kind: "topup",
+            kind: TransferKind::Topup,
             memo: "test",
             legs: vec![
                 Leg {

@@ -6,6 +6,7 @@ use super::{Action, Contract, Ctx, Outcome};
 use crate::calendar::{jakarta_date, JAKARTA_OFFSET_MS};
 use crate::error::StoreResult;
 use crate::ledger::accounts::wallet_balance;
+use crate::ledger::transfer::TransferKind;
 use crate::ledger::LedgerError;
 use crate::store::{AccountKind, Party};
 use crate::text::money::format_rupiah;
@@ -91,8 +92,10 @@ impl Action for Statement {
         }
         ctx.say("wallet-statement-header", &[]);
         for line in lines {
-            let party = match (&line.party, line.kind.as_str()) {
-                (Party::Treasury, "stimulus") => ctx.texts.render(&ctx.lang, "party-stimulus", &[]),
+            let party = match (&line.party, line.kind) {
+                (Party::Treasury, TransferKind::Stimulus) => {
+                    ctx.texts.render(&ctx.lang, "party-stimulus", &[])
+                }
                 (Party::Treasury, _) => ctx.texts.render(&ctx.lang, "party-treasury", &[]),
                 (Party::SocialFund, _) => ctx.texts.render(&ctx.lang, "party-social-fund", &[]),
                 (Party::Merchant { code, name }, _) => format!("{name} ({code})"),

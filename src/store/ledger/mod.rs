@@ -99,7 +99,7 @@ pub struct Leg {
 pub struct TransferRecord {
     pub id: i64,
     pub key: String,
-    pub kind: String,
+    pub kind: crate::ledger::transfer::TransferKind,
     pub memo: String,
     pub created_at: i64,
     pub legs: Vec<Leg>,

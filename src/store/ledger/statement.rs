@@ -2,6 +2,7 @@
 
 use super::{kind_of, AccountId, AccountKind};
 use crate::error::StoreResult;
+use crate::ledger::transfer::TransferKind;
 use crate::store::{on_backend, Tx};
 
 /// The other side of a statement line.
@@ -18,7 +19,7 @@ pub enum Party {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatementLine {
     pub transfer_id: i64,
-    pub kind: String,
+    pub kind: TransferKind,
     pub created_at: i64,
     /// Signed, for this account.
     pub amount: i64,
@@ -33,7 +34,7 @@ impl Tx {
         account: AccountId,
         limit: i64,
     ) -> StoreResult<Vec<StatementLine>> {
-        let rows: Vec<(i64, String, i64, i64)> = on_backend!(&mut self.conn, c => {
+        let rows: Vec<(i64, TransferKind, i64, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
                 "SELECT t.id, t.kind, t.created_at, e.amount
                  FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id

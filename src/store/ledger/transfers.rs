@@ -3,13 +3,14 @@
 
 use super::{AccountId, Leg, TransferRecord, ROWS_PER_STATEMENT};
 use crate::error::StoreResult;
+use crate::ledger::transfer::TransferKind;
 use crate::store::sql::list;
 use crate::store::{on_backend, Backend, Db, Tx};
 
 impl Tx {
     /// The transfer recorded under `key`, with its legs.
     pub async fn transfer_by_key(&mut self, key: &str) -> StoreResult<Option<TransferRecord>> {
-        let row: Option<(i64, String, String, String, i64)> = on_backend!(&mut self.conn, c => {
+        let row: Option<(i64, String, TransferKind, String, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
                 "SELECT id, idempotency_key, kind, memo, created_at FROM ledger_transfers
                  WHERE idempotency_key = $1",
@@ -76,7 +77,7 @@ impl Tx {
     /// Answers `(key, id)` of those inserted.
     pub async fn insert_transfers(
         &mut self,
-        rows: &[(&str, &str, &str, i64)],
+        rows: &[(&str, TransferKind, &str, i64)],
     ) -> StoreResult<Vec<(String, i64)>> {
         let mut inserted = Vec::with_capacity(rows.len());
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
