@@ -14,10 +14,10 @@ impl Tx {
     ) -> StoreResult<Option<Account>> {
         let sql =
             format!("SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE kind = $1 AND owner = $2");
-        let row: Option<(i64, String, String, i64)> = on_backend!(&mut self.conn, c => {
+        let row: Option<(i64, AccountKind, String, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(&sql).bind(kind.as_str()).bind(owner).fetch_optional(&mut **c).await?
         });
-        row.map(account).transpose()
+        Ok(row.map(account))
     }
 
     /// The id of the account of `kind` owned by `owner`, created (balance 0) if absent.
@@ -60,7 +60,7 @@ impl Tx {
             "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id IN ({}) ORDER BY id",
             list(sorted.len(), 1)
         );
-        let rows: Vec<(i64, String, String, i64)> = match &mut self.conn {
+        let rows: Vec<(i64, AccountKind, String, i64)> = match &mut self.conn {
             Backend::Sqlite(c) => {
                 let mut q = sqlx::query_as(&base);
                 for id in &sorted {
@@ -79,7 +79,7 @@ impl Tx {
                     .await?
             }
         };
-        rows.into_iter().map(account).collect()
+        Ok(rows.into_iter().map(account).collect())
     }
 
     /// The wallet ids of households `owners` (`no_kk`), each created (balance 0) if absent, in

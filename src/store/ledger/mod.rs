@@ -31,9 +31,25 @@ pub use statement::{Party, StatementLine};
 pub use stats::{LedgerAudit, LedgerStats};
 pub use stimulus::{StimulusDue, StimulusTotals};
 
-use crate::error::{StoreError, StoreResult};
+use crate::store::{stored_as_code, Code};
 
 pub type AccountId = i64;
+
+impl Code for AccountKind {
+    const WHAT: &'static str = "account kind";
+    const ALL: &'static [AccountKind] = &[
+        AccountKind::Treasury,
+        AccountKind::Wallet,
+        AccountKind::Merchant,
+        AccountKind::SocialFund,
+        AccountKind::Campaign,
+    ];
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+}
+
+stored_as_code!(AccountKind);
 
 /// What an account is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -59,17 +75,6 @@ impl AccountKind {
             AccountKind::SocialFund => "social_fund",
             AccountKind::Campaign => "campaign",
         }
-    }
-
-    pub fn parse(s: &str) -> Option<AccountKind> {
-        Some(match s {
-            "treasury" => AccountKind::Treasury,
-            "wallet" => AccountKind::Wallet,
-            "merchant" => AccountKind::Merchant,
-            "social_fund" => AccountKind::SocialFund,
-            "campaign" => AccountKind::Campaign,
-            _ => return None,
-        })
     }
 
     /// Only the treasury may go below zero.
@@ -105,19 +110,15 @@ pub struct TransferRecord {
     pub legs: Vec<Leg>,
 }
 
-fn kind_of(s: &str) -> StoreResult<AccountKind> {
-    AccountKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("account kind {s:?}")))
-}
-
 const ACCOUNT_COLUMNS: &str = "id, kind, owner, balance";
 
-fn account(row: (i64, String, String, i64)) -> StoreResult<Account> {
-    Ok(Account {
+fn account(row: (i64, AccountKind, String, i64)) -> Account {
+    Account {
         id: row.0,
-        kind: kind_of(&row.1)?,
+        kind: row.1,
         owner: row.2,
         balance: row.3,
-    })
+    }
 }
 
 /// Rows per multi-row statement (SQLite allows 32,766 placeholders, PostgreSQL 65,535).

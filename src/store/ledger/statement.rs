@@ -1,6 +1,6 @@
 //! One account's lines, newest first (`MUTASI`).
 
-use super::{kind_of, AccountId, AccountKind};
+use super::{AccountId, AccountKind};
 use crate::error::StoreResult;
 use crate::ledger::transfer::TransferKind;
 use crate::store::{on_backend, Tx};
@@ -48,7 +48,7 @@ impl Tx {
         let mut out = Vec::with_capacity(rows.len());
         for (transfer_id, kind, created_at, amount) in rows {
             // The other legs, largest first: a payment's merchant before the social fund.
-            let others: Vec<(String, String, Option<String>)> = on_backend!(&mut self.conn, c => {
+            let others: Vec<(AccountKind, String, Option<String>)> = on_backend!(&mut self.conn, c => {
                 sqlx::query_as(
                     "SELECT a.kind, a.owner, m.name
                      FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
@@ -62,7 +62,7 @@ impl Tx {
                 .await?
             });
             let party = match others.into_iter().next() {
-                Some((kind, owner, name)) => match kind_of(&kind)? {
+                Some((kind, owner, name)) => match kind {
                     AccountKind::Treasury => Party::Treasury,
                     AccountKind::SocialFund => Party::SocialFund,
                     AccountKind::Merchant => Party::Merchant {
