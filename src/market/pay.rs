@@ -21,12 +21,22 @@ use rust_decimal::Decimal;
 /// Order `id` as it may be paid at `now`: still reserved, its hold not over. Holds its row until
 /// the end of the unit of work.
 pub async fn payable_order(tx: &mut Tx, id: i64, now: i64) -> MarketResult<Order> {
-    tx.lock_order(id).await?;
-    let order = tx.order(id).await?.ok_or(MarketError::UnknownOrder)?;
-    if order.status != OrderStatus::Reserved || order.expires_at <= now {
+    let order = held_order(tx, id).await?;
+    if !is_payable(&order, now) {
         return Err(MarketError::OrderTooLate);
     }
     Ok(order)
+}
+
+/// Order `id`, its row held until the end of the unit of work.
+async fn held_order(tx: &mut Tx, id: i64) -> MarketResult<Order> {
+    tx.lock_order(id).await?;
+    tx.order(id).await?.ok_or(MarketError::UnknownOrder)
+}
+
+/// Still reserved and its hold not over.
+fn is_payable(order: &Order, now: i64) -> bool {
+    order.status == OrderStatus::Reserved && order.expires_at > now
 }
 
 /// What [`pay_order`] did.
@@ -65,12 +75,11 @@ pub async fn pay_order(
     now: i64,
 ) -> MarketResult<PaidOrder> {
     let key = keys::order(id);
-    tx.lock_order(id).await?;
-    let mut order = tx.order(id).await?.ok_or(MarketError::UnknownOrder)?;
+    let order = held_order(tx, id).await?;
     let already_paid =
         order.status == OrderStatus::Paid && order.transfer_key.as_deref() == Some(key.as_str());
-    if !already_paid {
-        order = payable_order(tx, id, now).await?;
+    if !already_paid && !is_payable(&order, now) {
+        return Err(MarketError::OrderTooLate);
     }
     let listing = tx
         .listing(&order.listing, now)
