@@ -43,8 +43,7 @@ async fn create_item(
     State(state): State<HttpState>,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), HttpError> {
-    let req: NewItem =
-        serde_json::from_slice(&raw).map_err(|e| HttpError::Malformed(e.to_string()))?;
+    let req: NewItem = super::api::body(&raw)?;
     let now = state.app.now();
     let mut tx = state.app.db.begin().await?;
     let (code, name, keeper) = add_item(
