@@ -8,7 +8,7 @@ use crate::accounts::issue_code::{issue_activation_code, IssueCodeError, IssuedC
 use crate::calendar::jakarta_date;
 use crate::parse::mask_phone;
 use crate::parse::nik::{mask_nik, parse_nik};
-use crate::registry::change::{Kind, Status};
+use crate::registry::change::{self, ChangeError, Kind, Status};
 use crate::registry::import::{import_registry, ImportOptions};
 use crate::registry::quality::Finding;
 use crate::registry::report::ImportReport;
@@ -175,11 +175,8 @@ async fn reject_change_request(
     Path(id): Path<i64>,
     body: Option<Json<Decision>>,
 ) -> Result<Json<ChangeRequestView>, HttpError> {
-    let reason = body
-        .and_then(|b| b.0.reason)
-        .filter(|r| !r.trim().is_empty())
-        .ok_or_else(|| HttpError::Unprocessable("a rejection needs a reason".into()))?;
-    decide(&state, id, Status::Rejected, Some(reason)).await
+    let reason = body.and_then(|b| b.0.reason);
+    decide(&state, id, Status::Rejected, reason).await
 }
 
 async fn decide(
@@ -190,34 +187,16 @@ async fn decide(
 ) -> Result<Json<ChangeRequestView>, HttpError> {
     let now = state.app.now();
     let mut tx = state.app.db.begin().await?;
-    let before = tx.change_request(id).await?.ok_or(HttpError::NotFound)?;
-    if !tx
-        .decide_change_request(id, status, reason.as_deref(), ACTOR, now)
-        .await?
-    {
-        return Err(HttpError::Conflict(format!(
-            "change request {id} is already {}",
-            before.status
-        )));
-    }
-    let ending = before.kind.ending().filter(|_| status == Status::Approved);
-    if let (Some(ending), Some(nik)) = (ending, &before.nik) {
-        let today = jakarta_date(now).format("%Y-%m-%d").to_string();
-        tx.end_membership(nik, ending, &today).await?;
-    }
-    let after = tx.change_request(id).await?.ok_or(HttpError::NotFound)?;
-    let view = |c: &ChangeRequest| serde_json::json!({ "status": c.status, "reason": c.reason, "kind": c.kind });
-    tx.audit(
-        ACTOR,
-        &format!("change_request.{status}"),
-        &format!("change_request {id}"),
-        Some(&view(&before)),
-        Some(&view(&after)),
-        now,
-    )
-    .await?;
+    let decided = change::decide(&mut tx, id, status, reason.as_deref(), ACTOR, now)
+        .await
+        .map_err(|e| match e {
+            ChangeError::Unknown => HttpError::NotFound,
+            e @ ChangeError::AlreadyDecided { .. } => HttpError::Conflict(e.to_string()),
+            e @ ChangeError::ReasonRequired => HttpError::Unprocessable(e.to_string()),
+            ChangeError::Store(s) => HttpError::Store(s),
+        })?;
     tx.commit().await?;
-    Ok(Json(after.into()))
+    Ok(Json(decided.into()))
 }
 
 #[derive(Serialize)]

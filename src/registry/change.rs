@@ -4,7 +4,9 @@
 //! Approving a death or a move-out ends the member's membership at once ([`Kind::ending`]);
 //! births, moves in and corrections wait for the next registry import, which carries them.
 
-use crate::store::{stored_as_code, Code};
+use crate::calendar::jakarta_date;
+use crate::error::StoreError;
+use crate::store::{stored_as_code, ChangeRequest, Code, Tx};
 
 /// What changed in a household.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -95,4 +97,61 @@ mod tests {
         assert_eq!(Kind::from_code("move_out"), Some(Kind::MoveOut));
         assert_eq!(Status::from_code("approved"), Some(Status::Approved));
     }
+}
+
+/// Why an officer's decision on a change request was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum ChangeError {
+    #[error("no such change request")]
+    Unknown,
+    #[error("change request {id} is already {status}")]
+    AlreadyDecided { id: i64, status: Status },
+    #[error("a rejection needs a reason")]
+    ReasonRequired,
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// An officer (`actor`, audited) approves or rejects pending change request `id`. A rejection
+/// needs a reason; approving a death or a move-out ends the membership today
+/// ([`Kind::ending`]). Answers the request as decided.
+pub async fn decide(
+    tx: &mut Tx,
+    id: i64,
+    status: Status,
+    reason: Option<&str>,
+    actor: &str,
+    now: i64,
+) -> Result<ChangeRequest, ChangeError> {
+    let reason = reason.map(str::trim).filter(|r| !r.is_empty());
+    if status == Status::Rejected && reason.is_none() {
+        return Err(ChangeError::ReasonRequired);
+    }
+    let before = tx.change_request(id).await?.ok_or(ChangeError::Unknown)?;
+    if !tx
+        .decide_change_request(id, status, reason, actor, now)
+        .await?
+    {
+        return Err(ChangeError::AlreadyDecided {
+            id,
+            status: before.status,
+        });
+    }
+    let ending = before.kind.ending().filter(|_| status == Status::Approved);
+    if let (Some(ending), Some(nik)) = (ending, &before.nik) {
+        let today = jakarta_date(now).format("%Y-%m-%d").to_string();
+        tx.end_membership(nik, ending, &today).await?;
+    }
+    let after = tx.change_request(id).await?.ok_or(ChangeError::Unknown)?;
+    let view = |c: &ChangeRequest| serde_json::json!({ "status": c.status, "reason": c.reason, "kind": c.kind });
+    tx.audit(
+        actor,
+        &format!("change_request.{status}"),
+        &format!("change_request {id}"),
+        Some(&view(&before)),
+        Some(&view(&after)),
+        now,
+    )
+    .await?;
+    Ok(after)
 }
