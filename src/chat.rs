@@ -6,12 +6,24 @@ use crate::engine::render::transcript_text;
 use crate::error::StoreResult;
 use crate::inbox::handle_phone;
 use crate::message::{Body, Channel, Content, Inbound};
+use crate::store::KelurahanId;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Sends one line as `phone` and returns the replies.
+/// Sends one line as `phone` to the default kelurahan's number and returns the replies.
 pub async fn say(
     app: &App,
+    channel: Channel,
+    phone: &str,
+    content: Content,
+) -> StoreResult<Vec<Body>> {
+    say_to(app, KelurahanId::DEFAULT, channel, phone, content).await
+}
+
+/// Sends one line as `phone` to `kelurahan`'s number and returns the replies.
+pub async fn say_to(
+    app: &App,
+    kelurahan: KelurahanId,
     channel: Channel,
     phone: &str,
     content: Content,
@@ -29,6 +41,7 @@ pub async fn say(
         ),
         content,
         sent_at: now,
+        kelurahan,
     };
     app.db.record_inbound(&msg, now).await?;
     handle_phone(app, phone).await?;

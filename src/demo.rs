@@ -50,7 +50,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
             anyhow::anyhow!("the demo kelurahan has no head of household with a phone")
         })?;
     let phone = resident.person.phone.clone().unwrap_or_default();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     if tx.link_of_phone(&phone).await?.is_none() {
         crate::accounts::link_with_pin(
             &mut tx,
@@ -80,7 +80,7 @@ async fn furnish(db: &Db, texts: &Texts, config: &Config, now: i64) -> anyhow::R
         .map(|m| m.person.nik)
         .take(6)
         .collect();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     let mut heads = Vec::new();
     for nik in &head_niks {
         heads.extend(tx.person(nik).await?);

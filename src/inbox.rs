@@ -131,7 +131,7 @@ async fn handle_batch(app: &App, phones: &[String], recovering: bool) -> StoreRe
     if !recovering {
         app.conversation.prepare(&app.db, phones).await;
     }
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin(crate::store::KelurahanId::DEFAULT).await?;
     tx.lock_phones(phones).await?;
     // Which messages wait, and whether more wait behind them, is learnt now, under the phones'
     // locks. A message recorded after this look is handed to the dispatcher by its own webhook
@@ -168,6 +168,7 @@ async fn handle_batch(app: &App, phones: &[String], recovering: bool) -> StoreRe
     }
     for ((msg, waiting), out) in msgs.iter().zip(waiting).zip(outs) {
         queued.extend(out.replies.into_iter().map(|body| Outbound {
+            kelurahan: msg.kelurahan,
             channel: msg.channel,
             phone: msg.phone.clone(),
             body,

@@ -67,7 +67,7 @@ pub async fn run_if_leased<J: Job + ?Sized>(
     if !job.due(app, now).await? {
         return Ok(None);
     }
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin(crate::store::KelurahanId::DEFAULT).await?;
     let claimed = tx
         .claim_job(job.name(), owner, now + job.lease_ms(), now)
         .await?;
@@ -76,7 +76,7 @@ pub async fn run_if_leased<J: Job + ?Sized>(
         return Ok(None);
     }
     let result = job.run(app, now).await;
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin(crate::store::KelurahanId::DEFAULT).await?;
     tx.release_job(job.name(), owner).await?;
     tx.commit().await?;
     result.map(Some)

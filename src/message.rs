@@ -1,6 +1,7 @@
 //! The channel-neutral message types: what every provider's webhook becomes, and what the engine
 //! asks to be sent.
 
+use crate::store::KelurahanId;
 use serde::{Deserialize, Serialize};
 
 /// A messaging channel. Stored as its lowercase name.
@@ -94,6 +95,8 @@ pub struct Inbound {
     pub content: Content,
     /// Epoch milliseconds as reported by the provider (or receipt time).
     pub sent_at: i64,
+    /// The kelurahan of the number it was sent to (the webhook resolves it).
+    pub kelurahan: KelurahanId,
 }
 
 /// An inbound message as stored, waiting for (or done with) its conversation step.
@@ -105,6 +108,8 @@ pub struct StoredInbound {
     pub provider_id: String,
     pub content: Content,
     pub received_at: i64,
+    /// The kelurahan of the number it was sent to: its turn acts for that kelurahan.
+    pub kelurahan: KelurahanId,
 }
 
 /// One option of a menu as sent on WhatsApp (reply button or list row).
@@ -165,6 +170,8 @@ pub enum Priority {
 /// A message to queue in the outbox.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Outbound {
+    /// Whose number it goes out from.
+    pub kelurahan: KelurahanId,
     pub channel: Channel,
     pub phone: String,
     pub body: Body,

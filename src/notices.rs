@@ -6,7 +6,7 @@
 use crate::error::StoreResult;
 use crate::i18n::{Texts, DEFAULT_LANG};
 use crate::message::{Body, Channel, Outbound, Priority};
-use crate::store::{Contact, Tx};
+use crate::store::{Contact, KelurahanId, Tx};
 use crate::text::gsm7::to_gsm7_lossy;
 
 /// The notice `id` for `phone`; `labels` are arguments given as message ids, rendered in the
@@ -20,7 +20,15 @@ pub async fn notice_labelled(
     labels: &[(&str, String)],
 ) -> StoreResult<Outbound> {
     let contact = tx.contact(phone).await?;
-    Ok(render(texts, phone, &contact, id, args, labels))
+    Ok(render(
+        tx.kelurahan(),
+        texts,
+        phone,
+        &contact,
+        id,
+        args,
+        labels,
+    ))
 }
 
 /// News (a proposal's status, a campaign reaching its target) for the person `nik`: only if they
@@ -37,11 +45,13 @@ pub async fn news_to_person(
         return Ok(None);
     };
     let contact = tx.contact(&phone).await?;
-    Ok((!contact.opted_out).then(|| render(texts, &phone, &contact, id, args, labels)))
+    Ok((!contact.opted_out)
+        .then(|| render(tx.kelurahan(), texts, &phone, &contact, id, args, labels)))
 }
 
 /// The notice in `contact`'s channel (SMS if none yet) and language.
 fn render(
+    kelurahan: KelurahanId,
     texts: &Texts,
     phone: &str,
     contact: &Contact,
@@ -61,6 +71,7 @@ fn render(
         Channel::WhatsApp => text,
     };
     Outbound {
+        kelurahan: contact.kelurahan.unwrap_or(kelurahan),
         channel,
         phone: phone.to_string(),
         body: Body::text(text),

@@ -74,6 +74,7 @@ async fn residents(server: &TestServer, people: &[((&str, &str), Channel, i64)])
     let db = &server.db;
     for (i, ((nik, phone), channel, wrote)) in people.iter().enumerate() {
         let msg = Inbound {
+            kelurahan: gotong::store::KelurahanId::DEFAULT,
             channel: *channel,
             phone: Some(phone.to_string()),
             provider_id: format!("test-{i}-{phone}"),
@@ -83,7 +84,7 @@ async fn residents(server: &TestServer, people: &[((&str, &str), Channel, i64)])
             sent_at: *wrote,
         };
         db.record_inbound(&msg, *wrote).await.unwrap();
-        let mut tx = db.begin().await.unwrap();
+        let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
         tx.create_link(phone, nik, "not-a-real-hash", *wrote)
             .await
             .unwrap();
@@ -92,7 +93,7 @@ async fn residents(server: &TestServer, people: &[((&str, &str), Channel, i64)])
 }
 
 async fn opt_out(db: &Db, phone: &str, channel: Channel) {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.set_opted_out(phone, channel.as_str(), true)
         .await
         .unwrap();
@@ -382,10 +383,11 @@ async fn cancelling_stops_what_has_not_gone_out(db: &Db) {
 /// queued earlier; a phone still never has two rows in flight.
 async fn replies_go_before_broadcasts(db: &Db) {
     let t = now();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     for i in 0..5 {
         tx.enqueue(
             &Outbound {
+                kelurahan: gotong::store::KelurahanId::DEFAULT,
                 channel: Channel::Sms,
                 phone: format!("+62812000009{i:02}"),
                 body: Body::text("siaran"),
@@ -399,6 +401,7 @@ async fn replies_go_before_broadcasts(db: &Db) {
     for phone in ["+6281200000999", "+6281200000900"] {
         tx.enqueue(
             &Outbound {
+                kelurahan: gotong::store::KelurahanId::DEFAULT,
                 channel: Channel::Sms,
                 phone: phone.into(),
                 body: Body::text("balasan"),

@@ -21,10 +21,11 @@ const WAIT: Duration = Duration::from_secs(15);
 
 async fn queue(db: &Db, channel: Channel, messages: &[(&str, &str)]) {
     let now = chrono::Utc::now().timestamp_millis();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     for (phone, text) in messages {
         tx.enqueue(
             &Outbound {
+                kelurahan: gotong::store::KelurahanId::DEFAULT,
                 channel,
                 phone: phone.to_string(),
                 body: Body::text(*text),
@@ -336,6 +337,7 @@ async fn replies_queued_at_a_crash_are_sent_exactly_once_after_restart(db: &Db) 
     // A message recorded but not yet handled when the process died: the sweep finds it.
     db.record_inbound(
         &Inbound {
+            kelurahan: gotong::store::KelurahanId::DEFAULT,
             channel: Channel::WhatsApp,
             phone: Some("+6281200000999".into()),
             provider_id: "wamid.before-crash".into(),

@@ -121,6 +121,7 @@ async fn a_redelivered_message_is_answered_once(db: &Db) {
     use gotong::message::Inbound;
     let app = app(db);
     let msg = Inbound {
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
         channel: Channel::Sms,
         phone: Some("+6281100000011".into()),
         provider_id: "SMdup".into(),
@@ -171,7 +172,7 @@ fn any_text_at_any_step_gets_one_answer() {
         let (flow, step) = &steps[step_index];
         let channel = if whatsapp { Channel::WhatsApp } else { Channel::Sms };
         let replies: Vec<Body> = rt.block_on(async {
-            let mut tx = t.db.begin().await.unwrap();
+            let mut tx = t.db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
             tx.save_session(&Session {
                 phone: phone.clone(),
                 flow: flow.clone(),

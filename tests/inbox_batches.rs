@@ -42,6 +42,7 @@ impl Conversation for Picky {
 
 fn text(provider_id: &str, phone: &str, t: &str) -> Inbound {
     Inbound {
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
         channel: Channel::WhatsApp,
         phone: Some(phone.to_string()),
         provider_id: provider_id.to_string(),

@@ -68,7 +68,7 @@ fn app(db: &Db) -> App {
 }
 
 async fn claim(db: &Db, owner: &str, now: i64) -> bool {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let got = tx
         .claim_job("counting", owner, now + 60_000, now)
         .await
@@ -94,7 +94,7 @@ async fn one_server_runs_a_job(db: &Db) {
         "another server holds the lease"
     );
     assert_eq!(job.runs.load(Ordering::SeqCst), 0);
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.release_job("counting", "other").await.unwrap();
     tx.commit().await.unwrap();
 

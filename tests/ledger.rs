@@ -48,7 +48,7 @@ async fn pay_once(
     db: &Db,
     r: &PaymentRequest<'_>,
 ) -> Result<gotong::ledger::payment::Payment, LedgerError> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await?;
     let p = pay(&mut tx, r).await;
     match p {
         Ok(p) => {
@@ -366,7 +366,7 @@ async fn payments_follow_the_rules(db: &Db) {
         .await
         .unwrap_err();
     assert!(matches!(e, LedgerError::SelfPayment), "{e:?}");
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.set_merchant_open("W001", false).await.unwrap();
     tx.commit().await.unwrap();
     let e = pay_once(db, &req(&adult, "W001", 1_000, "pay:9"))
@@ -374,7 +374,7 @@ async fn payments_follow_the_rules(db: &Db) {
         .unwrap_err();
     assert!(matches!(e, LedgerError::MerchantClosed), "{e:?}");
     // Redeem: up to the till's balance.
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let e = redeem(&mut tx, "test", "W001", 71_251, "r:1", START_MS)
         .await
         .unwrap_err();
@@ -413,7 +413,7 @@ async fn one_server_holds_the_daily_job_lease(db: &Db) {
     let claim = |owner: &'static str, now: i64| {
         let db = db.clone();
         async move {
-            let mut tx = db.begin().await.unwrap();
+            let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
             let got = tx
                 .claim_job("stimulus", owner, now + 1_000, now)
                 .await
@@ -426,7 +426,7 @@ async fn one_server_holds_the_daily_job_lease(db: &Db) {
     assert!(!claim("b", 10).await, "held by a");
     assert!(claim("a", 20).await, "a renews");
     assert!(claim("b", 2_000).await, "expired: b takes over");
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.release_job("stimulus", "b").await.unwrap();
     tx.commit().await.unwrap();
     assert!(claim("a", 2_001).await, "released");
@@ -525,7 +525,8 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                             key,
                         } => {
                             let key = format!("redeem:{tag}:{key}");
-                            let mut tx = db.begin().await.unwrap();
+                            let mut tx =
+                                db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
                             match redeem(&mut tx, "test", &codes[merchant], amount, &key, START_MS)
                                 .await
                             {
@@ -592,7 +593,7 @@ async fn random_concurrent_interleavings_keep_the_invariants(db: &Db) {
 /// nothing; balances and the invariants hold either way.
 async fn a_batch_of_transfers_applies_each_key_once(db: &Db) {
     let (_, _, kk) = seed_payments(db).await; // the wallet holds Rp100.000
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let w = wallet(&mut tx, &kk, 0).await.unwrap();
     let fund = social_fund(&mut tx).await.unwrap();
     let t = |key: &'static str, amount: i64| NewTransfer {
@@ -632,7 +633,7 @@ async fn a_batch_of_transfers_applies_each_key_once(db: &Db) {
         db.balance_of(AccountKind::Wallet, &kk).await.unwrap(),
         40_000
     );
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let refused = apply_transfers(&mut tx, &[t("batch:d", 30_000), t("batch:e", 20_000)]).await;
     assert!(
         matches!(

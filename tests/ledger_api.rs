@@ -80,7 +80,7 @@ async fn merchants_stimulus_redeem_and_stats(db: &Db) {
     .await
     .unwrap();
     top_up(db, buyer_kk, 50_000, "topup:api").await.unwrap();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     gotong::ledger::payment::pay(
         &mut tx,
         &gotong::ledger::payment::PaymentRequest {

@@ -143,10 +143,10 @@ async fn expiry_reminders_and_overdue_run_once(db: &Db) {
         .await
         .unwrap();
     let buyer = {
-        let mut tx = db.begin().await.unwrap();
+        let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
         tx.person(&w.buyer).await.unwrap().unwrap()
     };
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let sale = Sale {
         name: "Kue lapis",
         price: 5_000,
@@ -201,7 +201,7 @@ async fn expiry_reminders_and_overdue_run_once(db: &Db) {
             .orders_expired,
         0
     );
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let o = tx.order(order.id).await.unwrap().unwrap();
     assert_eq!(o.status, OrderStatus::Expired);
     let l = tx
@@ -260,7 +260,7 @@ async fn one_server_runs_the_jobs(db: &Db) {
         engine.clone(),
     )
     .with_clock(Arc::new(clock));
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     assert!(tx
         .claim_job("market", "other", START_MS + 60_000, START_MS)
         .await
@@ -268,7 +268,7 @@ async fn one_server_runs_the_jobs(db: &Db) {
     tx.commit().await.unwrap();
     let r = run_if_leased(&app, "me").await.unwrap();
     assert_eq!(r, None, "another server holds the lease");
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.release_job("market", "other").await.unwrap();
     tx.commit().await.unwrap();
     let r = run_if_leased(&app, "me").await.unwrap();
@@ -277,7 +277,7 @@ async fn one_server_runs_the_jobs(db: &Db) {
 
 async fn library_refusals(db: &Db) {
     let w = world(db).await;
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let buyer = tx.person(&w.buyer).await.unwrap().unwrap();
     let seller = tx.person(&w.seller).await.unwrap().unwrap();
     let (item, _, _) = market::add_item(
@@ -312,7 +312,7 @@ async fn paying_an_order(db: &Db) {
     let m = merchant(db, &w.seller, "Kios Sri", START_MS).await.unwrap();
     let engine = Engine::load_default(Arc::new(w.config.clone())).unwrap();
     let texts = engine.texts();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let buyer = tx.person(&w.buyer).await.unwrap().unwrap();
     let sale = Sale {
         name: "Kue lapis",
@@ -333,7 +333,7 @@ async fn paying_an_order(db: &Db) {
     // Paid within the hold: the stock goes down, the seller is told; again under the same key
     // (the order's), nothing more is paid, taken or told.
     for (attempt, fresh) in [(1, true), (2, false)] {
-        let mut tx = db.begin().await.unwrap();
+        let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
         let paid = market::pay_order(&mut tx, texts, &w.config, order.id, START_MS + HOUR)
             .await
             .unwrap();
@@ -348,13 +348,13 @@ async fn paying_an_order(db: &Db) {
         assert_eq!(paid.payment.wallet_balance, 40_000, "paid once");
         assert_eq!(paid.payment.transfer.key, keys::order(order.id));
     }
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let l = tx.listing(&code, START_MS + HOUR).await.unwrap().unwrap();
     assert_eq!((l.stock, l.available), (3, 2), "2 taken, 1 still reserved");
     tx.commit().await.unwrap();
 
     // Past its hold an order is refused, even before the expiry job saw it.
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let refused = market::pay_order(&mut tx, texts, &w.config, late.id, START_MS + 2 * HOUR).await;
     assert!(
         matches!(refused, Err(MarketError::OrderTooLate)),

@@ -49,7 +49,7 @@ fn payer<'a>(phone: &'a str, nik: &'a str, now: i64) -> Payer<'a> {
 }
 
 async fn ask(db: &Db, amount: i64) -> i64 {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let id = payment_request::request(&mut tx, "W001", PAYER, amount, START_MS)
         .await
         .unwrap();
@@ -63,14 +63,14 @@ async fn settle(
     phone: &str,
     nik: &str,
 ) -> Result<gotong::ledger::payment::Payment, RequestError> {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let settled = payment_request::settle(&mut tx, id, &payer(phone, nik, START_MS + 60_000)).await;
     tx.commit().await.unwrap();
     settled
 }
 
 async fn status(db: &Db, id: i64) -> Status {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let r = tx.payment_request_for(id, PAYER).await.unwrap().unwrap();
     tx.rollback().await.unwrap();
     r.status
@@ -95,7 +95,7 @@ async fn settled_once_under_a_repeated_call(db: &Db) {
     assert_eq!(again.transfer.id, first.transfer.id);
     assert_eq!(wallet(db).await, 80_000);
     // A paid request can neither be opened nor declined any more.
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let opened = payment_request::open(&mut tx, id, &payer(PAYER, &nik, START_MS)).await;
     assert!(
         matches!(opened, Err(RequestError::Unknown { .. })),
@@ -113,7 +113,7 @@ async fn declined_or_foreign_requests_are_refused(db: &Db) {
     let nik = world(db).await;
     // Declined: never paid afterwards.
     let declined = ask(db, 10_000).await;
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let was = payment_request::decline(&mut tx, declined, PAYER, START_MS)
         .await
         .unwrap()
@@ -133,7 +133,7 @@ async fn declined_or_foreign_requests_are_refused(db: &Db) {
         matches!(paid, Err(RequestError::Unknown { .. })),
         "{paid:?}"
     );
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     assert_eq!(
         payment_request::decline(&mut tx, foreign, OTHER, START_MS)
             .await
@@ -148,7 +148,7 @@ async fn declined_or_foreign_requests_are_refused(db: &Db) {
 async fn expired_requests_do_not_open(db: &Db) {
     let nik = world(db).await;
     let id = ask(db, 10_000).await;
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let last = payer(PAYER, &nik, START_MS + VALID_MS - 1);
     let opened = payment_request::open(&mut tx, id, &last).await.unwrap();
     assert_eq!((opened.request.amount, opened.balance), (10_000, 100_000));

@@ -54,7 +54,7 @@ async fn workflow_campaign_spend_and_stats(db: &Db) {
             .await
             .unwrap();
     }
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.set_opted_out(OPTED_OUT, "whatsapp", true).await.unwrap();
     let proposer = tx.person(&a).await.unwrap().unwrap();
     let p = submit(
@@ -193,7 +193,7 @@ async fn workflow_campaign_spend_and_stats(db: &Db) {
     );
 
     top_up(db, kk, 50_000, "topup:api").await.unwrap();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let texts = Texts::load_shipped().expect("locales");
     let d = donate(
         &mut tx,
@@ -296,7 +296,7 @@ async fn listing_pages_with_zero(db: &Db) {
     )
     .await
     .unwrap();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let me = tx.person(&a).await.unwrap().unwrap();
     for i in 1..=30 {
         let title = format!("Perbaikan saluran air dan jalan lingkungan nomor {i}");

@@ -8,6 +8,7 @@ use gotong::store::{Contact, Db, FlowEventCounts, Session, StatusOutcome};
 
 fn text(provider_id: &str, phone: &str, t: &str) -> Inbound {
     Inbound {
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
         channel: Channel::Sms,
         phone: Some(phone.to_string()),
         provider_id: provider_id.to_string(),
@@ -23,7 +24,7 @@ async fn redelivered_inbound_is_recorded_once(db: &Db) {
     assert!(db.record_inbound(&m, 10).await.unwrap().is_some());
     assert!(db.record_inbound(&m, 11).await.unwrap().is_none());
     // Recording notes the phone as a contact, when it wrote (the redelivery changes nothing).
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let contact = tx.contact("+6281200000001").await.unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(contact.last_inbound_at, Some(10));
@@ -31,7 +32,7 @@ async fn redelivered_inbound_is_recorded_once(db: &Db) {
         db.phones_with_pending_inbound(10).await.unwrap(),
         vec!["+6281200000001"]
     );
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.lock_phones(&["+6281200000001".to_string()])
         .await
         .unwrap();
@@ -68,7 +69,7 @@ async fn messages_recorded_together_get_their_own_ids_and_redeliveries_none(db: 
     assert!(ids[0].is_some() && ids[2].is_some() && ids[0] != ids[2]);
     assert_eq!((ids[1], ids[3]), (None, None));
     assert_eq!(db.inbound_count().await.unwrap(), 3);
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let next = tx
         .next_pending_inbound_of(&["+6281200000062".to_string()])
         .await
@@ -91,12 +92,13 @@ async fn inbound_without_phone_is_kept_but_not_pending(db: &Db) {
 
 async fn rolled_back_work_queues_nothing(db: &Db) {
     let out = Outbound {
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
         channel: Channel::Sms,
         phone: "+6281200000002".into(),
         body: Body::text("halo"),
         priority: Priority::Reply,
     };
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.enqueue(&out, 5).await.unwrap();
     tx.rollback().await.unwrap();
     assert!(db
@@ -108,12 +110,13 @@ async fn rolled_back_work_queues_nothing(db: &Db) {
 
 async fn outbox_claims_replies_first_and_leases_expire(db: &Db) {
     let mk = |phone: &str, t: &str, priority| Outbound {
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
         channel: Channel::WhatsApp,
         phone: phone.into(),
         body: Body::text(t),
         priority,
     };
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.enqueue(&mk("+621", "broadcast", Priority::Broadcast), 1)
         .await
         .unwrap();
@@ -165,10 +168,11 @@ async fn outbox_claims_replies_first_and_leases_expire(db: &Db) {
 }
 
 async fn statuses_only_move_forward(db: &Db) {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let id = tx
         .enqueue(
             &Outbound {
+                kelurahan: gotong::store::KelurahanId::DEFAULT,
                 channel: Channel::Sms,
                 phone: "+624".into(),
                 body: Body::text("x"),
@@ -208,7 +212,7 @@ async fn statuses_only_move_forward(db: &Db) {
 }
 
 async fn sessions_and_contacts_round_trip(db: &Db) {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     assert!(tx.load_session("+625").await.unwrap().is_none());
     let mut s = Session {
         phone: "+625".into(),
@@ -246,12 +250,13 @@ async fn sessions_and_contacts_round_trip(db: &Db) {
 
 async fn outbox_sends_one_row_per_phone_at_a_time_in_order(db: &Db) {
     let mk = |phone: &str, t: &str, priority| Outbound {
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
         channel: Channel::Sms,
         phone: phone.into(),
         body: Body::text(t),
         priority,
     };
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.enqueue(&mk("+626", "first", Priority::Notice), 1)
         .await
         .unwrap();
@@ -316,7 +321,7 @@ async fn inbound_count_ignores_redeliveries(db: &Db) {
 }
 
 async fn contact_and_session_load_in_one_query(db: &Db) {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     // Neither a contact nor a session.
     assert_eq!(
         tx.contact_and_session("+626").await.unwrap(),
@@ -357,7 +362,7 @@ async fn contact_and_session_load_in_one_query(db: &Db) {
 }
 
 async fn flow_events_of_a_turn_are_added_together(db: &Db) {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.count_flow_event("pay", "amount", "entered")
         .await
         .unwrap();
@@ -381,7 +386,7 @@ async fn flow_events_of_a_turn_are_added_together(db: &Db) {
         ]
     );
     // Rolled back with its unit of work.
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.count_flow_events(&turn).await.unwrap();
     tx.rollback().await.unwrap();
     assert_eq!(db.flow_event_counts().await.unwrap()[0].3, 3);
@@ -396,7 +401,7 @@ async fn a_batch_takes_each_phones_oldest_message_and_tells_whether_more_wait(db
             .map(|(m, more)| (m.phone.clone(), m.content.input_text().to_string(), *more))
             .collect()
     };
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.lock_phones(&phones).await.unwrap();
     assert!(tx
         .next_pending_inbound_of(&phones)
@@ -415,7 +420,7 @@ async fn a_batch_takes_each_phones_oldest_message_and_tells_whether_more_wait(db
     ] {
         db.record_inbound(&text(id, phone, input), 1).await.unwrap();
     }
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.lock_phones(&phones).await.unwrap();
     let next = tx.next_pending_inbound_of(&phones).await.unwrap();
     assert_eq!(
@@ -428,7 +433,7 @@ async fn a_batch_takes_each_phones_oldest_message_and_tells_whether_more_wait(db
     let ids: Vec<i64> = next.iter().map(|(m, _)| m.id).collect();
     tx.finish_inbounds(&ids, 4).await.unwrap();
     tx.commit().await.unwrap();
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let next = tx.next_pending_inbound_of(&phones).await.unwrap();
     assert_eq!(inputs(&next), vec![(phones[0].clone(), "1".into(), true)]);
     tx.finish_inbounds(&[next[0].0.id], 5).await.unwrap();
@@ -443,12 +448,13 @@ async fn a_batch_takes_each_phones_oldest_message_and_tells_whether_more_wait(db
 
 async fn queued_together_messages_go_out_in_their_order(db: &Db) {
     let reply = |phone: &str, text: &str, priority| Outbound {
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
         channel: Channel::WhatsApp,
         phone: phone.to_string(),
         body: Body::text(text),
         priority,
     };
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.enqueue_all(
         &[
             reply("+6281200000041", "satu", Priority::Reply),

@@ -187,7 +187,7 @@ async fn pay_one_shot_refusals(db: &Db) {
     );
     assert_eq!(send(&w, PAYER, "2").await, "Pembayaran dibatalkan.");
     // Closed merchant.
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.set_merchant_open("W001", false).await.unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
@@ -250,6 +250,7 @@ async fn a_waiting_pin_is_found_before_its_step_runs(db: &Db) {
         "Ketik PIN 6 angka Anda untuk membayar."
     );
     let pin = gotong::message::Inbound {
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
         channel: Channel::Sms,
         phone: Some(PAYER.into()),
         provider_id: "SMpin1".into(),

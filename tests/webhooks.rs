@@ -171,6 +171,7 @@ fn whatsapp_message_fixtures_parse() {
     assert_eq!(
         text,
         Inbound {
+            kelurahan: gotong::store::KelurahanId::DEFAULT,
             channel: Channel::WhatsApp,
             phone: Some("+6281234567001".into()),
             provider_id: "wamid.HBgNNjI4MTIzNDU2NzAwMRUCABIYFDNBMDAwMDAwMDAwMDAwMDAwMDAxAA=="
@@ -297,6 +298,7 @@ fn twilio_fixtures_parse() {
     assert_eq!(
         m,
         Inbound {
+            kelurahan: gotong::store::KelurahanId::DEFAULT,
             channel: Channel::Sms,
             phone: Some("+6281234567101".into()),
             provider_id: "SM7f4e0b0c1d2e3f405162738495a6b7c8".into(),
@@ -540,10 +542,11 @@ async fn a_sender_without_phone_is_recorded_and_not_answered(db: &Db) {
 
 /// Queues one message and marks it sent with `provider_id`, as the outbox would have.
 async fn sent_message(db: &Db, channel: Channel, phone: &str, provider_id: &str) -> i64 {
-    let mut tx = db.begin().await.unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     let id = tx
         .enqueue(
             &Outbound {
+                kelurahan: gotong::store::KelurahanId::DEFAULT,
                 channel,
                 phone: phone.into(),
                 body: Body::text("Saldo: Rp25.000"),
@@ -720,7 +723,11 @@ async fn health_metrics_and_admin_stats(db: &Db) {
         server.db.outbox_stats().await.unwrap().sent == 1
     })
     .await;
-    let mut tx = server.db.begin().await.unwrap();
+    let mut tx = server
+        .db
+        .begin(gotong::store::KelurahanId::DEFAULT)
+        .await
+        .unwrap();
     tx.count_flow_event("pay", "amount", "entered")
         .await
         .unwrap();

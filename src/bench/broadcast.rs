@@ -162,7 +162,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Broadcast
     )?;
 
     let started = Instant::now();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     let created =
         broadcast::create(&mut tx, "bench", &Target::default(), TEXT, &config, now).await?;
     tx.commit().await?;

@@ -50,7 +50,7 @@ async fn seed_kelurahan(
     let phones = kelurahan::link_phones(db, Linked::Heads, residents, &hash, now).await?;
     // The merchant's owner is not linked: payment notices to them are not sent.
     let owner = &heads[residents];
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     let merchant = register_merchant(&mut tx, "bench", owner, "Warung Bench", now).await?;
     anyhow::ensure!(merchant.code == "W001", "merchant code {}", merchant.code);
     sell(

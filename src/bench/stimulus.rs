@@ -95,7 +95,7 @@ async fn payments(db: &Db, count: u64, now: i64) -> anyhow::Result<(u64, Duratio
     let (owners, payers) = heads.split_at(MERCHANTS);
     let mut codes = Vec::with_capacity(MERCHANTS);
     for (m, owner) in owners.iter().enumerate() {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
         let merchant =
             register_merchant(&mut tx, "bench", owner, &format!("Warung {m}"), now).await?;
         tx.commit().await?;
@@ -107,7 +107,7 @@ async fn payments(db: &Db, count: u64, now: i64) -> anyhow::Result<(u64, Duratio
         // A prime step spreads the payers over the kelurahan.
         let payer = &payers[(i as usize).wrapping_mul(7_919) % payers.len()];
         let key = format!("bench:{i}");
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
         let result = pay(
             &mut tx,
             &PaymentRequest {

@@ -363,9 +363,12 @@ impl Engine {
         };
         turn.session = Some(Session {
             phone: turn.phone.to_string(),
+            kelurahan: turn.tx.kelurahan(),
             flow: flow.name.clone(),
             step: flow.start.clone(),
-            ..Default::default()
+            values: Default::default(),
+            retries: 0,
+            updated_at: turn.now,
         });
         let fill = !args.is_empty() && !flow.args.is_empty();
         if !args.is_empty() && flow.args.is_empty() {
@@ -742,6 +745,7 @@ impl Conversation for Engine {
     }
 
     async fn recover(&self, tx: &mut Tx, msg: &StoredInbound, _now: i64) -> StoreResult<Handled> {
+        tx.act_for(msg.kelurahan);
         let lang = tx
             .contact(&msg.phone)
             .await?
@@ -770,7 +774,10 @@ impl Conversation for Engine {
         msgs: &[StoredInbound],
         now: i64,
     ) -> StoreResult<Vec<Handled>> {
-        let phones: Vec<String> = msgs.iter().map(|m| m.phone.clone()).collect();
+        let phones: Vec<(String, crate::store::KelurahanId)> = msgs
+            .iter()
+            .map(|m| (m.phone.clone(), m.kelurahan))
+            .collect();
         let states = tx.contacts_and_sessions(&phones).await?;
         let mut saved = Vec::new();
         let mut ended = Vec::new();
@@ -812,6 +819,8 @@ impl Engine {
         contact: Contact,
         session: Option<Session>,
     ) -> StoreResult<(Handled, SessionChange)> {
+        // The turn acts for the kelurahan whose number the message was sent to.
+        tx.act_for(msg.kelurahan);
         let had_session = session.is_some();
         let mut turn = Turn {
             tx,

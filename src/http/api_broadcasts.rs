@@ -4,6 +4,7 @@
 
 use super::api_registry::ACTOR;
 use super::error::HttpError;
+use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
 use crate::broadcast::{self, parse_rt, parse_rw, BroadcastError, Created, Scope};
 use crate::parse::nik::{mask_nik, parse_nik};
@@ -51,13 +52,14 @@ pub struct AdminView {
 /// person must be linked to a phone. Granting again replaces the scope.
 async fn create_admin(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Json(body): Json<AdminBody>,
 ) -> Result<(StatusCode, Json<AdminView>), HttpError> {
     let nik =
         parse_nik(&body.nik).map_err(|e| HttpError::Unprocessable(format!("invalid NIK: {e}")))?;
     let scope = Scope::parse(&body.scope)?;
     let app = &state.app;
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin(kelurahan.id()).await?;
     broadcast::grant_admin(&mut tx, nik.as_str(), &scope, ACTOR, app.now()).await?;
     tx.commit().await?;
     Ok((
@@ -85,6 +87,7 @@ pub struct BroadcastBody {
 /// "sms", "unreachable"}`; 422 (nothing queued) for an empty or unsendable text or no recipients.
 async fn create_broadcast(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Json(body): Json<BroadcastBody>,
 ) -> Result<(StatusCode, Json<Created>), HttpError> {
     let area = |v: Option<String>, parse: fn(&str) -> Option<String>| {
@@ -101,7 +104,7 @@ async fn create_broadcast(
         .transpose()?;
     let target = Scope::Kelurahan.target(rw, rt, role)?;
     let app = &state.app;
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin(kelurahan.id()).await?;
     let created =
         broadcast::create(&mut tx, ACTOR, &target, &body.text, &app.config, app.now()).await?;
     tx.commit().await?;
@@ -129,10 +132,11 @@ pub struct CancelView {
 /// has finished or was cancelled already.
 async fn cancel_broadcast(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(id): Path<i64>,
 ) -> Result<Json<CancelView>, HttpError> {
     let app = &state.app;
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin(kelurahan.id()).await?;
     let cancelled = broadcast::cancel(&mut tx, id, ACTOR, |_| true, app.now()).await?;
     tx.commit().await?;
     Ok(Json(CancelView { id, cancelled }))

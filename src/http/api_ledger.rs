@@ -8,6 +8,7 @@
 
 use super::api::body;
 use super::error::HttpError;
+use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
 use crate::calendar::{jakarta_date, parse_date};
 use crate::ledger::merchants::register_merchant;
@@ -50,11 +51,12 @@ struct NewMerchant {
 
 async fn create_merchant(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), HttpError> {
     let req: NewMerchant = body(&raw)?;
     let now = state.app.now();
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let m = register_merchant(&mut tx, ACTOR, &req.nik, &req.name, now).await?;
     tx.commit().await?;
     Ok((
@@ -75,6 +77,7 @@ struct Redeem {
 
 async fn redeem_merchant(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(code): Path<String>,
     headers: HeaderMap,
     raw: axum::body::Bytes,
@@ -82,7 +85,7 @@ async fn redeem_merchant(
     let req: Redeem = body(&raw)?;
     let now = state.app.now();
     let key = crate::ledger::keys::redeem(&code, super::api::client_key(&headers), now);
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let (transfer, _, balance) = redeem(&mut tx, ACTOR, &code, req.amount, &key, now).await?;
     tx.commit().await?;
     Ok(Json(json!({
@@ -100,6 +103,7 @@ struct StimulusRun {
 
 async fn stimulus_run(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     raw: axum::body::Bytes,
 ) -> Result<Json<Value>, HttpError> {
     let req: StimulusRun = if raw.is_empty() {
@@ -130,7 +134,7 @@ async fn stimulus_run(
         .await?
         .map(|(t, _)| t)
         .unwrap_or_default();
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     tx.audit(
         ACTOR,
         "stimulus.run",

@@ -5,6 +5,7 @@
 //! | `POST /api/items` | `{"name", "owner_nik": "…" or null, "custodian_nik": "…"}` → 201 `{"code","name","owner","custodian"}` (NIKs masked); a community item (`owner_nik` null) needs `custodian_nik`, the resident (an RT/RW officer, the admin's custodian) who answers its requests; 404 unknown person, 422 bad name or no custodian |
 
 use super::error::HttpError;
+use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
 use crate::market::{add_item, MarketError};
 use crate::parse::nik::mask_nik;
@@ -41,11 +42,12 @@ struct NewItem {
 
 async fn create_item(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), HttpError> {
     let req: NewItem = super::api::body(&raw)?;
     let now = state.app.now();
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let (code, name, keeper) = add_item(
         &mut tx,
         "admin-api",

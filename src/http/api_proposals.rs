@@ -11,6 +11,7 @@
 
 use super::api::body;
 use super::error::HttpError;
+use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
 use crate::parse::nik::mask_nik;
 use crate::proposals::campaign::{close, open_campaign, spend};
@@ -57,10 +58,11 @@ fn number(n: &str) -> Result<i64, HttpError> {
 
 async fn show(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(n): Path<String>,
 ) -> Result<Json<Value>, HttpError> {
     let n = number(&n)?;
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let p = find(&mut tx, n).await?;
     let history = tx.proposal_history(n).await?;
     let campaign = tx.campaign(n).await?;
@@ -99,13 +101,14 @@ struct NewStatus {
 
 async fn status(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(n): Path<String>,
     raw: axum::body::Bytes,
 ) -> Result<Json<Value>, HttpError> {
     let n = number(&n)?;
     let req: NewStatus = body(&raw)?;
     let now = state.app.now();
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let reason = req.reason.unwrap_or_default();
     let change = set_status(
         &mut tx,
@@ -134,13 +137,14 @@ struct NewCampaign {
 
 async fn campaign(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(n): Path<String>,
     raw: axum::body::Bytes,
 ) -> Result<(StatusCode, Json<Value>), HttpError> {
     let n = number(&n)?;
     let req: NewCampaign = body(&raw)?;
     let now = state.app.now();
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let (_, c) = open_campaign(&mut tx, ACTOR, n, req.target, now).await?;
     tx.commit().await?;
     Ok((
@@ -162,6 +166,7 @@ struct NewSpend {
 
 async fn campaign_spend(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(n): Path<String>,
     headers: HeaderMap,
     raw: axum::body::Bytes,
@@ -170,7 +175,7 @@ async fn campaign_spend(
     let req: NewSpend = body(&raw)?;
     let now = state.app.now();
     let key = crate::ledger::keys::campaign_spend(n, super::api::client_key(&headers), now);
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let (transfer, _, c) = spend(&mut tx, ACTOR, n, req.amount, &req.memo, &key, now).await?;
     tx.commit().await?;
     Ok(Json(json!({
@@ -184,11 +189,12 @@ async fn campaign_spend(
 
 async fn campaign_close(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(n): Path<String>,
 ) -> Result<Json<Value>, HttpError> {
     let n = number(&n)?;
     let now = state.app.now();
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let c = close(&mut tx, ACTOR, n, now).await?;
     tx.commit().await?;
     Ok(Json(json!({ "number": n, "status": c.status })))

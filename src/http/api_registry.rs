@@ -2,6 +2,7 @@
 //! locked PINs. Every change is written to the audit log as `admin-api`.
 
 use super::error::HttpError;
+use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
 use crate::accounts::age::age_now;
 use crate::accounts::issue_code::{issue_activation_code, IssueCodeError, IssuedCode};
@@ -82,12 +83,13 @@ pub struct NikBody {
 /// `POST /api/activation-codes {"nik"}` → a single-use 6-digit code valid 7 days.
 async fn create_activation_code(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Json(body): Json<NikBody>,
 ) -> Result<(StatusCode, Json<IssuedCode>), HttpError> {
     let nik =
         parse_nik(&body.nik).map_err(|e| HttpError::Unprocessable(format!("invalid NIK: {e}")))?;
     let app = &state.app;
-    let mut tx = app.db.begin().await?;
+    let mut tx = app.db.begin(kelurahan.id()).await?;
     let issued = issue_activation_code(
         &mut tx,
         &app.config.secret_key_or_dev(),
@@ -162,31 +164,34 @@ pub struct Decision {
 /// births, moves in and corrections are recorded for the next registry import.
 async fn approve_change_request(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(id): Path<i64>,
     body: Option<Json<Decision>>,
 ) -> Result<Json<ChangeRequestView>, HttpError> {
     let reason = body.and_then(|b| b.0.reason);
-    decide(&state, id, Status::Approved, reason).await
+    decide(&state, &kelurahan, id, Status::Approved, reason).await
 }
 
 /// `POST /api/change-requests/{id}/reject {"reason"}`: a reason is required.
 async fn reject_change_request(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(id): Path<i64>,
     body: Option<Json<Decision>>,
 ) -> Result<Json<ChangeRequestView>, HttpError> {
     let reason = body.and_then(|b| b.0.reason);
-    decide(&state, id, Status::Rejected, reason).await
+    decide(&state, &kelurahan, id, Status::Rejected, reason).await
 }
 
 async fn decide(
     state: &HttpState,
+    kelurahan: &ForKelurahan,
     id: i64,
     status: Status,
     reason: Option<String>,
 ) -> Result<Json<ChangeRequestView>, HttpError> {
     let now = state.app.now();
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let decided = change::decide(&mut tx, id, status, reason.as_deref(), ACTOR, now)
         .await
         .map_err(|e| match e {
@@ -223,10 +228,11 @@ pub struct HouseholdView {
 /// `GET /api/households/{no_kk}`
 async fn household(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(no_kk): Path<String>,
 ) -> Result<Json<HouseholdView>, HttpError> {
     let now = state.app.now();
-    let mut tx = state.app.db.begin().await?;
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let h = tx.household(&no_kk).await?.ok_or(HttpError::NotFound)?;
     let mut members = Vec::new();
     for p in tx.household_members(&no_kk).await? {

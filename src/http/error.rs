@@ -7,6 +7,7 @@
 //! | WhatsApp handshake with a wrong token or mode | 403 |
 //! | admin API: bearer token missing or wrong | 401 |
 //! | admin API disabled (no `GOTONG_ADMIN_TOKEN`), unknown route, unconfigured channel | 404 |
+//! | admin API: `?kelurahan=` names no kelurahan of the deployment | 404 |
 //! | admin API: a rule refuses the request (unknown NIK, reason missing, …) | 422 |
 //! | admin API: the request conflicts with the state (already decided, …) | 409 |
 //! | ledger: already exists (a person's second merchant) | 409 |
@@ -32,6 +33,9 @@ pub enum HttpError {
     Unauthorized,
     #[error("not found")]
     NotFound,
+    /// `?kelurahan=` names no kelurahan of this deployment: 404.
+    #[error("unknown kelurahan {0:?}")]
+    UnknownKelurahan(String),
     /// The request conflicts with the current state (already decided, a second merchant…): 409.
     #[error("{0}")]
     Conflict(String),
@@ -59,7 +63,7 @@ impl HttpError {
             HttpError::BadSignature | HttpError::Unauthorized => StatusCode::UNAUTHORIZED,
             HttpError::Malformed(_) => StatusCode::BAD_REQUEST,
             HttpError::Forbidden => StatusCode::FORBIDDEN,
-            HttpError::NotFound => StatusCode::NOT_FOUND,
+            HttpError::NotFound | HttpError::UnknownKelurahan(_) => StatusCode::NOT_FOUND,
             HttpError::Conflict(_) => StatusCode::CONFLICT,
             HttpError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             HttpError::Unavailable | HttpError::Store(StoreError::Unavailable(_)) => {

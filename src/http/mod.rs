@@ -21,6 +21,7 @@ pub mod api_registry;
 pub mod error;
 pub mod health;
 pub mod intake;
+pub mod kelurahan_param;
 pub mod metrics;
 pub mod webhooks_sms;
 pub mod webhooks_whatsapp;

@@ -24,7 +24,7 @@ pub async fn queue_credit_notices(
         .unwrap_or_else(|| date.to_string());
     let mut queued = 0;
     for batch in targets.chunks(BATCH) {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
         for t in batch {
             if !tx.mark_credit_notice(&t.phone, date).await? {
                 continue;
@@ -40,6 +40,7 @@ pub async fn queue_credit_notices(
                 ],
             );
             let out = Outbound {
+                kelurahan: t.kelurahan,
                 channel: Channel::parse(&t.channel).unwrap_or(Channel::Sms),
                 phone: t.phone.clone(),
                 body: Body::text(text),

@@ -58,7 +58,7 @@ pub async fn run_stimulus(
         done += batch.len() as u64;
         progress(done, total);
     }
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     tx.finish_stimulus_run(&date, now()).await?;
     tx.commit().await?;
     let told = super::credit_notices::queue_credit_notices(db, texts, &date, now()).await?;
@@ -84,7 +84,7 @@ async fn credit_batch(
     let mut attempt = 0;
     loop {
         let result = async {
-            let mut tx = db.begin().await?;
+            let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
             let t = credit_households(&mut tx, date, per_day, batch, now).await?;
             tx.commit().await?;
             Ok::<_, crate::error::StoreError>(t)

@@ -49,7 +49,7 @@ pub async fn run_due(db: &Db, texts: &Texts, now: i64) -> StoreResult<JobReport>
 async fn expire_orders(db: &Db, texts: &Texts, now: i64) -> StoreResult<usize> {
     let mut expired = 0;
     loop {
-        let mut tx = db.begin().await?;
+        let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
         let due = tx.due_orders(now, BATCH).await?;
         for order in &due {
             if !tx
@@ -93,7 +93,7 @@ async fn expire_orders(db: &Db, texts: &Texts, now: i64) -> StoreResult<usize> {
 async fn loan_reminders(db: &Db, texts: &Texts, now: i64) -> StoreResult<(usize, usize)> {
     let today = jakarta_date(now);
     let (mut reminders, mut overdue) = (0, 0);
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     for loan in tx.active_loans().await? {
         let Some(due) = loan.due_date.as_deref().and_then(parse_date) else {
             continue;

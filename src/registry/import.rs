@@ -57,7 +57,7 @@ pub async fn import_registry(
     });
     let mut households = plan_households(rows, opts.today);
 
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     let result = check_and_write(&mut tx, &mut households, opts, progress).await;
     let report = match result {
         Ok(report) => report,

@@ -162,7 +162,7 @@ impl Tx {
     ) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO admins (nik, scope, rw, rt, created_by, created_at) VALUES ($1, $2, $3, $4, $5, $6)
+                "INSERT INTO admins (nik, scope, rw, rt, created_by, created_at, kelurahan_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (nik) DO UPDATE SET scope = excluded.scope, rw = excluded.rw, rt = excluded.rt,
                     created_by = excluded.created_by, created_at = excluded.created_at",
             )
@@ -172,6 +172,7 @@ impl Tx {
             .bind(&admin.rt)
             .bind(created_by)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?;
         });
@@ -242,8 +243,8 @@ impl Tx {
     pub async fn insert_broadcast(&mut self, b: &NewBroadcast<'_>, now: i64) -> StoreResult<i64> {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
-                "INSERT INTO broadcasts (created_by, target_rw, target_rt, target_role, text, status, recipients, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $8, $6, $7) RETURNING id",
+                "INSERT INTO broadcasts (created_by, target_rw, target_rt, target_role, text, status, recipients, created_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $8, $6, $7, $9) RETURNING id",
             )
             .bind(b.created_by)
             .bind(&b.target.rw)
@@ -253,6 +254,7 @@ impl Tx {
             .bind(b.recipients)
             .bind(now)
             .bind(Status::Queued)
+            .bind(self.kelurahan)
             .fetch_one(&mut **c)
             .await?
         });
@@ -275,9 +277,10 @@ impl Tx {
         let (from, binds) = recipients_from(target, merchants, 6);
         let (kind, windowed) = kind_condition(kind, 6 + binds.len());
         let sql = format!(
-            "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at, broadcast_id)
-             SELECT c.channel, l.phone, $1, $2, $5, $3, $3, $3, $4 {from}{kind}
-             ORDER BY l.phone"
+            "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at, broadcast_id, kelurahan_id)
+             SELECT c.channel, l.phone, $1, $2, $5, $3, $3, $3, $4, {kelurahan} {from}{kind}
+             ORDER BY l.phone",
+            kelurahan = self.kelurahan.0
         );
         let n = on_backend!(&mut self.conn, c => {
             let mut q = sqlx::query(&sql)

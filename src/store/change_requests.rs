@@ -71,8 +71,8 @@ impl Tx {
     ) -> StoreResult<i64> {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
-                "INSERT INTO change_requests (no_kk, nik, kind, details, reported_by, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO change_requests (no_kk, nik, kind, details, reported_by, status, created_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(r.no_kk)
             .bind(r.nik)
@@ -81,6 +81,7 @@ impl Tx {
             .bind(r.reported_by)
             .bind(Status::Pending)
             .bind(now)
+            .bind(self.kelurahan)
             .fetch_one(&mut **c)
             .await?
         });

@@ -3,7 +3,7 @@
 //! statements that claim rows keep `'queued'` and `'sending'` literal in their conditions, which
 //! is what lets them use the partial indexes `outbox_due` and `outbox_leased`.
 
-use super::{on_backend, Backend, Db, Tx};
+use super::{on_backend, Backend, Db, KelurahanId, Tx};
 use crate::error::StoreResult;
 use crate::message::{
     Body, Channel, Content, Delivery, Inbound, Outbound, StatusUpdate, StoredInbound,
@@ -55,7 +55,7 @@ pub enum StatusOutcome {
     Unknown,
 }
 
-const STORED_INBOUND: &str = "id, channel, phone, provider_id, content, received_at";
+const STORED_INBOUND: &str = "id, channel, phone, provider_id, content, received_at, kelurahan_id";
 
 fn inbound_from_row<R: Row>(row: &R) -> StoreResult<StoredInbound>
 where
@@ -73,6 +73,7 @@ where
         provider_id: row.try_get("provider_id")?,
         content: serde_json::from_str(&content)?,
         received_at: row.try_get("received_at")?,
+        kelurahan: KelurahanId(row.try_get("kelurahan_id")?),
     })
 }
 
@@ -112,18 +113,18 @@ impl Db {
     /// it last wrote: the WhatsApp 24-hour window).
     pub async fn record_inbounds(&self, msgs: &[(&Inbound, i64)]) -> StoreResult<Vec<Option<i64>>> {
         let mut ids = Vec::with_capacity(msgs.len());
-        // 7 parameters a row: 100 rows stay far below either backend's parameter limit.
+        // 8 parameters a row: 100 rows stay far below either backend's parameter limit.
         for chunk in msgs.chunks(100) {
             let contents = chunk
                 .iter()
                 .map(|(m, _)| serde_json::to_string(&m.content))
                 .collect::<Result<Vec<_>, _>>()?;
             let sql = format!(
-                "INSERT INTO inbound (channel, provider_id, phone, kind, content, received_at, handled_at)
+                "INSERT INTO inbound (channel, provider_id, phone, kind, content, received_at, handled_at, kelurahan_id)
                  VALUES {}
                  ON CONFLICT (channel, provider_id) DO NOTHING
                  RETURNING id, channel, provider_id",
-                super::sql::values(chunk.len(), 7, 1)
+                super::sql::values(chunk.len(), 8, 1)
             );
             let inserted: Vec<(i64, String, String)> = on_backend!(&self.pool, p => {
                 let mut query = sqlx::query_as(&sql);
@@ -135,7 +136,8 @@ impl Db {
                         .bind(msg.content.kind())
                         .bind(content)
                         .bind(*now)
-                        .bind(msg.phone.is_none().then_some(*now));
+                        .bind(msg.phone.is_none().then_some(*now))
+                        .bind(msg.kelurahan);
                 }
                 query.fetch_all(p).await?
             });
@@ -203,7 +205,7 @@ impl Db {
         limit: i64,
         lease_ms: i64,
     ) -> StoreResult<Vec<OutboxRow>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin(crate::store::KelurahanId::DEFAULT).await?;
         if let Backend::Postgres(c) = &mut tx.conn {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                 .bind(format!("gotong.outbox.claim.{}", channel.as_str()))
@@ -510,11 +512,11 @@ impl Tx {
 
     /// Queues messages with one statement; they are sent only if this unit of work commits.
     pub async fn enqueue_all(&mut self, msgs: &[Outbound], now: i64) -> StoreResult<()> {
-        // 8 parameters a row: 100 rows stay far below either backend's parameter limit.
+        // 9 parameters a row: 100 rows stay far below either backend's parameter limit.
         for chunk in msgs.chunks(100) {
-            let rows = super::sql::values(chunk.len(), 8, 1);
+            let rows = super::sql::values(chunk.len(), 9, 1);
             let sql = format!(
-                "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at)
+                "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at, kelurahan_id)
                  VALUES {rows}"
             );
             let bodies = chunk
@@ -532,7 +534,8 @@ impl Tx {
                         .bind(Status::Queued)
                         .bind(now)
                         .bind(now)
-                        .bind(now);
+                        .bind(now)
+                        .bind(msg.kelurahan);
                 }
                 query.execute(&mut **c).await?;
             });
@@ -545,8 +548,8 @@ impl Tx {
         let body = serde_json::to_string(&msg.body)?;
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
-                "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $6, $5, $5, $5) RETURNING id",
+                "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $6, $5, $5, $5, $7) RETURNING id",
             )
             .bind(msg.channel.as_str())
             .bind(&msg.phone)
@@ -554,6 +557,7 @@ impl Tx {
             .bind(msg.priority as i64)
             .bind(now)
             .bind(Status::Queued)
+            .bind(msg.kelurahan)
             .fetch_one(&mut **c)
             .await?
         });

@@ -1,11 +1,13 @@
 //! Who is told of a day's stimulus credit (`NOTIF`), and that they were, once per date.
 
-use super::{on_backend, Db, Tx};
+use super::{on_backend, Db, KelurahanId, Tx};
 use crate::error::StoreResult;
 
 /// A phone to tell of its household's credit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CreditNoticeTarget {
+    /// The resident's kelurahan: the notice goes out from its number.
+    pub kelurahan: KelurahanId,
     pub phone: String,
     pub channel: String,
     pub language: Option<String>,
@@ -32,9 +34,9 @@ impl Db {
     /// Linked, current residents who asked for credit notices, whose household was credited on
     /// `date` and who were not yet told: with the credited amount and the wallet's balance.
     pub async fn credit_notice_targets(&self, date: &str) -> StoreResult<Vec<CreditNoticeTarget>> {
-        let rows: Vec<(String, String, Option<String>, i64, i64)> = on_backend!(&self.pool, p => {
+        let rows: Vec<(String, String, Option<String>, i64, i64, KelurahanId)> = on_backend!(&self.pool, p => {
             sqlx::query_as(
-                "SELECT l.phone, c.channel, c.language, e.amount, a.balance
+                "SELECT l.phone, c.channel, c.language, e.amount, a.balance, p.kelurahan_id
                  FROM links l
                  JOIN contacts c ON c.phone = l.phone AND c.credit_notices
                  JOIN persons p ON p.nik = l.nik AND p.died_on IS NULL AND p.moved_out_on IS NULL
@@ -51,7 +53,8 @@ impl Db {
         Ok(rows
             .into_iter()
             .map(
-                |(phone, channel, language, amount, balance)| CreditNoticeTarget {
+                |(phone, channel, language, amount, balance, kelurahan)| CreditNoticeTarget {
+                    kelurahan,
                     phone,
                     channel,
                     language,

@@ -71,11 +71,12 @@ impl Tx {
                 .bind(nik)
                 .execute(&mut **c)
                 .await?;
-            sqlx::query("INSERT INTO links (phone, nik, pin_hash, linked_at) VALUES ($1, $2, $3, $4)")
+            sqlx::query("INSERT INTO links (phone, nik, pin_hash, linked_at, kelurahan_id) VALUES ($1, $2, $3, $4, $5)")
                 .bind(phone)
                 .bind(nik)
                 .bind(pin_hash)
                 .bind(now)
+                .bind(self.kelurahan)
                 .execute(&mut **c)
                 .await?;
         });
@@ -204,7 +205,7 @@ impl Tx {
         let after = after.map(|v| v.to_string());
         on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO audit_log (actor, action, subject, before, after, at) VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO audit_log (actor, action, subject, before, after, at, kelurahan_id) VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(actor)
             .bind(action)
@@ -212,6 +213,7 @@ impl Tx {
             .bind(before)
             .bind(after)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?;
         });

@@ -241,8 +241,8 @@ impl Tx {
         let code = self.next_code("listings", 'L').await?;
         on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO listings (code, merchant, name, search_text, price, stock, category, photo, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                "INSERT INTO listings (code, merchant, name, search_text, price, stock, category, photo, status, created_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             )
             .bind(&code)
             .bind(l.merchant)
@@ -254,6 +254,7 @@ impl Tx {
             .bind(l.photo)
             .bind(ListingStatus::Open)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?;
         });
@@ -368,8 +369,8 @@ impl Tx {
     ) -> StoreResult<Order> {
         let id: i64 = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
-                "INSERT INTO orders (listing, buyer_nik, buyer_phone, qty, amount, status, expires_at, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
+                "INSERT INTO orders (listing, buyer_nik, buyer_phone, qty, amount, status, expires_at, created_at, updated_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8, $9) RETURNING id",
             )
             .bind(listing)
             .bind(buyer_nik)
@@ -379,6 +380,7 @@ impl Tx {
             .bind(OrderStatus::Reserved)
             .bind(expires_at)
             .bind(now)
+            .bind(self.kelurahan)
             .fetch_one(&mut **c)
             .await?
         });
@@ -459,8 +461,8 @@ impl Tx {
         let code = self.next_code("items", 'B').await?;
         on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO items (code, name, owner_nik, custodian_nik, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6)",
+                "INSERT INTO items (code, name, owner_nik, custodian_nik, status, created_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
             )
             .bind(&code)
             .bind(name)
@@ -468,6 +470,7 @@ impl Tx {
             .bind(custodian_nik)
             .bind(ItemStatus::Available)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?;
         });
@@ -508,8 +511,8 @@ impl Tx {
     ) -> StoreResult<i64> {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
-                "INSERT INTO loans (item, borrower_nik, borrower_phone, days, status, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+                "INSERT INTO loans (item, borrower_nik, borrower_phone, days, status, created_at, updated_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
             )
             .bind(item)
             .bind(borrower_nik)
@@ -517,6 +520,7 @@ impl Tx {
             .bind(days)
             .bind(LoanStatus::Requested)
             .bind(now)
+            .bind(self.kelurahan)
             .fetch_one(&mut **c)
             .await?
         });

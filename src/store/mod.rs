@@ -11,6 +11,7 @@ mod change_requests;
 mod channels;
 mod code;
 mod credit_notices;
+mod kelurahan;
 mod ledger;
 mod links;
 mod market;
@@ -32,6 +33,7 @@ pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
 pub(crate) use code::stored_as_code;
 pub use code::Code;
 pub use credit_notices::CreditNoticeTarget;
+pub use kelurahan::{valid_code, Kelurahan, KelurahanError, KelurahanId, KelurahanNumber};
 pub use ledger::{
     Account, AccountId, AccountKind, LedgerAudit, LedgerStats, Leg, Merchant, Party, StatementLine,
     StimulusDue, StimulusTotals, TransferRecord,
@@ -87,9 +89,11 @@ impl<S: Clone, P: Clone> Clone for Backend<S, P> {
     }
 }
 
-/// One unit of work: everything done through it is committed together or not at all.
+/// One unit of work: everything done through it is committed together or not at all. It acts
+/// for one kelurahan ([`Tx::kelurahan`]): the store scopes every tenant's row by it.
 pub struct Tx {
     pub(crate) conn: Backend<Transaction<'static, Sqlite>, Transaction<'static, Postgres>>,
+    pub(crate) kelurahan: KelurahanId,
 }
 
 impl Db {
@@ -167,7 +171,30 @@ impl Db {
     /// Applies this backend's migrations (`migrations/sqlite` or `migrations/postgres`).
     pub async fn migrate(&self) -> StoreResult<()> {
         match &self.pool {
-            Backend::Sqlite(p) => sqlx::migrate!("migrations/sqlite").run(p).await?,
+            // Rebuilding a table (SQLite cannot alter a CHECK or a UNIQUE, migration 0011) needs
+            // foreign keys off, which SQLite only allows outside a transaction: the migrations
+            // run on one connection with them off, then every reference is checked and they are
+            // turned on again.
+            Backend::Sqlite(p) => {
+                let mut conn = p.acquire().await?;
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *conn)
+                    .await?;
+                let migrated = sqlx::migrate!("migrations/sqlite").run(&mut *conn).await;
+                let broken: Vec<(String,)> = sqlx::query_as("PRAGMA foreign_key_check")
+                    .fetch_all(&mut *conn)
+                    .await?;
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut *conn)
+                    .await?;
+                if !broken.is_empty() {
+                    conn.close().await?;
+                    return Err(StoreError::Corrupt(format!(
+                        "after migrating, rows of {broken:?} point at rows that do not exist"
+                    )));
+                }
+                migrated?
+            }
             Backend::Postgres(p) => sqlx::migrate!("migrations/postgres").run(p).await?,
         }
         Ok(())
@@ -180,14 +207,14 @@ impl Db {
         }
     }
 
-    /// Starts a unit of work. On SQLite it takes the write lock at once (BEGIN IMMEDIATE), so two
-    /// units never deadlock upgrading a read lock.
-    pub async fn begin(&self) -> StoreResult<Tx> {
+    /// Starts a unit of work acting for `kelurahan`. On SQLite it takes the write lock at once
+    /// (BEGIN IMMEDIATE), so two units never deadlock upgrading a read lock.
+    pub async fn begin(&self, kelurahan: KelurahanId) -> StoreResult<Tx> {
         let conn = match &self.pool {
             Backend::Sqlite(p) => Backend::Sqlite(p.begin_with("BEGIN IMMEDIATE").await?),
             Backend::Postgres(p) => Backend::Postgres(p.begin().await?),
         };
-        Ok(Tx { conn })
+        Ok(Tx { conn, kelurahan })
     }
 
     /// Answers when the database does (`/healthz`).

@@ -26,8 +26,8 @@ impl Tx {
     ) -> StoreResult<i64> {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
-                "INSERT INTO payment_requests (merchant_code, payer_phone, amount, status, created_at, expires_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO payment_requests (merchant_code, payer_phone, amount, status, created_at, expires_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(merchant_code)
             .bind(payer_phone)
@@ -35,6 +35,7 @@ impl Tx {
             .bind(Status::Pending)
             .bind(now)
             .bind(expires_at)
+            .bind(self.kelurahan)
             .fetch_one(&mut **c)
             .await?
         });

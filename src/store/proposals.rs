@@ -125,8 +125,8 @@ impl Tx {
     ) -> StoreResult<i64> {
         let number: i64 = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
-                "INSERT INTO proposals (kind, title, description, photo, proposer, rt, rw, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                "INSERT INTO proposals (kind, title, description, photo, proposer, rt, rw, status, created_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(p.kind)
             .bind(p.title)
@@ -137,6 +137,7 @@ impl Tx {
             .bind(p.rw)
             .bind(Status::Terkumpul)
             .bind(now)
+            .bind(self.kelurahan)
             .fetch_one(&mut **c)
             .await?
         });

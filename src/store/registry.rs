@@ -226,13 +226,18 @@ impl Tx {
     ) -> StoreResult<()> {
         for chunk in households.chunks(self.batch_rows(4)) {
             let sql = format!(
-                "INSERT INTO households (no_kk, rt, rw, imported_at) VALUES {} ON CONFLICT (no_kk) DO NOTHING",
-                super::sql::values(chunk.len(), 4, 1)
+                "INSERT INTO households (no_kk, rt, rw, imported_at, kelurahan_id) VALUES {} ON CONFLICT (no_kk) DO NOTHING",
+                super::sql::values(chunk.len(), 5, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
                 for h in chunk {
-                    q = q.bind(&h.no_kk).bind(&h.rt).bind(&h.rw).bind(now);
+                    q = q
+                        .bind(&h.no_kk)
+                        .bind(&h.rt)
+                        .bind(&h.rw)
+                        .bind(now)
+                        .bind(self.kelurahan);
                 }
                 q.execute(&mut **c).await?;
             });
@@ -242,10 +247,10 @@ impl Tx {
 
     /// Registers new persons (their households must exist, their NIKs must not).
     pub async fn insert_persons(&mut self, persons: &[PersonRecord], now: i64) -> StoreResult<()> {
-        for chunk in persons.chunks(self.batch_rows(11)) {
+        for chunk in persons.chunks(self.batch_rows(12)) {
             let sql = format!(
-                "INSERT INTO persons ({PERSON_COLUMNS}, imported_at) VALUES {}",
-                super::sql::values(chunk.len(), 11, 1)
+                "INSERT INTO persons ({PERSON_COLUMNS}, imported_at, kelurahan_id) VALUES {}",
+                super::sql::values(chunk.len(), 12, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
@@ -261,7 +266,8 @@ impl Tx {
                         .bind(&p.phone)
                         .bind(p.nik_mismatch)
                         .bind(p.line)
-                        .bind(now);
+                        .bind(now)
+                        .bind(self.kelurahan);
                 }
                 q.execute(&mut **c).await?;
             });

@@ -115,13 +115,18 @@ impl Tx {
     ) -> StoreResult<()> {
         for chunk in links.chunks(ROWS) {
             let sql = format!(
-                "INSERT INTO links (phone, nik, pin_hash, linked_at) VALUES {}",
-                super::sql::values(chunk.len(), 4, 1)
+                "INSERT INTO links (phone, nik, pin_hash, linked_at, kelurahan_id) VALUES {}",
+                super::sql::values(chunk.len(), 5, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
                 for (phone, nik) in chunk {
-                    q = q.bind(phone).bind(nik).bind(pin_hash).bind(now);
+                    q = q
+                        .bind(phone)
+                        .bind(nik)
+                        .bind(pin_hash)
+                        .bind(now)
+                        .bind(self.kelurahan);
                 }
                 q.execute(&mut **c).await?;
             });
@@ -134,8 +139,8 @@ impl Tx {
     pub async fn seed_contacts(&mut self, contacts: &[SeedContact]) -> StoreResult<()> {
         for chunk in contacts.chunks(ROWS) {
             let sql = format!(
-                "INSERT INTO contacts (phone, channel, last_inbound_at) VALUES {}",
-                super::sql::values(chunk.len(), 3, 1)
+                "INSERT INTO contacts (phone, channel, last_inbound_at, kelurahan_id) VALUES {}",
+                super::sql::values(chunk.len(), 4, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
@@ -143,7 +148,8 @@ impl Tx {
                     q = q
                         .bind(&contact.phone)
                         .bind(contact.channel.as_str())
-                        .bind(contact.last_inbound_at);
+                        .bind(contact.last_inbound_at)
+                        .bind(self.kelurahan);
                 }
                 q.execute(&mut **c).await?;
             });
@@ -176,12 +182,12 @@ impl Db {
         now: i64,
     ) -> StoreResult<()> {
         for chunk in households.chunks(10 * ROWS) {
-            let mut tx = self.begin().await?;
+            let mut tx = self.begin(crate::store::KelurahanId::DEFAULT).await?;
             tx.seed_households(chunk, now).await?;
             tx.commit().await?;
         }
         for chunk in persons.chunks(10 * ROWS) {
-            let mut tx = self.begin().await?;
+            let mut tx = self.begin(crate::store::KelurahanId::DEFAULT).await?;
             tx.seed_persons(chunk, now).await?;
             tx.commit().await?;
         }

@@ -1,6 +1,6 @@
 //! Conversation sessions, per-phone preferences (language, opt-out) and flow-step analytics.
 
-use super::{on_backend, Db, Tx};
+use super::{on_backend, Db, KelurahanId, Tx};
 use crate::error::{StoreError, StoreResult};
 use crate::message::Channel;
 use std::collections::BTreeMap;
@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct Session {
     pub phone: String,
+    /// The kelurahan it is held with: a message to another kelurahan's number starts afresh.
+    pub kelurahan: KelurahanId,
     pub flow: String,
     pub step: String,
     /// Values collected so far, by step name. Never a PIN.
@@ -43,6 +45,8 @@ pub struct Contact {
     pub language: Option<String>,
     pub opted_out: bool,
     pub last_inbound_at: Option<i64>,
+    /// The kelurahan whose number it last wrote to (notices to it go out from that number).
+    pub kelurahan: Option<KelurahanId>,
 }
 
 /// Flow-step analytics events counted during one turn, written together at its end
@@ -72,21 +76,26 @@ impl FlowEventCounts {
 
 impl Tx {
     /// The phone's preferences and its conversation, in one query (the start of every turn).
+    /// The phone's preferences and its conversation with this unit's kelurahan.
     pub async fn contact_and_session(
         &mut self,
         phone: &str,
     ) -> StoreResult<(Contact, Option<Session>)> {
-        let mut both = self.contacts_and_sessions(&[phone.to_string()]).await?;
+        let k = self.kelurahan;
+        let mut both = self
+            .contacts_and_sessions(&[(phone.to_string(), k)])
+            .await?;
         both.pop().ok_or_else(|| {
             StoreError::Corrupt("the contact and session query returned no row".into())
         })
     }
 
-    /// Each phone's preferences and conversation, in the order of `phones`, in one query (the
-    /// start of a batch of turns). A phone without a contact row gets the defaults.
+    /// Each phone's preferences and conversation with the kelurahan it is paired with, in the
+    /// order of `phones`, in one query (the start of a batch of turns). A phone without a contact
+    /// row gets the defaults; a conversation held with another kelurahan is none.
     pub async fn contacts_and_sessions(
         &mut self,
-        phones: &[String],
+        phones: &[(String, KelurahanId)],
     ) -> StoreResult<Vec<(Contact, Option<Session>)>> {
         type Row = (
             Option<String>,
@@ -98,33 +107,40 @@ impl Tx {
             Option<String>,
             Option<i64>,
             Option<i64>,
+            Option<i64>,
         );
         if phones.is_empty() {
             return Ok(Vec::new());
         }
         // The phones as a table, with their place: `SELECT $1, 0 UNION ALL SELECT $2, 1 …`.
         let wanted = (0..phones.len())
-            .map(|i| format!("SELECT ${} AS phone, {i} AS place", i + 1))
+            .map(|i| {
+                format!(
+                    "SELECT ${} AS phone, CAST(${} AS BIGINT) AS kelurahan_id, {i} AS place",
+                    2 * i + 1,
+                    2 * i + 2
+                )
+            })
             .collect::<Vec<_>>()
             .join(" UNION ALL ");
         let sql = format!(
             "SELECT c.channel, c.language, c.opted_out, c.last_inbound_at,
-                    s.flow, s.step, s.vals, s.retries, s.updated_at
+                    s.flow, s.step, s.vals, s.retries, s.updated_at, c.kelurahan_id
              FROM ({wanted}) p
              LEFT JOIN contacts c ON c.phone = p.phone
-             LEFT JOIN sessions s ON s.phone = p.phone
+             LEFT JOIN sessions s ON s.phone = p.phone AND s.kelurahan_id = p.kelurahan_id
              ORDER BY p.place"
         );
         let rows: Vec<Row> = on_backend!(&mut self.conn, c => {
             let mut query = sqlx::query_as(&sql);
-            for phone in phones {
-                query = query.bind(phone);
+            for (phone, kelurahan) in phones {
+                query = query.bind(phone).bind(kelurahan);
             }
             query.fetch_all(&mut **c).await?
         });
         rows.into_iter()
             .zip(phones)
-            .map(|(row, phone)| {
+            .map(|(row, (phone, kelurahan))| {
                 let (
                     channel,
                     language,
@@ -135,16 +151,19 @@ impl Tx {
                     vals,
                     retries,
                     updated_at,
+                    contact_kelurahan,
                 ) = row;
                 let contact = Contact {
                     channel: channel.as_deref().and_then(Channel::parse),
                     language,
                     opted_out: opted_out.unwrap_or(false),
                     last_inbound_at,
+                    kelurahan: contact_kelurahan.map(KelurahanId),
                 };
                 let session = match (flow, step, vals) {
                     (Some(flow), Some(step), Some(vals)) => Some(Session {
                         phone: phone.clone(),
+                        kelurahan: *kelurahan,
                         flow,
                         step,
                         values: serde_json::from_str(&vals)?,
@@ -158,16 +177,18 @@ impl Tx {
             .collect()
     }
 
+    /// The phone's conversation, with whichever kelurahan it is held.
     pub async fn load_session(&mut self, phone: &str) -> StoreResult<Option<Session>> {
-        let row: Option<(String, String, String, i64, i64)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as("SELECT flow, step, vals, retries, updated_at FROM sessions WHERE phone = $1")
+        let row: Option<(String, String, String, i64, i64, KelurahanId)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as("SELECT flow, step, vals, retries, updated_at, kelurahan_id FROM sessions WHERE phone = $1")
                 .bind(phone)
                 .fetch_optional(&mut **c)
                 .await?
         });
-        row.map(|(flow, step, vals, retries, updated_at)| {
+        row.map(|(flow, step, vals, retries, updated_at, kelurahan)| {
             Ok(Session {
                 phone: phone.to_string(),
+                kelurahan,
                 flow,
                 step,
                 values: serde_json::from_str(&vals)?,
@@ -190,10 +211,11 @@ impl Tx {
                 .map(|s| serde_json::to_string(&s.values))
                 .collect::<Result<Vec<_>, _>>()?;
             let sql = format!(
-                "INSERT INTO sessions (phone, flow, step, vals, retries, updated_at) VALUES {}
+                "INSERT INTO sessions (phone, flow, step, vals, retries, updated_at, kelurahan_id) VALUES {}
                  ON CONFLICT (phone) DO UPDATE SET flow = excluded.flow, step = excluded.step,
-                    vals = excluded.vals, retries = excluded.retries, updated_at = excluded.updated_at",
-                super::sql::values(chunk.len(), 6, 1)
+                    vals = excluded.vals, retries = excluded.retries, updated_at = excluded.updated_at,
+                    kelurahan_id = excluded.kelurahan_id",
+                super::sql::values(chunk.len(), 7, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut query = sqlx::query(&sql);
@@ -204,7 +226,8 @@ impl Tx {
                         .bind(&s.step)
                         .bind(vals)
                         .bind(s.retries)
-                        .bind(s.updated_at);
+                        .bind(s.updated_at)
+                        .bind(s.kelurahan);
                 }
                 query.execute(&mut **c).await?;
             });
@@ -235,19 +258,22 @@ impl Tx {
     }
 
     pub async fn contact(&mut self, phone: &str) -> StoreResult<Contact> {
-        let row: Option<(String, Option<String>, bool, Option<i64>)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as("SELECT channel, language, opted_out, last_inbound_at FROM contacts WHERE phone = $1")
+        let row: Option<(String, Option<String>, bool, Option<i64>, KelurahanId)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as("SELECT channel, language, opted_out, last_inbound_at, kelurahan_id FROM contacts WHERE phone = $1")
                 .bind(phone)
                 .fetch_optional(&mut **c)
                 .await?
         });
         Ok(row
-            .map(|(channel, language, opted_out, last_inbound_at)| Contact {
-                channel: Channel::parse(&channel),
-                language,
-                opted_out,
-                last_inbound_at,
-            })
+            .map(
+                |(channel, language, opted_out, last_inbound_at, kelurahan)| Contact {
+                    channel: Channel::parse(&channel),
+                    language,
+                    opted_out,
+                    last_inbound_at,
+                    kelurahan: Some(kelurahan),
+                },
+            )
             .unwrap_or_default())
     }
 
@@ -367,7 +393,7 @@ impl Db {
 
     /// The session of a phone as stored, outside any unit of work.
     pub async fn session_of(&self, phone: &str) -> StoreResult<Option<Session>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin(crate::store::KelurahanId::DEFAULT).await?;
         let s = tx.load_session(phone).await?;
         tx.rollback().await?;
         Ok(s)

@@ -9,7 +9,7 @@ impl Db {
     /// Takes the queued messages of `phone`, oldest first, and marks them delivered to the
     /// terminal, so no provider ever sends them.
     pub async fn take_outbox_for_phone(&self, phone: &str, now: i64) -> StoreResult<Vec<Body>> {
-        let mut tx = self.begin().await?;
+        let mut tx = self.begin(crate::store::KelurahanId::DEFAULT).await?;
         let rows: Vec<(i64, String)> = on_backend!(&mut tx.conn, c => {
             sqlx::query_as(
                 "SELECT id, body FROM outbox WHERE phone = $1 AND status = 'queued' ORDER BY id",

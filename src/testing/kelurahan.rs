@@ -84,14 +84,14 @@ pub async fn link_at(
     pin: &str,
     now: i64,
 ) -> StoreResult<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     link_with_pin(&mut tx, key, phone, nik, pin, now).await?;
     tx.commit().await
 }
 
 /// Credits a household's wallet from the treasury (a `topup` transfer).
 pub async fn top_up(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResult<()> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     let w = wallet(&mut tx, no_kk, 0).await?;
     let t = treasury(&mut tx).await?;
     apply_transfer(
@@ -120,7 +120,7 @@ pub async fn top_up(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResul
 
 /// Registers a merchant owned by `nik`.
 pub async fn merchant(db: &Db, nik: &str, name: &str, now: i64) -> LedgerResult<Merchant> {
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     let m = crate::ledger::merchants::register_merchant(&mut tx, "test", nik, name, now).await?;
     tx.commit().await?;
     Ok(m)
@@ -217,7 +217,7 @@ pub async fn link_phones(
         .zip(FIRST_PHONE..)
         .map(|(nik, n)| (format!("+628{n}"), nik))
         .collect();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     tx.create_links(&links, pin_hash, now).await?;
     tx.commit().await?;
     Ok(links
@@ -250,7 +250,7 @@ pub async fn contacts(
             }
         })
         .collect();
-    let mut tx = db.begin().await?;
+    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
     tx.seed_contacts(&contacts).await?;
     tx.commit().await
 }

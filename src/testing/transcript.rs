@@ -280,7 +280,11 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
                 .map_err(|e| e.to_string())
         }
         ("code", [nik, code]) => {
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            let mut tx = app
+                .db
+                .begin(crate::store::KelurahanId::DEFAULT)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::accounts::issue_code::issue_given_code(
                 &mut tx,
                 &key,
@@ -297,7 +301,11 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string()),
         ("merchant", [nik, name @ ..]) if !name.is_empty() => {
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            let mut tx = app
+                .db
+                .begin(crate::store::KelurahanId::DEFAULT)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::ledger::merchants::register_merchant(
                 &mut tx,
                 "transcript",
@@ -325,7 +333,11 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("admin", [nik, scope]) => {
             let scope = crate::broadcast::Scope::parse(scope).map_err(|e| e.to_string())?;
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            let mut tx = app
+                .db
+                .begin(crate::store::KelurahanId::DEFAULT)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::broadcast::grant_admin(&mut tx, nik, &scope, "transcript", now)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -339,7 +351,11 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("status", [n, status, reason @ ..]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            let mut tx = app
+                .db
+                .begin(crate::store::KelurahanId::DEFAULT)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::proposals::proposal::set_status(
                 &mut tx,
                 Some(&app.texts),
@@ -356,7 +372,11 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         ("campaign", [n, target]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
             let target: i64 = target.parse().map_err(|_| format!("bad target {target}"))?;
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            let mut tx = app
+                .db
+                .begin(crate::store::KelurahanId::DEFAULT)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::proposals::campaign::open_campaign(&mut tx, "transcript", n, target, now)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -364,7 +384,11 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("close", [n]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            let mut tx = app
+                .db
+                .begin(crate::store::KelurahanId::DEFAULT)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::proposals::campaign::close(&mut tx, "transcript", n, now)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -373,7 +397,11 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         ("spend", [n, amount, memo @ ..]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
             let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            let mut tx = app
+                .db
+                .begin(crate::store::KelurahanId::DEFAULT)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::proposals::campaign::spend(
                 &mut tx,
                 "transcript",
@@ -389,7 +417,11 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("item", [owner, custodian, name @ ..]) if !name.is_empty() => {
             let owner = (owner != "-").then_some(owner.as_str());
-            let mut tx = app.db.begin().await.map_err(|e| e.to_string())?;
+            let mut tx = app
+                .db
+                .begin(crate::store::KelurahanId::DEFAULT)
+                .await
+                .map_err(|e| e.to_string())?;
             crate::market::add_item(
                 &mut tx,
                 "transcript",

@@ -129,6 +129,7 @@ pub fn parse_message(params: &[(String, String)], now: i64) -> Result<Inbound, W
         provider_id,
         content,
         sent_at: now,
+        kelurahan: crate::store::KelurahanId::DEFAULT,
     })
 }
 

@@ -228,6 +228,7 @@ fn inbound(m: Message, now: i64) -> Option<Inbound> {
         sent_at: seconds_to_ms(m.timestamp.as_deref()).unwrap_or(now),
         content: content(&m),
         provider_id,
+        kelurahan: crate::store::KelurahanId::DEFAULT,
     })
 }
 

@@ -13,9 +13,9 @@ impl Tx {
         owner: &str,
     ) -> StoreResult<Option<Account>> {
         let sql =
-            format!("SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE kind = $1 AND owner = $2");
+            format!("SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE kind = $1 AND owner = $2 AND kelurahan_id = $3");
         let row: Option<(i64, AccountKind, String, i64)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(kind.as_str()).bind(owner).fetch_optional(&mut **c).await?
+            sqlx::query_as(&sql).bind(kind.as_str()).bind(owner).bind(self.kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(account))
     }
@@ -29,12 +29,13 @@ impl Tx {
     ) -> StoreResult<AccountId> {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO ledger_accounts (kind, owner, balance, created_at) VALUES ($1, $2, 0, $3)
-                 ON CONFLICT (kind, owner) DO NOTHING",
+                "INSERT INTO ledger_accounts (kind, owner, balance, created_at, kelurahan_id) VALUES ($1, $2, 0, $3, $4)
+                 ON CONFLICT (kelurahan_id, kind, owner) DO NOTHING",
             )
             .bind(kind.as_str())
             .bind(owner)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?;
         });
@@ -92,14 +93,19 @@ impl Tx {
         let mut ids = std::collections::HashMap::with_capacity(owners.len());
         for chunk in owners.chunks(ROWS_PER_STATEMENT) {
             let sql = format!(
-                "INSERT INTO ledger_accounts (kind, owner, balance, created_at) VALUES {}
-                 ON CONFLICT (kind, owner) DO NOTHING",
-                crate::store::sql::values(chunk.len(), 4, 1)
+                "INSERT INTO ledger_accounts (kind, owner, balance, created_at, kelurahan_id) VALUES {}
+                 ON CONFLICT (kelurahan_id, kind, owner) DO NOTHING",
+                crate::store::sql::values(chunk.len(), 5, 1)
             );
             on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query(&sql);
                 for kk in chunk {
-                    q = q.bind(AccountKind::Wallet.as_str()).bind(*kk).bind(0_i64).bind(now);
+                    q = q
+                        .bind(AccountKind::Wallet.as_str())
+                        .bind(*kk)
+                        .bind(0_i64)
+                        .bind(now)
+                        .bind(self.kelurahan);
                 }
                 q.execute(&mut **c).await?;
             });
@@ -107,10 +113,12 @@ impl Tx {
                 match &mut self.conn {
                     Backend::Sqlite(c) => {
                         let sql = format!(
-                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND owner IN ({})",
-                        list(chunk.len(), 2)
+                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND kelurahan_id = $2 AND owner IN ({})",
+                        list(chunk.len(), 3)
                     );
-                        let mut q = sqlx::query_as(&sql).bind(AccountKind::Wallet.as_str());
+                        let mut q = sqlx::query_as(&sql)
+                            .bind(AccountKind::Wallet.as_str())
+                            .bind(self.kelurahan);
                         for kk in chunk {
                             q = q.bind(*kk);
                         }
@@ -121,10 +129,11 @@ impl Tx {
                     // walked the primary key over every wallet, seconds per unit of work once there
                     // were 100,000 of them (`gotong bench --scenario stimulus`).
                     Backend::Postgres(c) => sqlx::query_as(
-                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND owner = ANY($2)",
+                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND kelurahan_id = $3 AND owner = ANY($2)",
                     )
                     .bind(AccountKind::Wallet.as_str())
                     .bind(chunk)
+                    .bind(self.kelurahan)
                     .fetch_all(&mut **c)
                     .await?,
                 };

@@ -65,14 +65,15 @@ impl Tx {
             .await?;
         on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO merchants (code, nik, name, status, account_id, created_at)
-                 VALUES ($1, $2, $3, 'open', $4, $5)",
+                "INSERT INTO merchants (code, nik, name, status, account_id, created_at, kelurahan_id)
+                 VALUES ($1, $2, $3, 'open', $4, $5, $6)",
             )
             .bind(&code)
             .bind(nik)
             .bind(name)
             .bind(account_id)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?;
         });

@@ -43,6 +43,8 @@ impl Code for AccountKind {
         AccountKind::Merchant,
         AccountKind::SocialFund,
         AccountKind::Campaign,
+        AccountKind::Clearing,
+        AccountKind::Purse,
     ];
     fn code(self) -> &'static str {
         self.as_str()
@@ -54,16 +56,25 @@ stored_as_code!(AccountKind);
 /// What an account is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum AccountKind {
-    /// The issuer of the stimulus: the only account that may go negative. One.
+    /// The issuer of the stimulus: may go negative. One per kelurahan.
     Treasury,
     /// A household's wallet, one per `no_kk`.
     Wallet,
     /// A merchant's till, one per merchant (separate from their household's wallet).
     Merchant,
-    /// The social fund, fed by a share of every payment. One.
+    /// The social fund, fed by a share of every payment. One per kelurahan.
     SocialFund,
     /// A swadaya campaign, one per campaign.
     Campaign,
+    /// The other side of payments between kelurahan, one per kelurahan: a payment to another
+    /// kelurahan's merchant debits the payer here and credits the payee there, through both
+    /// kelurahan's clearing accounts, so each kelurahan's accounts sum to zero on their own. May
+    /// go negative (a kelurahan whose residents received more than they sent).
+    Clearing,
+    /// A household's money that may travel (a cash deposit at the kelurahan, money earned):
+    /// spent at any kelurahan's merchants, beside the wallet's stimulus credit, which is spent
+    /// only at the household's own kelurahan. One per `no_kk`, created when first credited.
+    Purse,
 }
 
 impl AccountKind {
@@ -74,12 +85,14 @@ impl AccountKind {
             AccountKind::Merchant => "merchant",
             AccountKind::SocialFund => "social_fund",
             AccountKind::Campaign => "campaign",
+            AccountKind::Clearing => "clearing",
+            AccountKind::Purse => "purse",
         }
     }
 
-    /// Only the treasury may go below zero.
+    /// Only the treasury and the clearing account may go below zero.
     pub fn may_go_negative(self) -> bool {
-        self == AccountKind::Treasury
+        matches!(self, AccountKind::Treasury | AccountKind::Clearing)
     }
 }
 

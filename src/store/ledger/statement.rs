@@ -53,7 +53,7 @@ impl Tx {
                     "SELECT a.kind, a.owner, m.name
                      FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
                      LEFT JOIN merchants m ON m.account_id = a.id
-                     WHERE e.transfer_id = $1 AND e.account_id <> $2
+                     WHERE e.transfer_id = $1 AND e.account_id <> $2 AND a.kind <> 'clearing'
                      ORDER BY ABS(e.amount) DESC, e.id",
                 )
                 .bind(transfer_id)
@@ -69,8 +69,10 @@ impl Tx {
                         name: name.unwrap_or_else(|| owner.clone()),
                         code: owner,
                     },
-                    AccountKind::Wallet => Party::Wallet { no_kk: owner },
+                    AccountKind::Wallet | AccountKind::Purse => Party::Wallet { no_kk: owner },
                     AccountKind::Campaign => Party::Campaign { number: owner },
+                    // Not selected above: the clearing legs only carry a payment between kelurahan.
+                    AccountKind::Clearing => Party::Treasury,
                 },
                 None => Party::Treasury,
             };

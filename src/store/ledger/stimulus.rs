@@ -38,9 +38,9 @@ impl Tx {
     ) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO stimulus_runs (run_date, households, persons, amount, started_at)
-                 VALUES ($1, $2, $3, $4, $5)
-                 ON CONFLICT (run_date) DO UPDATE SET
+                "INSERT INTO stimulus_runs (run_date, households, persons, amount, started_at, kelurahan_id)
+                 VALUES ($1, $2, $3, $4, $5, $6)
+                 ON CONFLICT (kelurahan_id, run_date) DO UPDATE SET
                     households = stimulus_runs.households + excluded.households,
                     persons = stimulus_runs.persons + excluded.persons,
                     amount = stimulus_runs.amount + excluded.amount",
@@ -50,6 +50,7 @@ impl Tx {
             .bind(totals.persons)
             .bind(totals.amount)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?;
         });
@@ -60,11 +61,12 @@ impl Tx {
     pub async fn finish_stimulus_run(&mut self, date: &str, now: i64) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO stimulus_runs (run_date, started_at, finished_at) VALUES ($1, $2, $2)
-                 ON CONFLICT (run_date) DO UPDATE SET finished_at = excluded.finished_at",
+                "INSERT INTO stimulus_runs (run_date, started_at, finished_at, kelurahan_id) VALUES ($1, $2, $2, $3)
+                 ON CONFLICT (kelurahan_id, run_date) DO UPDATE SET finished_at = excluded.finished_at",
             )
             .bind(date)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?;
         });
