@@ -258,7 +258,8 @@ impl Tx {
     }
 
     pub async fn contact(&mut self, phone: &str) -> StoreResult<Contact> {
-        let row: Option<(String, Option<String>, bool, Option<i64>, KelurahanId)> = on_backend!(&mut self.conn, c => {
+        type Row = (String, Option<String>, bool, Option<i64>, KelurahanId);
+        let row: Option<Row> = on_backend!(&mut self.conn, c => {
             sqlx::query_as("SELECT channel, language, opted_out, last_inbound_at, kelurahan_id FROM contacts WHERE phone = $1")
                 .bind(phone)
                 .fetch_optional(&mut **c)
