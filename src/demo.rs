@@ -35,6 +35,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
             subject: Some("synthetic kelurahan".into()),
             now_ms: now,
             today: crate::calendar::jakarta_date(now),
+            kelurahan: crate::store::KelurahanId::DEFAULT,
         };
         import_registry(&db, csv.as_bytes(), &opts, &|_| {}).await?;
         furnish(&db, &texts, &config, now).await?;

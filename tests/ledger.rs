@@ -236,7 +236,14 @@ async fn concurrent_stimulus_runs_credit_once(db: &Db) {
             p
         })
         .collect();
-    db.seed_registry(&households, &persons, 0).await.unwrap();
+    db.seed_registry(
+        gotong::store::KelurahanId::DEFAULT,
+        &households,
+        &persons,
+        0,
+    )
+    .await
+    .unwrap();
     let texts = texts();
     let runs: Vec<_> = (0..3)
         .map(|_| {

@@ -22,6 +22,7 @@ fn options(dry_run: bool) -> ImportOptions {
         subject: Some("test.csv".into()),
         now_ms: 1_780_000_000_000,
         today: today(),
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
     }
 }
 

@@ -48,6 +48,7 @@ pub struct ImportQuery {
 /// `POST /api/registry/import[?dry_run=true]` with a `text/csv` body (DESIGN §5).
 async fn import(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Query(q): Query<ImportQuery>,
     body: axum::body::Bytes,
 ) -> Result<Json<ImportReport>, HttpError> {
@@ -58,6 +59,7 @@ async fn import(
         subject: Some("POST /api/registry/import".into()),
         now_ms: now,
         today: jakarta_date(now),
+        kelurahan: kelurahan.id(),
     };
     let report = import_registry(&state.app.db, &body, &opts, &|_| {})
         .await

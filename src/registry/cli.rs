@@ -25,6 +25,7 @@ pub async fn import_command(db: &Db, file: &Path, dry_run: bool, json: bool) -> 
         subject: file.file_name().map(|n| n.to_string_lossy().into_owned()),
         now_ms,
         today: crate::calendar::jakarta_date(now_ms),
+        kelurahan: crate::store::KelurahanId::DEFAULT,
     };
     let bar = ProgressBar::new_spinner();
     bar.set_message("memeriksa file…");

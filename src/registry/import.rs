@@ -29,6 +29,8 @@ pub struct ImportOptions {
     pub now_ms: i64,
     /// Birth dates after this day are rejected.
     pub today: NaiveDate,
+    /// The kelurahan whose registry this is.
+    pub kelurahan: crate::store::KelurahanId,
 }
 
 /// Where a long import is, for a progress bar.
@@ -57,7 +59,7 @@ pub async fn import_registry(
     });
     let mut households = plan_households(rows, opts.today);
 
-    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+    let mut tx = db.begin(opts.kelurahan).await?;
     let result = check_and_write(&mut tx, &mut households, opts, progress).await;
     let report = match result {
         Ok(report) => report,

@@ -174,6 +174,26 @@ impl Db {
         Ok(())
     }
 
+    /// The kelurahan a person is registered in (NIKs are unique in the whole deployment).
+    pub async fn kelurahan_of_person(&self, nik: &str) -> StoreResult<Option<KelurahanId>> {
+        Ok(on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT kelurahan_id FROM persons WHERE nik = $1")
+                .bind(nik)
+                .fetch_optional(p)
+                .await?
+        }))
+    }
+
+    /// The kelurahan a household is registered in (KK numbers are unique in the deployment).
+    pub async fn kelurahan_of_household(&self, no_kk: &str) -> StoreResult<Option<KelurahanId>> {
+        Ok(on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT kelurahan_id FROM households WHERE no_kk = $1")
+                .bind(no_kk)
+                .fetch_optional(p)
+                .await?
+        }))
+    }
+
     /// Every number residents write to, with its kelurahan.
     pub async fn kelurahan_numbers(&self) -> StoreResult<Vec<KelurahanNumber>> {
         let rows: Vec<(String, String, KelurahanId)> = on_backend!(&self.pool, p => {

@@ -177,17 +177,18 @@ impl Db {
     /// Seeds households and their persons, 10,000 persons per transaction.
     pub async fn seed_registry(
         &self,
+        kelurahan: crate::store::KelurahanId,
         households: &[(String, String, String)],
         persons: &[SeedPerson],
         now: i64,
     ) -> StoreResult<()> {
         for chunk in households.chunks(10 * ROWS) {
-            let mut tx = self.begin(crate::store::KelurahanId::DEFAULT).await?;
+            let mut tx = self.begin(kelurahan).await?;
             tx.seed_households(chunk, now).await?;
             tx.commit().await?;
         }
         for chunk in persons.chunks(10 * ROWS) {
-            let mut tx = self.begin(crate::store::KelurahanId::DEFAULT).await?;
+            let mut tx = self.begin(kelurahan).await?;
             tx.seed_persons(chunk, now).await?;
             tx.commit().await?;
         }

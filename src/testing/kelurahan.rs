@@ -20,7 +20,7 @@ use crate::ledger::transfer::{apply_transfer, NewTransfer, TransferKind};
 use crate::ledger::LedgerResult;
 use crate::message::Channel;
 use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions, ImportReport};
-use crate::store::{Among, Db, Leg, Merchant, SeedContact, SeedPerson};
+use crate::store::{Among, Db, KelurahanId, Leg, Merchant, SeedContact, SeedPerson};
 
 // ---------------------------------------------------------------------------------------------
 // Hand-made households, for tests that name each resident
@@ -60,14 +60,30 @@ pub fn person(no_kk: &str, nik: &str, name: &str, birth_date: &str, shdk: &str) 
     }
 }
 
-/// Registers a household (RT 001 / RW 01) and its members.
+/// Registers a household (RT 001 / RW 01) and its members in the default kelurahan.
 pub async fn household(db: &Db, no_kk: &str, members: &[SeedPerson]) -> StoreResult<()> {
+    household_in(db, KelurahanId::DEFAULT, no_kk, members).await
+}
+
+/// Registers a household (RT 001 / RW 01) and its members in `kelurahan`.
+pub async fn household_in(
+    db: &Db,
+    kelurahan: KelurahanId,
+    no_kk: &str,
+    members: &[SeedPerson],
+) -> StoreResult<()> {
     db.seed_registry(
+        kelurahan,
         &[(no_kk.to_string(), "001".to_string(), "01".to_string())],
         members,
         0,
     )
     .await
+}
+
+/// Adds a kelurahan `code` named `name` (no numbers of its own).
+pub async fn another_kelurahan(db: &Db, code: &str, name: &str) -> anyhow::Result<KelurahanId> {
+    Ok(db.create_kelurahan(code, name, &[], 0).await?.id)
 }
 
 /// Links `phone` to `nik` with `pin`, hashed with the configuration's key, at time 0.
@@ -84,14 +100,22 @@ pub async fn link_at(
     pin: &str,
     now: i64,
 ) -> StoreResult<()> {
-    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+    let kelurahan = db
+        .kelurahan_of_person(nik)
+        .await?
+        .unwrap_or(KelurahanId::DEFAULT);
+    let mut tx = db.begin(kelurahan).await?;
     link_with_pin(&mut tx, key, phone, nik, pin, now).await?;
     tx.commit().await
 }
 
 /// Credits a household's wallet from the treasury (a `topup` transfer).
 pub async fn top_up(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResult<()> {
-    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+    let kelurahan = db
+        .kelurahan_of_household(no_kk)
+        .await?
+        .unwrap_or(KelurahanId::DEFAULT);
+    let mut tx = db.begin(kelurahan).await?;
     let w = wallet(&mut tx, no_kk, 0).await?;
     let t = treasury(&mut tx).await?;
     apply_transfer(
@@ -119,8 +143,13 @@ pub async fn top_up(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResul
 }
 
 /// Registers a merchant owned by `nik`.
+/// The merchant is of the owner's kelurahan.
 pub async fn merchant(db: &Db, nik: &str, name: &str, now: i64) -> LedgerResult<Merchant> {
-    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+    let kelurahan = db
+        .kelurahan_of_person(nik)
+        .await?
+        .unwrap_or(KelurahanId::DEFAULT);
+    let mut tx = db.begin(kelurahan).await?;
     let m = crate::ledger::merchants::register_merchant(&mut tx, "test", nik, name, now).await?;
     tx.commit().await?;
     Ok(m)
@@ -138,7 +167,20 @@ pub async fn import_csv(
     subject: Option<&str>,
     now: i64,
 ) -> anyhow::Result<ImportReport> {
+    import_csv_in(db, KelurahanId::DEFAULT, csv, actor, subject, now).await
+}
+
+/// [`import_csv`] into `kelurahan`.
+pub async fn import_csv_in(
+    db: &Db,
+    kelurahan: KelurahanId,
+    csv: &[u8],
+    actor: &str,
+    subject: Option<&str>,
+    now: i64,
+) -> anyhow::Result<ImportReport> {
     let opts = ImportOptions {
+        kelurahan,
         dry_run: false,
         actor: actor.into(),
         subject: subject.map(String::from),
@@ -217,7 +259,7 @@ pub async fn link_phones(
         .zip(FIRST_PHONE..)
         .map(|(nik, n)| (format!("+628{n}"), nik))
         .collect();
-    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+    let mut tx = db.begin(KelurahanId::DEFAULT).await?;
     tx.create_links(&links, pin_hash, now).await?;
     tx.commit().await?;
     Ok(links
