@@ -40,6 +40,7 @@ async fn main() -> anyhow::Result<()> {
         subject: None,
         now_ms: 1_767_225_600_000,
         today: chrono::NaiveDate::from_ymd_opt(2026, 1, 1).unwrap_or_default(),
+        kelurahan: gotong::store::KelurahanId::DEFAULT,
     };
     for t in dbs {
         let name = t.db.backend_name();
