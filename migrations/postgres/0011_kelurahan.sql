@@ -36,6 +36,9 @@ CREATE INDEX kelurahan_numbers_kelurahan ON kelurahan_numbers (kelurahan_id, cha
 -- below, so an insert that forgets the column fails).
 ALTER TABLE households ADD COLUMN kelurahan_id BIGINT NOT NULL DEFAULT 1 REFERENCES kelurahan (id);
 ALTER TABLE persons ADD COLUMN kelurahan_id BIGINT NOT NULL DEFAULT 1 REFERENCES kelurahan (id);
+-- The day a person came to this kelurahan's registry from another one (datang): the stimulus
+-- counts them from the next day, so a person is credited once per date in the whole deployment.
+ALTER TABLE persons ADD COLUMN arrived_on TEXT;
 ALTER TABLE links ADD COLUMN kelurahan_id BIGINT NOT NULL DEFAULT 1 REFERENCES kelurahan (id);
 ALTER TABLE change_requests ADD COLUMN kelurahan_id BIGINT NOT NULL DEFAULT 1 REFERENCES kelurahan (id);
 ALTER TABLE audit_log ADD COLUMN kelurahan_id BIGINT NOT NULL DEFAULT 1 REFERENCES kelurahan (id);
