@@ -8,6 +8,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::config::Config;
 use crate::i18n::Texts;
 use crate::inbox::Conversation;
+use crate::kelurahan::NumberDirectory;
 use crate::store::Db;
 use std::sync::Arc;
 
@@ -30,6 +31,9 @@ pub struct App {
     /// The texts loaded at start-up, the same the engine renders with.
     pub texts: Arc<Texts>,
     pub conversation: Arc<dyn Conversation>,
+    /// Which kelurahan a number belongs to and which number each sends from (loaded at `serve`
+    /// start, and again when an unknown number comes).
+    pub numbers: Arc<NumberDirectory>,
 }
 
 impl App {
@@ -39,8 +43,10 @@ impl App {
         texts: Arc<Texts>,
         conversation: Arc<dyn Conversation>,
     ) -> Self {
+        let numbers = Arc::new(NumberDirectory::new(db.clone(), &config));
         App {
             config: Arc::new(config),
+            numbers,
             db,
             clock: Arc::new(SystemClock),
             texts,

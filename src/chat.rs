@@ -41,6 +41,7 @@ pub async fn say_to(
         ),
         content,
         sent_at: now,
+        to: None,
         kelurahan,
     };
     app.db.record_inbound(&msg, now).await?;

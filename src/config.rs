@@ -30,6 +30,11 @@ pub struct Config {
     /// outbox lease is three times this: a crashed server's claimed rows go out again after it.
     pub send_timeout_seconds: u32,
     pub log_json: bool,
+    /// The default kelurahan's 10-digit Kemendagri code (`GOTONG_KELURAHAN_CODE`), applied at
+    /// `serve` start.
+    pub kelurahan_code: Option<String>,
+    /// The default kelurahan's name (`GOTONG_KELURAHAN_NAME`), applied at `serve` start.
+    pub kelurahan_name: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -156,6 +161,21 @@ impl Config {
             session_idle_minutes: num("GOTONG_SESSION_IDLE_MINUTES", 30)?,
             send_timeout_seconds: positive("GOTONG_SEND_TIMEOUT_SECONDS", 20)?,
             log_json: get("GOTONG_LOG_FORMAT").is_some_and(|v| v.eq_ignore_ascii_case("json")),
+            kelurahan_code: match get("GOTONG_KELURAHAN_CODE") {
+                None => None,
+                Some(code) if crate::store::valid_code(code.trim()) => {
+                    Some(code.trim().to_string())
+                }
+                Some(code) => {
+                    return Err(ConfigError::Invalid {
+                        name: "GOTONG_KELURAHAN_CODE".into(),
+                        reason: format!(
+                            "expected the 10-digit Kemendagri code (e.g. 3577011002), got {code:?}"
+                        ),
+                    })
+                }
+            },
+            kelurahan_name: get("GOTONG_KELURAHAN_NAME").map(|n| n.trim().to_string()),
         })
     }
 
@@ -213,6 +233,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("GOTONG_SECRET_KEY"), "{e}");
+        let e = cfg(&[("GOTONG_KELURAHAN_CODE", "35770110")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("GOTONG_KELURAHAN_CODE"), "{e}");
         let e = cfg(&[("TWILIO_ACCOUNT_SID", "AC1")])
             .unwrap_err()
             .to_string();

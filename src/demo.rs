@@ -26,7 +26,12 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
     let texts = engine.texts().clone();
     let db = Db::connect(&config.database_url).await?;
     let now = crate::clock::Clock::now_ms(&crate::clock::SystemClock);
-    if db.registry_stats().await?.households == 0 {
+    if db
+        .registry_stats(Some(crate::store::KelurahanId::DEFAULT))
+        .await?
+        .households
+        == 0
+    {
         eprintln!("Creating a demo kelurahan ({HOUSEHOLDS} households) in gotong-demo.db ...");
         let csv = synthetic_registry_csv(HOUSEHOLDS, 2026);
         let opts = ImportOptions {

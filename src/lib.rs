@@ -24,6 +24,7 @@ pub mod http;
 pub mod i18n;
 pub mod inbox;
 pub mod jobs;
+pub mod kelurahan;
 pub mod ledger;
 pub mod market;
 pub mod message;

@@ -64,6 +64,12 @@ enum Command {
         what: String,
         file: Option<std::path::PathBuf>,
     },
+    /// The kelurahan of this deployment: `gotong kelurahan add <code> <name>
+    /// [--whatsapp-phone-number-id ID] [--sms-number +62…]…`, `numbers <code> …`, `list`.
+    Kelurahan {
+        #[command(subcommand)]
+        command: gotong::kelurahan::cli::KelurahanCommand,
+    },
     /// Credit the daily stimulus: `gotong stimulus run [--date YYYY-MM-DD]`.
     Stimulus {
         action: String,
@@ -191,6 +197,11 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Import { what, .. } | Command::Export { what, .. } => {
             eprintln!("unknown data {what:?}: only `registry` is known");
             Ok(ExitCode::from(2))
+        }
+        Command::Kelurahan { command } => {
+            let db = Db::connect(&config.database_url).await?;
+            gotong::kelurahan::cli::run(&db, command, &mut std::io::stdout()).await?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo => {
             gotong::demo::run(config).await?;

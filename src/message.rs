@@ -95,7 +95,10 @@ pub struct Inbound {
     pub content: Content,
     /// Epoch milliseconds as reported by the provider (or receipt time).
     pub sent_at: i64,
-    /// The kelurahan of the number it was sent to (the webhook resolves it).
+    /// The number it was sent to, as the provider names it: a WhatsApp `phone_number_id`, the
+    /// SMS number in E.164 (Twilio's `To`). `None` when the provider did not say.
+    pub to: Option<String>,
+    /// The kelurahan of the number it was sent to (the webhook resolves it from `to`).
     pub kelurahan: KelurahanId,
 }
 

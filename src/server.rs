@@ -86,8 +86,9 @@ pub struct Running {
     tasks: Vec<JoinHandle<()>>,
 }
 
-/// Starts the HTTP server on `listener`, the dispatcher, the recovery sweep and one outbox sender
-/// per configured channel.
+/// Registers the configured numbers as the default kelurahan's (when no kelurahan has them),
+/// loads the number directory, then starts the HTTP server on `listener`, the dispatcher, the
+/// recovery sweep and one outbox sender per configured channel.
 pub async fn start(
     app: App,
     listener: TcpListener,
@@ -96,6 +97,15 @@ pub async fn start(
     let addr = listener.local_addr()?;
     let providers = Providers::from_config(&app.config, options.send_timeout)
         .context("building the provider HTTP client")?;
+    // A deployment of one kelurahan runs from the environment alone: its numbers become the
+    // default kelurahan's. Then the numbers are loaded before anything is received or sent.
+    crate::kelurahan::setup::apply_environment(&app.db, &app.config, app.now())
+        .await
+        .context("registering the configured numbers (GOTONG_KELURAHAN_CODE, WHATSAPP_PHONE_NUMBER_ID, TWILIO_FROM)")?;
+    app.numbers
+        .reload()
+        .await
+        .context("loading the kelurahan numbers")?;
     let wake = OutboxWake::default();
     let (stop, stop_rx) = stop_signal();
     let (dispatcher, mut tasks) =
@@ -112,6 +122,7 @@ pub async fn start(
             db: app.db.clone(),
             clock: app.clock.clone(),
             sender: sender.clone(),
+            numbers: app.numbers.clone(),
             options: options.outbox.clone(),
             mps: mps(&app.config, channel),
             wake: wake.for_channel(channel),

@@ -4,14 +4,17 @@
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 use std::sync::OnceLock;
 
-/// Inbound messages recorded (redeliveries not counted), by `channel`.
+/// Inbound messages recorded (redeliveries not counted), by `channel` and `kelurahan` (its code:
+/// one label value per kelurahan of the deployment).
 pub const INBOUND: &str = "gotong_inbound_messages_total";
-/// Send outcomes by `channel` and `status` (sent, retried, failed).
+/// Send outcomes by `channel`, `kelurahan` and `status` (sent, retried, failed).
 pub const OUTBOUND: &str = "gotong_outbound_messages_total";
 /// Provider delivery reports by `channel` and `status`.
 pub const DELIVERY_STATUS: &str = "gotong_delivery_status_total";
 /// Rows waiting in the outbox (queued or being sent).
 pub const OUTBOX_DEPTH: &str = "gotong_outbox_depth";
+/// Rows waiting in the outbox per `kelurahan` (its code; 0 for a kelurahan with none waiting).
+pub const KELURAHAN_OUTBOX_DEPTH: &str = "gotong_kelurahan_outbox_depth";
 /// Age of the oldest waiting outbox row, in seconds (0 when none waits).
 pub const OUTBOX_OLDEST_AGE: &str = "gotong_outbox_oldest_age_seconds";
 /// Time to verify, parse and record one webhook request, by `channel`.

@@ -82,6 +82,7 @@ async fn residents(server: &TestServer, people: &[((&str, &str), Channel, i64)])
                 text: "halo".into(),
             },
             sent_at: *wrote,
+            to: None,
         };
         db.record_inbound(&msg, *wrote).await.unwrap();
         let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
@@ -304,7 +305,11 @@ async fn bad_broadcasts_are_refused_and_queue_nothing(db: &Db) {
     );
     let e = refused(json!({"text": "Banjir! Mengungsi ke balai RW \u{1F30A}\u{1F64F}"})).await;
     assert!(e.contains("U+1F30A") && e.contains("U+1F64F"), "{e}");
-    assert_eq!(db.outbox_stats().await.unwrap().depth, 0, "nothing queued");
+    assert_eq!(
+        db.outbox_stats(None).await.unwrap().depth,
+        0,
+        "nothing queued"
+    );
     assert!(db
         .audit_entries("broadcast.create")
         .await

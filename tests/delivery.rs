@@ -44,7 +44,7 @@ async fn whatsapp_reply_is_one_graph_api_request(db: &Db) {
     let r = server.whatsapp(&fixture("whatsapp/text.json")).await;
     assert_eq!(r.status(), 200);
     eventually("the reply", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().sent == 1
+        server.db.outbox_stats(None).await.unwrap().sent == 1
     })
     .await;
     let requests = server.provider.requests();
@@ -79,7 +79,7 @@ async fn sms_reply_is_one_twilio_request_and_its_status_comes_back(db: &Db) {
         .await;
     assert_eq!(r.status(), 200);
     eventually("the reply", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().sent == 1
+        server.db.outbox_stats(None).await.unwrap().sent == 1
     })
     .await;
     let requests = server.provider.requests();
@@ -148,7 +148,7 @@ async fn provider_down_then_up_delivers_exactly_once(db: &Db) {
     let server = TestServer::start_with(db, Setup::default(), provider).await;
     server.whatsapp(&fixture("whatsapp/text.json")).await;
     eventually("the reply, after the outage", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().sent == 1
+        server.db.outbox_stats(None).await.unwrap().sent == 1
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -171,7 +171,7 @@ async fn refused_message_is_failed_with_the_error_and_not_retried(db: &Db) {
     let server = TestServer::start_with(db, Setup::default(), provider).await;
     server.whatsapp(&fixture("whatsapp/text.json")).await;
     eventually("the failure", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().failed == 1
+        server.db.outbox_stats(None).await.unwrap().failed == 1
     })
     .await;
     tokio::time::sleep(Duration::from_millis(800)).await; // several backoffs long
@@ -194,7 +194,7 @@ async fn a_send_failing_every_time_is_given_up(db: &Db) {
         .twilio("/webhooks/sms", &fixture("twilio/inbound_sms.form"))
         .await;
     eventually("giving up", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().failed == 1
+        server.db.outbox_stats(None).await.unwrap().failed == 1
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
@@ -221,7 +221,7 @@ async fn the_rate_cap_is_never_exceeded(db: &Db) {
     };
     let server = TestServer::start(db, setup).await;
     eventually("all ten sent", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().sent == 10
+        server.db.outbox_stats(None).await.unwrap().sent == 10
     })
     .await;
     let times: Vec<Instant> = server.provider.requests().iter().map(|r| r.at).collect();
@@ -258,7 +258,7 @@ async fn one_phones_messages_go_out_one_at_a_time_in_order(db: &Db) {
     };
     let server = TestServer::start_with(db, setup, provider).await;
     eventually("all twelve sent", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().sent == 12
+        server.db.outbox_stats(None).await.unwrap().sent == 12
     })
     .await;
     assert!(
@@ -290,7 +290,12 @@ impl Sender for Hanging {
     fn channel(&self) -> Channel {
         Channel::WhatsApp
     }
-    async fn send(&self, _phone: &str, _body: &Body) -> Result<String, SendError> {
+    async fn send(
+        &self,
+        _from: Option<&str>,
+        _phone: &str,
+        _body: &Body,
+    ) -> Result<String, SendError> {
         std::future::pending().await
     }
 }
@@ -310,6 +315,10 @@ async fn replies_queued_at_a_crash_are_sent_exactly_once_after_restart(db: &Db) 
         db: db.clone(),
         clock: Arc::new(SystemClock),
         sender: Arc::new(Hanging),
+        numbers: Arc::new(gotong::kelurahan::NumberDirectory::new(
+            db.clone(),
+            &gotong::config::Config::for_database("sqlite::memory:"),
+        )),
         options: options.clone(),
         mps: 100,
         wake: OutboxWake::default().for_channel(Channel::WhatsApp),
@@ -345,6 +354,7 @@ async fn replies_queued_at_a_crash_are_sent_exactly_once_after_restart(db: &Db) 
                 text: "MENU".into(),
             },
             sent_at: 0,
+            to: None,
         },
         chrono::Utc::now().timestamp_millis(),
     )
@@ -356,7 +366,7 @@ async fn replies_queued_at_a_crash_are_sent_exactly_once_after_restart(db: &Db) 
     setup.options.outbox = options;
     let server = TestServer::start(db, setup).await;
     eventually("everything sent", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().sent == 7
+        server.db.outbox_stats(None).await.unwrap().sent == 7
     })
     .await;
     tokio::time::sleep(Duration::from_millis(1_000)).await;

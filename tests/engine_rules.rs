@@ -127,6 +127,7 @@ async fn a_redelivered_message_is_answered_once(db: &Db) {
         provider_id: "SMdup".into(),
         content: text("MENU"),
         sent_at: START_MS,
+        to: None,
     };
     for _ in 0..3 {
         db.record_inbound(&msg, START_MS).await.unwrap();

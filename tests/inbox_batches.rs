@@ -50,6 +50,7 @@ fn text(provider_id: &str, phone: &str, t: &str) -> Inbound {
             text: t.to_string(),
         },
         sent_at: 1,
+        to: None,
     }
 }
 

@@ -396,7 +396,7 @@ async fn payments_follow_the_rules(db: &Db) {
     assert_eq!(left, 0);
     tx.commit().await.unwrap();
     assert_invariants(db).await;
-    let stats = db.ledger_stats().await.unwrap();
+    let stats = db.ledger_stats(None).await.unwrap();
     assert_eq!((stats.payments, stats.payments_amount), (2, 75_000));
     assert_eq!(stats.social_fund_balance, 3_750);
 }

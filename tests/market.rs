@@ -242,7 +242,7 @@ async fn expiry_reminders_and_overdue_run_once(db: &Db) {
     let today = gotong::calendar::jakarta_date(START_MS + 3 * DAY)
         .format("%Y-%m-%d")
         .to_string();
-    let stats = db.market_stats(&today).await.unwrap();
+    let stats = db.market_stats(None, &today).await.unwrap();
     assert_eq!(
         (stats.listings, stats.loans_active, stats.loans_overdue),
         (1, 1, 1)

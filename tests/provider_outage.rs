@@ -88,7 +88,7 @@ async fn outage_loses_and_doubles_nothing(db: &Db) {
     assert_eq!(accepted.len(), total);
     let verdict = check_exactly_once(db, &k, &provider, &accepted, ROUNDS, &[]).await;
     assert_eq!(
-        db.outbox_stats().await.unwrap().failed,
+        db.outbox_stats(None).await.unwrap().failed,
         0,
         "nothing given up"
     );

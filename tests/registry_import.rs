@@ -305,7 +305,7 @@ async fn every_rejection_names_its_line_and_rejects_the_whole_household(db: &Db)
     assert_eq!(lines(&report.rejected), vec![3, 5]);
     assert!(reason_of(&report.rejected, 5).contains("bukan UTF-8"));
     assert_eq!((report.households, report.persons), (1, 3));
-    let stats = db.registry_stats().await.expect("stats");
+    let stats = db.registry_stats(None).await.expect("stats");
     assert_eq!(
         (stats.households, stats.persons),
         (1, 3),
@@ -464,7 +464,7 @@ async fn dry_run_writes_nothing_and_reports_the_same(db: &Db) {
     );
     let dry = dry_run(db, &input).await;
     assert!(dry.dry_run);
-    let stats = db.registry_stats().await.expect("stats");
+    let stats = db.registry_stats(None).await.expect("stats");
     assert_eq!((stats.households, stats.persons), (0, 0));
     assert!(db
         .audit_entries("registry.import")
@@ -540,7 +540,7 @@ async fn synthetic_kelurahan_imports_without_rejections(db: &Db) {
     );
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert_eq!((report.households, report.persons), (200, rows));
-    let stats = db.registry_stats().await.expect("stats");
+    let stats = db.registry_stats(None).await.expect("stats");
     assert_eq!(stats.households, 200);
     assert_eq!(stats.persons as u64, rows);
     assert_eq!((stats.households_verified, stats.linked_phones), (0, 0));
@@ -565,7 +565,7 @@ async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
     )
     .await
     .expect("link");
-    let stats = db.registry_stats().await.expect("stats");
+    let stats = db.registry_stats(None).await.expect("stats");
     assert_eq!(
         (
             stats.households,

@@ -256,6 +256,7 @@ async fn a_waiting_pin_is_found_before_its_step_runs(db: &Db) {
         provider_id: "SMpin1".into(),
         content: Content::Text { text: PIN.into() },
         sent_at: START_MS,
+        to: None,
     };
     db.record_inbound(&pin, START_MS).await.unwrap();
     let waiting = db

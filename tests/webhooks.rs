@@ -21,8 +21,8 @@ const WAIT: Duration = Duration::from_secs(10);
 /// Nothing recorded, nothing queued, nothing sent.
 async fn assert_untouched(server: &TestServer) {
     tokio::time::sleep(SETTLE).await;
-    assert_eq!(server.db.inbound_count().await.unwrap(), 0);
-    let stats = server.db.outbox_stats().await.unwrap();
+    assert_eq!(server.db.inbound_count(None).await.unwrap(), 0);
+    let stats = server.db.outbox_stats(None).await.unwrap();
     assert_eq!((stats.depth, stats.sent, stats.failed), (0, 0, 0));
     assert!(server.provider.requests().is_empty());
 }
@@ -48,7 +48,7 @@ async fn whatsapp_signature_is_checked_before_anything(db: &Db) {
 
     let ok = server.whatsapp(&body).await;
     assert_eq!(ok.status(), 200);
-    assert_eq!(server.db.inbound_count().await.unwrap(), 1);
+    assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
     server.shutdown().await;
 }
 
@@ -103,7 +103,7 @@ async fn twilio_signature_is_checked_on_both_routes(db: &Db) {
         ok.text().await.unwrap(),
         r#"<?xml version="1.0" encoding="UTF-8"?><Response/>"#
     );
-    assert_eq!(server.db.inbound_count().await.unwrap(), 1);
+    assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
     server.shutdown().await;
 }
 
@@ -124,14 +124,16 @@ fn documented_signatures_match_the_fixtures() {
             .unwrap_or_default()
             .to_string()
     };
-    let wa = documented("whatsapp/text.json", "X-Hub-Signature-256");
-    assert!(whatsapp::signature::verify(
-        APP_SECRET,
-        Some(&wa),
-        &fixture("whatsapp/text.json")
-    ));
+    for file in ["whatsapp/text.json", "whatsapp/text_second_number.json"] {
+        let wa = documented(file, "X-Hub-Signature-256");
+        assert!(
+            whatsapp::signature::verify(APP_SECRET, Some(&wa), &fixture(file)),
+            "{file}"
+        );
+    }
     for (file, path) in [
         ("twilio/inbound_sms.form", "/webhooks/sms"),
+        ("twilio/inbound_sms_second_number.form", "/webhooks/sms"),
         ("twilio/status_delivered.form", "/webhooks/sms/status"),
     ] {
         let sig = documented(file, "X-Twilio-Signature");
@@ -180,6 +182,7 @@ fn whatsapp_message_fixtures_parse() {
                 text: "SALDO".into()
             },
             sent_at: 1_764_238_453_000,
+            to: Some(PHONE_NUMBER_ID.into()),
         }
     );
     let cases = [
@@ -306,6 +309,7 @@ fn twilio_fixtures_parse() {
                 text: "Bayar W001 Rp25.000".into()
             },
             sent_at: 7,
+            to: Some(TWILIO_FROM.into()),
         }
     );
     let status = |file: &str| {
@@ -370,7 +374,7 @@ async fn every_message_fixture_is_recorded_and_answered(db: &Db) {
     })
     .await;
     assert_eq!(
-        server.db.inbound_count().await.unwrap(),
+        server.db.inbound_count(None).await.unwrap(),
         files.len() as i64 + 1
     );
     let mut replies: Vec<(String, String)> = server
@@ -474,7 +478,7 @@ async fn bodies_over_4_mib_are_refused(db: &Db) {
     assert_eq!(r.status(), 400);
     let body = r.into_body().collect().await.unwrap().to_bytes();
     assert!(String::from_utf8_lossy(&body).contains("malformed"));
-    assert_eq!(db.inbound_count().await.unwrap(), 0);
+    assert_eq!(db.inbound_count(None).await.unwrap(), 0);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -503,7 +507,7 @@ async fn a_webhook_delivered_three_times_is_answered_once(db: &Db) {
     .await;
     assert_eq!(server.whatsapp(&body).await.status(), 200);
     tokio::time::sleep(Duration::from_millis(1500)).await; // longer than the recovery sweep
-    assert_eq!(server.db.inbound_count().await.unwrap(), 1);
+    assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
     assert_eq!(server.provider.requests().len(), 1);
     assert_eq!(
         server.db.outbox_for_phone("+6281234567001").await.unwrap(),
@@ -518,7 +522,7 @@ async fn a_sender_without_phone_is_recorded_and_not_answered(db: &Db) {
         .whatsapp(&fixture("whatsapp/username_only.json"))
         .await;
     assert_eq!(r.status(), 200);
-    assert_eq!(server.db.inbound_count().await.unwrap(), 1);
+    assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
     assert!(server
         .db
         .phones_with_pending_inbound(10)
@@ -526,7 +530,7 @@ async fn a_sender_without_phone_is_recorded_and_not_answered(db: &Db) {
         .unwrap()
         .is_empty());
     tokio::time::sleep(Duration::from_millis(1500)).await;
-    let stats = server.db.outbox_stats().await.unwrap();
+    let stats = server.db.outbox_stats(None).await.unwrap();
     assert_eq!((stats.depth, stats.sent), (0, 0));
     assert!(server.provider.requests().is_empty());
     // The server is still fine.
@@ -720,7 +724,7 @@ async fn health_metrics_and_admin_stats(db: &Db) {
 
     server.whatsapp(&fixture("whatsapp/text.json")).await;
     eventually("the reply", WAIT, || async {
-        server.db.outbox_stats().await.unwrap().sent == 1
+        server.db.outbox_stats(None).await.unwrap().sent == 1
     })
     .await;
     let mut tx = server
@@ -737,9 +741,10 @@ async fn health_metrics_and_admin_stats(db: &Db) {
     assert_eq!(metrics.status(), 200);
     let text = metrics.text().await.unwrap();
     for needle in [
-        "gotong_inbound_messages_total{channel=\"whatsapp\"}",
-        "gotong_outbound_messages_total{channel=\"whatsapp\",status=\"sent\"}",
+        "gotong_inbound_messages_total{channel=\"whatsapp\",kelurahan=\"0000000000\"}",
+        "gotong_outbound_messages_total{channel=\"whatsapp\",kelurahan=\"0000000000\",status=\"sent\"}",
         "gotong_outbox_depth 0",
+        "gotong_kelurahan_outbox_depth{kelurahan=\"0000000000\"} 0",
         "gotong_outbox_oldest_age_seconds 0",
         "gotong_flow_step_events_total{flow=\"pay\",step=\"amount\",event=\"entered\"} 1",
         "gotong_webhook_duration_seconds_bucket{channel=\"whatsapp\"",

@@ -141,8 +141,8 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     }
 
     running.shutdown().await;
-    let outbox = db.outbox_stats().await?;
-    let inbound = db.inbound_count().await?;
+    let outbox = db.outbox_stats(None).await?;
+    let inbound = db.inbound_count(None).await?;
     let accepted = provider.accepted_count();
     let refused = provider.refused();
     provider.stop().await;

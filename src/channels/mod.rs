@@ -3,8 +3,8 @@
 //! A provider is one module implementing two small traits:
 //! - [`Webhook`]: check a request's signature (before anything is parsed), then turn the raw body
 //!   into channel-neutral [`Inbound`] messages and [`StatusUpdate`]s, and say what to answer;
-//! - [`Sender`]: send one [`Body`] to one phone, returning the provider's message id or a
-//!   [`SendError`] that says whether trying again can help.
+//! - [`Sender`]: send one [`Body`] to one phone from one of our numbers, returning the
+//!   provider's message id or a [`SendError`] that says whether trying again can help.
 //!
 //! The HTTP layer (`crate::http`) and the outbox (`crate::outbox`) only see these traits.
 
@@ -111,8 +111,11 @@ impl SendError {
 #[async_trait::async_trait]
 pub trait Sender: Send + Sync {
     fn channel(&self) -> Channel;
-    /// Sends `body` to `phone` (E.164). Returns the provider's message id.
-    async fn send(&self, phone: &str, body: &Body) -> Result<String, SendError>;
+    /// Sends `body` to `phone` (E.164) from the number `from` (a WhatsApp `phone_number_id`, an
+    /// SMS number: the kelurahan's), or from the configured one when `None`. Returns the
+    /// provider's message id.
+    async fn send(&self, from: Option<&str>, phone: &str, body: &Body)
+        -> Result<String, SendError>;
 }
 
 /// The configured providers. A provider without configuration has no webhook routes (they answer

@@ -3,11 +3,13 @@
 
 use super::admin_auth::require_admin;
 use super::error::HttpError;
+use super::kelurahan_param::KelurahanScope;
 use super::HttpState;
+use crate::kelurahan::stats::{deployment_kpis, kpis};
 use axum::extract::State;
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{middleware, Json, Router};
-use serde::Serialize;
 
 /// A JSON request body, or 400 saying what is wrong with it.
 pub(super) fn body<T: serde::de::DeserializeOwned>(raw: &[u8]) -> Result<T, HttpError> {
@@ -27,51 +29,23 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .merge(super::api_broadcasts::routes())
         .merge(super::api_proposals::routes())
         .merge(super::api_market::routes())
+        .merge(super::api_kelurahan::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 
-/// `GET /api/stats`: the operators' KPIs (DESIGN §3). Add a field per KPI.
-#[derive(Debug, Serialize)]
-pub struct Stats {
-    pub households: i64,
-    pub households_verified: i64,
-    /// Persons still present (not dead, not moved out).
-    pub persons: i64,
-    pub linked_phones: i64,
-    /// Messages received (redeliveries counted once).
-    pub messages_in: i64,
-    /// Messages the providers accepted (sent, delivered or read).
-    pub messages_out: i64,
-    /// `stimulus_issued`, `payments`, `payments_amount`, `social_fund_balance`,
-    /// `redeemed_amount`, `velocity`, `share_redeemed`.
-    #[serde(flatten)]
-    pub ledger: crate::store::LedgerStats,
-    /// `proposals`, `supports`, `campaigns_open`, `campaigns_collected`.
-    #[serde(flatten)]
-    pub proposals: crate::store::ProposalStats,
-    /// `listings`, `orders`, `items`, `loans_active`, `loans_overdue`.
-    #[serde(flatten)]
-    pub market: crate::store::MarketStats,
-}
-
-async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError> {
+/// `GET /api/stats`: the operators' KPIs (DESIGN §3) of the kelurahan `?kelurahan=<code>` (the
+/// default one without it), or with `?kelurahan=all` the deployment's totals and each
+/// kelurahan's: `{"deployment": {…}, "kelurahan": [{"code", "name", …}]}`.
+async fn stats(
+    State(state): State<HttpState>,
+    scope: KelurahanScope,
+) -> Result<Response, HttpError> {
     let db = &state.app.db;
-    let registry = db.registry_stats().await?;
-    Ok(Json(Stats {
-        households: registry.households,
-        households_verified: registry.households_verified,
-        persons: registry.persons,
-        linked_phones: registry.linked_phones,
-        messages_in: db.inbound_count().await?,
-        messages_out: db.outbox_stats().await?.sent,
-        ledger: db.ledger_stats().await?,
-        proposals: db.proposal_stats().await?,
-        market: db
-            .market_stats(
-                &crate::calendar::jakarta_date(state.app.now())
-                    .format("%Y-%m-%d")
-                    .to_string(),
-            )
-            .await?,
-    }))
+    let today = crate::calendar::jakarta_date(state.app.now())
+        .format("%Y-%m-%d")
+        .to_string();
+    Ok(match scope {
+        KelurahanScope::One(k) => Json(kpis(db, Some(k.id), &today).await?).into_response(),
+        KelurahanScope::All => Json(deployment_kpis(db, &today).await?).into_response(),
+    })
 }

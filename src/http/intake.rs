@@ -1,5 +1,6 @@
 //! What every webhook POST does, whatever the provider: verify the signature over the raw bytes,
-//! parse, record each message and status durably, answer, and hand the phones to the dispatcher.
+//! parse, give each message the kelurahan of the number it was sent to, record each message and
+//! status durably, answer, and hand the phones to the dispatcher.
 
 use super::error::HttpError;
 use super::HttpState;
@@ -34,9 +35,13 @@ pub async fn intake(
         return Err(e.into());
     }
     let now = state.app.now();
-    let events = hook.parse(&raw, now).inspect_err(|e| {
+    let mut events = hook.parse(&raw, now).inspect_err(|e| {
         tracing::warn!(%channel, path = uri.path(), error = %e, "signed webhook refused: malformed");
     })?;
+    let numbers = &state.app.numbers;
+    for msg in &mut events.messages {
+        msg.kelurahan = numbers.kelurahan_of(channel, msg.to.as_deref()).await;
+    }
 
     let mut phones: Vec<&str> = Vec::new();
     // Committed before the answer; webhooks arriving together share the commit.
@@ -44,11 +49,17 @@ pub async fn intake(
     for (msg, id) in events.messages.iter().zip(ids) {
         match id {
             Some(id) => {
-                metrics::counter!(telemetry::INBOUND, "channel" => channel.as_str()).increment(1);
+                metrics::counter!(
+                    telemetry::INBOUND,
+                    "channel" => channel.as_str(),
+                    "kelurahan" => numbers.code(msg.kelurahan)
+                )
+                .increment(1);
                 let phone = msg.phone.as_deref();
                 tracing::info!(
                     %channel,
                     id,
+                    kelurahan = %msg.kelurahan,
                     kind = msg.content.kind(),
                     phone = %phone.map_or_else(|| "none".into(), mask_phone),
                     "message recorded"

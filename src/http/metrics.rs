@@ -1,6 +1,6 @@
 //! `GET /metrics`: Prometheus text. Counters and histograms come from the recorder; the outbox
-//! gauges and the flow-step counters are read from the database at each scrape, so they are right
-//! whichever server process did the work.
+//! gauges (in all and per kelurahan) and the flow-step counters are read from the database at
+//! each scrape, so they are right whichever server process did the work.
 
 use super::HttpState;
 use crate::telemetry;
@@ -10,7 +10,7 @@ use axum::response::IntoResponse;
 
 pub async fn render(State(state): State<HttpState>) -> impl IntoResponse {
     let db = &state.app.db;
-    match db.outbox_stats().await {
+    match db.outbox_stats(None).await {
         Ok(stats) => {
             metrics::gauge!(telemetry::OUTBOX_DEPTH).set(stats.depth as f64);
             let age_ms = stats
@@ -19,6 +19,15 @@ pub async fn render(State(state): State<HttpState>) -> impl IntoResponse {
             metrics::gauge!(telemetry::OUTBOX_OLDEST_AGE).set(age_ms as f64 / 1000.0);
         }
         Err(e) => tracing::warn!(error = %e, "metrics: outbox figures unavailable"),
+    }
+    match kelurahan_backlog(db).await {
+        Ok(rows) => {
+            for (code, depth) in rows {
+                metrics::gauge!(telemetry::KELURAHAN_OUTBOX_DEPTH, "kelurahan" => code)
+                    .set(depth as f64);
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "metrics: outbox figures per kelurahan unavailable"),
     }
     match db.flow_event_counts().await {
         Ok(rows) => {
@@ -42,4 +51,17 @@ pub async fn render(State(state): State<HttpState>) -> impl IntoResponse {
         )],
         state.prometheus.render(),
     )
+}
+
+/// Every kelurahan's code with its rows waiting (0 for none: a drained backlog reads 0, not the
+/// last value seen).
+async fn kelurahan_backlog(db: &crate::store::Db) -> crate::error::StoreResult<Vec<(String, i64)>> {
+    let depth: std::collections::HashMap<_, _> =
+        db.outbox_depth_by_kelurahan().await?.into_iter().collect();
+    Ok(db
+        .kelurahan_list()
+        .await?
+        .into_iter()
+        .map(|k| (k.code, depth.get(&k.id).copied().unwrap_or(0)))
+        .collect())
 }

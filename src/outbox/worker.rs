@@ -1,13 +1,15 @@
-//! One channel's sender: claim due rows, pace them, send each, record the outcome.
+//! One channel's sender: claim due rows, pace them, send each from its kelurahan's number,
+//! record the outcome.
 
 use super::rate::Pacer;
 use super::OutboxOptions;
 use crate::channels::{SendError, Sender};
 use crate::clock::Clock;
 use crate::error::StoreResult;
+use crate::kelurahan::NumberDirectory;
 use crate::parse::mask_phone;
 use crate::shutdown::Stop;
-use crate::store::Db;
+use crate::store::{Db, KelurahanId};
 use crate::telemetry;
 use std::future::Future;
 use std::sync::Arc;
@@ -19,6 +21,8 @@ pub struct OutboxWorker {
     pub db: Db,
     pub clock: Arc<dyn Clock>,
     pub sender: Arc<dyn Sender>,
+    /// Which number each row's kelurahan sends from.
+    pub numbers: Arc<NumberDirectory>,
     pub options: OutboxOptions,
     /// Messages per second, never exceeded.
     pub mps: u32,
@@ -30,6 +34,7 @@ pub struct OutboxWorker {
 /// How a send ended, reported by its task to the run loop.
 struct Outcome {
     id: i64,
+    kelurahan: KelurahanId,
     phone: String,
     attempts: i64,
     result: Result<String, SendError>,
@@ -82,10 +87,15 @@ impl OutboxWorker {
                             let worker = this.clone();
                             let report = report.clone();
                             in_flight.spawn(async move {
-                                let result = worker.sender.send(&row.phone, &row.body).await;
+                                let from = worker.numbers.sends_from(row.kelurahan, channel).await;
+                                let result = worker
+                                    .sender
+                                    .send(from.as_deref(), &row.phone, &row.body)
+                                    .await;
                                 // The loop outlives its tasks (it joins them before it ends).
                                 let _ = report.send(Outcome {
                                     id: row.id,
+                                    kelurahan: row.kelurahan,
                                     phone: row.phone,
                                     attempts: row.attempts,
                                     result,
@@ -145,6 +155,7 @@ impl OutboxWorker {
         let mut sent: Vec<(i64, String)> = Vec::new();
         for Outcome {
             id,
+            kelurahan,
             phone,
             attempts,
             result,
@@ -176,8 +187,13 @@ impl OutboxWorker {
                     "retried"
                 }
             };
-            metrics::counter!(telemetry::OUTBOUND, "channel" => channel.as_str(), "status" => outcome)
-                .increment(1);
+            metrics::counter!(
+                telemetry::OUTBOUND,
+                "channel" => channel.as_str(),
+                "kelurahan" => self.numbers.code(kelurahan),
+                "status" => outcome
+            )
+            .increment(1);
         }
         retry_store(|| self.db.outbox_sent_all(&sent, now)).await;
     }

@@ -15,6 +15,8 @@ use sqlx::Row;
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboxRow {
     pub id: i64,
+    /// Whose number it goes out from.
+    pub kelurahan: KelurahanId,
     pub channel: Channel,
     pub phone: String,
     pub body: Body,
@@ -87,6 +89,7 @@ where
     let body: String = row.try_get("body")?;
     Ok(OutboxRow {
         id: row.try_get("id")?,
+        kelurahan: KelurahanId(row.try_get("kelurahan_id")?),
         channel: Channel::parse(&channel)
             .ok_or_else(|| crate::error::StoreError::Corrupt(format!("channel {channel}")))?,
         phone: row.try_get("phone")?,
@@ -226,7 +229,7 @@ impl Db {
                                               AND (e.status = 'sending' OR e.priority < o.priority
                                                    OR (e.priority = o.priority AND e.id < o.id)))
                           ORDER BY o.priority, o.id LIMIT $4 {lock})
-             RETURNING id, channel, phone, body, attempts, priority"
+             RETURNING id, channel, phone, body, attempts, priority, kelurahan_id"
         );
         let mut rows: Vec<(i64, OutboxRow)> = on_backend!(&mut tx.conn, c => {
             let rows = sqlx::query(&sql)
@@ -357,18 +360,19 @@ impl Db {
         })
     }
 
-    pub async fn outbox_stats(&self) -> StoreResult<OutboxStats> {
+    /// The outbox's figures: of one kelurahan's rows, or of the whole deployment's (`None`).
+    pub async fn outbox_stats(&self, scope: Option<KelurahanId>) -> StoreResult<OutboxStats> {
+        let sql = format!(
+            "SELECT
+                COALESCE(SUM(CASE WHEN status IN ('queued', 'sending') THEN 1 ELSE 0 END), 0),
+                MIN(CASE WHEN status IN ('queued', 'sending') THEN created_at END),
+                COALESCE(SUM(CASE WHEN status_rank BETWEEN 1 AND 3 THEN 1 ELSE 0 END), 0),
+                COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
+             FROM outbox WHERE {}",
+            super::sql::in_scope("kelurahan_id", 1)
+        );
         let (depth, oldest, sent, failed): (i64, Option<i64>, i64, i64) = on_backend!(&self.pool, p => {
-            sqlx::query_as(
-                "SELECT
-                    COALESCE(SUM(CASE WHEN status IN ('queued', 'sending') THEN 1 ELSE 0 END), 0),
-                    MIN(CASE WHEN status IN ('queued', 'sending') THEN created_at END),
-                    COALESCE(SUM(CASE WHEN status_rank BETWEEN 1 AND 3 THEN 1 ELSE 0 END), 0),
-                    COALESCE(SUM(CASE WHEN status = 'failed' THEN 1 ELSE 0 END), 0)
-                 FROM outbox",
-            )
-            .fetch_one(p)
-            .await?
+            sqlx::query_as(&sql).bind(scope).fetch_one(p).await?
         });
         Ok(OutboxStats {
             depth,
@@ -378,10 +382,29 @@ impl Db {
         })
     }
 
-    /// How many messages were received (every channel, redeliveries counted once).
-    pub async fn inbound_count(&self) -> StoreResult<i64> {
+    /// Rows waiting (queued or being sent) per kelurahan, over the whole deployment: the
+    /// backlog gauges of `/metrics`. Kelurahan with none waiting are not listed.
+    pub async fn outbox_depth_by_kelurahan(&self) -> StoreResult<Vec<(KelurahanId, i64)>> {
+        let rows = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT kelurahan_id, CAST(COUNT(*) AS BIGINT) FROM outbox
+                 WHERE status IN ('queued', 'sending') GROUP BY kelurahan_id ORDER BY kelurahan_id",
+            )
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows)
+    }
+
+    /// How many messages were received (every channel, redeliveries counted once): sent to one
+    /// kelurahan's numbers, or to the whole deployment's (`None`).
+    pub async fn inbound_count(&self, scope: Option<KelurahanId>) -> StoreResult<i64> {
+        let sql = format!(
+            "SELECT COUNT(*) FROM inbound WHERE {}",
+            super::sql::in_scope("kelurahan_id", 1)
+        );
         let n = on_backend!(&self.pool, p => {
-            sqlx::query_scalar("SELECT COUNT(*) FROM inbound").fetch_one(p).await?
+            sqlx::query_scalar(&sql).bind(scope).fetch_one(p).await?
         });
         Ok(n)
     }

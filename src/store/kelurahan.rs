@@ -73,6 +73,15 @@ pub enum KelurahanError {
     Exists(String),
     #[error("number {number} already belongs to kelurahan {owner}")]
     NumberTaken { number: String, owner: String },
+    /// A number that cannot be one of `channel`'s (what it must look like is in `expected`).
+    #[error("{number:?} is not a number for {channel}: {expected}")]
+    BadNumber {
+        channel: Channel,
+        number: String,
+        expected: &'static str,
+    },
+    #[error("no kelurahan has the code {0:?}")]
+    Unknown(String),
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -110,6 +119,21 @@ impl Db {
         numbers: &[(Channel, String)],
         now: i64,
     ) -> Result<Kelurahan, KelurahanError> {
+        let (tx, kelurahan) = self.begin_new_kelurahan(code, name, numbers, now).await?;
+        tx.commit().await?;
+        Ok(kelurahan)
+    }
+
+    /// Adds a kelurahan as [`Db::create_kelurahan`] does, but leaves the unit of work open,
+    /// acting for the new kelurahan, for the caller to add to (its audit record) and commit.
+    /// Nothing of the kelurahan exists unless it commits: a taken number leaves no kelurahan.
+    pub async fn begin_new_kelurahan(
+        &self,
+        code: &str,
+        name: &str,
+        numbers: &[(Channel, String)],
+        now: i64,
+    ) -> Result<(Tx, Kelurahan), KelurahanError> {
         let code = code.trim();
         let name = name.trim();
         if !valid_code(code) {
@@ -118,10 +142,10 @@ impl Db {
         if name.is_empty() {
             return Err(KelurahanError::NoName);
         }
-        if self.kelurahan_by_code(code).await?.is_some() {
-            return Err(KelurahanError::Exists(code.to_string()));
-        }
-        let id: i64 = on_backend!(&self.pool, p => {
+        let mut tx = self.begin(KelurahanId::DEFAULT).await?;
+        // Two servers adding the same code: the second one's insert waits for the first's
+        // commit, then inserts nothing.
+        let id: Option<i64> = on_backend!(&mut tx.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO kelurahan (code, name, created_at) VALUES ($1, $2, $3)
                  ON CONFLICT (code) DO NOTHING RETURNING id",
@@ -129,23 +153,28 @@ impl Db {
             .bind(code)
             .bind(name)
             .bind(now)
-            .fetch_optional(p)
+            .fetch_optional(&mut **c)
             .await.map_err(StoreError::from)?
-        })
-        .ok_or_else(|| KelurahanError::Exists(code.to_string()))?;
+        });
+        let Some(id) = id else {
+            tx.rollback().await?;
+            return Err(KelurahanError::Exists(code.to_string()));
+        };
         let id = KelurahanId(id);
-        let mut tx = self.begin(id).await?;
+        tx.act_for(id);
         tx.ensure_ledger_singletons(now).await?;
         for (channel, number) in numbers {
             tx.add_number(*channel, number).await?;
         }
-        tx.commit().await?;
-        Ok(Kelurahan {
-            id,
-            code: code.to_string(),
-            name: name.to_string(),
-            created_at: now,
-        })
+        Ok((
+            tx,
+            Kelurahan {
+                id,
+                code: code.to_string(),
+                name: name.to_string(),
+                created_at: now,
+            },
+        ))
     }
 
     /// Names the default kelurahan (`GOTONG_KELURAHAN_CODE`, `GOTONG_KELURAHAN_NAME` for a
@@ -189,6 +218,21 @@ impl Db {
         Ok(on_backend!(&self.pool, p => {
             sqlx::query_scalar("SELECT kelurahan_id FROM households WHERE no_kk = $1")
                 .bind(no_kk)
+                .fetch_optional(p)
+                .await?
+        }))
+    }
+
+    /// The kelurahan `number` belongs to on `channel`, if any.
+    pub async fn kelurahan_of_number(
+        &self,
+        channel: Channel,
+        number: &str,
+    ) -> StoreResult<Option<KelurahanId>> {
+        Ok(on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT kelurahan_id FROM kelurahan_numbers WHERE channel = $1 AND number = $2")
+                .bind(channel.as_str())
+                .bind(number)
                 .fetch_optional(p)
                 .await?
         }))
@@ -240,12 +284,30 @@ impl Tx {
         Ok(())
     }
 
-    /// Routes messages sent to `number` on `channel` to this kelurahan.
+    /// Routes messages sent to `number` on `channel` to this kelurahan (a number it already has
+    /// is kept; another kelurahan's is refused).
     pub async fn add_number(
         &mut self,
         channel: Channel,
         number: &str,
     ) -> Result<(), KelurahanError> {
+        let k = self.kelurahan;
+        // Two units adding one number at once: the second one's insert waits for the first's
+        // commit, then inserts nothing and finds the owner.
+        let added = on_backend!(&mut self.conn, c => {
+            sqlx::query("INSERT INTO kelurahan_numbers (channel, number, kelurahan_id) VALUES ($1, $2, $3)
+                         ON CONFLICT (channel, number) DO NOTHING")
+                .bind(channel.as_str())
+                .bind(number)
+                .bind(k)
+                .execute(&mut **c)
+                .await
+                .map_err(StoreError::from)?
+                .rows_affected()
+        });
+        if added == 1 {
+            return Ok(());
+        }
         let owner: Option<KelurahanId> = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar("SELECT kelurahan_id FROM kelurahan_numbers WHERE channel = $1 AND number = $2")
                 .bind(channel.as_str())
@@ -255,24 +317,24 @@ impl Tx {
                 .map_err(StoreError::from)?
         });
         match owner {
-            Some(k) if k == self.kelurahan => Ok(()),
-            Some(k) => Err(KelurahanError::NumberTaken {
-                number: number.to_string(),
-                owner: k.to_string(),
-            }),
-            None => {
-                let k = self.kelurahan;
-                on_backend!(&mut self.conn, c => {
-                    sqlx::query("INSERT INTO kelurahan_numbers (channel, number, kelurahan_id) VALUES ($1, $2, $3)")
-                        .bind(channel.as_str())
-                        .bind(number)
-                        .bind(k)
-                        .execute(&mut **c)
+            Some(owner) if owner == k => Ok(()),
+            Some(owner) => {
+                let code: Option<String> = on_backend!(&mut self.conn, c => {
+                    sqlx::query_scalar("SELECT code FROM kelurahan WHERE id = $1")
+                        .bind(owner)
+                        .fetch_optional(&mut **c)
                         .await
-                        .map_err(StoreError::from)?;
+                        .map_err(StoreError::from)?
                 });
-                Ok(())
+                Err(KelurahanError::NumberTaken {
+                    number: number.to_string(),
+                    owner: code.unwrap_or_else(|| owner.to_string()),
+                })
             }
+            None => Err(StoreError::Corrupt(format!(
+                "number {number} was neither added nor found"
+            ))
+            .into()),
         }
     }
 }

@@ -619,20 +619,24 @@ impl Tx {
 }
 
 impl Db {
-    /// The market's KPIs; `today` (`YYYY-MM-DD`, Jakarta) decides which loans are overdue.
-    pub async fn market_stats(&self, today: &str) -> StoreResult<MarketStats> {
+    /// The market's KPIs: of one kelurahan, or of the whole deployment (`None`); `today`
+    /// (`YYYY-MM-DD`, Jakarta) decides which loans are overdue.
+    pub async fn market_stats(
+        &self,
+        scope: Option<super::KelurahanId>,
+        today: &str,
+    ) -> StoreResult<MarketStats> {
+        let k = super::sql::in_scope("kelurahan_id", 2);
+        let sql = format!(
+            "SELECT
+                CAST((SELECT COUNT(*) FROM listings WHERE status = 'open' AND {k}) AS BIGINT),
+                CAST((SELECT COUNT(*) FROM orders WHERE status = 'paid' AND {k}) AS BIGINT),
+                CAST((SELECT COUNT(*) FROM items WHERE status = 'available' AND {k}) AS BIGINT),
+                CAST((SELECT COUNT(*) FROM loans WHERE status = 'active' AND {k}) AS BIGINT),
+                CAST((SELECT COUNT(*) FROM loans WHERE status = 'active' AND due_date < $1 AND {k}) AS BIGINT)"
+        );
         let (listings, orders, items, active, overdue): (i64, i64, i64, i64, i64) = on_backend!(&self.pool, p => {
-            sqlx::query_as(
-                "SELECT
-                    CAST((SELECT COUNT(*) FROM listings WHERE status = 'open') AS BIGINT),
-                    CAST((SELECT COUNT(*) FROM orders WHERE status = 'paid') AS BIGINT),
-                    CAST((SELECT COUNT(*) FROM items WHERE status = 'available') AS BIGINT),
-                    CAST((SELECT COUNT(*) FROM loans WHERE status = 'active') AS BIGINT),
-                    CAST((SELECT COUNT(*) FROM loans WHERE status = 'active' AND due_date < $1) AS BIGINT)",
-            )
-            .bind(today)
-            .fetch_one(p)
-            .await?
+            sqlx::query_as(&sql).bind(today).bind(scope).fetch_one(p).await?
         });
         Ok(MarketStats {
             listings,

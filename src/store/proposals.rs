@@ -388,16 +388,31 @@ impl Tx {
 }
 
 impl Db {
-    pub async fn proposal_stats(&self) -> StoreResult<ProposalStats> {
-        let sql = "SELECT
-                (SELECT CAST(COUNT(*) AS BIGINT) FROM proposals),
-                (SELECT CAST(COUNT(*) AS BIGINT) FROM proposal_supports),
-                (SELECT CAST(COUNT(*) AS BIGINT) FROM campaigns WHERE status = 'open'),
+    /// Proposals, supports and campaigns: of one kelurahan, or of the whole deployment (`None`).
+    pub async fn proposal_stats(
+        &self,
+        scope: Option<super::KelurahanId>,
+    ) -> StoreResult<ProposalStats> {
+        let k = |column| super::sql::in_scope(column, 1);
+        let sql = format!(
+            "SELECT
+                (SELECT CAST(COUNT(*) AS BIGINT) FROM proposals WHERE {}),
+                (SELECT CAST(COUNT(*) AS BIGINT)
+                 FROM proposal_supports s JOIN proposals p ON p.id = s.proposal_id WHERE {}),
+                (SELECT CAST(COUNT(*) AS BIGINT)
+                 FROM campaigns c JOIN proposals p ON p.id = c.proposal_id
+                 WHERE c.status = 'open' AND {}),
                 (SELECT CAST(COALESCE(SUM(e.amount), 0) AS BIGINT)
                  FROM ledger_entries e JOIN campaigns c ON c.account_id = e.account_id
-                 WHERE e.amount > 0)";
+                 JOIN ledger_accounts a ON a.id = c.account_id
+                 WHERE e.amount > 0 AND {})",
+            k("kelurahan_id"),
+            k("p.kelurahan_id"),
+            k("p.kelurahan_id"),
+            k("a.kelurahan_id"),
+        );
         let (proposals, supports, campaigns_open, campaigns_collected): (i64, i64, i64, i64) = on_backend!(&self.pool, p => {
-            sqlx::query_as(sql).fetch_one(p).await?
+            sqlx::query_as(&sql).bind(scope).fetch_one(p).await?
         });
         Ok(ProposalStats {
             proposals,

@@ -277,18 +277,22 @@ impl Tx {
 }
 
 impl Db {
-    /// Households, verified households, present persons and linked phones.
-    pub async fn registry_stats(&self) -> StoreResult<RegistryStats> {
+    /// Households, verified households, present persons and linked phones: of one kelurahan, or
+    /// of the whole deployment (`None`).
+    pub async fn registry_stats(
+        &self,
+        scope: Option<super::KelurahanId>,
+    ) -> StoreResult<RegistryStats> {
+        let k = super::sql::in_scope("kelurahan_id", 1);
+        let sql = format!(
+            "SELECT
+                    (SELECT COUNT(*) FROM households WHERE {k}),
+                    (SELECT COUNT(*) FROM households WHERE verified_at IS NOT NULL AND {k}),
+                    (SELECT COUNT(*) FROM persons WHERE died_on IS NULL AND moved_out_on IS NULL AND {k}),
+                    (SELECT COUNT(*) FROM links WHERE {k})"
+        );
         let (households, households_verified, persons, linked_phones): (i64, i64, i64, i64) = on_backend!(&self.pool, p => {
-            sqlx::query_as(
-                "SELECT
-                        (SELECT COUNT(*) FROM households),
-                        (SELECT COUNT(*) FROM households WHERE verified_at IS NOT NULL),
-                        (SELECT COUNT(*) FROM persons WHERE died_on IS NULL AND moved_out_on IS NULL),
-                        (SELECT COUNT(*) FROM links)",
-            )
-            .fetch_one(p)
-            .await?
+            sqlx::query_as(&sql).bind(scope).fetch_one(p).await?
         });
         Ok(RegistryStats {
             households,

@@ -28,6 +28,13 @@ pub(crate) fn list(n: usize, first: usize) -> String {
     s
 }
 
+/// `(CAST($n AS BIGINT) IS NULL OR column = $n)`: the rows of the kelurahan bound as `$n` (an
+/// `Option<KelurahanId>`), or every row when it is bound `None` (the whole deployment: the
+/// figures of `/api/stats?kelurahan=all`).
+pub(crate) fn in_scope(column: &str, n: usize) -> String {
+    format!("(CAST(${n} AS BIGINT) IS NULL OR {column} = ${n})")
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -37,5 +44,9 @@ mod tests {
         assert_eq!(super::list(3, 1), "$1, $2, $3");
         assert_eq!(super::list(2, 5), "$5, $6");
         assert_eq!(super::list(0, 1), "");
+        assert_eq!(
+            super::in_scope("p.kelurahan_id", 2),
+            "(CAST($2 AS BIGINT) IS NULL OR p.kelurahan_id = $2)"
+        );
     }
 }

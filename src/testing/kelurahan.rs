@@ -111,6 +111,18 @@ pub async fn link_at(
 
 /// Credits a household's wallet from the treasury (a `topup` transfer).
 pub async fn top_up(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResult<()> {
+    credit(db, no_kk, amount, key, TransferKind::Topup).await
+}
+
+/// Credits a household's wallet from its kelurahan's treasury with a transfer of `kind` (a
+/// `stimulus` one counts in the stimulus figures, without a stimulus run).
+pub async fn credit(
+    db: &Db,
+    no_kk: &str,
+    amount: i64,
+    key: &str,
+    kind: TransferKind,
+) -> LedgerResult<()> {
     let kelurahan = db
         .kelurahan_of_household(no_kk)
         .await?
@@ -122,7 +134,7 @@ pub async fn top_up(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResul
         &mut tx,
         &NewTransfer {
             key,
-            kind: TransferKind::Topup,
+            kind,
             memo: "test",
             legs: vec![
                 Leg {

@@ -327,7 +327,7 @@ pub async fn wait_idle(db: &Db, timeout: Duration) {
     let deadline = Instant::now() + timeout;
     loop {
         let pending = db.phones_with_pending_inbound(10).await.unwrap();
-        let depth = db.outbox_stats().await.unwrap().depth;
+        let depth = db.outbox_stats(None).await.unwrap().depth;
         if pending.is_empty() && depth == 0 {
             return;
         }
@@ -364,7 +364,7 @@ pub async fn check_exactly_once(
 ) -> Verdict {
     // Inbound: every accepted message recorded once and handled.
     assert!(db.phones_with_pending_inbound(10).await.unwrap().is_empty());
-    let inbound = db.inbound_count().await.unwrap();
+    let inbound = db.inbound_count(None).await.unwrap();
     assert_eq!(
         inbound as usize,
         accepted.len(),
@@ -385,7 +385,7 @@ pub async fn check_exactly_once(
         let receipts = texts.iter().filter(|t| t.starts_with("Berhasil:")).count();
         assert_eq!(receipts, rounds, "receipts of {}: {texts:#?}", payer.phone);
         let paid: i64 = (0..rounds).map(|r| amount(p, r)).sum();
-        let stimulus = db.ledger_stats().await.unwrap().stimulus_issued;
+        let stimulus = db.ledger_stats(None).await.unwrap().stimulus_issued;
         if stimulus == 0 {
             assert_eq!(
                 db.balance_of(AccountKind::Wallet, &payer.kk).await.unwrap(),
@@ -483,7 +483,7 @@ pub async fn check_exactly_once(
     assert_eq!(accepted_requests.len(), rows.len() + resent);
 
     // The ledger: one transfer per confirmed payment, invariants.
-    let payments = db.ledger_stats().await.unwrap().payments;
+    let payments = db.ledger_stats(None).await.unwrap().payments;
     assert_eq!(payments, expected_payments, "payment transfers");
     assert_eq!(
         db.transfers_with_prefix("pay:").await.unwrap(),

@@ -247,6 +247,19 @@ pub async fn admin_post(
     (status, r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// `GET` from the admin API with the test token: (status, the JSON answer or `Null`).
+pub async fn admin_get(s: &TestServer, path: &str) -> (u16, serde_json::Value) {
+    let r = s
+        .http
+        .get(format!("{}{path}", s.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .expect("the server answers");
+    let status = r.status().as_u16();
+    (status, r.json().await.unwrap_or(serde_json::Value::Null))
+}
+
 /// The shipped texts, loaded for one test server.
 pub fn texts() -> Arc<Texts> {
     Arc::new(Texts::load_shipped().expect("the shipped locales load"))

@@ -95,7 +95,8 @@ impl Webhook for TwilioWebhook {
     }
 }
 
-/// An incoming SMS: `MessageSid`, `From`, `Body` (and `NumMedia` for MMS pictures).
+/// An incoming SMS: `MessageSid`, `From`, `To` (the number it was sent to), `Body` (and
+/// `NumMedia` for MMS pictures).
 pub fn parse_message(params: &[(String, String)], now: i64) -> Result<Inbound, WebhookError> {
     let provider_id = param(params, "MessageSid")
         .or_else(|| param(params, "SmsMessageSid"))
@@ -115,6 +116,9 @@ pub fn parse_message(params: &[(String, String)], now: i64) -> Result<Inbound, W
         .iter()
         .find(|(k, _)| k == "Body")
         .map(|(_, v)| v.clone());
+    // The number written to, in E.164 like the numbers of `kelurahan_numbers`.
+    let to =
+        param(params, "To").map(|to| normalize_phone(to).unwrap_or_else(|| to.trim().to_string()));
     let media = param(params, "NumMedia").and_then(|n| n.parse::<u32>().ok());
     let content = match (text, media) {
         (Some(t), Some(n)) if t.trim().is_empty() && n > 0 => {
@@ -129,6 +133,8 @@ pub fn parse_message(params: &[(String, String)], now: i64) -> Result<Inbound, W
         provider_id,
         content,
         sent_at: now,
+        to,
+        // Resolved from `to` by the webhook intake.
         kelurahan: crate::store::KelurahanId::DEFAULT,
     })
 }

@@ -1,5 +1,6 @@
 //! Sending an SMS: `POST {api_base}/2010-04-01/Accounts/{SID}/Messages.json`, basic auth SID:token,
-//! form `To`, `From` (or `MessagingServiceSid`), `Body`, `StatusCallback`. SMS has no buttons: a
+//! form `To`, `From` (the kelurahan's number, else `TWILIO_FROM`, which may be a
+//! `MessagingServiceSid`), `Body`, `StatusCallback`. SMS has no buttons: a
 //! menu's options are already numbered in its text, so any body is sent as its main text.
 
 use crate::channels::{SendError, Sender};
@@ -31,17 +32,23 @@ impl TwilioSender {
         }
     }
 
-    /// The form fields of the request sending `body` to `phone`.
-    pub fn form(&self, phone: &str, body: &Body) -> Vec<(&'static str, String)> {
+    /// The form fields of the request sending `body` to `phone` from `from` (or `TWILIO_FROM`).
+    pub fn form(
+        &self,
+        from: Option<&str>,
+        phone: &str,
+        body: &Body,
+    ) -> Vec<(&'static str, String)> {
+        let from = from.unwrap_or(&self.from);
         // A Messaging Service (MG…) picks the sender number itself.
-        let from_field = if self.from.starts_with("MG") {
+        let from_field = if from.starts_with("MG") {
             "MessagingServiceSid"
         } else {
             "From"
         };
         vec![
             ("To", phone.to_string()),
-            (from_field, self.from.clone()),
+            (from_field, from.to_string()),
             ("Body", body.main_text().to_string()),
             ("StatusCallback", self.status_callback.clone()),
         ]
@@ -88,12 +95,17 @@ impl Sender for TwilioSender {
         Channel::Sms
     }
 
-    async fn send(&self, phone: &str, body: &Body) -> Result<String, SendError> {
+    async fn send(
+        &self,
+        from: Option<&str>,
+        phone: &str,
+        body: &Body,
+    ) -> Result<String, SendError> {
         let response = self
             .client
             .post(&self.url)
             .basic_auth(&self.account_sid, Some(&self.auth_token))
-            .form(&self.form(phone, body))
+            .form(&self.form(from, phone, body))
             .send()
             .await
             .map_err(|e| SendError::transport(&e))?;
@@ -141,7 +153,7 @@ mod tests {
             }],
         };
         assert_eq!(
-            s.form("+6281234567890", &body),
+            s.form(None, "+6281234567890", &body),
             vec![
                 ("To", "+6281234567890".to_string()),
                 ("From", "+15005550006".to_string()),
@@ -153,8 +165,13 @@ mod tests {
             ]
         );
         assert_eq!(
-            sender("MG9752274e9e519418a7406176694466fa").form("+62", &Body::text("x"))[1].0,
+            sender("MG9752274e9e519418a7406176694466fa").form(None, "+62", &Body::text("x"))[1].0,
             "MessagingServiceSid"
+        );
+        // A kelurahan's own number.
+        assert_eq!(
+            s.form(Some("+6281100000002"), "+62", &Body::text("x"))[1],
+            ("From", "+6281100000002".to_string())
         );
     }
 

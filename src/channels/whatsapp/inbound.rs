@@ -92,10 +92,18 @@ struct Change {
 /// `value` of a `messages` change.
 #[derive(Deserialize, Default)]
 struct MessagesValue {
+    /// The business number the messages were sent to.
+    metadata: Option<Metadata>,
     #[serde(default)]
     messages: Vec<Message>,
     #[serde(default)]
     statuses: Vec<Status>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    /// The id of the business phone number (what a send's URL names), not the number itself.
+    phone_number_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -185,8 +193,13 @@ pub fn parse_payload(body: &[u8], now: i64) -> Result<WebhookEvents, WebhookErro
             serde_json::Value::Null => MessagesValue::default(),
             v => serde_json::from_value(v).map_err(|e| WebhookError::Malformed(e.to_string()))?,
         };
+        let to = value
+            .metadata
+            .and_then(|m| m.phone_number_id)
+            .map(|id| id.trim().to_string())
+            .filter(|id| !id.is_empty());
         for m in value.messages {
-            if let Some(inbound) = inbound(m, now) {
+            if let Some(inbound) = inbound(m, to.clone(), now) {
                 events.messages.push(inbound);
             }
         }
@@ -197,7 +210,7 @@ pub fn parse_payload(body: &[u8], now: i64) -> Result<WebhookEvents, WebhookErro
     Ok(events)
 }
 
-fn inbound(m: Message, now: i64) -> Option<Inbound> {
+fn inbound(m: Message, to: Option<String>, now: i64) -> Option<Inbound> {
     let Some(provider_id) = m.id.clone().filter(|id| !id.is_empty()) else {
         tracing::warn!("whatsapp message without an id skipped");
         return None;
@@ -228,6 +241,8 @@ fn inbound(m: Message, now: i64) -> Option<Inbound> {
         sent_at: seconds_to_ms(m.timestamp.as_deref()).unwrap_or(now),
         content: content(&m),
         provider_id,
+        to,
+        // Resolved from `to` by the webhook intake.
         kelurahan: crate::store::KelurahanId::DEFAULT,
     })
 }

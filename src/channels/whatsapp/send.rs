@@ -1,4 +1,6 @@
-//! Sending a WhatsApp message: `POST {api_base}/{phone_number_id}/messages` with a bearer token.
+//! Sending a WhatsApp message: `POST {api_base}/{phone_number_id}/messages` with a bearer token,
+//! the `phone_number_id` of the kelurahan it goes out for (one access token serves every number
+//! of the app).
 //! Text, reply buttons, lists and templates; WhatsApp's length limits are enforced here
 //! (truncating defensively) so a too-long title never turns a reply into a permanent failure.
 
@@ -23,7 +25,9 @@ const THROTTLING_CODES: [i64; 7] = [1, 2, 4, 80007, 130429, 131048, 131056];
 
 pub struct WhatsAppSender {
     client: reqwest::Client,
-    url: String,
+    api_base: String,
+    /// `WHATSAPP_PHONE_NUMBER_ID`: where a message goes out from when no number is named.
+    phone_number_id: String,
     access_token: String,
 }
 
@@ -31,9 +35,16 @@ impl WhatsAppSender {
     pub fn new(client: reqwest::Client, config: &WhatsAppConfig) -> Self {
         WhatsAppSender {
             client,
-            url: format!("{}/{}/messages", config.api_base, config.phone_number_id),
+            api_base: config.api_base.clone(),
+            phone_number_id: config.phone_number_id.clone(),
             access_token: config.access_token.clone(),
         }
+    }
+
+    /// The Graph API URL sending from `from` (or the configured number).
+    pub fn url(&self, from: Option<&str>) -> String {
+        let id = from.unwrap_or(&self.phone_number_id);
+        format!("{}/{id}/messages", self.api_base)
     }
 }
 
@@ -173,10 +184,15 @@ impl Sender for WhatsAppSender {
         Channel::WhatsApp
     }
 
-    async fn send(&self, phone: &str, body: &Body) -> Result<String, SendError> {
+    async fn send(
+        &self,
+        from: Option<&str>,
+        phone: &str,
+        body: &Body,
+    ) -> Result<String, SendError> {
         let response = self
             .client
-            .post(&self.url)
+            .post(self.url(from))
             .bearer_auth(&self.access_token)
             .json(&message_payload(phone, body))
             .send()
@@ -201,6 +217,26 @@ mod tests {
             id: id.into(),
             title: title.into(),
         }
+    }
+
+    #[test]
+    fn the_url_names_the_number_it_goes_out_from() {
+        let config = WhatsAppConfig {
+            app_secret: "s".into(),
+            verify_token: "v".into(),
+            access_token: "t".into(),
+            phone_number_id: "106540352242922".into(),
+            api_base: "https://graph.facebook.com/v21.0".into(),
+        };
+        let s = WhatsAppSender::new(reqwest::Client::new(), &config);
+        assert_eq!(
+            s.url(None),
+            "https://graph.facebook.com/v21.0/106540352242922/messages"
+        );
+        assert_eq!(
+            s.url(Some("207651463353033")),
+            "https://graph.facebook.com/v21.0/207651463353033/messages"
+        );
     }
 
     #[test]

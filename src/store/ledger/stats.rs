@@ -1,7 +1,8 @@
 //! The ledger's figures for `/api/stats`, and the audit of its invariants over every account.
 
 use crate::error::StoreResult;
-use crate::store::{on_backend, Db};
+use crate::store::sql::in_scope;
+use crate::store::{on_backend, Db, KelurahanId};
 
 /// The ledger's KPIs for `/api/stats`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
@@ -34,25 +35,35 @@ pub struct LedgerAudit {
 }
 
 impl Db {
-    pub async fn ledger_stats(&self) -> StoreResult<LedgerStats> {
+    /// The ledger's KPIs: of one kelurahan, or of the whole deployment (`None`). A kelurahan's
+    /// figures are what reached its accounts: the stimulus credited to its wallets, the payments
+    /// its merchants (and its social fund) received, what its merchants cashed out. Clearing
+    /// accounts (the other side of payments between kelurahan) are left out, so the
+    /// deployment's figures are the sum of its kelurahan's.
+    pub async fn ledger_stats(&self, scope: Option<KelurahanId>) -> StoreResult<LedgerStats> {
+        let sql = format!(
+            "SELECT
+                CAST(COALESCE(SUM(CASE WHEN t.kind = 'stimulus' THEN e.amount END), 0) AS BIGINT),
+                CAST(COUNT(DISTINCT CASE WHEN t.kind = 'payment' THEN t.id END) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN t.kind = 'payment' THEN e.amount END), 0) AS BIGINT),
+                CAST(COALESCE(SUM(CASE WHEN t.kind = 'redeem' THEN e.amount END), 0) AS BIGINT)
+             FROM ledger_transfers t
+             JOIN ledger_entries e ON e.transfer_id = t.id
+             JOIN ledger_accounts a ON a.id = e.account_id
+             WHERE e.amount > 0 AND t.kind IN ('stimulus', 'payment', 'redeem')
+               AND a.kind <> 'clearing' AND {}",
+            in_scope("a.kelurahan_id", 1)
+        );
         let (stimulus, payments, payments_amount, redeemed): (i64, i64, i64, i64) = on_backend!(&self.pool, p => {
-            sqlx::query_as(
-                "SELECT
-                    CAST(COALESCE(SUM(CASE WHEN t.kind = 'stimulus' THEN e.amount END), 0) AS BIGINT),
-                    CAST(COUNT(DISTINCT CASE WHEN t.kind = 'payment' THEN t.id END) AS BIGINT),
-                    CAST(COALESCE(SUM(CASE WHEN t.kind = 'payment' THEN e.amount END), 0) AS BIGINT),
-                    CAST(COALESCE(SUM(CASE WHEN t.kind = 'redeem' THEN e.amount END), 0) AS BIGINT)
-                 FROM ledger_transfers t JOIN ledger_entries e ON e.transfer_id = t.id
-                 WHERE e.amount > 0 AND t.kind IN ('stimulus', 'payment', 'redeem')",
-            )
-            .fetch_one(p)
-            .await?
+            sqlx::query_as(&sql).bind(scope).fetch_one(p).await?
         });
+        let sql = format!(
+            "SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM ledger_accounts
+             WHERE kind = 'social_fund' AND owner = '' AND {}",
+            in_scope("kelurahan_id", 1)
+        );
         let social: i64 = on_backend!(&self.pool, p => {
-            sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE kind = 'social_fund' AND owner = ''")
-                .fetch_optional(p)
-                .await?
-                .unwrap_or(0)
+            sqlx::query_scalar(&sql).bind(scope).fetch_one(p).await?
         });
         let ratio = |a: i64| {
             if stimulus > 0 {

@@ -1,0 +1,81 @@
+//! The operators' KPIs (DESIGN §3, `GET /api/stats`): of one kelurahan, or of the whole
+//! deployment with one entry per kelurahan (`?kelurahan=all`). Each figure is one of the store's
+//! stats queries, scoped by an `Option<KelurahanId>` (`None`: the whole deployment).
+
+use crate::error::StoreResult;
+use crate::store::{Db, KelurahanId, LedgerStats, MarketStats, ProposalStats};
+use serde::Serialize;
+
+/// The KPIs of one kelurahan or of the deployment. Add a field per KPI.
+#[derive(Clone, Debug, Serialize)]
+pub struct Kpis {
+    pub households: i64,
+    pub households_verified: i64,
+    /// Persons still present (not dead, not moved out).
+    pub persons: i64,
+    pub linked_phones: i64,
+    /// Messages received (redeliveries counted once).
+    pub messages_in: i64,
+    /// Messages the providers accepted (sent, delivered or read).
+    pub messages_out: i64,
+    /// `stimulus_issued`, `payments`, `payments_amount`, `social_fund_balance`,
+    /// `redeemed_amount`, `velocity`, `share_redeemed`.
+    #[serde(flatten)]
+    pub ledger: LedgerStats,
+    /// `proposals`, `supports`, `campaigns_open`, `campaigns_collected`.
+    #[serde(flatten)]
+    pub proposals: ProposalStats,
+    /// `listings`, `orders`, `items`, `loans_active`, `loans_overdue`.
+    #[serde(flatten)]
+    pub market: MarketStats,
+}
+
+/// One kelurahan's KPIs in the deployment's list.
+#[derive(Clone, Debug, Serialize)]
+pub struct KelurahanKpis {
+    pub code: String,
+    pub name: String,
+    #[serde(flatten)]
+    pub kpis: Kpis,
+}
+
+/// `?kelurahan=all`: the deployment's totals and each kelurahan's figures, the default first.
+#[derive(Clone, Debug, Serialize)]
+pub struct DeploymentKpis {
+    pub deployment: Kpis,
+    pub kelurahan: Vec<KelurahanKpis>,
+}
+
+/// The KPIs of `scope` (`None`: the whole deployment); `today` (`YYYY-MM-DD`, Jakarta) decides
+/// which loans are overdue.
+pub async fn kpis(db: &Db, scope: Option<KelurahanId>, today: &str) -> StoreResult<Kpis> {
+    let registry = db.registry_stats(scope).await?;
+    Ok(Kpis {
+        households: registry.households,
+        households_verified: registry.households_verified,
+        persons: registry.persons,
+        linked_phones: registry.linked_phones,
+        messages_in: db.inbound_count(scope).await?,
+        messages_out: db.outbox_stats(scope).await?.sent,
+        ledger: db.ledger_stats(scope).await?,
+        proposals: db.proposal_stats(scope).await?,
+        market: db.market_stats(scope, today).await?,
+    })
+}
+
+/// The deployment's KPIs and every kelurahan's.
+pub async fn deployment_kpis(db: &Db, today: &str) -> StoreResult<DeploymentKpis> {
+    let deployment = kpis(db, None, today).await?;
+    let mut kelurahan = Vec::new();
+    for k in db.kelurahan_list().await? {
+        kelurahan.push(KelurahanKpis {
+            kpis: kpis(db, Some(k.id), today).await?,
+            code: k.code,
+            name: k.name,
+        });
+    }
+    Ok(DeploymentKpis {
+        deployment,
+        kelurahan,
+    })
+}
