@@ -9,7 +9,7 @@ use crate::message::Channel;
 use crate::proposals::Kind;
 use crate::registry::Shdk;
 use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions};
-use crate::store::Db;
+use crate::store::{Db, KelurahanId};
 use std::sync::Arc;
 
 /// Where the demo keeps its data (reused on the next run).
@@ -26,7 +26,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
     let texts = engine.texts().clone();
     let db = Db::connect(&config.database_url).await?;
     let now = crate::clock::Clock::now_ms(&crate::clock::SystemClock);
-    if db.registry_stats().await?.households == 0 {
+    if db.registry_stats(KelurahanId::DEFAULT).await?.households == 0 {
         eprintln!("Creating a demo kelurahan ({HOUSEHOLDS} households) in gotong-demo.db ...");
         let csv = synthetic_registry_csv(HOUSEHOLDS, 2026);
         let opts = ImportOptions {
@@ -41,7 +41,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
         furnish(&db, &texts, &config, now).await?;
     }
     let resident = db
-        .registry_members()
+        .registry_members(KelurahanId::DEFAULT)
         .await?
         .into_iter()
         .find(|m| {
@@ -74,7 +74,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
 /// Shops, goods, proposals and a week of stimulus credit, through the product's own functions.
 async fn furnish(db: &Db, texts: &Texts, config: &Config, now: i64) -> anyhow::Result<()> {
     let head_niks: Vec<String> = db
-        .registry_members()
+        .registry_members(KelurahanId::DEFAULT)
         .await?
         .into_iter()
         .filter(|m| m.person.shdk == Shdk::KepalaKeluarga && m.is_present())

@@ -5,7 +5,9 @@ use gotong::registry::{
     export_registry_csv, import_registry, synthetic_registry_csv, FindingKind, ImportOptions,
     ImportReport, Issue,
 };
-use gotong::store::{Db, RegistryMember};
+use gotong::store::{Db, KelurahanId, RegistryMember};
+
+const DEFAULT: KelurahanId = KelurahanId::DEFAULT;
 use gotong::testing::TestDb;
 
 const FIXTURE: &str = include_str!("fixtures/registry/kelurahan_kecil.csv");
@@ -305,7 +307,7 @@ async fn every_rejection_names_its_line_and_rejects_the_whole_household(db: &Db)
     assert_eq!(lines(&report.rejected), vec![3, 5]);
     assert!(reason_of(&report.rejected, 5).contains("bukan UTF-8"));
     assert_eq!((report.households, report.persons), (1, 3));
-    let stats = db.registry_stats().await.expect("stats");
+    let stats = db.registry_stats(DEFAULT).await.expect("stats");
     assert_eq!(
         (stats.households, stats.persons),
         (1, 3),
@@ -354,7 +356,7 @@ async fn legacy_nik_is_imported_with_a_warning_and_listed_by_data_quality(db: &D
     assert_eq!(lines(&report.warnings), vec![8]);
     assert!(reason_of(&report.warnings, 8).contains("nik ************0007 tidak cocok"));
 
-    let members = db.registry_members().await.expect("members");
+    let members = db.registry_members(DEFAULT).await.expect("members");
     let sri = members
         .iter()
         .find(|m| m.person.name == "Sri Rahayu")
@@ -368,7 +370,7 @@ async fn legacy_nik_is_imported_with_a_warning_and_listed_by_data_quality(db: &D
     assert_eq!(budi.person.phone.as_deref(), Some("+6281234567890"));
     assert_eq!((budi.rt.as_str(), budi.rw.as_str()), ("001", "03"));
 
-    let findings = db.data_quality(today()).await.expect("quality");
+    let findings = db.data_quality(DEFAULT, today()).await.expect("quality");
     let kinds: Vec<(&str, FindingKind)> = findings
         .iter()
         .map(|f| (f.nik_masked.as_str(), f.kind))
@@ -394,7 +396,7 @@ async fn data_quality_finds_households_without_phone_and_children_older_than_par
          3174050101200001,3174055010910003,Ani,1991-10-10,P,ANAK,1,3,TETAP,\n"
     );
     import(db, input.as_bytes()).await;
-    let findings = db.data_quality(today()).await.expect("quality");
+    let findings = db.data_quality(DEFAULT, today()).await.expect("quality");
     let kinds: Vec<(&str, FindingKind)> = findings
         .iter()
         .map(|f| (f.nik_masked.as_str(), f.kind))
@@ -419,7 +421,7 @@ async fn reimporting_the_same_file_changes_nothing(db: &Db) {
         (first.households, first.persons, first.unchanged),
         (3, 8, 0)
     );
-    let before = registry(&db.registry_members().await.expect("members"));
+    let before = registry(&db.registry_members(DEFAULT).await.expect("members"));
 
     let again = import(db, FIXTURE.as_bytes()).await;
     assert_eq!(
@@ -429,7 +431,7 @@ async fn reimporting_the_same_file_changes_nothing(db: &Db) {
     assert!(again.rejected.is_empty(), "{:?}", again.rejected);
     assert!(again.warnings.is_empty(), "{:?}", again.warnings);
     assert_eq!(
-        registry(&db.registry_members().await.expect("members")),
+        registry(&db.registry_members(DEFAULT).await.expect("members")),
         before
     );
 
@@ -443,7 +445,7 @@ async fn reimporting_the_same_file_changes_nothing(db: &Db) {
     assert_eq!(lines(&report.warnings), vec![2]);
     assert!(reason_of(&report.warnings, 2).contains("baris 4: nama berbeda"));
     assert_eq!(
-        registry(&db.registry_members().await.expect("members")),
+        registry(&db.registry_members(DEFAULT).await.expect("members")),
         before
     );
 
@@ -464,7 +466,7 @@ async fn dry_run_writes_nothing_and_reports_the_same(db: &Db) {
     );
     let dry = dry_run(db, &input).await;
     assert!(dry.dry_run);
-    let stats = db.registry_stats().await.expect("stats");
+    let stats = db.registry_stats(DEFAULT).await.expect("stats");
     assert_eq!((stats.households, stats.persons), (0, 0));
     assert!(db
         .audit_entries("registry.import")
@@ -506,7 +508,7 @@ async fn export_then_import_gives_the_same_registry(db: &Db) {
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
 
     let mut exported = Vec::new();
-    let summary = export_registry_csv(db, &mut exported)
+    let summary = export_registry_csv(db, DEFAULT, &mut exported)
         .await
         .expect("export");
     assert_eq!(summary.households, report.households);
@@ -523,8 +525,8 @@ async fn export_then_import_gives_the_same_registry(db: &Db) {
         (report.households, report.persons)
     );
     assert_eq!(
-        registry(&fresh.db.registry_members().await.expect("members")),
-        registry(&db.registry_members().await.expect("members"))
+        registry(&fresh.db.registry_members(DEFAULT).await.expect("members")),
+        registry(&db.registry_members(DEFAULT).await.expect("members"))
     );
     fresh.drop_db().await;
 }
@@ -540,7 +542,7 @@ async fn synthetic_kelurahan_imports_without_rejections(db: &Db) {
     );
     assert!(report.warnings.is_empty(), "{:?}", report.warnings);
     assert_eq!((report.households, report.persons), (200, rows));
-    let stats = db.registry_stats().await.expect("stats");
+    let stats = db.registry_stats(DEFAULT).await.expect("stats");
     assert_eq!(stats.households, 200);
     assert_eq!(stats.persons as u64, rows);
     assert_eq!((stats.households_verified, stats.linked_phones), (0, 0));
@@ -565,7 +567,7 @@ async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
     )
     .await
     .expect("link");
-    let stats = db.registry_stats().await.expect("stats");
+    let stats = db.registry_stats(DEFAULT).await.expect("stats");
     assert_eq!(
         (
             stats.households,
@@ -575,14 +577,16 @@ async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
         ),
         (3, 1, 7, 1)
     );
-    let findings = db.data_quality(today()).await.expect("quality");
+    let findings = db.data_quality(DEFAULT, today()).await.expect("quality");
     assert!(
         findings.iter().all(|f| f.kind != FindingKind::Over100),
         "the dead are not checked for age: {findings:?}"
     );
 
     let mut out = Vec::new();
-    let summary = export_registry_csv(db, &mut out).await.expect("export");
+    let summary = export_registry_csv(db, DEFAULT, &mut out)
+        .await
+        .expect("export");
     assert_eq!(
         (summary.households, summary.persons, summary.left_out),
         (3, 7, 1)

@@ -56,7 +56,7 @@ pub struct Stats {
 
 async fn stats(State(state): State<HttpState>) -> Result<Json<Stats>, HttpError> {
     let db = &state.app.db;
-    let registry = db.registry_stats().await?;
+    let registry = db.registry_stats_deployment().await?;
     Ok(Json(Stats {
         households: registry.households,
         households_verified: registry.households_verified,

@@ -116,9 +116,10 @@ async fn create_broadcast(
 /// includes read).
 async fn broadcast_counts(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(id): Path<i64>,
 ) -> Result<Json<BroadcastCounts>, HttpError> {
-    let counts = state.app.db.broadcast_counts(id).await?;
+    let counts = state.app.db.broadcast_counts(kelurahan.id(), id).await?;
     counts.map(Json).ok_or(HttpError::NotFound)
 }
 

@@ -51,6 +51,17 @@ impl Kelurahan {
     pub fn kecamatan(&self) -> &str {
         self.code.get(..6).unwrap_or(&self.code)
     }
+
+    /// `Kelurahan Sukamaju`: the name as residents and clerks read it ("Kelurahan" put in front
+    /// unless the name starts with it).
+    pub fn title(&self) -> String {
+        let name = self.name.trim();
+        if name.to_lowercase().starts_with("kelurahan") {
+            name.to_string()
+        } else {
+            format!("Kelurahan {name}")
+        }
+    }
 }
 
 /// A number residents write to, and whose kelurahan it is.
