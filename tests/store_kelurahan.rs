@@ -225,6 +225,193 @@ async fn kelurahan_see_only_their_own_admins_and_broadcasts(db: &Db) {
         .is_empty());
 }
 
+/// Sukamaju (A) and Mojo (B) of kecamatan 357701, Tegal (C) of another: one household each,
+/// the head linked, having written by SMS; A's head is a kecamatan admin, B's a kelurahan admin.
+async fn three(db: &Db) -> ([KelurahanId; 3], [(String, String); 3]) {
+    let t = two(db).await;
+    let c = another_kelurahan(db, "3578021001", "Tegal").await.unwrap();
+    let (kk, head) = ("3578020101000003", nik_for("1980-05-12", false, 3));
+    household_in(
+        db,
+        c,
+        kk,
+        &[person(kk, &head, "Kepala", "1980-05-12", "KEPALA KELUARGA")],
+    )
+    .await
+    .unwrap();
+    link_at(db, KEY, "+6281300000003", &head, "482915", 0)
+        .await
+        .unwrap();
+    let people = [
+        (t.in_a.1, t.in_a.2),
+        (t.in_b.1, t.in_b.2),
+        (head, "+6281300000003".to_string()),
+    ];
+    let phones: Vec<String> = people.iter().map(|(_, p)| p.clone()).collect();
+    contacts(db, &phones, |_| (Channel::Sms, NOW))
+        .await
+        .unwrap();
+    for (k, (nik, _), scope) in [
+        (t.a, &people[0], Scope::Kecamatan),
+        (t.b, &people[1], Scope::Kelurahan),
+    ] {
+        let mut tx = db.begin(k).await.unwrap();
+        broadcast::grant_admin(&mut tx, nik, &scope, "test", NOW)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    ([t.a, t.b, c], people)
+}
+
+async fn a_kecamatan_admin_broadcasts_in_each_kelurahan_of_the_kecamatan(db: &Db) {
+    let ([a, b, c], people) = three(db).await;
+    let config = Config::for_database("sqlite::memory:");
+    let mut tx = db.begin(a).await.unwrap();
+    let (nik, scope) = broadcast::admin_of_phone(&mut tx, &people[0].1)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(scope, Scope::Kecamatan);
+    let home = tx.this_kelurahan().await.unwrap();
+    let mine = scope.kelurahan(&mut tx, &home).await.unwrap();
+    assert_eq!(
+        mine.iter().map(|k| k.id).collect::<Vec<_>>(),
+        vec![a, b],
+        "Tegal is of another kecamatan"
+    );
+    let actor = broadcast::admin_actor(&nik);
+    let all = scope.destination(&mine, None, None, None, None).unwrap();
+    let made = broadcast::create_in(
+        &mut tx,
+        &actor,
+        &all.kelurahan,
+        &all.target,
+        "Posyandu",
+        &config,
+        NOW,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        tx.kelurahan(),
+        a,
+        "the unit of work acts for the admin's kelurahan again"
+    );
+    let one = scope
+        .destination(&mine, Some("1002"), None, None, None)
+        .unwrap();
+    let only_b = broadcast::create_in(
+        &mut tx,
+        &actor,
+        &one.kelurahan,
+        &one.target,
+        "Rapat",
+        &config,
+        NOW,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let ids: Vec<(KelurahanId, i64, i64)> = made
+        .iter()
+        .map(|(k, c)| (k.id, c.unwrap().id, c.unwrap().plan.recipients))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(ids.iter().all(|(_, _, n)| *n == 1));
+    let (id_a, id_b) = (ids[0].1, ids[1].1);
+    assert_eq!(only_b.len(), 1);
+    let id_b2 = only_b[0].1.unwrap().id;
+    // Each is B's or A's own: counted, listed and audited there, sent from there.
+    assert!(db.broadcast_counts(a, id_b).await.unwrap().is_none());
+    assert_eq!(
+        db.broadcast_counts(b, id_b)
+            .await
+            .unwrap()
+            .unwrap()
+            .recipients,
+        1
+    );
+    assert_eq!(
+        db.broadcast_counts(a, id_a)
+            .await
+            .unwrap()
+            .unwrap()
+            .recipients,
+        1
+    );
+    assert_eq!(
+        db.audit_entries_in(b, "broadcast.create")
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(db
+        .audit_entries_in(c, "broadcast.create")
+        .await
+        .unwrap()
+        .is_empty());
+    let to_b = db
+        .take_outbox_for_phone(b, &people[1].1, NOW)
+        .await
+        .unwrap();
+    let texts: Vec<&str> = to_b.iter().map(|b| b.main_text()).collect();
+    assert_eq!(texts, vec!["Posyandu", "Rapat"]);
+    assert!(db
+        .take_outbox_for_phone(a, &people[1].1, NOW)
+        .await
+        .unwrap()
+        .is_empty());
+    assert!(db
+        .take_outbox_for_phone(c, &people[2].1, NOW)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // The kecamatan admin cancels in B; B's kelurahan admin cannot reach A, nor cancel there.
+    let mut tx = db.begin(a).await.unwrap();
+    let home_a = tx.this_kelurahan().await.unwrap();
+    assert!(matches!(
+        broadcast::cancel_as_admin(&mut tx, id_b2, &actor, &scope, &home_a, NOW).await,
+        Err(BroadcastError::Finished)
+    ));
+    tx.rollback().await.unwrap();
+    let mut tx = db.begin(b).await.unwrap();
+    let (_, scope_b) = broadcast::admin_of_phone(&mut tx, &people[1].1)
+        .await
+        .unwrap()
+        .unwrap();
+    let home_b = tx.this_kelurahan().await.unwrap();
+    let reach_b = scope_b.kelurahan(&mut tx, &home_b).await.unwrap();
+    assert_eq!(reach_b.len(), 1);
+    assert!(matches!(
+        scope_b.destination(&reach_b, Some("1001"), None, None, None),
+        Err(BroadcastError::OutOfScope(_))
+    ));
+    assert!(matches!(
+        broadcast::cancel_as_admin(&mut tx, id_a, "x", &scope_b, &home_b, NOW).await,
+        Err(BroadcastError::NotFound)
+    ));
+    tx.rollback().await.unwrap();
+    // A broadcast of Tegal is out of the kecamatan admin's reach.
+    let mut tx = db.begin(c).await.unwrap();
+    let tegal = broadcast::create(&mut tx, "test", &Target::default(), "Tegal", &config, NOW)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let mut tx = db.begin(a).await.unwrap();
+    assert!(matches!(
+        broadcast::cancel_as_admin(&mut tx, tegal.id, &actor, &scope, &home_a, NOW).await,
+        Err(BroadcastError::NotFound)
+    ));
+    assert!(matches!(
+        broadcast::cancel_as_admin(&mut tx, id_a, &actor, &scope, &home_a, NOW).await,
+        Ok(1)
+    ));
+    tx.commit().await.unwrap();
+}
+
 fn options(kelurahan: KelurahanId) -> ImportOptions {
     ImportOptions {
         dry_run: false,
@@ -615,6 +802,7 @@ async fn an_import_that_loses_a_race_rejects_the_household(db: &Db) {
 gotong::backend_tests!(
     kelurahan_see_only_their_own_registry_links_and_requests,
     kelurahan_see_only_their_own_admins_and_broadcasts,
+    a_kecamatan_admin_broadcasts_in_each_kelurahan_of_the_kecamatan,
     an_import_rejects_a_nik_or_kk_of_another_kelurahan,
     a_person_moved_out_of_one_kelurahan_arrives_in_another,
     two_imports_at_once_keep_each_nik_in_one_kelurahan,

@@ -232,6 +232,25 @@ impl Tx {
         self.kelurahan
     }
 
+    /// The kelurahan this unit of work acts for, as recorded.
+    pub async fn this_kelurahan(&mut self) -> StoreResult<Kelurahan> {
+        let sql = format!("SELECT {COLUMNS} FROM kelurahan WHERE id = $1");
+        let found: Option<Kelurahan> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(self.kelurahan).fetch_optional(&mut **c).await?
+        });
+        found.ok_or_else(|| StoreError::Corrupt(format!("no kelurahan {}", self.kelurahan)))
+    }
+
+    /// Deployment-wide: every kelurahan of the kecamatan `kecamatan` (the first 6 digits of their
+    /// codes, [`Kelurahan::kecamatan`]), by code.
+    pub async fn kelurahan_of_kecamatan(&mut self, kecamatan: &str) -> StoreResult<Vec<Kelurahan>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM kelurahan WHERE substr(code, 1, 6) = $1 ORDER BY code");
+        Ok(on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(kecamatan).fetch_all(&mut **c).await?
+        }))
+    }
+
     /// Makes the rest of this unit of work act for `kelurahan`: the inbox handles the messages of
     /// several kelurahan in one unit of work, each for the kelurahan it was sent to.
     pub fn act_for(&mut self, kelurahan: KelurahanId) {
