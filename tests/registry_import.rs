@@ -605,6 +605,53 @@ async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
     assert!(sri.ends_with(",TETAP,,"), "not verified: {sri}");
 }
 
+/// `gotong import registry FILE --kelurahan CODE` imports into that kelurahan; an unknown code
+/// is an error that says so, and imports nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_imports_into_the_kelurahan_named() {
+    let t = TestDb::sqlite().await;
+    let mojo =
+        t.db.create_kelurahan("3577011002", "Mojo", &[], 0)
+            .await
+            .unwrap()
+            .id;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mojo.csv");
+    std::fs::write(&file, FIXTURE).unwrap();
+    let run = |code: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gotong"))
+            .args(["import", "registry"])
+            .arg(&file)
+            .args(["--kelurahan", code, "--json"])
+            .env("DATABASE_URL", &t.url)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let unknown = run("9999999999");
+    assert!(!unknown.status.success());
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        said.contains("no kelurahan with code \"9999999999\""),
+        "{said}"
+    );
+    let out = run("3577011002");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let imported = report["households"].as_i64().unwrap();
+    assert!(imported > 0);
+    assert_eq!(
+        t.db.registry_stats(mojo).await.unwrap().households,
+        imported
+    );
+    assert_eq!(t.db.registry_stats(DEFAULT).await.unwrap().households, 0);
+    t.drop_db().await;
+}
+
 gotong::backend_tests!(
     every_rejection_names_its_line_and_rejects_the_whole_household,
     duplicate_nik_in_the_file_rejects_each_household_where_it_appears,
