@@ -1,9 +1,14 @@
 //! Broadcasts: announcements from the kelurahan, an RW or an RT to its residents (`SIARAN` in
 //! chat, `POST /api/broadcasts`). The rules live here once, for both:
 //!
-//! - only admins broadcast (`POST /api/admins`), each within their scope: a kelurahan admin
-//!   anywhere, an RW admin in their RW, an RT admin in their RT; without an area an admin reaches
-//!   their whole scope;
+//! - only admins broadcast (`POST /api/admins`), each within their scope: a kecamatan admin in
+//!   every kelurahan of their kecamatan (the first 6 digits of the Kemendagri code), a kelurahan
+//!   admin anywhere in their kelurahan, an RW admin in their RW, an RT admin in their RT; without
+//!   an area an admin reaches their whole scope. Admins are residents of one kelurahan; kelurahan,
+//!   RW and RT admins never act outside it;
+//! - a broadcast to several kelurahan (a kecamatan admin's, or the API's `"all": true`) is one
+//!   broadcast per kelurahan, each queued in a unit of work acting for that kelurahan, so each is
+//!   sent from that kelurahan's number and counted, cancelled and audited there;
 //! - recipients are linked residents who have not opted out (see `store::broadcasts`);
 //! - on WhatsApp a recipient who wrote to us in the last 24 hours gets a normal text, anyone else
 //!   the approved template (`WHATSAPP_BROADCAST_TEMPLATE`) with the text as its body parameter;
@@ -18,7 +23,7 @@ use crate::error::StoreError;
 use crate::message::Body;
 use crate::parse::nik::mask_nik;
 use crate::store::{
-    stored_as_code, AdminRow, Code, NewBroadcast, Reach, Recipients, Role, Target, Tx,
+    stored_as_code, AdminRow, Code, Kelurahan, NewBroadcast, Reach, Recipients, Role, Target, Tx,
 };
 use crate::text::gsm7::{is_gsm7, non_gsm7_chars, sms_segments, MAX_SMS_SEGMENTS};
 use serde::Serialize;
@@ -57,18 +62,28 @@ pub fn admin_actor(nik: &str) -> String {
 /// What an admin may reach.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
+    /// Every kelurahan of the admin's kecamatan.
+    Kecamatan,
     Kelurahan,
-    Rw { rw: String },
-    Rt { rw: String, rt: String },
+    Rw {
+        rw: String,
+    },
+    Rt {
+        rw: String,
+        rt: String,
+    },
 }
 
 impl Scope {
-    /// `kelurahan`, `RW03`, `RW03/RT001` (case and spaces free, leading zeros optional).
+    /// `kecamatan`, `kelurahan`, `RW03`, `RW03/RT001` (case and spaces free, leading zeros
+    /// optional).
     pub fn parse(s: &str) -> Result<Scope, BroadcastError> {
         let bad = || BroadcastError::BadScope(s.chars().take(40).collect());
         let t: String = s.split_whitespace().collect::<String>().to_uppercase();
-        if t == "KELURAHAN" {
-            return Ok(Scope::Kelurahan);
+        match t.as_str() {
+            "KECAMATAN" => return Ok(Scope::Kecamatan),
+            "KELURAHAN" => return Ok(Scope::Kelurahan),
+            _ => {}
         }
         let (rw, rt) = match t.split_once('/') {
             Some((rw, rt)) => (rw, Some(rt)),
@@ -86,6 +101,7 @@ impl Scope {
 
     pub fn label(&self) -> String {
         match self {
+            Scope::Kecamatan => "kecamatan".into(),
             Scope::Kelurahan => "kelurahan".into(),
             Scope::Rw { rw } => format!("RW{rw}"),
             Scope::Rt { rw, rt } => format!("RW{rw}/RT{rt}"),
@@ -94,6 +110,7 @@ impl Scope {
 
     pub fn to_row(&self, nik: &str) -> AdminRow {
         let (scope, rw, rt) = match self {
+            Scope::Kecamatan => ("kecamatan", None, None),
             Scope::Kelurahan => ("kelurahan", None, None),
             Scope::Rw { rw } => ("rw", Some(rw.clone()), None),
             Scope::Rt { rw, rt } => ("rt", Some(rw.clone()), Some(rt.clone())),
@@ -108,6 +125,7 @@ impl Scope {
 
     pub fn from_row(row: &AdminRow) -> Option<Scope> {
         match (row.scope.as_str(), &row.rw, &row.rt) {
+            ("kecamatan", _, _) => Some(Scope::Kecamatan),
             ("kelurahan", _, _) => Some(Scope::Kelurahan),
             ("rw", Some(rw), _) => Some(Scope::Rw { rw: rw.clone() }),
             ("rt", Some(rw), Some(rt)) => Some(Scope::Rt {
@@ -116,6 +134,62 @@ impl Scope {
             }),
             _ => None,
         }
+    }
+
+    /// Whether this admin acts for a whole kelurahan (cancels any of its broadcasts).
+    pub fn whole_kelurahan(&self) -> bool {
+        matches!(self, Scope::Kecamatan | Scope::Kelurahan)
+    }
+
+    /// The kelurahan an admin of this scope, a resident of `home`, sees and acts on: every
+    /// kelurahan of the kecamatan for a kecamatan admin, `home` alone for the others.
+    pub async fn kelurahan(
+        &self,
+        tx: &mut Tx,
+        home: &Kelurahan,
+    ) -> Result<Vec<Kelurahan>, StoreError> {
+        match self {
+            Scope::Kecamatan => tx.kelurahan_of_kecamatan(home.kecamatan()).await,
+            _ => Ok(vec![home.clone()]),
+        }
+    }
+
+    /// Where an admin of this scope reaches, among the kelurahan they act on (`reachable`, see
+    /// [`Scope::kelurahan`]), naming a kelurahan `kel` (its code, or within a kecamatan its last 4
+    /// digits), `rw` / `rt` in it, or none of these: the whole scope. An RW or RT is inside one
+    /// kelurahan, so a kecamatan admin names the kelurahan first.
+    pub fn destination(
+        &self,
+        reachable: &[Kelurahan],
+        kel: Option<&str>,
+        rw: Option<String>,
+        rt: Option<String>,
+        role: Option<Role>,
+    ) -> Result<Destination, BroadcastError> {
+        let kelurahan = match kel {
+            None if *self == Scope::Kecamatan && (rw.is_some() || rt.is_some()) => {
+                return Err(BroadcastError::AreaNeedsKelurahan)
+            }
+            None => reachable.to_vec(),
+            Some(code) => {
+                let code = code.trim();
+                let named =
+                    |k: &&Kelurahan| k.code == code || (code.len() == 4 && k.code.ends_with(code));
+                match reachable.iter().find(named) {
+                    Some(k) => vec![k.clone()],
+                    None if *self == Scope::Kecamatan => {
+                        return Err(BroadcastError::UnknownKelurahan(
+                            code.chars().take(10).collect(),
+                        ))
+                    }
+                    None => return Err(BroadcastError::OutOfScope(self.label())),
+                }
+            }
+        };
+        Ok(Destination {
+            kelurahan,
+            target: self.target(rw, rt, role)?,
+        })
     }
 
     /// The target an admin of this scope reaches when naming `rw` / `rt` (or neither: the whole
@@ -128,7 +202,7 @@ impl Scope {
     ) -> Result<Target, BroadcastError> {
         let out = || BroadcastError::OutOfScope(self.label());
         let (rw, rt) = match self {
-            Scope::Kelurahan => (rw, rt),
+            Scope::Kecamatan | Scope::Kelurahan => (rw, rt),
             Scope::Rw { rw: mine } => match rw {
                 Some(rw) if &rw != mine => return Err(out()),
                 _ => (Some(mine.clone()), rt),
@@ -152,6 +226,36 @@ impl Scope {
     }
 }
 
+/// Where a broadcast goes: the kelurahan it is sent in (one broadcast in each, sent from that
+/// kelurahan's number) and, in each of them, the target.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Destination {
+    pub kelurahan: Vec<Kelurahan>,
+    pub target: Target,
+}
+
+impl Destination {
+    /// As the admin reads it: `RW03` within their own kelurahan (as before there was more than
+    /// one), `Kelurahan Mojo RW02` for one kelurahan named, `3 kelurahan (357701)` for several.
+    pub fn label(&self, home: &Kelurahan) -> String {
+        match self.kelurahan.as_slice() {
+            [k] if k.id == home.id => target_label(&self.target),
+            [k] => {
+                let mut label = k.title();
+                if let Some(area) = area_label(&self.target) {
+                    label.push(' ');
+                    label.push_str(&area);
+                }
+                if let Some(role) = self.target.role {
+                    label.push_str(&format!(" ({})", role.as_str()));
+                }
+                label
+            }
+            several => format!("{} kelurahan ({})", several.len(), home.kecamatan()),
+        }
+    }
+}
+
 /// `3`, `03`, `RW03` → `03` (1 to 99).
 pub fn parse_rw(s: &str) -> Option<String> {
     parse_area(s.trim().to_uppercase().trim_start_matches("RW"), 2)
@@ -170,13 +274,19 @@ fn parse_area(digits: &str, width: usize) -> Option<String> {
     (n > 0).then(|| format!("{n:0width$}"))
 }
 
-/// A target as the audit log and the admin read it: `semua`, `RW03`, `RW03/RT001`, with the role.
+/// `RW03`, `RW03/RT001`; `None` for a whole kelurahan.
+fn area_label(t: &Target) -> Option<String> {
+    match (&t.rw, &t.rt) {
+        (Some(rw), Some(rt)) => Some(format!("RW{rw}/RT{rt}")),
+        (Some(rw), None) => Some(format!("RW{rw}")),
+        _ => None,
+    }
+}
+
+/// A target as the audit log and the admin read it: `kelurahan`, `RW03`, `RW03/RT001`, with the
+/// role.
 pub fn target_label(t: &Target) -> String {
-    let area = match (&t.rw, &t.rt) {
-        (Some(rw), Some(rt)) => format!("RW{rw}/RT{rt}"),
-        (Some(rw), None) => format!("RW{rw}"),
-        _ => "kelurahan".to_string(),
-    };
+    let area = area_label(t).unwrap_or_else(|| "kelurahan".to_string());
     match t.role {
         Some(role) => format!("{area} ({})", role.as_str()),
         None => area,
@@ -196,8 +306,12 @@ pub enum BroadcastError {
     RtNeedsRw,
     #[error("unknown RW or RT {0:?}: RW is 1 to 99, RT 1 to 999")]
     BadArea(String),
-    #[error("unknown scope {0:?}: expected kelurahan, RW03 or RW03/RT001")]
+    #[error("unknown scope {0:?}: expected kecamatan, kelurahan, RW03 or RW03/RT001")]
     BadScope(String),
+    #[error("no kelurahan {0} in the admin's kecamatan")]
+    UnknownKelurahan(String),
+    #[error("an RW or RT is inside one kelurahan: name the kelurahan")]
+    AreaNeedsKelurahan,
     #[error("unknown role {0:?}: expected merchant or unverified")]
     BadRole(String),
     #[error("the person is not linked to a phone (DAFTAR) or not registered")]
@@ -319,6 +433,18 @@ impl Plan {
     }
 }
 
+impl std::ops::Add for Plan {
+    type Output = Plan;
+    fn add(self, o: Plan) -> Plan {
+        Plan {
+            recipients: self.recipients + o.recipients,
+            whatsapp: self.whatsapp + o.whatsapp,
+            sms: self.sms + o.sms,
+            unreachable: self.unreachable + o.unreachable,
+        }
+    }
+}
+
 /// Checks a broadcast before anything is queued: the text, the recipients, SMS limits.
 /// Returns the text as it will be sent (trimmed) and who it reaches.
 pub async fn plan(
@@ -328,12 +454,54 @@ pub async fn plan(
     config: &Config,
     now: i64,
 ) -> Result<(String, Plan), BroadcastError> {
-    let text = text.trim().to_string();
-    if text.is_empty() {
+    if text.trim().is_empty() {
         return Err(BroadcastError::EmptyText);
     }
     let reach = tx.broadcast_reach(target, now - WINDOW_MS).await?;
     let plan = Plan::of(reach, config);
+    Ok((checked_text(text, &plan)?, plan))
+}
+
+/// [`plan`] in each of `kelurahan` (a unit of work acting for each in turn): the text is
+/// checked against all their recipients together; a kelurahan may have none.
+pub async fn plan_in(
+    tx: &mut Tx,
+    kelurahan: &[Kelurahan],
+    target: &Target,
+    text: &str,
+    config: &Config,
+    now: i64,
+) -> Result<(String, Vec<(Kelurahan, Plan)>), BroadcastError> {
+    if text.trim().is_empty() {
+        return Err(BroadcastError::EmptyText);
+    }
+    let home = tx.kelurahan();
+    let mut plans = Vec::with_capacity(kelurahan.len());
+    let mut failed = None;
+    for k in kelurahan {
+        tx.act_for(k.id);
+        match tx.broadcast_reach(target, now - WINDOW_MS).await {
+            Ok(reach) => plans.push((k.clone(), Plan::of(reach, config))),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    tx.act_for(home);
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    let total = plans.iter().fold(Plan::default(), |sum, (_, p)| sum + *p);
+    Ok((checked_text(text, &total)?, plans))
+}
+
+/// The text as it will be sent (trimmed), if it can go to the recipients of `plan`.
+fn checked_text(text: &str, plan: &Plan) -> Result<String, BroadcastError> {
+    let text = text.trim().to_string();
+    if text.is_empty() {
+        return Err(BroadcastError::EmptyText);
+    }
     if plan.recipients == 0 {
         return Err(BroadcastError::NoRecipients);
     }
@@ -350,7 +518,7 @@ pub async fn plan(
         });
     }
     debug_assert!(plan.sms == 0 || is_gsm7(&text));
-    Ok((text, plan))
+    Ok(text)
 }
 
 /// A queued broadcast.
@@ -442,6 +610,67 @@ pub async fn create(
     Ok(Created { id, plan })
 }
 
+/// [`create`] in each of `kelurahan` that has recipients: one broadcast per kelurahan, each
+/// queued and audited by this unit of work acting for that kelurahan, so each goes out from that
+/// kelurahan's number. Answers each kelurahan with its broadcast (none where nobody is reached).
+pub async fn create_in(
+    tx: &mut Tx,
+    actor: &str,
+    kelurahan: &[Kelurahan],
+    target: &Target,
+    text: &str,
+    config: &Config,
+    now: i64,
+) -> Result<Vec<(Kelurahan, Option<Created>)>, BroadcastError> {
+    let (_, plans) = plan_in(tx, kelurahan, target, text, config, now).await?;
+    let home = tx.kelurahan();
+    let mut created = Vec::with_capacity(plans.len());
+    let mut failed = None;
+    for (k, plan) in plans {
+        if plan.recipients == 0 {
+            created.push((k, None));
+            continue;
+        }
+        tx.act_for(k.id);
+        match create(tx, actor, target, text, config, now).await {
+            Ok(c) => created.push((k, Some(c))),
+            Err(e) => {
+                failed = Some(e);
+                break;
+            }
+        }
+    }
+    tx.act_for(home);
+    failed.map_or(Ok(created), Err)
+}
+
+/// `BATAL SIARAN <id>` by an admin of `scope`, a resident of `home`: a kecamatan admin cancels
+/// any broadcast of the kelurahan of their kecamatan, a kelurahan admin any of their kelurahan,
+/// an RW or RT admin their own. Any other broadcast is "not found".
+pub async fn cancel_as_admin(
+    tx: &mut Tx,
+    id: i64,
+    actor: &str,
+    scope: &Scope,
+    home: &Kelurahan,
+    now: i64,
+) -> Result<i64, BroadcastError> {
+    let may = |created_by: &str| scope.whole_kelurahan() || created_by == actor;
+    if *scope != Scope::Kecamatan {
+        return cancel(tx, id, actor, may, now).await;
+    }
+    let Some(of) = tx.kelurahan_of_broadcast(id).await? else {
+        return Err(BroadcastError::NotFound);
+    };
+    if !scope.kelurahan(tx, home).await?.iter().any(|k| k.id == of) {
+        return Err(BroadcastError::NotFound);
+    }
+    tx.act_for(of);
+    let cancelled = cancel(tx, id, actor, may, now).await;
+    tx.act_for(home.id);
+    cancelled
+}
+
 /// Cancels what has not gone out yet. `may` says whether this actor may cancel that broadcast
 /// (given who created it); refused when it is finished or already cancelled.
 pub async fn cancel(
@@ -521,8 +750,63 @@ pub async fn admin_of_phone(
 mod tests {
     use super::*;
 
+    fn kelurahan(id: i64, code: &str, name: &str) -> Kelurahan {
+        Kelurahan {
+            id: crate::store::KelurahanId(id),
+            code: code.into(),
+            name: name.into(),
+            created_at: 0,
+        }
+    }
+
+    #[test]
+    fn a_kecamatan_admin_names_one_kelurahan_or_reaches_all() {
+        let mine = [
+            kelurahan(2, "3577011001", "Sukamaju"),
+            kelurahan(3, "3577011002", "Mojo"),
+        ];
+        let all = Scope::Kecamatan
+            .destination(&mine, None, None, None, None)
+            .unwrap();
+        assert_eq!(all.kelurahan.len(), 2);
+        assert_eq!(all.label(&mine[0]), "2 kelurahan (357701)");
+        for code in ["3577011002", "1002"] {
+            let one = Scope::Kecamatan
+                .destination(&mine, Some(code), Some("02".into()), None, None)
+                .unwrap();
+            assert_eq!(one.kelurahan, vec![mine[1].clone()]);
+            assert_eq!(one.label(&mine[0]), "Kelurahan Mojo RW02");
+        }
+        assert!(matches!(
+            Scope::Kecamatan.destination(&mine, Some("3578021001"), None, None, None),
+            Err(BroadcastError::UnknownKelurahan(_))
+        ));
+        assert!(matches!(
+            Scope::Kecamatan.destination(&mine, None, Some("03".into()), None, None),
+            Err(BroadcastError::AreaNeedsKelurahan)
+        ));
+        // Others stay in their own kelurahan, labelled as before.
+        let home = &mine[..1];
+        let rw = Scope::Rw { rw: "03".into() };
+        let own = rw
+            .destination(home, Some("1001"), None, None, None)
+            .unwrap();
+        assert_eq!(own.label(&mine[0]), "RW03");
+        assert!(matches!(
+            rw.destination(home, Some("1002"), None, None, None),
+            Err(BroadcastError::OutOfScope(_))
+        ));
+        assert!(Scope::Kelurahan.whole_kelurahan() && !rw.whole_kelurahan());
+    }
+
     #[test]
     fn scopes_parse_and_print() {
+        assert_eq!(Scope::parse("Kecamatan").unwrap(), Scope::Kecamatan);
+        assert_eq!(Scope::Kecamatan.label(), "kecamatan");
+        assert_eq!(
+            Scope::from_row(&Scope::Kecamatan.to_row("x")),
+            Some(Scope::Kecamatan)
+        );
         assert_eq!(Scope::parse("kelurahan").unwrap(), Scope::Kelurahan);
         assert_eq!(Scope::parse("RW03").unwrap(), Scope::Rw { rw: "03".into() });
         assert_eq!(Scope::parse("rw 3 / rt 1").unwrap().label(), "RW03/RT001");

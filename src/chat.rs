@@ -46,7 +46,9 @@ pub async fn say_to(
     };
     app.db.record_inbound(&msg, now).await?;
     handle_phone(app, phone).await?;
-    app.db.take_outbox_for_phone(phone, app.now()).await
+    app.db
+        .take_outbox_for_phone(kelurahan, phone, app.now())
+        .await
 }
 
 /// Reads stdin until it ends, printing each reply. Piped input is echoed as `> line`, so the

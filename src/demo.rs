@@ -9,7 +9,7 @@ use crate::message::Channel;
 use crate::proposals::Kind;
 use crate::registry::Shdk;
 use crate::registry::{import_registry, synthetic_registry_csv, ImportOptions};
-use crate::store::Db;
+use crate::store::{Db, KelurahanId};
 use std::sync::Arc;
 
 /// Where the demo keeps its data (reused on the next run).
@@ -46,7 +46,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
         furnish(&db, &texts, &config, now).await?;
     }
     let resident = db
-        .registry_members()
+        .registry_members(KelurahanId::DEFAULT)
         .await?
         .into_iter()
         .find(|m| {
@@ -79,7 +79,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
 /// Shops, goods, proposals and a week of stimulus credit, through the product's own functions.
 async fn furnish(db: &Db, texts: &Texts, config: &Config, now: i64) -> anyhow::Result<()> {
     let head_niks: Vec<String> = db
-        .registry_members()
+        .registry_members(KelurahanId::DEFAULT)
         .await?
         .into_iter()
         .filter(|m| m.person.shdk == Shdk::KepalaKeluarga && m.is_present())

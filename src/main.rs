@@ -47,11 +47,15 @@ enum Command {
     },
     /// Create (or reuse) a demo kelurahan and open the chat as one of its residents.
     Demo,
-    /// Import data: `gotong import registry FILE.csv [--dry-run] [--json]`. Rejected rows are
-    /// reported, not a failure; the exit status is non-zero only if the file cannot be read.
+    /// Import data: `gotong import registry FILE.csv [--kelurahan CODE] [--dry-run] [--json]`.
+    /// Rejected rows are reported, not a failure; the exit status is non-zero only if the file
+    /// cannot be read.
     Import {
         what: String,
         file: std::path::PathBuf,
+        /// The kelurahan whose registry this is (its 10-digit code); the default one if absent.
+        #[arg(long)]
+        kelurahan: Option<String>,
         #[arg(long)]
         dry_run: bool,
         /// Print the full report as JSON instead of a summary.
@@ -63,6 +67,9 @@ enum Command {
     Export {
         what: String,
         file: Option<std::path::PathBuf>,
+        /// The kelurahan whose registry to export (its 10-digit code); the default one if absent.
+        #[arg(long)]
+        kelurahan: Option<String>,
     },
     /// The kelurahan of this deployment: `gotong kelurahan add <code> <name>
     /// [--whatsapp-phone-number-id ID] [--sms-number +62…]…`, `numbers <code> …`, `list`.
@@ -182,16 +189,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
         Command::Import {
             what,
             file,
+            kelurahan,
             dry_run,
             json,
         } if what == "registry" => {
             let db = Db::connect(&config.database_url).await?;
-            gotong::registry::cli::import_command(&db, &file, dry_run, json).await?;
+            let kelurahan = kelurahan.as_deref();
+            gotong::registry::cli::import_command(&db, &file, kelurahan, dry_run, json).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Export { what, file } if what == "registry" => {
+        Command::Export {
+            what,
+            file,
+            kelurahan,
+        } if what == "registry" => {
             let db = Db::connect(&config.database_url).await?;
-            gotong::registry::cli::export_command(&db, file.as_deref()).await?;
+            let (file, kelurahan) = (file.as_deref(), kelurahan.as_deref());
+            gotong::registry::cli::export_command(&db, file, kelurahan).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { what, .. } | Command::Export { what, .. } => {

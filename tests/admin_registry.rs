@@ -57,11 +57,16 @@ impl Officer {
     }
 
     async fn import(&self, csv: Vec<u8>, dry_run: bool) -> (u16, Value) {
+        self.import_into(csv, dry_run, "").await
+    }
+
+    /// Imports into the kelurahan `code` (`""`: the default one).
+    async fn import_into(&self, csv: Vec<u8>, dry_run: bool, code: &str) -> (u16, Value) {
         let r = self
             .server
             .http
             .post(format!(
-                "{}/api/registry/import?dry_run={dry_run}",
+                "{}/api/registry/import?dry_run={dry_run}&kelurahan={code}",
                 self.server.base
             ))
             .bearer_auth(ADMIN_TOKEN)
@@ -335,8 +340,98 @@ async fn the_admin_api_needs_the_token(db: &Db) {
     o.server.shutdown().await;
 }
 
+/// Two kelurahan through the API: each import, household, change request and locked PIN is of
+/// the kelurahan named by `?kelurahan=`; a NIK of one is refused by the other's import.
+async fn the_registry_api_acts_on_the_kelurahan_named(db: &Db) {
+    const MOJO: &str = "3577011002";
+    let mojo = db.create_kelurahan(MOJO, "Mojo", &[], 0).await.unwrap().id;
+    let o = Officer::start(db).await;
+    let (_, report) = o.import(fixture_csv(), false).await;
+    assert_eq!(report["households"], 2);
+    // Mojo's file lists one of the default kelurahan's residents: that household is refused.
+    let csv = "no_kk,nik,nama,tanggal_lahir,jenis_kelamin,shdk,rt,rw,status_tinggal,no_hp\n\
+               3577010202230001,3577010403750001,RAHMAT HIDAYAT,1975-03-04,L,KEPALA KELUARGA,001,02,TETAP,081300000001\n\
+               3577010202230002,3577012111850003,WAHYU PRATAMA,1985-11-21,L,KEPALA KELUARGA,002,02,TETAP,\n\
+               3577010202230002,3201011205800001,BUDI SANTOSO,1980-05-12,L,FAMILI LAIN,002,02,TETAP,\n";
+    let (status, report) = o.import_into(csv.into(), false, MOJO).await;
+    assert_eq!(status, 200, "{report}");
+    assert_eq!(
+        (report["households"].clone(), report["persons"].clone()),
+        (json!(1), json!(1))
+    );
+    let reason = report["rejected"][1]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("************0001")
+            && reason.contains("(0000000000)")
+            && reason.contains("Kelurahan Mojo (3577011002)"),
+        "{reason}"
+    );
+    assert!(
+        !report.to_string().contains("3201011205800001"),
+        "no full NIK"
+    );
+    let (status, _) = o.import_into(csv.into(), false, "9999999999").await;
+    assert_eq!(status, 404, "an unknown kelurahan");
+
+    let get = |path: &'static str| o.call(reqwest::Method::GET, path, None);
+    assert_eq!(get("/households/3577010202230001").await.0, 404);
+    let (status, h) = get("/households/3577010202230001?kelurahan=3577011002").await;
+    assert_eq!(
+        (status, h["members"].as_array().map(Vec::len)),
+        (200, Some(1))
+    );
+    assert_eq!(
+        get("/households/3201010101230001?kelurahan=3577011002")
+            .await
+            .0,
+        404
+    );
+
+    // A change request reported in Mojo is Mojo's to list and decide.
+    let mut tx = db.begin(mojo).await.unwrap();
+    let id = tx
+        .insert_change_request(
+            &gotong::store::NewChangeRequest {
+                no_kk: "3577010202230001",
+                nik: Some("3577010403750001"),
+                kind: gotong::registry::change::Kind::Correction,
+                details: "nama",
+                reported_by: "3577010403750001",
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(get("/change-requests").await.1, json!([]));
+    let (_, listed) = get("/change-requests?kelurahan=3577011002").await;
+    assert_eq!(listed[0]["id"], id);
+    let approve = format!("/change-requests/{id}/approve");
+    let (status, _) = o.call(reqwest::Method::POST, &approve, None).await;
+    assert_eq!(status, 404, "not the default kelurahan's");
+    let (status, decided) = o
+        .call(
+            reqwest::Method::POST,
+            &format!("{approve}?kelurahan={MOJO}"),
+            None,
+        )
+        .await;
+    assert_eq!(
+        (status, decided["status"].as_str()),
+        (200, Some("approved"))
+    );
+    let (_, quality) = get("/data-quality?kelurahan=3577011002").await;
+    assert!(quality
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|f| f["no_kk"].as_str().unwrap().starts_with("357701")));
+    o.server.shutdown().await;
+}
+
 gotong::backend_tests!(
     import_over_http_reports_and_is_idempotent,
+    the_registry_api_acts_on_the_kelurahan_named,
     an_issued_code_links_a_phone_once,
     change_requests_are_decided_once_with_reasons,
     the_admin_api_needs_the_token,

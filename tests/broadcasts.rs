@@ -56,14 +56,25 @@ async fn get(server: &TestServer, path: &str) -> (u16, Value) {
 
 /// The registry imported; residents linked, each having last written at `wrote` on `channel`.
 async fn residents(server: &TestServer, people: &[((&str, &str), Channel, i64)]) {
-    let csv = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/transcripts/fixtures/kelurahan.csv"
-    ))
-    .unwrap();
+    let default = gotong::store::KelurahanId::DEFAULT;
+    residents_in(server, (default, ""), "kelurahan.csv", people).await;
+}
+
+/// [`residents`] of the kelurahan `(id, code)` from the transcripts' fixture `file`.
+async fn residents_in(
+    server: &TestServer,
+    (kelurahan, code): (gotong::store::KelurahanId, &str),
+    file: &str,
+    people: &[((&str, &str), Channel, i64)],
+) {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/transcripts/fixtures");
+    let csv = std::fs::read(format!("{dir}/{file}")).unwrap();
     let r = server
         .http
-        .post(format!("{}/api/registry/import", server.base))
+        .post(format!(
+            "{}/api/registry/import?kelurahan={code}",
+            server.base
+        ))
         .bearer_auth(ADMIN_TOKEN)
         .header("content-type", "text/csv")
         .body(csv)
@@ -74,7 +85,7 @@ async fn residents(server: &TestServer, people: &[((&str, &str), Channel, i64)])
     let db = &server.db;
     for (i, ((nik, phone), channel, wrote)) in people.iter().enumerate() {
         let msg = Inbound {
-            kelurahan: gotong::store::KelurahanId::DEFAULT,
+            kelurahan,
             channel: *channel,
             phone: Some(phone.to_string()),
             provider_id: format!("test-{i}-{phone}"),
@@ -85,7 +96,7 @@ async fn residents(server: &TestServer, people: &[((&str, &str), Channel, i64)])
             to: None,
         };
         db.record_inbound(&msg, *wrote).await.unwrap();
-        let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+        let mut tx = db.begin(kelurahan).await.unwrap();
         tx.create_link(phone, nik, "not-a-real-hash", *wrote)
             .await
             .unwrap();
@@ -449,7 +460,117 @@ async fn replies_go_before_broadcasts(db: &Db) {
     );
 }
 
+const MOJO: [(&str, &str); 3] = [
+    ("3577010403750001", "+6281300000001"),
+    ("3577015009780002", "+6281300000002"),
+    ("3577012111850003", "+6281300000003"),
+];
+
+async fn broadcasts_act_on_the_kelurahan_named_or_on_all(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let t = now();
+    residents(
+        &server,
+        &[(BUDI, Channel::Sms, t), (AHMAD, Channel::Sms, t)],
+    )
+    .await;
+    let mojo = db
+        .create_kelurahan("3577011002", "Mojo", &[], 0)
+        .await
+        .unwrap()
+        .id;
+    let people: Vec<_> = MOJO.iter().map(|p| (*p, Channel::Sms, t)).collect();
+    residents_in(&server, (mojo, "3577011002"), "kelurahan_mojo.csv", &people).await;
+
+    // A resident of Mojo is an admin of Mojo (here: of its kecamatan), not of the default one.
+    let (s, b) = post(
+        &server,
+        "/admins",
+        json!({"nik": MOJO[0].0, "scope": "kecamatan"}),
+    )
+    .await;
+    assert_eq!(s, 422, "not a resident of the default kelurahan: {b}");
+    let (s, b) = post(
+        &server,
+        "/admins?kelurahan=3577011002",
+        json!({"nik": MOJO[0].0, "scope": "Kecamatan"}),
+    )
+    .await;
+    assert_eq!((s, b["scope"].as_str()), (201, Some("kecamatan")), "{b}");
+
+    let (s, one) = post(
+        &server,
+        "/broadcasts?kelurahan=3577011002",
+        json!({"text": "Posyandu Sabtu."}),
+    )
+    .await;
+    assert_eq!((s, one["recipients"].as_i64()), (201, Some(3)), "{one}");
+    let id = one["id"].as_i64().unwrap();
+    assert_eq!(get(&server, &format!("/broadcasts/{id}")).await.0, 404);
+    let (s, counts) = get(&server, &format!("/broadcasts/{id}?kelurahan=3577011002")).await;
+    assert_eq!((s, counts["recipients"].as_i64()), (200, Some(3)));
+    let (s, _) = post(&server, &format!("/broadcasts/{id}/cancel"), json!({})).await;
+    assert_eq!(s, 404, "not the default kelurahan's broadcast");
+    let (s, _) = post(
+        &server,
+        "/broadcasts?kelurahan=9999999999",
+        json!({"text": "x"}),
+    )
+    .await;
+    assert_eq!(s, 404);
+
+    let (s, b) = post(
+        &server,
+        "/broadcasts",
+        json!({"text": "x", "rw": "03", "all": true}),
+    )
+    .await;
+    assert_eq!(s, 422, "an RW is inside one kelurahan: {b}");
+    let text = "Kerja bakti serentak Minggu pagi.";
+    let (s, all) = post(&server, "/broadcasts", json!({"text": text, "all": true})).await;
+    assert_eq!(s, 201, "{all}");
+    assert_eq!(all["recipients"], 5);
+    let each: Vec<(String, i64)> = all["broadcasts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["kelurahan"].as_str().unwrap().to_string(),
+                b["recipients"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        each,
+        vec![("0000000000".to_string(), 2), ("3577011002".to_string(), 3)]
+    );
+    let ids: Vec<i64> = all["broadcasts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(
+        get(&server, &format!("/broadcasts/{}", ids[0])).await.1["recipients"],
+        2
+    );
+    assert_eq!(
+        get(
+            &server,
+            &format!("/broadcasts/{}?kelurahan=3577011002", ids[1])
+        )
+        .await
+        .1["recipients"],
+        3
+    );
+    assert_eq!(broadcast_rows(db, MOJO[2].1, text).await.len(), 1);
+    assert_eq!(broadcast_rows(db, BUDI.1, text).await.len(), 1);
+    server.shutdown().await;
+}
+
 gotong::backend_tests!(
+    broadcasts_act_on_the_kelurahan_named_or_on_all,
     a_broadcast_reaches_each_channel_and_counts_statuses,
     bad_broadcasts_are_refused_and_queue_nothing,
     cancelling_stops_what_has_not_gone_out,

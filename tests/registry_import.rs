@@ -5,7 +5,9 @@ use gotong::registry::{
     export_registry_csv, import_registry, synthetic_registry_csv, FindingKind, ImportOptions,
     ImportReport, Issue,
 };
-use gotong::store::{Db, RegistryMember};
+use gotong::store::{Db, KelurahanId, RegistryMember};
+
+const DEFAULT: KelurahanId = KelurahanId::DEFAULT;
 use gotong::testing::TestDb;
 
 const FIXTURE: &str = include_str!("fixtures/registry/kelurahan_kecil.csv");
@@ -354,7 +356,7 @@ async fn legacy_nik_is_imported_with_a_warning_and_listed_by_data_quality(db: &D
     assert_eq!(lines(&report.warnings), vec![8]);
     assert!(reason_of(&report.warnings, 8).contains("nik ************0007 tidak cocok"));
 
-    let members = db.registry_members().await.expect("members");
+    let members = db.registry_members(DEFAULT).await.expect("members");
     let sri = members
         .iter()
         .find(|m| m.person.name == "Sri Rahayu")
@@ -368,7 +370,7 @@ async fn legacy_nik_is_imported_with_a_warning_and_listed_by_data_quality(db: &D
     assert_eq!(budi.person.phone.as_deref(), Some("+6281234567890"));
     assert_eq!((budi.rt.as_str(), budi.rw.as_str()), ("001", "03"));
 
-    let findings = db.data_quality(today()).await.expect("quality");
+    let findings = db.data_quality(DEFAULT, today()).await.expect("quality");
     let kinds: Vec<(&str, FindingKind)> = findings
         .iter()
         .map(|f| (f.nik_masked.as_str(), f.kind))
@@ -394,7 +396,7 @@ async fn data_quality_finds_households_without_phone_and_children_older_than_par
          3174050101200001,3174055010910003,Ani,1991-10-10,P,ANAK,1,3,TETAP,\n"
     );
     import(db, input.as_bytes()).await;
-    let findings = db.data_quality(today()).await.expect("quality");
+    let findings = db.data_quality(DEFAULT, today()).await.expect("quality");
     let kinds: Vec<(&str, FindingKind)> = findings
         .iter()
         .map(|f| (f.nik_masked.as_str(), f.kind))
@@ -419,7 +421,7 @@ async fn reimporting_the_same_file_changes_nothing(db: &Db) {
         (first.households, first.persons, first.unchanged),
         (3, 8, 0)
     );
-    let before = registry(&db.registry_members().await.expect("members"));
+    let before = registry(&db.registry_members(DEFAULT).await.expect("members"));
 
     let again = import(db, FIXTURE.as_bytes()).await;
     assert_eq!(
@@ -429,7 +431,7 @@ async fn reimporting_the_same_file_changes_nothing(db: &Db) {
     assert!(again.rejected.is_empty(), "{:?}", again.rejected);
     assert!(again.warnings.is_empty(), "{:?}", again.warnings);
     assert_eq!(
-        registry(&db.registry_members().await.expect("members")),
+        registry(&db.registry_members(DEFAULT).await.expect("members")),
         before
     );
 
@@ -443,7 +445,7 @@ async fn reimporting_the_same_file_changes_nothing(db: &Db) {
     assert_eq!(lines(&report.warnings), vec![2]);
     assert!(reason_of(&report.warnings, 2).contains("baris 4: nama berbeda"));
     assert_eq!(
-        registry(&db.registry_members().await.expect("members")),
+        registry(&db.registry_members(DEFAULT).await.expect("members")),
         before
     );
 
@@ -506,7 +508,7 @@ async fn export_then_import_gives_the_same_registry(db: &Db) {
     assert!(report.rejected.is_empty(), "{:?}", report.rejected);
 
     let mut exported = Vec::new();
-    let summary = export_registry_csv(db, &mut exported)
+    let summary = export_registry_csv(db, DEFAULT, &mut exported)
         .await
         .expect("export");
     assert_eq!(summary.households, report.households);
@@ -523,8 +525,8 @@ async fn export_then_import_gives_the_same_registry(db: &Db) {
         (report.households, report.persons)
     );
     assert_eq!(
-        registry(&fresh.db.registry_members().await.expect("members")),
-        registry(&db.registry_members().await.expect("members"))
+        registry(&fresh.db.registry_members(DEFAULT).await.expect("members")),
+        registry(&db.registry_members(DEFAULT).await.expect("members"))
     );
     fresh.drop_db().await;
 }
@@ -575,14 +577,16 @@ async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
         ),
         (3, 1, 7, 1)
     );
-    let findings = db.data_quality(today()).await.expect("quality");
+    let findings = db.data_quality(DEFAULT, today()).await.expect("quality");
     assert!(
         findings.iter().all(|f| f.kind != FindingKind::Over100),
         "the dead are not checked for age: {findings:?}"
     );
 
     let mut out = Vec::new();
-    let summary = export_registry_csv(db, &mut out).await.expect("export");
+    let summary = export_registry_csv(db, DEFAULT, &mut out)
+        .await
+        .expect("export");
     assert_eq!(
         (summary.households, summary.persons, summary.left_out),
         (3, 7, 1)
@@ -599,6 +603,56 @@ async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
         .find(|l| l.contains("Sri Rahayu"))
         .expect("exported");
     assert!(sri.ends_with(",TETAP,,"), "not verified: {sri}");
+}
+
+/// `gotong import registry FILE --kelurahan CODE` imports into that kelurahan; an unknown code
+/// is an error that says so, and imports nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_imports_into_the_kelurahan_named() {
+    let t = TestDb::sqlite().await;
+    let mojo =
+        t.db.create_kelurahan("3577011002", "Mojo", &[], 0)
+            .await
+            .unwrap()
+            .id;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("mojo.csv");
+    std::fs::write(&file, FIXTURE).unwrap();
+    let run = |code: &str| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gotong"))
+            .args(["import", "registry"])
+            .arg(&file)
+            .args(["--kelurahan", code, "--json"])
+            .env("DATABASE_URL", &t.url)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let unknown = run("9999999999");
+    assert!(!unknown.status.success());
+    let said = String::from_utf8_lossy(&unknown.stderr);
+    assert!(
+        said.contains("no kelurahan with code \"9999999999\""),
+        "{said}"
+    );
+    let out = run("3577011002");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let imported = report["households"].as_i64().unwrap();
+    assert!(imported > 0);
+    assert_eq!(
+        t.db.registry_stats(Some(mojo)).await.unwrap().households,
+        imported
+    );
+    assert_eq!(
+        t.db.registry_stats(Some(DEFAULT)).await.unwrap().households,
+        0
+    );
+    t.drop_db().await;
 }
 
 gotong::backend_tests!(

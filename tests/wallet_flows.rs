@@ -146,7 +146,10 @@ async fn pay_guided_with_a_wrong_pin_then_statement(db: &Db) {
         "{receipt}"
     );
     // The merchant was told at once, on its phone.
-    let notices = db.take_outbox_for_phone(SELLER, w.app.now()).await.unwrap();
+    let notices = db
+        .take_outbox_for_phone(gotong::store::KelurahanId::DEFAULT, SELLER, w.app.now())
+        .await
+        .unwrap();
     let notice = show(&notices);
     assert!(
         notice.starts_with("W001: diterima Rp25.000 dari Budi (masuk Rp23.750, dana sosial Rp1.250). Saldo toko: Rp23.750. Ref #"),

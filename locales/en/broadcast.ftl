@@ -1,5 +1,8 @@
 broadcast-admins-only = Sorry, broadcasts are for kelurahan, RW or RT admins only.
-broadcast-ask-text = Write the broadcast. Start with RW03 or RW03 RT001 for one area only.
+broadcast-ask-text = { $admin ->
+    [kecamatan] Write the broadcast for every kelurahan of your kecamatan. Start with KEL and a kelurahan code (for example KEL 1002) for one kelurahan only.
+   *[other] Write the broadcast. Start with RW03 or RW03 RT001 for one area only.
+}
 broadcast-empty = The broadcast is empty. Write the message to send.
 broadcast-out-of-scope = You are an admin of { $scope } and can only broadcast to that area.
 broadcast-rt-needs-rw = Name the RW too, for example RW03 RT001.
@@ -17,3 +20,6 @@ broadcast-cancelled = Broadcast #{ $id } cancelled: { $count } messages will not
 broadcast-not-found = No broadcast with that number was found.
 broadcast-finished = That broadcast has finished; there is nothing left to cancel.
 broadcast-already-cancelled = That broadcast was already cancelled.
+broadcast-unknown-kelurahan = There is no kelurahan { $code } in your kecamatan. Write its 10-digit code or its last 4 digits, for example KEL 1002.
+broadcast-area-needs-kelurahan = An RW or RT is inside one kelurahan: name the kelurahan first, for example KEL 1002 RW03.
+broadcast-queued-many = Broadcasts { $ids } are queued for { $recipients } recipients in { $count } kelurahan. Type BATAL SIARAN and a number to cancel what has not gone out.

@@ -1,5 +1,6 @@
 menu-household = Family data
 data-not-linked = This phone is not registered yet. Type REGISTER to register.
+linked-elsewhere = This phone is registered with { $kelurahan }, not here. Please write to the number of { $kelurahan }.
 data-household = Family card ****{ $kk_last4 }, RT { $rt } / RW { $rw }:
 data-member = { $number }. { $name }, { $age } yrs, { $relation }, NIK ****{ $nik_last4 }
 data-verify-prompt = Is this data correct?

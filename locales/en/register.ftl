@@ -4,6 +4,7 @@ register-ask-code = Type the 6-digit activation code from the kelurahan office. 
 register-code-wrong = The code is wrong or no longer valid.
 register-blocked = Too many wrong attempts. Try again in { $minutes } minutes.
 register-already-linked = This phone is already registered to { $name }.
+register-nik-elsewhere = This NIK is registered with { $kelurahan }. Register your phone through the number of { $kelurahan }.
 register-too-young = Sorry, only residents aged 16 or over can register a phone.
 register-choose-pin = Choose a 6-digit PIN. It is used to pay; never tell it to anyone.
 register-pin-trivial = That PIN is too easy to guess (like 123456 or 111111). Choose another.

@@ -1,5 +1,6 @@
 menu-household = Data keluarga
 data-not-linked = HP ini belum terdaftar. Ketik DAFTAR untuk mendaftar.
+linked-elsewhere = HP ini terdaftar di { $kelurahan }, bukan di sini. Silakan kirim pesan ke nomor { $kelurahan }.
 data-household = Data KK ****{ $kk_last4 }, RT { $rt } / RW { $rw }:
 data-member = { $number }. { $name }, { $age } th, { $relation }, NIK ****{ $nik_last4 }
 data-verify-prompt = Apakah data ini benar?

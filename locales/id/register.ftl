@@ -4,6 +4,7 @@ register-ask-code = Ketik kode aktivasi 6 angka dari kantor kelurahan. Belum pun
 register-code-wrong = Kode salah atau sudah tidak berlaku.
 register-blocked = Terlalu banyak percobaan yang salah. Coba lagi dalam { $minutes } menit.
 register-already-linked = HP ini sudah terdaftar atas nama { $name }.
+register-nik-elsewhere = NIK ini terdaftar di { $kelurahan }. Daftarkan HP lewat nomor { $kelurahan }.
 register-too-young = Maaf, pendaftaran HP hanya untuk warga berumur 16 tahun ke atas.
 register-choose-pin = Buat PIN 6 angka. PIN dipakai untuk membayar; jangan beritahu siapa pun.
 register-pin-trivial = PIN itu terlalu mudah ditebak (misalnya 123456 atau 111111). Pilih PIN lain.

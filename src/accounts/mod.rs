@@ -3,6 +3,7 @@
 
 pub mod activation_code;
 pub mod age;
+pub mod elsewhere;
 pub mod issue_code;
 pub mod pin_check;
 pub mod pin_hash;

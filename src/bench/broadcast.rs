@@ -175,7 +175,10 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Broadcast
     let drain_start = Instant::now();
     let (mut latency, talk_errors) = talk(&http, &url, &seen, drain_start + drain).await?;
     running.shutdown().await;
-    let counts = db.broadcast_counts(created.id).await?.unwrap_or_default();
+    let counts = db
+        .broadcast_counts(crate::store::KelurahanId::DEFAULT, created.id)
+        .await?
+        .unwrap_or_default();
     tracing::info!(%backend, queued = counts.queued, sent = counts.sent, "bench: after the drain");
     let refused = provider.refused();
     provider.stop().await;

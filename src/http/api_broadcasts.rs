@@ -1,6 +1,7 @@
 //! Admin API for broadcasts (DESIGN §3): admins, broadcasts, their figures and cancelling. The
 //! rules are [`crate::broadcast`]'s, the same as `SIARAN` in chat; the API acts for the whole
-//! kelurahan and is audited as `admin-api`.
+//! kelurahan named by `?kelurahan=` (or, with `"all": true`, every kelurahan of the deployment:
+//! the bearer token is the deployment's) and is audited as `admin-api`.
 
 use super::api_registry::ACTOR;
 use super::error::HttpError;
@@ -48,8 +49,9 @@ pub struct AdminView {
     pub scope: String,
 }
 
-/// `POST /api/admins {"nik", "scope"}`: `scope` is `kelurahan`, `RW03` or `RW03/RT001`; the
-/// person must be linked to a phone. Granting again replaces the scope.
+/// `POST /api/admins {"nik", "scope"}`: `scope` is `kecamatan` (every kelurahan of the
+/// kecamatan of `?kelurahan=`), `kelurahan`, `RW03` or `RW03/RT001`; the person must be a linked
+/// resident of that kelurahan. Granting again replaces the scope.
 async fn create_admin(
     State(state): State<HttpState>,
     kelurahan: ForKelurahan,
@@ -81,15 +83,45 @@ pub struct BroadcastBody {
     /// `merchant` or `unverified` (households that have not verified their data).
     #[serde(default)]
     pub role: Option<String>,
+    /// To every kelurahan of the deployment (one broadcast each, from each one's number).
+    #[serde(default)]
+    pub all: bool,
+}
+
+/// One kelurahan's broadcast of a `"all": true` request.
+#[derive(Serialize)]
+pub struct KelurahanBroadcast {
+    pub kelurahan: String,
+    pub name: String,
+    /// `null` where nobody is reached (nothing queued there).
+    pub id: Option<i64>,
+    pub recipients: i64,
+    pub whatsapp: i64,
+    pub sms: i64,
+    pub unreachable: i64,
+}
+
+/// What `POST /api/broadcasts` answers: one broadcast, or with `"all": true` each kelurahan's.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum BroadcastAnswer {
+    One(Created),
+    All {
+        recipients: i64,
+        broadcasts: Vec<KelurahanBroadcast>,
+    },
 }
 
 /// `POST /api/broadcasts {"text", "rw"?, "rt"?, "role"?}` → `{"id", "recipients", "whatsapp",
-/// "sms", "unreachable"}`; 422 (nothing queued) for an empty or unsendable text or no recipients.
+/// "sms", "unreachable"}`; with `"all": true` (and no RW or RT: those are inside one kelurahan)
+/// → `{"recipients", "broadcasts": [{"kelurahan", "name", "id", "recipients", …}]}`, one per
+/// kelurahan of the deployment, all queued or none. 422 (nothing queued) for an empty or
+/// unsendable text or no recipients.
 async fn create_broadcast(
     State(state): State<HttpState>,
     kelurahan: ForKelurahan,
     Json(body): Json<BroadcastBody>,
-) -> Result<(StatusCode, Json<Created>), HttpError> {
+) -> Result<(StatusCode, Json<BroadcastAnswer>), HttpError> {
     let area = |v: Option<String>, parse: fn(&str) -> Option<String>| {
         v.filter(|s| !s.trim().is_empty())
             .map(|s| parse(&s).ok_or(BroadcastError::BadArea(s.chars().take(10).collect())))
@@ -102,13 +134,51 @@ async fn create_broadcast(
         .filter(|s| !s.trim().is_empty())
         .map(|s| Role::parse(&s).ok_or(BroadcastError::BadRole(s.chars().take(20).collect())))
         .transpose()?;
-    let target = Scope::Kelurahan.target(rw, rt, role)?;
     let app = &state.app;
+    if !body.all {
+        let target = Scope::Kelurahan.target(rw, rt, role)?;
+        let mut tx = app.db.begin(kelurahan.id()).await?;
+        let created =
+            broadcast::create(&mut tx, ACTOR, &target, &body.text, &app.config, app.now()).await?;
+        tx.commit().await?;
+        return Ok((StatusCode::CREATED, Json(BroadcastAnswer::One(created))));
+    }
+    let everywhere = app.db.kelurahan_list().await?;
+    let destination = Scope::Kecamatan.destination(&everywhere, None, rw, rt, role)?;
     let mut tx = app.db.begin(kelurahan.id()).await?;
-    let created =
-        broadcast::create(&mut tx, ACTOR, &target, &body.text, &app.config, app.now()).await?;
+    let made = broadcast::create_in(
+        &mut tx,
+        ACTOR,
+        &destination.kelurahan,
+        &destination.target,
+        &body.text,
+        &app.config,
+        app.now(),
+    )
+    .await?;
     tx.commit().await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    let broadcasts: Vec<KelurahanBroadcast> = made
+        .into_iter()
+        .map(|(k, c)| {
+            let plan = c.map(|c| c.plan).unwrap_or_default();
+            KelurahanBroadcast {
+                kelurahan: k.code,
+                name: k.name,
+                id: c.map(|c| c.id),
+                recipients: plan.recipients,
+                whatsapp: plan.whatsapp,
+                sms: plan.sms,
+                unreachable: plan.unreachable,
+            }
+        })
+        .collect();
+    Ok((
+        StatusCode::CREATED,
+        Json(BroadcastAnswer::All {
+            recipients: broadcasts.iter().map(|b| b.recipients).sum(),
+            broadcasts,
+        }),
+    ))
 }
 
 /// `GET /api/broadcasts/{id}` → `{"recipients", "queued", "sent", "delivered", "read", "failed",
@@ -116,9 +186,10 @@ async fn create_broadcast(
 /// includes read).
 async fn broadcast_counts(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Path(id): Path<i64>,
 ) -> Result<Json<BroadcastCounts>, HttpError> {
-    let counts = state.app.db.broadcast_counts(id).await?;
+    let counts = state.app.db.broadcast_counts(kelurahan.id(), id).await?;
     counts.map(Json).ok_or(HttpError::NotFound)
 }
 

@@ -72,9 +72,14 @@ async fn import(
 
 /// `GET /api/data-quality`: legacy NIKs, households without a phone, members over 100, children
 /// older than a parent.
-async fn data_quality(State(state): State<HttpState>) -> Result<Json<Vec<Finding>>, HttpError> {
+async fn data_quality(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+) -> Result<Json<Vec<Finding>>, HttpError> {
     let today = jakarta_date(state.app.now());
-    Ok(Json(state.app.db.data_quality(today).await?))
+    Ok(Json(
+        state.app.db.data_quality(kelurahan.id(), today).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -146,6 +151,7 @@ impl From<ChangeRequest> for ChangeRequestView {
 /// `GET /api/change-requests[?status=pending]`; a status no request can have lists none.
 async fn list_change_requests(
     State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
     Query(filter): Query<StatusFilter>,
 ) -> Result<Json<Vec<ChangeRequestView>>, HttpError> {
     let status = match filter.status.as_deref().map(Status::from_code) {
@@ -153,7 +159,7 @@ async fn list_change_requests(
         Some(Some(status)) => Some(status),
         Some(None) => return Ok(Json(Vec::new())),
     };
-    let rows = state.app.db.change_requests(status).await?;
+    let rows = state.app.db.change_requests(kelurahan.id(), status).await?;
     Ok(Json(rows.into_iter().map(Into::into).collect()))
 }
 
@@ -267,8 +273,15 @@ pub struct LockedPin {
 }
 
 /// `GET /api/locked-pins`: phones whose PIN actions are locked after 3 wrong PINs.
-async fn locked_pins(State(state): State<HttpState>) -> Result<Json<Vec<LockedPin>>, HttpError> {
-    let rows = state.app.db.locked_pins(state.app.now()).await?;
+async fn locked_pins(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+) -> Result<Json<Vec<LockedPin>>, HttpError> {
+    let rows = state
+        .app
+        .db
+        .locked_pins(kelurahan.id(), state.app.now())
+        .await?;
     Ok(Json(
         rows.into_iter()
             .map(|(phone, until)| LockedPin {

@@ -36,6 +36,8 @@ pub fn sample_value(name: &str) -> TextArg {
     ]) || word(&["n", "no", "id", "num"])
     {
         TextArg::Num(12345)
+    } else if has(&["kelurahan", "kecamatan"]) {
+        TextArg::from("Kelurahan Karang Anyar Selatan")
     } else if has(&[
         "name", "nama", "merchant", "seller", "penjual", "item", "barang",
     ]) {

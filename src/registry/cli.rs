@@ -1,4 +1,6 @@
-//! `gotong import registry FILE.csv [--dry-run] [--json]` and `gotong export registry [FILE]`.
+//! `gotong import registry FILE.csv [--kelurahan CODE] [--dry-run] [--json]` and `gotong export
+//! registry [FILE] [--kelurahan CODE]`: the registry of the kelurahan with that Kemendagri code,
+//! by default the deployment's default kelurahan.
 //!
 //! Exit status: non-zero when the file cannot be read, is not a registry CSV (wrong header), or
 //! the database fails. Rejected rows alone are not a failure: the good households are imported
@@ -6,7 +8,7 @@
 
 use super::{export_registry_csv, import_registry, ImportOptions, ImportProgress};
 use crate::clock::{Clock, SystemClock};
-use crate::store::Db;
+use crate::store::{Db, Kelurahan, KelurahanId};
 use anyhow::Context;
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::Write;
@@ -15,8 +17,30 @@ use std::path::Path;
 /// Rejections and warnings printed in the summary; the rest are in `--json`.
 const SHOWN: usize = 20;
 
-/// Imports `file`, with a progress bar on stderr (hidden when stderr is not a terminal).
-pub async fn import_command(db: &Db, file: &Path, dry_run: bool, json: bool) -> anyhow::Result<()> {
+/// The kelurahan named by `--kelurahan CODE`, or the default one.
+async fn kelurahan_named(db: &Db, code: Option<&str>) -> anyhow::Result<Kelurahan> {
+    let found = match code.map(str::trim) {
+        None | Some("") => db.kelurahan(KelurahanId::DEFAULT).await?,
+        Some(code) => db.kelurahan_by_code(code).await?,
+    };
+    found.with_context(|| {
+        format!(
+            "no kelurahan with code {:?} on this deployment (add it first: POST /api/kelurahan)",
+            code.unwrap_or_default()
+        )
+    })
+}
+
+/// Imports `file` into the kelurahan `kelurahan` (a Kemendagri code; the default kelurahan when
+/// `None`), with a progress bar on stderr (hidden when stderr is not a terminal).
+pub async fn import_command(
+    db: &Db,
+    file: &Path,
+    kelurahan: Option<&str>,
+    dry_run: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let kelurahan = kelurahan_named(db, kelurahan).await?;
     let input = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     let now_ms = SystemClock.now_ms();
     let opts = ImportOptions {
@@ -25,7 +49,7 @@ pub async fn import_command(db: &Db, file: &Path, dry_run: bool, json: bool) -> 
         subject: file.file_name().map(|n| n.to_string_lossy().into_owned()),
         now_ms,
         today: crate::calendar::jakarta_date(now_ms),
-        kelurahan: crate::store::KelurahanId::DEFAULT,
+        kelurahan: kelurahan.id,
     };
     let bar = ProgressBar::new_spinner();
     bar.set_message("memeriksa file…");
@@ -62,20 +86,26 @@ pub async fn import_command(db: &Db, file: &Path, dry_run: bool, json: bool) -> 
     Ok(())
 }
 
-/// Writes the registry to `file`, or to stdout.
-pub async fn export_command(db: &Db, file: Option<&Path>) -> anyhow::Result<()> {
+/// Writes the registry of `kelurahan` (a code; the default kelurahan when `None`) to `file`, or
+/// to stdout.
+pub async fn export_command(
+    db: &Db,
+    file: Option<&Path>,
+    kelurahan: Option<&str>,
+) -> anyhow::Result<()> {
+    let kelurahan = kelurahan_named(db, kelurahan).await?.id;
     let summary = match file {
         Some(path) => {
             let f = std::fs::File::create(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             let mut w = std::io::BufWriter::new(f);
-            let s = export_registry_csv(db, &mut w).await?;
+            let s = export_registry_csv(db, kelurahan, &mut w).await?;
             w.flush()?;
             s
         }
         None => {
             let stdout = std::io::stdout();
-            export_registry_csv(db, stdout.lock()).await?
+            export_registry_csv(db, kelurahan, stdout.lock()).await?
         }
     };
     eprintln!(

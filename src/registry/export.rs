@@ -9,7 +9,7 @@
 
 use super::csv_row::{COLUMNS, VERIFIED_AT};
 use super::RegistryError;
-use crate::store::Db;
+use crate::store::{Db, KelurahanId};
 use chrono::{DateTime, FixedOffset};
 use std::io::Write;
 
@@ -22,12 +22,13 @@ pub struct ExportSummary {
     pub left_out: u64,
 }
 
-/// Writes the registry as CSV to `out`.
+/// Writes the registry of `kelurahan` as CSV to `out`.
 pub async fn export_registry_csv<W: Write>(
     db: &Db,
+    kelurahan: KelurahanId,
     out: W,
 ) -> Result<ExportSummary, RegistryError> {
-    let members = db.registry_members().await?;
+    let members = db.registry_members(kelurahan).await?;
     let mut w = csv::Writer::from_writer(out);
     let mut header: Vec<&str> = COLUMNS.to_vec();
     header.push(VERIFIED_AT);

@@ -1,18 +1,30 @@
 //! The registry import: the file's households checked against the database and written in
 //! batches inside one unit of work, or, on a dry run, checked the same way and not written.
 //!
-//! A household whose `no_kk` is already registered is left as it is and counted `unchanged`, so
-//! re-importing a file changes nothing. If the file's data for it differs from the database (a
-//! member added or missing, a name or date changed), the database still wins, and the report
-//! warns: changes to a registered household go through change requests (`DATA` → 2), approved by
-//! an officer, never through a re-import. A new household with a NIK already registered under
-//! another KK is rejected.
+//! A household whose `no_kk` is already registered in this kelurahan is left as it is and counted
+//! `unchanged`, so re-importing a file changes nothing. If the file's data for it differs from the
+//! database (a member added or missing, a name or date changed), the database still wins, and the
+//! report warns: changes to a registered household go through change requests (`DATA` → 2),
+//! approved by an officer, never through a re-import. A new household with a NIK already
+//! registered under another KK is rejected.
+//!
+//! **One NIK, one kelurahan** (DESIGN §5, issue 18): NIKs and KK numbers are keys of the whole
+//! deployment. A household whose KK, or one of whose NIKs, is registered in another kelurahan is
+//! rejected with a reason naming both kelurahan. A move goes through a `pindah`/`datang` pair,
+//! never a copy: a person recorded as moved out of another kelurahan (an approved move-out) is
+//! taken over by the import as `datang` — the person row moves to the new household and
+//! kelurahan, `arrived_on` is the import's day, and both kelurahan's audit logs say so.
+//!
+//! Two imports running at the same time may both find a NIK free: the database's keys decide
+//! who registered it first, and the other's household is rejected ([`super::import_writes`]).
 
 use super::households::{plan_households, Candidate};
 use super::report::{ImportReport, Issue};
 use super::RegistryError;
-use crate::parse::nik::last4;
-use crate::store::{Db, HouseholdRecord, PersonRecord, Tx};
+use crate::parse::nik::{last4, mask_nik, Nik};
+use crate::store::{
+    Db, HouseholdRecord, Kelurahan, PersonRecord, RegisteredHousehold, RegisteredPerson, Tx,
+};
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
 
@@ -43,7 +55,7 @@ pub enum ImportProgress {
 }
 
 /// Persons written between two progress reports.
-const PROGRESS_CHUNK: usize = 5_000;
+pub(super) const PROGRESS_CHUNK: usize = 5_000;
 
 /// Imports a registry CSV (DESIGN §5). Fails only if the file as a whole is not a registry CSV or
 /// the database fails (then nothing is written); bad rows are in the report's `rejected`.
@@ -53,6 +65,10 @@ pub async fn import_registry(
     opts: &ImportOptions,
     progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<ImportReport, RegistryError> {
+    let here = db
+        .kelurahan(opts.kelurahan)
+        .await?
+        .ok_or(RegistryError::UnknownKelurahan(opts.kelurahan))?;
     let rows = super::csv_row::read_rows(input)?;
     progress(ImportProgress::Checked {
         rows: rows.len() as u64,
@@ -60,7 +76,7 @@ pub async fn import_registry(
     let mut households = plan_households(rows, opts.today);
 
     let mut tx = db.begin(opts.kelurahan).await?;
-    let result = check_and_write(&mut tx, &mut households, opts, progress).await;
+    let result = check_and_write(&mut tx, &here, &mut households, opts, progress).await;
     let report = match result {
         Ok(report) => report,
         Err(e) => {
@@ -74,9 +90,11 @@ pub async fn import_registry(
         tx.commit().await?;
     }
     tracing::info!(
+        kelurahan = %here.code,
         dry_run = opts.dry_run,
         households = report.households,
         persons = report.persons,
+        arrived = report.arrived,
         unchanged = report.unchanged,
         rejected = report.rejected.len(),
         warnings = report.warnings.len(),
@@ -85,8 +103,95 @@ pub async fn import_registry(
     Ok(report)
 }
 
+/// `kelurahan Sukamaju (3577011001)`, as a reason names it.
+pub(super) fn place(k: &Kelurahan) -> String {
+    format!("{} ({})", k.title(), k.code)
+}
+
+/// Why a NIK registered in `there` cannot be registered `here` too.
+pub(super) fn nik_elsewhere(nik: &Nik, there: &Kelurahan, here: &Kelurahan) -> String {
+    format!(
+        "nik {} sudah terdaftar di {}, tidak bisa didaftarkan juga di {}: \
+         pindah harus lewat mutasi pindah (di {}) lalu datang",
+        nik.masked(),
+        place(there),
+        place(here),
+        there.title()
+    )
+}
+
+/// Why a KK registered in `there` cannot be registered `here` too.
+pub(super) fn kk_elsewhere(no_kk: &str, there: &Kelurahan, here: &Kelurahan) -> String {
+    format!(
+        "no_kk …{} sudah terdaftar di {}, tidak bisa didaftarkan juga di {}",
+        last4(no_kk),
+        place(there),
+        place(here)
+    )
+}
+
+/// Why a NIK registered under another KK of this kelurahan cannot be registered again.
+pub(super) fn nik_in_other_kk(nik: &Nik, other_kk: &str) -> String {
+    format!(
+        "nik {} sudah terdaftar di KK lain (no_kk …{})",
+        nik.masked(),
+        last4(other_kk)
+    )
+}
+
+/// Rejects the lines of `h` whose NIK is registered already (`registered`): under another KK of
+/// this kelurahan, or in another kelurahan — unless recorded there as moved out, when the person
+/// may arrive (`datang`).
+pub(super) fn refuse_registered_niks(
+    h: &mut Candidate,
+    registered: &HashMap<String, RegisteredPerson>,
+    here: &Kelurahan,
+) {
+    let clashes: Vec<(u64, String)> = h
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let other = registered.get(r.nik.as_str())?;
+            let reason = if other.kelurahan.id != here.id {
+                if other.may_arrive() {
+                    return None;
+                }
+                nik_elsewhere(&r.nik, &other.kelurahan, here)
+            } else if other.no_kk != h.key {
+                nik_in_other_kk(&r.nik, &other.no_kk)
+            } else {
+                // Registered here under this very KK, by an import running at the same time:
+                // the KK's own rejection says so.
+                return None;
+            };
+            Some((r.line, reason))
+        })
+        .collect();
+    for (line, reason) in clashes {
+        h.add_problem(line, reason);
+    }
+}
+
+/// A person coming from another kelurahan (`datang`).
+#[derive(Clone, Debug)]
+pub(super) struct Arrival {
+    pub record: PersonRecord,
+    pub from: Kelurahan,
+}
+
+/// What the import writes, once checked.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Writes {
+    /// Index into the file's households of each household to write.
+    pub households: Vec<usize>,
+    pub records: Vec<HouseholdRecord>,
+    pub persons: Vec<PersonRecord>,
+    pub arrivals: Vec<Arrival>,
+}
+
 async fn check_and_write(
     tx: &mut Tx,
+    here: &Kelurahan,
     households: &mut [Candidate],
     opts: &ImportOptions,
     progress: &(dyn Fn(ImportProgress) + Send + Sync),
@@ -96,26 +201,30 @@ async fn check_and_write(
         .filter(|h| !h.is_rejected())
         .map(|h| h.key.clone())
         .collect();
-    let registered: HashMap<String, HouseholdRecord> = tx
-        .existing_households(&valid_kks)
+    let registered: HashMap<String, RegisteredHousehold> = tx
+        .households_in_deployment(&valid_kks)
         .await?
         .into_iter()
-        .map(|h| (h.no_kk.clone(), h))
+        .map(|h| (h.record.no_kk.clone(), h))
         .collect();
     let new_niks: Vec<String> = households
         .iter()
         .filter(|h| !h.is_rejected() && !registered.contains_key(&h.key))
         .flat_map(|h| h.rows.iter().map(|r| r.nik.as_str().to_string()))
         .collect();
-    let taken: HashMap<String, String> = tx
-        .existing_persons(&new_niks)
+    let taken: HashMap<String, RegisteredPerson> = tx
+        .persons_in_deployment(&new_niks)
         .await?
         .into_iter()
-        .map(|p| (p.nik, p.no_kk))
+        .map(|p| (p.nik.clone(), p))
         .collect();
-    let registered_kks: Vec<String> = registered.keys().cloned().collect();
+    let registered_here: Vec<String> = registered
+        .values()
+        .filter(|h| h.kelurahan.id == here.id)
+        .map(|h| h.record.no_kk.clone())
+        .collect();
     let mut members: HashMap<String, Vec<PersonRecord>> = HashMap::new();
-    for p in tx.members_of_households(&registered_kks).await? {
+    for p in tx.members_of_households(&registered_here).await? {
         members.entry(p.no_kk.clone()).or_default().push(p);
     }
 
@@ -123,55 +232,73 @@ async fn check_and_write(
         dry_run: opts.dry_run,
         ..ImportReport::default()
     };
-    let mut new_households = Vec::new();
-    let mut new_persons = Vec::new();
-    for h in households.iter_mut() {
+    let mut writes = Writes::default();
+    for (index, h) in households.iter_mut().enumerate() {
         if !h.is_rejected() {
-            if let Some(stored) = registered.get(&h.key) {
-                report.unchanged += 1;
-                let stored_members = members.get(&h.key).map(Vec::as_slice).unwrap_or(&[]);
-                if let Some(difference) = difference(h, stored, stored_members) {
-                    report.warnings.push(Issue {
-                        line: h.first_line(),
-                        reason: format!(
-                            "KK ini sudah terdaftar dan data di file berbeda ({difference}); \
-                             data tersimpan tidak diubah: perubahan diajukan lewat \
-                             permintaan perubahan (DATA)"
-                        ),
-                    });
+            match registered.get(&h.key) {
+                Some(stored) if stored.kelurahan.id == here.id => {
+                    report.unchanged += 1;
+                    let stored_members = members.get(&h.key).map(Vec::as_slice).unwrap_or(&[]);
+                    if let Some(difference) = difference(h, &stored.record, stored_members) {
+                        report.warnings.push(Issue {
+                            line: h.first_line(),
+                            reason: format!(
+                                "KK ini sudah terdaftar dan data di file berbeda ({difference}); \
+                                 data tersimpan tidak diubah: perubahan diajukan lewat \
+                                 permintaan perubahan (DATA)"
+                            ),
+                        });
+                    }
+                    continue;
                 }
-                continue;
-            }
-            let clashes: Vec<(u64, String)> = h
-                .rows
-                .iter()
-                .filter_map(|r| {
-                    let other_kk = taken.get(r.nik.as_str())?;
-                    let reason = format!(
-                        "nik {} sudah terdaftar di KK lain (no_kk …{})",
-                        r.nik.masked(),
-                        last4(other_kk)
-                    );
-                    Some((r.line, reason))
-                })
-                .collect();
-            for (line, reason) in clashes {
-                h.add_problem(line, reason);
+                Some(elsewhere) => {
+                    let reason = kk_elsewhere(&h.key, &elsewhere.kelurahan, here);
+                    h.add_problem(h.first_line(), reason);
+                }
+                None => refuse_registered_niks(h, &taken, here),
             }
         }
         if h.is_rejected() {
-            report.rejected.extend(h.rejections());
             continue;
         }
         let Some(first) = h.rows.first() else {
             continue;
         };
-        new_households.push(HouseholdRecord {
+        writes.households.push(index);
+        writes.records.push(HouseholdRecord {
             no_kk: first.no_kk.clone(),
             rt: first.rt.clone(),
             rw: first.rw.clone(),
         });
         for r in &h.rows {
+            match taken.get(r.nik.as_str()) {
+                Some(other) => writes.arrivals.push(Arrival {
+                    record: r.to_record(),
+                    from: other.kelurahan.clone(),
+                }),
+                None => writes.persons.push(r.to_record()),
+            }
+        }
+    }
+
+    if !opts.dry_run {
+        super::import_writes::write_settling_races(
+            tx,
+            here,
+            households,
+            &mut writes,
+            opts,
+            progress,
+        )
+        .await?;
+    }
+    for h in households.iter() {
+        if h.is_rejected() {
+            report.rejected.extend(h.rejections());
+        }
+    }
+    for &i in &writes.households {
+        for r in &households[i].rows {
             if r.nik_mismatch {
                 report.warnings.push(Issue {
                     line: r.line,
@@ -182,26 +309,29 @@ async fn check_and_write(
                     ),
                 });
             }
-            new_persons.push(r.to_record());
         }
     }
-    report.households = new_households.len() as u64;
-    report.persons = new_persons.len() as u64;
+    for a in &writes.arrivals {
+        report.warnings.push(Issue {
+            line: a.record.line.unwrap_or(0).max(0) as u64,
+            reason: format!(
+                "nik {} datang dari {} (pindah tercatat di sana): dipindahkan ke KK ini",
+                mask_nik(&a.record.nik),
+                place(&a.from)
+            ),
+        });
+    }
+    report.households = writes.records.len() as u64;
+    report.persons = (writes.persons.len() + writes.arrivals.len()) as u64;
+    report.arrived = writes.arrivals.len() as u64;
     report.rejected.sort_by_key(|i| i.line);
     report.warnings.sort_by_key(|i| i.line);
 
     if !opts.dry_run {
-        tx.insert_households(&new_households, opts.now_ms).await?;
-        let total = new_persons.len() as u64;
-        let mut done = 0u64;
-        for chunk in new_persons.chunks(PROGRESS_CHUNK) {
-            tx.insert_persons(chunk, opts.now_ms).await?;
-            done += chunk.len() as u64;
-            progress(ImportProgress::Writing { done, total });
-        }
         let after = serde_json::json!({
             "households": report.households,
             "persons": report.persons,
+            "arrived": report.arrived,
             "unchanged": report.unchanged,
             "rejected": report.rejected.len(),
             "warnings": report.warnings.len(),
@@ -214,8 +344,7 @@ async fn check_and_write(
             Some(&after),
             opts.now_ms,
         )
-        .await
-        .map_err(RegistryError::Store)?;
+        .await?;
     }
     Ok(report)
 }

@@ -14,6 +14,7 @@ pub mod csv_row;
 pub mod export;
 pub mod households;
 pub mod import;
+mod import_writes;
 pub mod quality;
 pub mod report;
 pub mod synthetic;
@@ -41,4 +42,6 @@ pub enum RegistryError {
     Csv(#[from] csv::Error),
     #[error("menulis file gagal: {0}")]
     Io(#[from] std::io::Error),
+    #[error("kelurahan {0} tidak ada di deployment ini")]
+    UnknownKelurahan(crate::store::KelurahanId),
 }

@@ -5,7 +5,7 @@
 use crate::error::StoreResult;
 use crate::parse::nik::mask_nik;
 use crate::registry::Shdk;
-use crate::store::{Db, RegistryMember};
+use crate::store::{Db, KelurahanId, RegistryMember};
 use chrono::{Months, NaiveDate};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -36,9 +36,13 @@ pub struct Finding {
 }
 
 impl Db {
-    /// Every data-quality finding, by RW, RT and KK; ages are counted on `today`.
-    pub async fn data_quality(&self, today: NaiveDate) -> StoreResult<Vec<Finding>> {
-        Ok(findings(&self.registry_members().await?, today))
+    /// Every data-quality finding of `kelurahan`, by RW, RT and KK; ages are counted on `today`.
+    pub async fn data_quality(
+        &self,
+        kelurahan: KelurahanId,
+        today: NaiveDate,
+    ) -> StoreResult<Vec<Finding>> {
+        Ok(findings(&self.registry_members(kelurahan).await?, today))
     }
 }
 

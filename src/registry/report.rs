@@ -14,8 +14,11 @@ pub struct Issue {
 pub struct ImportReport {
     /// Households newly imported (on a dry run: that would be).
     pub households: u64,
-    /// Persons newly imported (on a dry run: that would be).
+    /// Persons newly imported (on a dry run: that would be), arrivals included.
     pub persons: u64,
+    /// Of `persons`, those who came from another kelurahan where their move out is recorded
+    /// (`datang`): their person row moved here.
+    pub arrived: u64,
     /// Valid households already registered: left as they are (a re-import changes nothing;
     /// changes to a registered household go through change requests, with a warning).
     pub unchanged: u64,
@@ -37,8 +40,13 @@ impl ImportReport {
         } else {
             "diimpor"
         };
+        let arrived = if self.arrived > 0 {
+            format!(" ({} datang dari kelurahan lain)", self.arrived)
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "{} KK dan {} orang {verb}; {} KK sudah terdaftar (tidak diubah); {} baris ditolak; {} peringatan\n",
+            "{} KK dan {} orang{arrived} {verb}; {} KK sudah terdaftar (tidak diubah); {} baris ditolak; {} peringatan\n",
             self.households,
             self.persons,
             self.unchanged,

@@ -2,10 +2,11 @@
 //! rows with `broadcast_id` set, written with one set-based `INSERT … SELECT` per kind of message
 //! (never one statement per recipient); its figures are counted from those rows.
 //!
-//! Recipients are linked residents (`links`, so one row per phone) still present in the registry,
-//! whose phone has not opted out (`contacts.opted_out`), in the target's area and role.
+//! Recipients are linked residents (`links`, so one row per phone) still present in the registry
+//! of the unit of work's kelurahan, whose phone has not opted out (`contacts.opted_out`), in the
+//! target's area and role. Admins and broadcasts belong to one kelurahan and are found there only.
 
-use super::{on_backend, Backend, Db, Tx};
+use super::{on_backend, Backend, Db, KelurahanId, Tx};
 use crate::broadcast::Status;
 use crate::error::StoreResult;
 use crate::message::{Body, Channel, Priority};
@@ -63,7 +64,7 @@ pub enum Recipients {
     Sms,
 }
 
-/// An admin as stored: the scope kind (`kelurahan`, `rw`, `rt`) with its RW and RT.
+/// An admin as stored: the scope kind (`kecamatan`, `kelurahan`, `rw`, `rt`) with its RW and RT.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AdminRow {
     pub nik: String,
@@ -108,13 +109,20 @@ pub struct BroadcastCounts {
     pub cancelled: i64,
 }
 
-/// `FROM … WHERE …` selecting the recipients of `target` (aliases `l` links, `c` contacts),
-/// with its text parameters numbered from `$first`.
-fn recipients_from(target: &Target, merchants: bool, first: usize) -> (String, Vec<String>) {
-    let mut sql = String::from(
+/// `FROM … WHERE …` selecting the recipients of `target` among the residents of `kelurahan`
+/// (aliases `l` links, `c` contacts), with its text parameters numbered from `$first`.
+fn recipients_from(
+    kelurahan: KelurahanId,
+    target: &Target,
+    merchants: bool,
+    first: usize,
+) -> (String, Vec<String>) {
+    let mut sql = format!(
         "FROM links l JOIN contacts c ON c.phone = l.phone
          JOIN persons p ON p.nik = l.nik JOIN households h ON h.no_kk = p.no_kk
-         WHERE c.opted_out = FALSE AND p.died_on IS NULL AND p.moved_out_on IS NULL",
+         WHERE p.kelurahan_id = {kelurahan} AND c.opted_out = FALSE
+            AND p.died_on IS NULL AND p.moved_out_on IS NULL",
+        kelurahan = kelurahan.0
     );
     let mut binds = Vec::new();
     for (column, value) in [("h.rw", &target.rw), ("h.rt", &target.rt)] {
@@ -164,7 +172,8 @@ impl Tx {
             sqlx::query(
                 "INSERT INTO admins (nik, scope, rw, rt, created_by, created_at, kelurahan_id) VALUES ($1, $2, $3, $4, $5, $6, $7)
                  ON CONFLICT (nik) DO UPDATE SET scope = excluded.scope, rw = excluded.rw, rt = excluded.rt,
-                    created_by = excluded.created_by, created_at = excluded.created_at",
+                    created_by = excluded.created_by, created_at = excluded.created_at,
+                    kelurahan_id = excluded.kelurahan_id",
             )
             .bind(&admin.nik)
             .bind(&admin.scope)
@@ -179,11 +188,12 @@ impl Tx {
         Ok(())
     }
 
-    /// The admin record of a person, if they are one.
+    /// The admin record of a person of this kelurahan, if they are one.
     pub async fn admin(&mut self, nik: &str) -> StoreResult<Option<AdminRow>> {
         let row: Option<(String, String, Option<String>, Option<String>)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as("SELECT nik, scope, rw, rt FROM admins WHERE nik = $1")
+            sqlx::query_as("SELECT nik, scope, rw, rt FROM admins WHERE nik = $1 AND kelurahan_id = $2")
                 .bind(nik)
+                .bind(self.kelurahan)
                 .fetch_optional(&mut **c)
                 .await?
         });
@@ -217,7 +227,7 @@ impl Tx {
         window_start: i64,
     ) -> StoreResult<Reach> {
         let merchants = self.has_merchants().await?;
-        let (from, binds) = recipients_from(target, merchants, 2);
+        let (from, binds) = recipients_from(self.kelurahan, target, merchants, 2);
         let sql = format!(
             "SELECT
                 COALESCE(SUM(CASE WHEN c.channel = 'whatsapp' AND c.last_inbound_at >= $1 THEN 1 ELSE 0 END), 0),
@@ -274,7 +284,7 @@ impl Tx {
     ) -> StoreResult<i64> {
         let body = serde_json::to_string(body)?;
         let merchants = self.has_merchants().await?;
-        let (from, binds) = recipients_from(target, merchants, 6);
+        let (from, binds) = recipients_from(self.kelurahan, target, merchants, 6);
         let (kind, windowed) = kind_condition(kind, 6 + binds.len());
         let sql = format!(
             "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at, broadcast_id, kelurahan_id)
@@ -300,14 +310,15 @@ impl Tx {
         Ok(n as i64)
     }
 
-    /// The broadcast with this id.
+    /// The broadcast of this kelurahan with this id.
     pub async fn broadcast(&mut self, id: i64) -> StoreResult<Option<BroadcastRecord>> {
         let row = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
                 "SELECT id, created_by, target_rw, target_rt, target_role, text, status, recipients, created_at
-                 FROM broadcasts WHERE id = $1",
+                 FROM broadcasts WHERE id = $1 AND kelurahan_id = $2",
             )
             .bind(id)
+            .bind(self.kelurahan)
             .fetch_optional(&mut **c)
             .await?
         });
@@ -320,20 +331,25 @@ impl Tx {
         let n = on_backend!(&mut self.conn, c => {
             let n = sqlx::query(
                 "UPDATE outbox SET status = $3, lease_until = NULL, updated_at = $1
-                 WHERE broadcast_id = $2 AND status = $4",
+                 WHERE broadcast_id = $2 AND status = $4 AND kelurahan_id = $5",
             )
             .bind(now)
             .bind(id)
             .bind(RowStatus::Cancelled)
             .bind(RowStatus::Queued)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?
             .rows_affected();
             if n > 0 {
-                sqlx::query("UPDATE broadcasts SET status = $3, cancelled_at = $1 WHERE id = $2")
+                sqlx::query(
+                    "UPDATE broadcasts SET status = $3, cancelled_at = $1
+                     WHERE id = $2 AND kelurahan_id = $4",
+                )
                     .bind(now)
                     .bind(id)
                     .bind(Status::Cancelled)
+                    .bind(self.kelurahan)
                     .execute(&mut **c)
                     .await?;
             }
@@ -341,11 +357,27 @@ impl Tx {
         });
         Ok(n as i64)
     }
+
+    /// Deployment-wide: the kelurahan a broadcast belongs to (a kecamatan admin cancels the
+    /// broadcasts they sent to the other kelurahan of their kecamatan).
+    pub async fn kelurahan_of_broadcast(&mut self, id: i64) -> StoreResult<Option<KelurahanId>> {
+        Ok(on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar("SELECT kelurahan_id FROM broadcasts WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **c)
+                .await?
+        }))
+    }
 }
 
 impl Db {
-    /// A broadcast's figures, counted from its outbox rows; `None` if there is no such broadcast.
-    pub async fn broadcast_counts(&self, id: i64) -> StoreResult<Option<BroadcastCounts>> {
+    /// A broadcast's figures, counted from its outbox rows; `None` if `kelurahan` has no such
+    /// broadcast.
+    pub async fn broadcast_counts(
+        &self,
+        kelurahan: KelurahanId,
+        id: i64,
+    ) -> StoreResult<Option<BroadcastCounts>> {
         type Raw = (i64, i64, i64, i64, i64, i64, i64);
         let row: Option<Raw> = on_backend!(&self.pool, p => {
             sqlx::query_as(
@@ -357,9 +389,10 @@ impl Db {
                     COALESCE(SUM(CASE WHEN o.status = 'failed' THEN 1 ELSE 0 END), 0),
                     COALESCE(SUM(CASE WHEN o.status = 'cancelled' THEN 1 ELSE 0 END), 0)
                  FROM broadcasts b LEFT JOIN outbox o ON o.broadcast_id = b.id
-                 WHERE b.id = $1 GROUP BY b.id, b.recipients",
+                 WHERE b.id = $1 AND b.kelurahan_id = $2 GROUP BY b.id, b.recipients",
             )
             .bind(id)
+            .bind(kelurahan)
             .fetch_optional(p)
             .await?
         });
@@ -398,18 +431,20 @@ mod tests {
             rt: Some("001".into()),
             role: Some(Role::Unverified),
         };
-        let (sql, binds) = recipients_from(&t, false, 5);
+        let (sql, binds) = recipients_from(KelurahanId(7), &t, false, 5);
         assert!(
             sql.contains("h.rw = $5") && sql.contains("h.rt = $6"),
             "{sql}"
         );
         assert!(sql.contains("verified_at IS NULL"));
+        assert!(sql.contains("p.kelurahan_id = 7"), "{sql}");
         assert_eq!(binds, vec!["03".to_string(), "001".to_string()]);
         let m = Target {
             role: Some(Role::Merchant),
             ..Target::default()
         };
-        assert!(recipients_from(&m, false, 1).0.contains("1 = 0"));
-        assert!(recipients_from(&m, true, 1).0.contains("merchants m"));
+        let k = KelurahanId::DEFAULT;
+        assert!(recipients_from(k, &m, false, 1).0.contains("1 = 0"));
+        assert!(recipients_from(k, &m, true, 1).0.contains("merchants m"));
     }
 }

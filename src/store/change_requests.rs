@@ -1,6 +1,7 @@
-//! Registry changes reported by residents (`DATA` → `2`), decided by a kelurahan officer.
+//! Registry changes reported by residents (`DATA` → `2`), decided by a kelurahan officer; each
+//! belongs to the kelurahan it was reported in and is seen and decided there only.
 
-use super::{on_backend, Db, Tx};
+use super::{on_backend, Db, KelurahanId, Tx};
 use crate::error::StoreResult;
 use crate::registry::change::{Ending, Kind, Status};
 use serde::Serialize;
@@ -89,9 +90,10 @@ impl Tx {
     }
 
     pub async fn change_request(&mut self, id: i64) -> StoreResult<Option<ChangeRequest>> {
-        let sql = format!("SELECT {COLUMNS} FROM change_requests WHERE id = $1");
+        let sql =
+            format!("SELECT {COLUMNS} FROM change_requests WHERE id = $1 AND kelurahan_id = $2");
         let row: Option<Row> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await?
+            sqlx::query_as(&sql).bind(id).bind(self.kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(from_row))
     }
@@ -108,7 +110,7 @@ impl Tx {
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE change_requests SET status = $1, reason = $2, decided_by = $3, decided_at = $4
-                 WHERE id = $5 AND status = $6",
+                 WHERE id = $5 AND status = $6 AND kelurahan_id = $7",
             )
             .bind(status)
             .bind(reason)
@@ -116,6 +118,7 @@ impl Tx {
             .bind(now)
             .bind(id)
             .bind(Status::Pending)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?
             .rows_affected()
@@ -129,22 +132,27 @@ impl Tx {
             Ending::Death => "died_on",
             Ending::MoveOut => "moved_out_on",
         };
-        let sql = format!("UPDATE persons SET {column} = $1 WHERE nik = $2");
+        let sql = format!("UPDATE persons SET {column} = $1 WHERE nik = $2 AND kelurahan_id = $3");
         on_backend!(&mut self.conn, c => {
-            sqlx::query(&sql).bind(on).bind(nik).execute(&mut **c).await?;
+            sqlx::query(&sql).bind(on).bind(nik).bind(self.kelurahan).execute(&mut **c).await?;
         });
         Ok(())
     }
 }
 
 impl Db {
-    /// Change requests with the given status (all when `None`), oldest first.
-    pub async fn change_requests(&self, status: Option<Status>) -> StoreResult<Vec<ChangeRequest>> {
+    /// The change requests of `kelurahan` with the given status (all when `None`), oldest first.
+    pub async fn change_requests(
+        &self,
+        kelurahan: KelurahanId,
+        status: Option<Status>,
+    ) -> StoreResult<Vec<ChangeRequest>> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM change_requests WHERE ($1 IS NULL OR status = $1) ORDER BY id"
+            "SELECT {COLUMNS} FROM change_requests
+             WHERE kelurahan_id = $2 AND ($1 IS NULL OR status = $1) ORDER BY id"
         );
         let rows: Vec<Row> = on_backend!(&self.pool, p => {
-            sqlx::query_as(&sql).bind(status).fetch_all(p).await?
+            sqlx::query_as(&sql).bind(status).bind(kelurahan).fetch_all(p).await?
         });
         Ok(rows.into_iter().map(from_row).collect())
     }

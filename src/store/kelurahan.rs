@@ -51,6 +51,17 @@ impl Kelurahan {
     pub fn kecamatan(&self) -> &str {
         self.code.get(..6).unwrap_or(&self.code)
     }
+
+    /// `Kelurahan Sukamaju`: the name as residents and clerks read it ("Kelurahan" put in front
+    /// unless the name starts with it).
+    pub fn title(&self) -> String {
+        let name = self.name.trim();
+        if name.to_lowercase().starts_with("kelurahan") {
+            name.to_string()
+        } else {
+            format!("Kelurahan {name}")
+        }
+    }
 }
 
 /// A number residents write to, and whose kelurahan it is.
@@ -263,6 +274,25 @@ impl Tx {
     /// The kelurahan this unit of work acts for.
     pub fn kelurahan(&self) -> KelurahanId {
         self.kelurahan
+    }
+
+    /// The kelurahan this unit of work acts for, as recorded.
+    pub async fn this_kelurahan(&mut self) -> StoreResult<Kelurahan> {
+        let sql = format!("SELECT {COLUMNS} FROM kelurahan WHERE id = $1");
+        let found: Option<Kelurahan> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(self.kelurahan).fetch_optional(&mut **c).await?
+        });
+        found.ok_or_else(|| StoreError::Corrupt(format!("no kelurahan {}", self.kelurahan)))
+    }
+
+    /// Deployment-wide: every kelurahan of the kecamatan `kecamatan` (the first 6 digits of their
+    /// codes, [`Kelurahan::kecamatan`]), by code.
+    pub async fn kelurahan_of_kecamatan(&mut self, kecamatan: &str) -> StoreResult<Vec<Kelurahan>> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM kelurahan WHERE substr(code, 1, 6) = $1 ORDER BY code");
+        Ok(on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(kecamatan).fetch_all(&mut **c).await?
+        }))
     }
 
     /// Makes the rest of this unit of work act for `kelurahan`: the inbox handles the messages of

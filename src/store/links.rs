@@ -1,6 +1,9 @@
-//! Phone links (`DAFTAR`), activation codes, PIN attempts and failed-link throttling.
+//! Phone links (`DAFTAR`), activation codes, PIN attempts and failed-link throttling. A link
+//! belongs to its person's kelurahan and is looked up there only; the one deployment-wide lookup
+//! is [`Tx::link_of_phone_in_deployment`]. Activation codes and failed attempts are keyed by NIK
+//! and phone, keys of the whole deployment (a code is only usable with a person of this kelurahan).
 
-use super::{on_backend, Db, Tx};
+use super::{on_backend, Db, Kelurahan, KelurahanId, Tx};
 use crate::error::StoreResult;
 use crate::message::Content;
 
@@ -25,39 +28,92 @@ pub struct PinAnswer {
     pub pin_hash: String,
 }
 
+type LinkRow = (String, String, String, i64, Option<i64>);
+
+fn link_of((phone, nik, pin_hash, pin_failures, pin_locked_until): LinkRow) -> Link {
+    Link {
+        phone,
+        nik,
+        pin_hash,
+        pin_failures,
+        pin_locked_until,
+    }
+}
+
 impl Tx {
+    /// The link of `phone` to a resident of this kelurahan; `None` when it is linked to nobody
+    /// here (perhaps to a resident of another kelurahan: [`Tx::link_of_phone_in_deployment`]).
     pub async fn link_of_phone(&mut self, phone: &str) -> StoreResult<Option<Link>> {
-        let row: Option<(String, String, String, i64, Option<i64>)> = on_backend!(&mut self.conn, c => {
+        let row: Option<LinkRow> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
-                "SELECT phone, nik, pin_hash, pin_failures, pin_locked_until FROM links WHERE phone = $1",
+                "SELECT phone, nik, pin_hash, pin_failures, pin_locked_until FROM links
+                 WHERE phone = $1 AND kelurahan_id = $2",
+            )
+            .bind(phone)
+            .bind(self.kelurahan)
+            .fetch_optional(&mut **c)
+            .await?
+        });
+        Ok(row.map(link_of))
+    }
+
+    /// Deployment-wide: the link of `phone` in whatever kelurahan, with that kelurahan (to tell
+    /// a phone writing to the wrong kelurahan's number where it is registered).
+    pub async fn link_of_phone_in_deployment(
+        &mut self,
+        phone: &str,
+    ) -> StoreResult<Option<(Link, Kelurahan)>> {
+        type Row = (
+            String,
+            String,
+            String,
+            i64,
+            Option<i64>,
+            KelurahanId,
+            String,
+            String,
+            i64,
+        );
+        let row: Option<Row> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(
+                "SELECT l.phone, l.nik, l.pin_hash, l.pin_failures, l.pin_locked_until,
+                        k.id, k.code, k.name, k.created_at
+                 FROM links l JOIN kelurahan k ON k.id = l.kelurahan_id WHERE l.phone = $1",
             )
             .bind(phone)
             .fetch_optional(&mut **c)
             .await?
         });
         Ok(row.map(
-            |(phone, nik, pin_hash, pin_failures, pin_locked_until)| Link {
-                phone,
-                nik,
-                pin_hash,
-                pin_failures,
-                pin_locked_until,
+            |(phone, nik, hash, failures, locked, id, code, name, created_at)| {
+                (
+                    link_of((phone, nik, hash, failures, locked)),
+                    Kelurahan {
+                        id,
+                        code,
+                        name,
+                        created_at,
+                    },
+                )
             },
         ))
     }
 
-    /// The phone a person is linked to, if any.
+    /// The phone a person of this kelurahan is linked to, if any.
     pub async fn phone_of_person(&mut self, nik: &str) -> StoreResult<Option<String>> {
         let phone = on_backend!(&mut self.conn, c => {
-            sqlx::query_scalar("SELECT phone FROM links WHERE nik = $1")
+            sqlx::query_scalar("SELECT phone FROM links WHERE nik = $1 AND kelurahan_id = $2")
                 .bind(nik)
+                .bind(self.kelurahan)
                 .fetch_optional(&mut **c)
                 .await?
         });
         Ok(phone)
     }
 
-    /// Links `phone` to `nik`, replacing any earlier link of either (a re-link with a new code).
+    /// Links `phone` to `nik` (a person of this kelurahan), replacing any earlier link of either
+    /// (a re-link with a new code). Phones and NIKs are keys of the whole deployment, so the
+    /// earlier link is replaced wherever it is.
     pub async fn create_link(
         &mut self,
         phone: &str,
@@ -91,10 +147,14 @@ impl Tx {
         locked_until: Option<i64>,
     ) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE links SET pin_failures = $1, pin_locked_until = $2 WHERE phone = $3")
+            sqlx::query(
+                "UPDATE links SET pin_failures = $1, pin_locked_until = $2
+                 WHERE phone = $3 AND kelurahan_id = $4",
+            )
                 .bind(failures)
                 .bind(locked_until)
                 .bind(phone)
+                .bind(self.kelurahan)
                 .execute(&mut **c)
                 .await?;
         });
@@ -191,9 +251,28 @@ impl Tx {
         Ok(())
     }
 
-    /// Writes one audit record: who did what to what, with the state before and after (JSON).
+    /// Writes one audit record of this kelurahan: who did what to what, with the state before
+    /// and after (JSON).
     pub async fn audit(
         &mut self,
+        actor: &str,
+        action: &str,
+        subject: &str,
+        before: Option<&serde_json::Value>,
+        after: Option<&serde_json::Value>,
+        now: i64,
+    ) -> StoreResult<()> {
+        let kelurahan = self.kelurahan;
+        self.audit_in(kelurahan, actor, action, subject, before, after, now)
+            .await
+    }
+
+    /// [`Tx::audit`] in the log of `kelurahan`: what this unit of work did to another kelurahan's
+    /// rows (a person taken over by a move, `datang`) is audited there too.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn audit_in(
+        &mut self,
+        kelurahan: KelurahanId,
         actor: &str,
         action: &str,
         subject: &str,
@@ -213,7 +292,7 @@ impl Tx {
             .bind(before)
             .bind(after)
             .bind(now)
-            .bind(self.kelurahan)
+            .bind(kelurahan)
             .execute(&mut **c)
             .await?;
         });
@@ -222,11 +301,19 @@ impl Tx {
 }
 
 impl Db {
-    /// Phones whose PIN actions are locked now (for the admin API).
-    pub async fn locked_pins(&self, now: i64) -> StoreResult<Vec<(String, i64)>> {
+    /// Phones of `kelurahan` whose PIN actions are locked now (for the admin API).
+    pub async fn locked_pins(
+        &self,
+        kelurahan: KelurahanId,
+        now: i64,
+    ) -> StoreResult<Vec<(String, i64)>> {
         let rows = on_backend!(&self.pool, p => {
-            sqlx::query_as("SELECT phone, pin_locked_until FROM links WHERE pin_locked_until > $1 ORDER BY phone")
+            sqlx::query_as(
+                "SELECT phone, pin_locked_until FROM links
+                 WHERE pin_locked_until > $1 AND kelurahan_id = $2 ORDER BY phone",
+            )
                 .bind(now)
+                .bind(kelurahan)
                 .fetch_all(p)
                 .await?
         });
@@ -236,7 +323,8 @@ impl Db {
 
 impl Db {
     /// For each of `phones` that is linked and in a conversation, its oldest unhandled message,
-    /// its conversation's step and its PIN hash: read outside any unit of work, as a hint.
+    /// its conversation's step and its PIN hash: read outside any unit of work, as a hint. Only
+    /// a link in the kelurahan the message was sent to counts (the PIN step checks that one).
     pub async fn pin_answers_waiting(&self, phones: &[String]) -> StoreResult<Vec<PinAnswer>> {
         if phones.is_empty() {
             return Ok(Vec::new());
@@ -245,7 +333,7 @@ impl Db {
             "SELECT i.phone, i.content, s.flow, s.step, l.pin_hash
              FROM inbound i
              JOIN sessions s ON s.phone = i.phone
-             JOIN links l ON l.phone = i.phone
+             JOIN links l ON l.phone = i.phone AND l.kelurahan_id = i.kelurahan_id
              WHERE i.id IN (SELECT MIN(id) FROM inbound
                             WHERE handled_at IS NULL AND phone IN ({}) GROUP BY phone)",
             super::sql::list(phones.len(), 1)

@@ -43,7 +43,10 @@ pub use market::{Item, Listing, Loan, MarketStats, NewListing, Order};
 pub use payment_requests::PaymentRequestRecord;
 pub use persons::{Household, Person};
 pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};
-pub use registry::{AuditEntry, HouseholdRecord, PersonRecord, RegistryMember, RegistryStats};
+pub use registry::{
+    AuditEntry, HouseholdRecord, PersonRecord, RegisteredHousehold, RegisteredPerson,
+    RegistryMember, RegistryStats,
+};
 #[cfg(feature = "testkit")]
 pub use seed::{Among, SeedContact, SeedPerson};
 pub use sessions::{Contact, FlowEventCounts, Session};
@@ -236,6 +239,26 @@ impl Tx {
 
     pub async fn rollback(self) -> StoreResult<()> {
         on_backend!(self.conn, t => t.rollback().await?);
+        Ok(())
+    }
+
+    /// Marks the start of a part of this unit of work that [`Tx::rollback_to_savepoint`] can
+    /// undo (the import's writes, redone without the households that lost a race).
+    pub async fn savepoint(&mut self, name: &'static str) -> StoreResult<()> {
+        let sql = format!("SAVEPOINT {name}");
+        on_backend!(&mut self.conn, c => { sqlx::query(&sql).execute(&mut **c).await?; });
+        Ok(())
+    }
+
+    pub async fn rollback_to_savepoint(&mut self, name: &'static str) -> StoreResult<()> {
+        let sql = format!("ROLLBACK TO SAVEPOINT {name}");
+        on_backend!(&mut self.conn, c => { sqlx::query(&sql).execute(&mut **c).await?; });
+        Ok(())
+    }
+
+    pub async fn release_savepoint(&mut self, name: &'static str) -> StoreResult<()> {
+        let sql = format!("RELEASE SAVEPOINT {name}");
+        on_backend!(&mut self.conn, c => { sqlx::query(&sql).execute(&mut **c).await?; });
         Ok(())
     }
 }

@@ -1,4 +1,6 @@
 //! Reading the registry as the conversation needs it: a person, a household and its members.
+//! Every lookup is scoped by the unit of work's kelurahan: a person or household of another
+//! kelurahan answers `None`, as if it did not exist.
 
 use super::{on_backend, PersonRecord, Tx};
 use crate::calendar::parse_date;
@@ -87,9 +89,11 @@ where
 
 impl Tx {
     pub async fn person(&mut self, nik: &str) -> StoreResult<Option<Person>> {
-        let sql = format!("SELECT {PERSON_COLUMNS} FROM persons WHERE nik = $1");
+        let sql =
+            format!("SELECT {PERSON_COLUMNS} FROM persons WHERE nik = $1 AND kelurahan_id = $2");
+        let k = self.kelurahan;
         on_backend!(&mut self.conn, c => {
-            let row = sqlx::query(&sql).bind(nik).fetch_optional(&mut **c).await?;
+            let row = sqlx::query(&sql).bind(nik).bind(k).fetch_optional(&mut **c).await?;
             row.as_ref().map(person_from_row).transpose()
         })
     }
@@ -97,19 +101,24 @@ impl Tx {
     /// The members of a household in registry order (head first, then by birth date).
     pub async fn household_members(&mut self, no_kk: &str) -> StoreResult<Vec<Person>> {
         let sql = format!(
-            "SELECT {PERSON_COLUMNS} FROM persons WHERE no_kk = $1
+            "SELECT {PERSON_COLUMNS} FROM persons WHERE no_kk = $1 AND kelurahan_id = $2
              ORDER BY CASE WHEN shdk = 'KEPALA KELUARGA' THEN 0 ELSE 1 END, birth_date, nik"
         );
+        let k = self.kelurahan;
         on_backend!(&mut self.conn, c => {
-            let rows = sqlx::query(&sql).bind(no_kk).fetch_all(&mut **c).await?;
+            let rows = sqlx::query(&sql).bind(no_kk).bind(k).fetch_all(&mut **c).await?;
             rows.iter().map(person_from_row).collect()
         })
     }
 
     pub async fn household(&mut self, no_kk: &str) -> StoreResult<Option<Household>> {
+        let k = self.kelurahan;
         let row: Option<(String, String, String, Option<i64>)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as("SELECT no_kk, rt, rw, verified_at FROM households WHERE no_kk = $1")
+            sqlx::query_as(
+                "SELECT no_kk, rt, rw, verified_at FROM households WHERE no_kk = $1 AND kelurahan_id = $2",
+            )
                 .bind(no_kk)
+                .bind(k)
                 .fetch_optional(&mut **c)
                 .await?
         });
@@ -123,10 +132,12 @@ impl Tx {
 
     /// `DATA` → `1`: the household says its data is correct.
     pub async fn mark_household_verified(&mut self, no_kk: &str, now: i64) -> StoreResult<()> {
+        let k = self.kelurahan;
         on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE households SET verified_at = $1 WHERE no_kk = $2")
+            sqlx::query("UPDATE households SET verified_at = $1 WHERE no_kk = $2 AND kelurahan_id = $3")
                 .bind(now)
                 .bind(no_kk)
+                .bind(k)
                 .execute(&mut **c)
                 .await?;
         });
@@ -135,10 +146,12 @@ impl Tx {
 
     /// The household confirmed a flagged member's birth date.
     pub async fn confirm_birth_date(&mut self, nik: &str, now: i64) -> StoreResult<()> {
+        let k = self.kelurahan;
         on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE persons SET birth_confirmed_at = $1 WHERE nik = $2")
+            sqlx::query("UPDATE persons SET birth_confirmed_at = $1 WHERE nik = $2 AND kelurahan_id = $3")
                 .bind(now)
                 .bind(nik)
+                .bind(k)
                 .execute(&mut **c)
                 .await?;
         });

@@ -5,7 +5,7 @@
 //! `INSERT`, `IN (…)` look-ups), so an import of 100,000 rows is a few hundred statements on
 //! PostgreSQL and a few thousand on SQLite (see [`SQLITE_PARAMS`]), never one per row.
 
-use super::{on_backend, Backend, Db, Tx};
+use super::{on_backend, Backend, Db, Kelurahan, KelurahanId, Tx};
 use crate::calendar::parse_date;
 use crate::error::StoreResult;
 use crate::parse::Sex;
@@ -158,56 +158,139 @@ pub struct AuditEntry {
 const PERSON_COLUMNS: &str =
     "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch, line";
 
+/// A household registered somewhere in the deployment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisteredHousehold {
+    pub record: HouseholdRecord,
+    pub kelurahan: Kelurahan,
+}
+
+/// A person registered somewhere in the deployment, with what ended their membership there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegisteredPerson {
+    pub nik: String,
+    pub no_kk: String,
+    pub kelurahan: Kelurahan,
+    pub died_on: Option<String>,
+    pub moved_out_on: Option<String>,
+    /// The day they came to this kelurahan from another one (`datang`), if they did.
+    pub arrived_on: Option<String>,
+}
+
+impl RegisteredPerson {
+    /// Recorded as moved out of their kelurahan (an approved move-out: `pindah`), and alive:
+    /// another kelurahan's import may take them over (`datang`).
+    pub fn may_arrive(&self) -> bool {
+        self.moved_out_on.is_some() && self.died_on.is_none()
+    }
+}
+
+type KelurahanColumns = (KelurahanId, String, String, i64);
+
+fn kelurahan_of((id, code, name, created_at): KelurahanColumns) -> Kelurahan {
+    Kelurahan {
+        id,
+        code,
+        name,
+        created_at,
+    }
+}
+
 impl Tx {
-    /// The households among `no_kks` that are already registered.
-    pub async fn existing_households(
+    /// The households among `no_kks` registered in any kelurahan of the deployment (KK numbers
+    /// are keys of the whole deployment), with the kelurahan they are in.
+    pub async fn households_in_deployment(
         &mut self,
         no_kks: &[String],
-    ) -> StoreResult<Vec<HouseholdRecord>> {
+    ) -> StoreResult<Vec<RegisteredHousehold>> {
         let mut found = Vec::new();
         for chunk in no_kks.chunks(self.batch_rows(1)) {
             let sql = format!(
-                "SELECT no_kk, rt, rw FROM households WHERE no_kk IN ({})",
+                "SELECT h.no_kk, h.rt, h.rw, k.id, k.code, k.name, k.created_at
+                 FROM households h JOIN kelurahan k ON k.id = h.kelurahan_id
+                 WHERE h.no_kk IN ({})",
                 super::sql::list(chunk.len(), 1)
             );
-            let rows: Vec<HouseholdRecord> = on_backend!(&mut self.conn, c => {
+            type Raw = (String, String, String, KelurahanId, String, String, i64);
+            let rows: Vec<Raw> = on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query_as(&sql);
                 for k in chunk {
                     q = q.bind(k);
                 }
                 q.fetch_all(&mut **c).await?
             });
-            found.extend(rows);
+            found.extend(rows.into_iter().map(|(no_kk, rt, rw, id, code, name, at)| {
+                RegisteredHousehold {
+                    record: HouseholdRecord { no_kk, rt, rw },
+                    kelurahan: kelurahan_of((id, code, name, at)),
+                }
+            }));
         }
         Ok(found)
     }
 
-    /// The persons among `niks` that are already registered (under whatever household).
-    pub async fn existing_persons(&mut self, niks: &[String]) -> StoreResult<Vec<PersonRecord>> {
-        self.persons_where("nik", niks).await
+    /// The persons among `niks` registered in any kelurahan of the deployment (a NIK is a key of
+    /// the whole deployment), under whatever household, with the kelurahan they are in.
+    pub async fn persons_in_deployment(
+        &mut self,
+        niks: &[String],
+    ) -> StoreResult<Vec<RegisteredPerson>> {
+        let mut found = Vec::new();
+        for chunk in niks.chunks(self.batch_rows(1)) {
+            let sql = format!(
+                "SELECT p.nik, p.no_kk, p.died_on, p.moved_out_on, p.arrived_on, k.id, k.code, k.name, k.created_at
+                 FROM persons p JOIN kelurahan k ON k.id = p.kelurahan_id
+                 WHERE p.nik IN ({})",
+                super::sql::list(chunk.len(), 1)
+            );
+            type Raw = (
+                String,
+                String,
+                Option<String>,
+                Option<String>,
+                Option<String>,
+                KelurahanId,
+                String,
+                String,
+                i64,
+            );
+            let rows: Vec<Raw> = on_backend!(&mut self.conn, c => {
+                let mut q = sqlx::query_as(&sql);
+                for k in chunk {
+                    q = q.bind(k);
+                }
+                q.fetch_all(&mut **c).await?
+            });
+            found.extend(rows.into_iter().map(
+                |(nik, no_kk, died_on, moved_out_on, arrived_on, id, code, name, at)| {
+                    RegisteredPerson {
+                        nik,
+                        no_kk,
+                        kelurahan: kelurahan_of((id, code, name, at)),
+                        died_on,
+                        moved_out_on,
+                        arrived_on,
+                    }
+                },
+            ));
+        }
+        Ok(found)
     }
 
-    /// Every person registered under the given households.
+    /// Every person registered under the given households of this kelurahan.
     pub async fn members_of_households(
         &mut self,
         no_kks: &[String],
     ) -> StoreResult<Vec<PersonRecord>> {
-        self.persons_where("no_kk", no_kks).await
-    }
-
-    async fn persons_where(
-        &mut self,
-        column: &'static str,
-        keys: &[String],
-    ) -> StoreResult<Vec<PersonRecord>> {
         let mut found = Vec::new();
-        for chunk in keys.chunks(self.batch_rows(1)) {
+        for chunk in no_kks.chunks(self.batch_rows(1)) {
             let sql = format!(
-                "SELECT {PERSON_COLUMNS} FROM persons WHERE {column} IN ({}) ORDER BY no_kk, line, nik",
-                super::sql::list(chunk.len(), 1)
+                "SELECT {PERSON_COLUMNS} FROM persons WHERE kelurahan_id = $1 AND no_kk IN ({})
+                 ORDER BY no_kk, line, nik",
+                super::sql::list(chunk.len(), 2)
             );
             let rows: Vec<PersonRecord> = on_backend!(&mut self.conn, c => {
-                let mut q = sqlx::query_as(&sql);
+                let mut q = sqlx::query_as(&sql).bind(self.kelurahan);
                 for k in chunk {
                     q = q.bind(k);
                 }
@@ -218,19 +301,22 @@ impl Tx {
         Ok(found)
     }
 
-    /// Registers households; one already registered is kept as it is.
+    /// Registers households in this kelurahan; one already registered (in any kelurahan, perhaps
+    /// by an import committed meanwhile) is kept as it is. Answers the KK numbers inserted.
     pub async fn insert_households(
         &mut self,
         households: &[HouseholdRecord],
         now: i64,
-    ) -> StoreResult<()> {
-        for chunk in households.chunks(self.batch_rows(4)) {
+    ) -> StoreResult<Vec<String>> {
+        let mut inserted = Vec::with_capacity(households.len());
+        for chunk in households.chunks(self.batch_rows(5)) {
             let sql = format!(
-                "INSERT INTO households (no_kk, rt, rw, imported_at, kelurahan_id) VALUES {} ON CONFLICT (no_kk) DO NOTHING",
+                "INSERT INTO households (no_kk, rt, rw, imported_at, kelurahan_id) VALUES {}
+                 ON CONFLICT (no_kk) DO NOTHING RETURNING no_kk",
                 super::sql::values(chunk.len(), 5, 1)
             );
-            on_backend!(&mut self.conn, c => {
-                let mut q = sqlx::query(&sql);
+            let rows: Vec<String> = on_backend!(&mut self.conn, c => {
+                let mut q = sqlx::query_scalar(&sql);
                 for h in chunk {
                     q = q
                         .bind(&h.no_kk)
@@ -239,21 +325,29 @@ impl Tx {
                         .bind(now)
                         .bind(self.kelurahan);
                 }
-                q.execute(&mut **c).await?;
+                q.fetch_all(&mut **c).await?
             });
+            inserted.extend(rows);
         }
-        Ok(())
+        Ok(inserted)
     }
 
-    /// Registers new persons (their households must exist, their NIKs must not).
-    pub async fn insert_persons(&mut self, persons: &[PersonRecord], now: i64) -> StoreResult<()> {
+    /// Registers new persons in this kelurahan (their households must exist). A NIK registered
+    /// meanwhile (by another import, committed first) is not inserted: answers the NIKs that were.
+    pub async fn insert_persons(
+        &mut self,
+        persons: &[PersonRecord],
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        let mut inserted = Vec::with_capacity(persons.len());
         for chunk in persons.chunks(self.batch_rows(12)) {
             let sql = format!(
-                "INSERT INTO persons ({PERSON_COLUMNS}, imported_at, kelurahan_id) VALUES {}",
+                "INSERT INTO persons ({PERSON_COLUMNS}, imported_at, kelurahan_id) VALUES {}
+                 ON CONFLICT (nik) DO NOTHING RETURNING nik",
                 super::sql::values(chunk.len(), 12, 1)
             );
-            on_backend!(&mut self.conn, c => {
-                let mut q = sqlx::query(&sql);
+            let rows: Vec<String> = on_backend!(&mut self.conn, c => {
+                let mut q = sqlx::query_scalar(&sql);
                 for p in chunk {
                     q = q
                         .bind(&p.nik)
@@ -269,10 +363,66 @@ impl Tx {
                         .bind(now)
                         .bind(self.kelurahan);
                 }
-                q.execute(&mut **c).await?;
+                q.fetch_all(&mut **c).await?
             });
+            inserted.extend(rows);
         }
-        Ok(())
+        Ok(inserted)
+    }
+
+    /// `datang`: takes over a person recorded as moved out of kelurahan `from` into this
+    /// kelurahan, with the registry data of `record` (their new household, relation, line),
+    /// arrived on `arrived_on` (`YYYY-MM-DD`). Their phone link comes along; an admin role of the
+    /// old kelurahan ends. Answers false when the person is no longer moved out of `from` (taken
+    /// over meanwhile by another import): nothing is changed then.
+    pub async fn take_over_person(
+        &mut self,
+        record: &PersonRecord,
+        from: KelurahanId,
+        arrived_on: &str,
+        now: i64,
+    ) -> StoreResult<bool> {
+        let moved = on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "UPDATE persons SET no_kk = $1, name = $2, birth_date = $3, sex = $4, shdk = $5,
+                    residence = $6, phone = $7, nik_mismatch = $8, line = $9, imported_at = $10,
+                    kelurahan_id = $11, moved_out_on = NULL, arrived_on = $12
+                 WHERE nik = $13 AND kelurahan_id = $14 AND moved_out_on IS NOT NULL
+                    AND died_on IS NULL",
+            )
+            .bind(&record.no_kk)
+            .bind(&record.name)
+            .bind(record.birth_date.format("%Y-%m-%d").to_string())
+            .bind(record.sex)
+            .bind(record.shdk)
+            .bind(record.residence)
+            .bind(&record.phone)
+            .bind(record.nik_mismatch)
+            .bind(record.line)
+            .bind(now)
+            .bind(self.kelurahan)
+            .bind(arrived_on)
+            .bind(&record.nik)
+            .bind(from)
+            .execute(&mut **c)
+            .await?
+            .rows_affected()
+        });
+        if moved == 0 {
+            return Ok(false);
+        }
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("UPDATE links SET kelurahan_id = $1 WHERE nik = $2")
+                .bind(self.kelurahan)
+                .bind(&record.nik)
+                .execute(&mut **c)
+                .await?;
+            sqlx::query("DELETE FROM admins WHERE nik = $1")
+                .bind(&record.nik)
+                .execute(&mut **c)
+                .await?;
+        });
+        Ok(true)
     }
 }
 
@@ -302,9 +452,13 @@ impl Db {
         })
     }
 
-    /// Every registered person with their household, by RW, RT, KK and file line (the export and
-    /// the data-quality checks). Includes the dead and moved out: see [`RegistryMember::is_present`].
-    pub async fn registry_members(&self) -> StoreResult<Vec<RegistryMember>> {
+    /// Every person registered in `kelurahan` with their household, by RW, RT, KK and file line
+    /// (the export and the data-quality checks). Includes the dead and moved out: see
+    /// [`RegistryMember::is_present`].
+    pub async fn registry_members(
+        &self,
+        kelurahan: KelurahanId,
+    ) -> StoreResult<Vec<RegistryMember>> {
         let rows = on_backend!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT p.nik, p.no_kk, p.name, p.birth_date, p.sex, p.shdk, p.residence, p.phone,
@@ -312,22 +466,42 @@ impl Db {
                         p.died_on, p.moved_out_on,
                         EXISTS (SELECT 1 FROM links l WHERE l.nik = p.nik) AS linked
                  FROM persons p JOIN households h ON h.no_kk = p.no_kk
+                 WHERE p.kelurahan_id = $1
                  ORDER BY h.rw, h.rt, p.no_kk, p.line, p.nik",
             )
+            .bind(kelurahan)
             .fetch_all(p)
             .await?
         });
         Ok(rows)
     }
 
-    /// The audit log's rows with this action, oldest first.
+    /// The audit log's rows with this action in `kelurahan`, oldest first.
+    pub async fn audit_entries_in(
+        &self,
+        kelurahan: KelurahanId,
+        action: &str,
+    ) -> StoreResult<Vec<AuditEntry>> {
+        self.audit_rows(Some(kelurahan), action).await
+    }
+
+    /// The audit log's rows with this action in every kelurahan of the deployment, oldest first.
     pub async fn audit_entries(&self, action: &str) -> StoreResult<Vec<AuditEntry>> {
+        self.audit_rows(None, action).await
+    }
+
+    async fn audit_rows(
+        &self,
+        kelurahan: Option<KelurahanId>,
+        action: &str,
+    ) -> StoreResult<Vec<AuditEntry>> {
         let rows = on_backend!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT actor, action, subject, before, after, at FROM audit_log
-                 WHERE action = $1 ORDER BY id",
+                 WHERE action = $1 AND ($2 IS NULL OR kelurahan_id = $2) ORDER BY id",
             )
             .bind(action)
+            .bind(kelurahan)
             .fetch_all(p)
             .await?
         });

@@ -66,7 +66,8 @@ impl Tx {
                 rw: rw.clone(),
             })
             .collect();
-        self.insert_households(&records, now).await
+        self.insert_households(&records, now).await?;
+        Ok(())
     }
 
     /// Registers persons (their households must exist) through the import's own insert, then

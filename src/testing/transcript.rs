@@ -9,6 +9,9 @@
 //! @clock +31m              (move the fake clock: s, m, h, d)
 //! @image media-1 a caption (a WhatsApp photo; @sticker, @location and @choice ID TITLE too)
 //! @registry kelurahan.csv, @code NIK CODE, @link PHONE NIK PIN, @admin NIK SCOPE (set-up)
+//! @kelurahan 3577011002 Mojo (another kelurahan), @registry mojo.csv 3577011002 (its registry)
+//! @to 3577011002           (the resident writes to that kelurahan's number; default: the
+//!                          deployment's default kelurahan, `@to default`)
 //! ```
 //! Each reply is shown as [`transcript_text`] shows it. Every SMS reply must also be GSM-7 and at
 //! most 3 segments.
@@ -29,8 +32,11 @@ enum Line {
     Channel(Channel),
     Phone(String),
     Clock(i64),
+    /// `@to CODE`: the kelurahan whose number the resident writes to.
+    To(String),
     Send(Content, String),
-    /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`,
+    /// Sets up the world: `@registry FILE.csv [CODE]` (into the kelurahan of that code),
+    /// `@kelurahan CODE NAME…` (adds one), `@code NIK CODE`, `@link PHONE NIK PIN`,
     /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day).
     /// `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must be linked),
     /// `@topup NO_KK AMOUNT`, and what the kelurahan does through the admin API:
@@ -84,6 +90,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                         .ok_or(format!("line {line}: unknown channel {arg}"))?,
                 ),
                 "phone" => Line::Phone(arg.trim().to_string()),
+                "to" => Line::To(arg.trim().to_string()),
                 "clock" => Line::Clock(
                     parse_duration(arg).ok_or(format!("line {line}: bad duration {arg}"))?,
                 ),
@@ -122,11 +129,13 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     },
                     raw.to_string(),
                 ),
-                "registry" | "code" | "link" | "merchant" | "stimulus" | "admin" | "topup"
-                | "status" | "campaign" | "spend" | "close" | "item" | "jobs" => Line::Setup(
-                    word.to_string(),
-                    arg.split_whitespace().map(String::from).collect(),
-                ),
+                "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
+                | "topup" | "status" | "campaign" | "spend" | "close" | "item" | "jobs" => {
+                    Line::Setup(
+                        word.to_string(),
+                        arg.split_whitespace().map(String::from).collect(),
+                    )
+                }
                 other => return Err(format!("line {line}: unknown directive @{other}")),
             })
         } else if raw.starts_with('#') && out.is_empty() {
@@ -176,6 +185,7 @@ pub async fn run(
     let exchanges = parse(text)?;
     let mut channel = Channel::Sms;
     let mut phone = "+6281100000001".to_string();
+    let mut to = crate::store::KelurahanId::DEFAULT;
     let mut problems = Vec::new();
     let mut actual = String::new();
     // Keep the header comment.
@@ -193,6 +203,12 @@ pub async fn run(
                 phone = p.clone();
                 actual.push_str(&format!("@phone {p}\n"));
             }
+            Line::To(code) => {
+                to = kelurahan_id(app, code)
+                    .await
+                    .map_err(|e| format!("line {}: @to: {e}", ex.line))?;
+                actual.push_str(&format!("@to {code}\n"));
+            }
             Line::Setup(what, args) => {
                 setup(app, what, args)
                     .await
@@ -206,7 +222,7 @@ pub async fn run(
                 actual.push('\n');
             }
             Line::Send(content, shown) => {
-                let replies = chat::say(app, channel, &phone, content.clone())
+                let replies = chat::say_to(app, to, channel, &phone, content.clone())
                     .await
                     .map_err(|e| format!("line {}: store error {e}", ex.line))?;
                 let got = show(&replies);
@@ -267,14 +283,47 @@ fn fixtures_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts/fixtures")
 }
 
+/// The kelurahan of `code` (`default`: the deployment's default one).
+async fn kelurahan_id(app: &App, code: &str) -> Result<crate::store::KelurahanId, String> {
+    if code == "default" {
+        return Ok(crate::store::KelurahanId::DEFAULT);
+    }
+    app.db
+        .kelurahan_by_code(code)
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|k| k.id)
+        .ok_or(format!("no kelurahan {code} (add it with @kelurahan)"))
+}
+
+/// The kelurahan where `nik` is registered (the default one if nowhere).
+async fn kelurahan_of(app: &App, nik: &str) -> Result<crate::store::KelurahanId, String> {
+    Ok(app
+        .db
+        .kelurahan_of_person(nik)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or(crate::store::KelurahanId::DEFAULT))
+}
+
 /// Carries out a set-up directive through the same code the product uses.
 async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
     let now = app.now();
     let key = app.config.secret_key_or_dev();
     match (what, args) {
-        ("registry", [file]) => {
+        ("registry", [file, code @ ..]) if code.len() <= 1 => {
             let input = std::fs::read(fixtures_dir().join(file)).map_err(|e| e.to_string())?;
-            kelurahan::import_csv(&app.db, &input, "transcript", Some(file), now)
+            let into = match code.first() {
+                Some(code) => kelurahan_id(app, code).await?,
+                None => crate::store::KelurahanId::DEFAULT,
+            };
+            kelurahan::import_csv_in(&app.db, into, &input, "transcript", Some(file), now)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        ("kelurahan", [code, name @ ..]) if !name.is_empty() => {
+            kelurahan::another_kelurahan(&app.db, code, &name.join(" "))
                 .await
                 .map(|_| ())
                 .map_err(|e| e.to_string())
@@ -282,7 +331,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         ("code", [nik, code]) => {
             let mut tx = app
                 .db
-                .begin(crate::store::KelurahanId::DEFAULT)
+                .begin(kelurahan_of(app, nik).await?)
                 .await
                 .map_err(|e| e.to_string())?;
             crate::accounts::issue_code::issue_given_code(
@@ -335,7 +384,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             let scope = crate::broadcast::Scope::parse(scope).map_err(|e| e.to_string())?;
             let mut tx = app
                 .db
-                .begin(crate::store::KelurahanId::DEFAULT)
+                .begin(kelurahan_of(app, nik).await?)
                 .await
                 .map_err(|e| e.to_string())?;
             crate::broadcast::grant_admin(&mut tx, nik, &scope, "transcript", now)

@@ -3,6 +3,7 @@
 
 use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::age::age_now;
+use crate::accounts::elsewhere::phone_linked_elsewhere;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
 use crate::parse::nik::last4;
@@ -19,7 +20,7 @@ const MEMBER_NIK: &str = "_member_nik";
 /// The linked person of this phone, or a "register first" answer.
 pub(super) async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
     let Some(link) = ctx.tx.link_of_phone(ctx.phone).await? else {
-        ctx.say("data-not-linked", &[]);
+        say_not_linked(ctx).await?;
         return Ok(None);
     };
     let person = ctx.tx.person(&link.nik).await?;
@@ -27,6 +28,16 @@ pub(super) async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Perso
         ctx.say("data-not-linked", &[]);
     }
     Ok(person)
+}
+
+/// This phone is linked to nobody of this kelurahan: "register first", or, when it is linked to
+/// a resident of another kelurahan, "you are registered there: write to its number".
+pub(super) async fn say_not_linked(ctx: &mut Ctx<'_>) -> StoreResult<()> {
+    match phone_linked_elsewhere(ctx.tx, ctx.phone).await? {
+        Some(there) => ctx.say("linked-elsewhere", &[("kelurahan", there.title())]),
+        None => ctx.say("data-not-linked", &[]),
+    }
+    Ok(())
 }
 
 /// The Fluent id of an SHDK's label (`KEPALA KELUARGA` → `shdk-kepala-keluarga`).

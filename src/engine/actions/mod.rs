@@ -166,6 +166,7 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("tagihan_load", Arc::new(tagih::Load));
     r.insert("tagihan_confirm", Arc::new(tagih::Confirm));
     r.insert("tagihan_pin", Arc::new(tagih::Pin));
+    r.insert("broadcast_start", Arc::new(broadcast::Start));
     r.insert("broadcast_check_admin", Arc::new(broadcast::CheckAdmin));
     r.insert("broadcast_prepare", Arc::new(broadcast::Prepare));
     r.insert("broadcast_send", Arc::new(broadcast::Send));

@@ -25,7 +25,7 @@ pub(super) async fn pin_refusal(ctx: &mut Ctx<'_>) -> StoreResult<Option<Outcome
                 Some(Outcome::Finish)
             }
             PinCheck::NotLinked => {
-                ctx.say("data-not-linked", &[]);
+                super::household::say_not_linked(ctx).await?;
                 Some(Outcome::Finish)
             }
         },

@@ -2,10 +2,13 @@
 //!
 //! An unknown NIK, a NIK without this phone in the registry, and a NIK already linked elsewhere
 //! all get the same next question (the activation code), so nobody can find out which NIKs exist.
+//! A NIK registered in another kelurahan is told so (where to register: issue 18), counted as a
+//! failed attempt like a wrong code.
 
 use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::activation_code::code_hash;
 use crate::accounts::age::may_act;
+use crate::accounts::elsewhere::{nik_registered_elsewhere, phone_linked_elsewhere};
 use crate::accounts::pin_hash::PinHasher;
 use crate::accounts::throttle;
 use crate::error::StoreResult;
@@ -28,6 +31,16 @@ async fn blocked(ctx: &mut Ctx<'_>) -> StoreResult<bool> {
         }
         _ => Ok(false),
     }
+}
+
+/// Counts a failed link attempt of this phone; answers until when it is blocked, if it now is.
+async fn count_failure(ctx: &mut Ctx<'_>) -> StoreResult<Option<i64>> {
+    let (failures, _) = ctx.tx.link_attempts(ctx.phone).await?;
+    let (failures, until) = throttle::after_failure(failures, ctx.now);
+    ctx.tx
+        .set_link_attempts(ctx.phone, failures, until, ctx.now)
+        .await?;
+    Ok(until)
 }
 
 fn nik_of(ctx: &Ctx<'_>) -> String {
@@ -57,6 +70,10 @@ impl Action for CheckPhone {
             ctx.say("register-already-linked", &[("name", name)]);
             return Ok(Outcome::Finish);
         }
+        if let Some(there) = phone_linked_elsewhere(ctx.tx, ctx.phone).await? {
+            ctx.say("linked-elsewhere", &[("kelurahan", there.title())]);
+            return Ok(Outcome::Finish);
+        }
         Ok(Outcome::Next)
     }
 }
@@ -80,6 +97,13 @@ impl Action for CheckNik {
         }
         let nik = nik_of(ctx);
         let person = ctx.tx.person(&nik).await?;
+        if person.is_none() {
+            if let Some(there) = nik_registered_elsewhere(ctx.tx, &nik).await? {
+                count_failure(ctx).await?;
+                ctx.say("register-nik-elsewhere", &[("kelurahan", there.title())]);
+                return Ok(Outcome::Finish);
+            }
+        }
         let linked_elsewhere = ctx.tx.phone_of_person(&nik).await?.is_some();
         match person {
             Some(p)
@@ -120,11 +144,7 @@ impl Action for CheckCode {
         let usable = ctx.tx.usable_activation_code(&nik, &hash, ctx.now).await?;
         let person = ctx.tx.person(&nik).await?;
         let (Some(id), Some(person)) = (usable, person) else {
-            let (failures, _) = ctx.tx.link_attempts(ctx.phone).await?;
-            let (failures, until) = throttle::after_failure(failures, ctx.now);
-            ctx.tx
-                .set_link_attempts(ctx.phone, failures, until, ctx.now)
-                .await?;
+            let until = count_failure(ctx).await?;
             tracing::info!(phone = %mask_phone(ctx.phone), "activation code refused");
             if until.is_some() {
                 blocked(ctx).await?;
