@@ -119,6 +119,10 @@ pub struct BenchArgs {
     /// `stimulus`: payments made after the stimulus, one unit of work each.
     #[arg(long, default_value_t = 10_000)]
     pub payments: u64,
+    /// `webhook`: business numbers the phones write to, one kelurahan each (phone i writes to
+    /// number i mod this; its reply must come from that number).
+    #[arg(long, default_value_t = 1)]
+    pub numbers: usize,
     /// `broadcast`: recipients of the broadcast.
     #[arg(long, default_value_t = 100_000)]
     pub recipients: usize,

@@ -24,6 +24,30 @@ use tokio::sync::mpsc;
 
 pub(super) const APP_SECRET: &str = "gotong-bench-app-secret";
 const PHONE_NUMBER_ID: &str = "106540352242922";
+
+/// The WhatsApp `phone_number_id` of bench number `i` (0 is the default kelurahan's, the one
+/// [`bench_config`] configures; the others belong to kelurahan added by [`add_numbers`]).
+pub(super) fn phone_number_id(i: usize) -> String {
+    if i == 0 {
+        PHONE_NUMBER_ID.to_string()
+    } else {
+        format!("2065403522{i:05}")
+    }
+}
+
+/// Adds kelurahan 2..=`count`, each with its own WhatsApp number ([`phone_number_id`]).
+pub(super) async fn add_numbers(db: &crate::store::Db, count: usize) -> anyhow::Result<()> {
+    for i in 1..count {
+        db.create_kelurahan(
+            &format!("357701{:04}", i + 1),
+            &format!("Kelurahan {}", i + 1),
+            &[(crate::message::Channel::WhatsApp, phone_number_id(i))],
+            0,
+        )
+        .await?;
+    }
+    Ok(())
+}
 /// A reply slower than this counts as lost (and ends that sender).
 pub(super) const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -84,18 +108,21 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     let phones: Vec<String> = (0..args.senders)
         .map(|i| format!("628{:09}", 100_000_000 + i))
         .collect();
+    // Phone i writes to number i % --numbers: its reply must come from that number.
+    let numbers = args.numbers.max(1);
+    add_numbers(&db, numbers).await?;
     let mut routes = HashMap::new();
     let mut inboxes = Vec::new();
-    for phone in &phones {
+    for (i, phone) in phones.iter().enumerate() {
         let (tx, rx) = mpsc::unbounded_channel::<Instant>();
-        routes.insert(phone.clone(), tx);
+        routes.insert(phone.clone(), (tx, phone_number_id(i % numbers)));
         inboxes.push(rx);
     }
     let stray = Arc::new(AtomicU64::new(0));
     let stray_count = stray.clone();
     let provider = FakeProvider::start_reporting(Arc::new(move |d: Delivered| {
         match routes.get(d.to.trim_start_matches('+')) {
-            Some(tx) if tx.send(d.at).is_ok() => {}
+            Some((tx, from)) if *from == d.from && tx.send(d.at).is_ok() => {}
             _ => {
                 stray_count.fetch_add(1, Ordering::Relaxed);
             }
@@ -128,7 +155,15 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
         .into_iter()
         .zip(inboxes)
         .enumerate()
-        .map(|(i, (phone, inbox))| tokio::spawn(sender(shared.clone(), i, phone, inbox)))
+        .map(|(i, (phone, inbox))| {
+            tokio::spawn(sender(
+                shared.clone(),
+                i,
+                phone,
+                phone_number_id(i % numbers),
+                inbox,
+            ))
+        })
         .collect();
     let mut stats = SenderStats::default();
     for task in tasks {
@@ -267,6 +302,17 @@ pub(super) async fn accepted(request: reqwest::RequestBuilder) -> bool {
 
 /// A WhatsApp Cloud API webhook carrying one text message (`webhook-fixtures/whatsapp/text.json`).
 pub(super) fn text_payload(phone: &str, wamid: &str, text: &str, timestamp: u64) -> Vec<u8> {
+    text_payload_to(PHONE_NUMBER_ID, phone, wamid, text, timestamp)
+}
+
+/// [`text_payload`] sent to the business number `phone_number_id`.
+pub(super) fn text_payload_to(
+    phone_number_id: &str,
+    phone: &str,
+    wamid: &str,
+    text: &str,
+    timestamp: u64,
+) -> Vec<u8> {
     serde_json::json!({
         "object": "whatsapp_business_account",
         "entry": [{
@@ -276,7 +322,7 @@ pub(super) fn text_payload(phone: &str, wamid: &str, text: &str, timestamp: u64)
                     "messaging_product": "whatsapp",
                     "metadata": {
                         "display_phone_number": "6282100000000",
-                        "phone_number_id": PHONE_NUMBER_ID
+                        "phone_number_id": phone_number_id
                     },
                     "contacts": [{ "profile": { "name": "Warga Bench" }, "wa_id": phone }],
                     "messages": [{
@@ -299,6 +345,7 @@ async fn sender(
     shared: Arc<Shared>,
     index: usize,
     phone: String,
+    number: String,
     mut replies: mpsc::UnboundedReceiver<Instant>,
 ) -> SenderStats {
     let mut stats = SenderStats::default();
@@ -310,7 +357,7 @@ async fn sender(
         let timestamp = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
-        let body = text_payload(&phone, &wamid, text, timestamp);
+        let body = text_payload_to(&number, &phone, &wamid, text, timestamp);
         // A reply that came after the previous one was counted is one too many.
         while replies.try_recv().is_ok() {
             stats.errors += 1;

@@ -102,6 +102,8 @@ impl Recorded {
 pub struct Delivered {
     /// The recipient as the provider gets it: digits without '+' (WhatsApp), `+` and digits (SMS).
     pub to: String,
+    /// The number it was sent from: the WhatsApp `phone_number_id` of the URL, the SMS `From`.
+    pub from: String,
     pub channel: Channel,
     /// When the request reached the provider.
     pub at: Instant,
@@ -329,6 +331,19 @@ fn recipient(sms: bool, body: &[u8]) -> Option<String> {
     msg.map(|m| m.to)
 }
 
+/// The number a send came from: `From` of an SMS form, the `phone_number_id` of a WhatsApp URL
+/// (`/{version}/{phone_number_id}/messages`).
+fn sender(sms: bool, path: &str, body: &[u8]) -> String {
+    if sms {
+        serde_urlencoded::from_bytes::<HashMap<String, String>>(body)
+            .ok()
+            .and_then(|f| f.get("From").cloned())
+            .unwrap_or_default()
+    } else {
+        path.rsplit('/').nth(1).unwrap_or_default().to_string()
+    }
+}
+
 async fn fake_send(
     State(state): State<Arc<FakeState>>,
     uri: Uri,
@@ -346,6 +361,7 @@ async fn fake_send(
         };
         return json_response(StatusCode::BAD_REQUEST, error.to_string());
     };
+    let from = sender(sms, uri.path(), &body);
     // Overlaps are a test's question; a benchmark's fake does as little as it can.
     if state.recording && !lock(&state.in_flight).insert(to.clone()) {
         lock(&state.overlaps).push(to.clone());
@@ -403,6 +419,7 @@ async fn fake_send(
                 let channel = if sms { Channel::Sms } else { Channel::WhatsApp };
                 tell(Delivered {
                     to: to.clone(),
+                    from: from.clone(),
                     channel,
                     at,
                 });
