@@ -362,6 +362,21 @@ async fn a_gateway_phone_of_another_kelurahan_takes_its_messages_there(db: &Db) 
     server.shutdown().await;
 }
 
+/// The signature `webhook-fixtures/README.md` shows (computed there with Python's hmac).
+#[test]
+fn the_documented_signature_matches_the_fixture() {
+    assert_eq!(
+        sign(
+            ANDROID_SIGNING_KEY,
+            &fixture("android-sms/received.json"),
+            "1719046000"
+        ),
+        "fefa7f0d0a2cb427d2e6322e1cb21dc585436ee220175786dc7943a3dfc312bb"
+    );
+    let readme = String::from_utf8(fixture("README.md")).unwrap();
+    assert!(readme.contains("fefa7f0d0a2cb427d2e6322e1cb21dc585436ee220175786dc7943a3dfc312bb"));
+}
+
 gotong::backend_tests!(
     a_wrong_missing_or_stale_signature_is_refused,
     a_resident_sms_is_answered_through_the_sim_it_came_to_once,
