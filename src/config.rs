@@ -17,6 +17,11 @@ pub struct Config {
     pub whatsapp_broadcast_template: Option<String>,
     pub whatsapp_broadcast_template_lang: String,
     pub twilio: Option<TwilioConfig>,
+    /// SMS Gateway for Android (`ANDROID_SMS_*`): the two-way SMS route that works in Indonesia.
+    pub android: Option<AndroidConfig>,
+    /// Which configured SMS provider sends (`SMS_PROVIDER`); `None` when neither is configured.
+    /// Both providers' webhooks are served when both are configured; only this one sends.
+    pub sms_provider: Option<SmsProvider>,
     pub sms_mps: u32,
     pub stimulus_per_day: i64,
     pub social_fund_percent: i64,
@@ -52,6 +57,27 @@ pub struct TwilioConfig {
     pub auth_token: String,
     pub from: String,
     pub api_base: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct AndroidConfig {
+    /// The gateway's send API: the phone in local mode (`http://192.168.1.10:8080`) or the
+    /// cloud/private server (`https://api.sms-gate.app/3rdparty/v1`); `/message` is added.
+    pub api_url: String,
+    pub username: String,
+    pub password: String,
+    /// The webhook signing key (the app's Settings → Webhooks → Signing Key).
+    pub signing_key: String,
+    /// What one SIM may send in a minute and in a (Jakarta) day: carriers block faster senders.
+    pub per_sim_per_minute: u32,
+    pub per_sim_per_day: u32,
+}
+
+/// The provider that sends SMS (`SMS_PROVIDER`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SmsProvider {
+    Twilio,
+    Android,
 }
 
 impl Config {
@@ -130,6 +156,64 @@ impl Config {
                     reason: "must be a positive whole number".into(),
                 })
         };
+        let android = match get("ANDROID_SMS_API_URL") {
+            None => None,
+            Some(api_url) => {
+                let required = |k: &str| {
+                    get(k).ok_or_else(|| ConfigError::Invalid {
+                        name: k.to_string(),
+                        reason: "required with ANDROID_SMS_API_URL (the app shows it: Home \
+                                 tab for the username and password, Settings → Webhooks for \
+                                 the signing key)"
+                            .into(),
+                    })
+                };
+                Some(AndroidConfig {
+                    api_url: api_url.trim().trim_end_matches('/').to_string(),
+                    username: required("ANDROID_SMS_USERNAME")?,
+                    password: required("ANDROID_SMS_PASSWORD")?,
+                    signing_key: required("ANDROID_SMS_SIGNING_KEY")?,
+                    per_sim_per_minute: positive("ANDROID_SMS_PER_SIM_PER_MINUTE", 20)?,
+                    per_sim_per_day: positive("ANDROID_SMS_PER_SIM_PER_DAY", 400)?,
+                })
+            }
+        };
+        let sms_provider = match get("SMS_PROVIDER").map(|p| p.trim().to_ascii_lowercase()) {
+            None => match (&twilio, &android) {
+                (Some(_), Some(_)) => {
+                    return Err(ConfigError::Invalid {
+                        name: "SMS_PROVIDER".into(),
+                        reason: "both Twilio and SMS Gateway for Android are configured: say \
+                                 which one sends (twilio or android)"
+                            .into(),
+                    })
+                }
+                (Some(_), None) => Some(SmsProvider::Twilio),
+                (None, Some(_)) => Some(SmsProvider::Android),
+                (None, None) => None,
+            },
+            Some(p) if p == "twilio" && twilio.is_some() => Some(SmsProvider::Twilio),
+            Some(p) if p == "android" && android.is_some() => Some(SmsProvider::Android),
+            Some(p) if p == "twilio" || p == "android" => {
+                return Err(ConfigError::Invalid {
+                    name: "SMS_PROVIDER".into(),
+                    reason: format!(
+                        "{p} is chosen but not configured (set {})",
+                        if p == "twilio" {
+                            "TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM"
+                        } else {
+                            "ANDROID_SMS_API_URL, ANDROID_SMS_USERNAME, ANDROID_SMS_PASSWORD and ANDROID_SMS_SIGNING_KEY"
+                        }
+                    ),
+                })
+            }
+            Some(p) => {
+                return Err(ConfigError::Invalid {
+                    name: "SMS_PROVIDER".into(),
+                    reason: format!("expected twilio or android, got {p:?}"),
+                })
+            }
+        };
         Ok(Config {
             database_url: get("DATABASE_URL").unwrap_or_else(|| "sqlite://gotong.db".into()),
             listen: get("GOTONG_LISTEN").unwrap_or_else(|| "127.0.0.1:8080".into()),
@@ -145,6 +229,8 @@ impl Config {
             whatsapp_broadcast_template_lang: get("WHATSAPP_BROADCAST_TEMPLATE_LANG")
                 .unwrap_or_else(|| "id".into()),
             twilio,
+            android,
+            sms_provider,
             sms_mps: positive("SMS_MPS", 10)?,
             stimulus_per_day: num("GOTONG_STIMULUS_PER_DAY", 1000)?,
             social_fund_percent: num("GOTONG_SOCIAL_FUND_PERCENT", 5)?,
@@ -241,6 +327,46 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(e.contains("TWILIO"), "{e}");
+    }
+
+    #[test]
+    fn android_gateway_settings() {
+        let base = [
+            ("ANDROID_SMS_API_URL", "http://192.168.1.10:8080/"),
+            ("ANDROID_SMS_USERNAME", "sms"),
+            ("ANDROID_SMS_PASSWORD", "pw"),
+            ("ANDROID_SMS_SIGNING_KEY", "key"),
+        ];
+        let c = cfg(&base).unwrap();
+        let a = c.android.unwrap();
+        assert_eq!(a.api_url, "http://192.168.1.10:8080");
+        assert_eq!((a.per_sim_per_minute, a.per_sim_per_day), (20, 400));
+        assert_eq!(c.sms_provider, Some(SmsProvider::Android));
+
+        let e = cfg(&base[..3]).unwrap_err().to_string();
+        assert!(e.contains("ANDROID_SMS_SIGNING_KEY"), "{e}");
+        let twilio = [
+            ("TWILIO_ACCOUNT_SID", "AC1"),
+            ("TWILIO_AUTH_TOKEN", "t"),
+            ("TWILIO_FROM", "+15005550006"),
+        ];
+        let both: Vec<_> = base.iter().chain(twilio.iter()).copied().collect();
+        let e = cfg(&both).unwrap_err().to_string();
+        assert!(e.contains("SMS_PROVIDER"), "{e}");
+        let mut chosen = both.clone();
+        chosen.push(("SMS_PROVIDER", "android"));
+        assert_eq!(
+            cfg(&chosen).unwrap().sms_provider,
+            Some(SmsProvider::Android)
+        );
+        let e = cfg(&[twilio[0], twilio[1], twilio[2], ("SMS_PROVIDER", "android")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("ANDROID_SMS_API_URL"), "{e}");
+        assert_eq!(
+            cfg(&twilio).unwrap().sms_provider,
+            Some(SmsProvider::Twilio)
+        );
     }
 
     #[test]

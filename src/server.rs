@@ -95,7 +95,7 @@ pub async fn start(
     options: ServeOptions,
 ) -> anyhow::Result<Running> {
     let addr = listener.local_addr()?;
-    let providers = Providers::from_config(&app.config, options.send_timeout)
+    let providers = Providers::from_config(&app.config, options.send_timeout, app.numbers.clone())
         .context("building the provider HTTP client")?;
     // A deployment of one kelurahan runs from the environment alone: its numbers become the
     // default kelurahan's. Then the numbers are loaded before anything is received or sent.

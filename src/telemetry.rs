@@ -23,6 +23,12 @@ pub const WEBHOOK_SECONDS: &str = "gotong_webhook_duration_seconds";
 pub const HANDLING_SECONDS: &str = "gotong_handling_duration_seconds";
 /// Conversation analytics from the database, by `flow`, `step` and `event`.
 pub const FLOW_STEP_EVENTS: &str = "gotong_flow_step_events_total";
+/// Gauge per SMS Gateway for Android phone (`device`): 1 when it sent an event (ping, message,
+/// status) within 15 minutes, else 0.
+pub const SMS_DEVICE_ONLINE: &str = "gotong_sms_device_online";
+/// Gauges per gateway SIM (`device`, `sim`): sends today, and 1 when it may send now.
+pub const SMS_SIM_SENT_TODAY: &str = "gotong_sms_sim_sent_today";
+pub const SMS_SIM_USABLE: &str = "gotong_sms_sim_usable";
 
 const LATENCY_BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,

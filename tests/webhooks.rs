@@ -8,9 +8,7 @@ use common::*;
 use gotong::channels::twilio::inbound::{form_params, parse_message, parse_status};
 use gotong::channels::whatsapp::inbound::parse_payload;
 use gotong::channels::{twilio, whatsapp};
-use gotong::message::{
-    Body, Channel, Content, Delivery, Inbound, Outbound, Priority, StatusUpdate,
-};
+use gotong::message::{Body, Channel, Content, Delivery, Inbound, StatusUpdate};
 use gotong::outbox::Status as OutboxStatus;
 use gotong::store::Db;
 use std::time::Duration;
@@ -542,29 +540,6 @@ async fn a_sender_without_phone_is_recorded_and_not_answered(db: &Db) {
         200
     );
     server.shutdown().await;
-}
-
-/// Queues one message and marks it sent with `provider_id`, as the outbox would have.
-async fn sent_message(db: &Db, channel: Channel, phone: &str, provider_id: &str) -> i64 {
-    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
-    let id = tx
-        .enqueue(
-            &Outbound {
-                kelurahan: gotong::store::KelurahanId::DEFAULT,
-                channel,
-                phone: phone.into(),
-                body: Body::text("Saldo: Rp25.000"),
-                priority: Priority::Reply,
-            },
-            1,
-        )
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    let claimed = db.claim_outbox(channel, 2, 10, 60_000).await.unwrap();
-    assert_eq!(claimed[0].id, id);
-    db.outbox_sent(id, provider_id, 3).await.unwrap();
-    id
 }
 
 async fn statuses_out_of_order_keep_the_final_state(db: &Db) {

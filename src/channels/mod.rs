@@ -8,10 +8,13 @@
 //!
 //! The HTTP layer (`crate::http`) and the outbox (`crate::outbox`) only see these traits.
 
+pub mod android;
 pub mod twilio;
 pub mod whatsapp;
 
-use crate::config::Config;
+use crate::clock::{Clock, SystemClock};
+use crate::config::{Config, SmsProvider};
+use crate::kelurahan::NumberDirectory;
 use crate::message::{Body, Channel, Inbound, StatusUpdate};
 use axum::http::HeaderMap;
 use std::sync::Arc;
@@ -125,12 +128,22 @@ pub struct Providers {
     pub whatsapp_webhook: Option<Arc<dyn Webhook>>,
     pub sms_webhook: Option<Arc<dyn Webhook>>,
     pub sms_status_webhook: Option<Arc<dyn Webhook>>,
+    /// SMS Gateway for Android's events (`POST /webhooks/android-sms`).
+    pub android_webhook: Option<Arc<dyn Webhook>>,
+    /// The gateway phones and SIMs (health for `/metrics` and `GET /api/sms-devices`).
+    pub sms_devices: Option<Arc<android::sims::SimPool>>,
     pub senders: Vec<Arc<dyn Sender>>,
 }
 
 impl Providers {
-    /// Builds every configured provider. `timeout` bounds each send request.
-    pub fn from_config(config: &Config, timeout: Duration) -> reqwest::Result<Providers> {
+    /// Builds every configured provider. `timeout` bounds each send request; `numbers` tells
+    /// the Android sender which gateway phones are a kelurahan's. Both SMS providers' webhooks
+    /// are served when both are configured; only `SMS_PROVIDER`'s sends.
+    pub fn from_config(
+        config: &Config,
+        timeout: Duration,
+        numbers: Arc<NumberDirectory>,
+    ) -> reqwest::Result<Providers> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout.min(Duration::from_secs(5)))
@@ -153,11 +166,35 @@ impl Providers {
                 tw,
                 &config.public_url,
             )));
-            p.senders.push(Arc::new(twilio::send::TwilioSender::new(
-                client,
-                tw,
-                &config.public_url,
+            if config.sms_provider == Some(SmsProvider::Twilio) {
+                p.senders.push(Arc::new(twilio::send::TwilioSender::new(
+                    client.clone(),
+                    tw,
+                    &config.public_url,
+                )));
+            }
+        }
+        if let Some(an) = &config.android {
+            let sims = Arc::new(android::sims::SimPool::new(android::sims::Caps {
+                per_minute: an.per_sim_per_minute,
+                per_day: an.per_sim_per_day,
+            }));
+            let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+            p.android_webhook = Some(Arc::new(android::inbound::AndroidWebhook::new(
+                &an.signing_key,
+                clock.clone(),
+                sims.clone(),
             )));
+            if config.sms_provider == Some(SmsProvider::Android) {
+                p.senders.push(Arc::new(android::send::AndroidSender::new(
+                    client,
+                    an,
+                    sims.clone(),
+                    numbers,
+                    clock,
+                )));
+            }
+            p.sms_devices = Some(sims);
         }
         Ok(p)
     }

@@ -30,6 +30,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .merge(super::api_proposals::routes())
         .merge(super::api_market::routes())
         .merge(super::api_kelurahan::routes())
+        .merge(super::api_sms_devices::routes())
         .layer(middleware::from_fn_with_state(state, require_admin))
 }
 

@@ -43,6 +43,26 @@ pub async fn render(State(state): State<HttpState>) -> impl IntoResponse {
         }
         Err(e) => tracing::warn!(error = %e, "metrics: flow figures unavailable"),
     }
+    if let Some(pool) = &state.providers.sms_devices {
+        for device in pool.health(state.app.now()) {
+            let id = device.device_id.clone();
+            metrics::gauge!(telemetry::SMS_DEVICE_ONLINE, "device" => id.clone())
+                .set(if device.online { 1.0 } else { 0.0 });
+            for sim in device.sims {
+                let slot = sim
+                    .sim
+                    .map_or_else(|| "default".to_string(), |s| s.to_string());
+                let labels = [("device", id.clone()), ("sim", slot)];
+                metrics::gauge!(telemetry::SMS_SIM_SENT_TODAY, &labels)
+                    .set(f64::from(sim.sent_today));
+                metrics::gauge!(telemetry::SMS_SIM_USABLE, &labels).set(if sim.state == "ok" {
+                    1.0
+                } else {
+                    0.0
+                });
+            }
+        }
+    }
     state.prometheus.run_upkeep();
     (
         [(

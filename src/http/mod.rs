@@ -4,6 +4,7 @@
 //! | --- | --- |
 //! | `GET`/`POST /webhooks/whatsapp` | [`webhooks_whatsapp`] (404 when WhatsApp is not configured) |
 //! | `POST /webhooks/sms`, `POST /webhooks/sms/status` | [`webhooks_sms`] (404 when Twilio is not configured) |
+//! | `POST /webhooks/android-sms` | [`webhooks_android`] (404 when SMS Gateway for Android is not configured) |
 //! | `GET /healthz` | [`health`] |
 //! | `GET /metrics` | [`metrics`] |
 //! | `/api/…` | [`api`], guarded by [`admin_auth`] |
@@ -19,11 +20,13 @@ pub mod api_ledger;
 pub mod api_market;
 pub mod api_proposals;
 pub mod api_registry;
+pub mod api_sms_devices;
 pub mod error;
 pub mod health;
 pub mod intake;
 pub mod kelurahan_param;
 pub mod metrics;
+pub mod webhooks_android;
 pub mod webhooks_sms;
 pub mod webhooks_whatsapp;
 
@@ -64,6 +67,9 @@ pub fn router(state: HttpState) -> Router {
     }
     if state.providers.sms_webhook.is_some() {
         router = router.route("/webhooks/sms", post(webhooks_sms::receive_message));
+    }
+    if state.providers.android_webhook.is_some() {
+        router = router.route("/webhooks/android-sms", post(webhooks_android::receive));
     }
     if state.providers.sms_status_webhook.is_some() {
         router = router.route("/webhooks/sms/status", post(webhooks_sms::receive_status));

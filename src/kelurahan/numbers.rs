@@ -51,8 +51,17 @@ pub fn normalize_number(channel: Channel, raw: &str) -> Result<String, Kelurahan
                 ))
             }
         }
-        Channel::Sms => normalize_phone(raw)
-            .ok_or_else(|| bad("an SMS number is a phone number, e.g. +6281234567890")),
+        // A gateway phone of SMS Gateway for Android is named by its device id.
+        Channel::Sms if raw.starts_with(crate::channels::android::NUMBER_PREFIX) => {
+            crate::channels::android::device_of(raw)
+                .map(crate::channels::android::device_number)
+                .ok_or_else(|| {
+                    bad("a gateway phone is android:<deviceId>, e.g. android:ffffffffceb0b1db0000018e937c815b")
+                })
+        }
+        Channel::Sms => normalize_phone(raw).ok_or_else(|| {
+            bad("an SMS number is a phone number, e.g. +6281234567890, or a gateway phone, android:<deviceId>")
+        }),
     }
 }
 
@@ -236,12 +245,17 @@ mod tests {
             normalize_number(Channel::Sms, "+15005550006").unwrap(),
             "+15005550006"
         );
+        assert_eq!(
+            normalize_number(Channel::Sms, " android:ffffffffceb0b1db0000018e937c815b").unwrap(),
+            "android:ffffffffceb0b1db0000018e937c815b"
+        );
         for (channel, bad) in [
             (Channel::WhatsApp, ""),
             (Channel::WhatsApp, "+62 812"),
             (Channel::WhatsApp, "abc"),
             (Channel::Sms, "MG9752274e9e519418a7406176694466fa"),
             (Channel::Sms, "12"),
+            (Channel::Sms, "android:not a device"),
         ] {
             let e = normalize_number(channel, bad).unwrap_err().to_string();
             assert!(e.contains("e.g."), "{bad:?}: {e}");

@@ -1,7 +1,9 @@
 //! The fake providers of the tests and of `gotong bench`, in one loopback HTTP server: the
 //! WhatsApp Cloud API (`POST /{version}/{phone_number_id}/messages`, answered 200
 //! `{"messages":[{"id":"wamid.FAKE<n>"}]}`) and Twilio's SMS API
-//! (`POST /2010-04-01/Accounts/{sid}/Messages.json`, answered 201 `{"sid":"SMfake<n>"}`).
+//! (`POST /2010-04-01/Accounts/{sid}/Messages.json`, answered 201 `{"sid":"SMfake<n>"}`), and
+//! SMS Gateway for Android's send API (`POST …/message`, JSON `phoneNumbers`, answered 202
+//! `{"id":"asgfake<n>","state":"Pending"}`).
 //!
 //! One server with two uses:
 //!
@@ -77,12 +79,17 @@ impl Recorded {
 
     /// The recipient, whatever the provider.
     pub fn to(&self) -> String {
-        recipient(self.is_sms(), &self.body).unwrap_or_default()
+        recipient(kind_of(&self.path), &self.body).unwrap_or_default()
     }
 
     /// The text sent, whatever the provider.
     pub fn text(&self) -> String {
-        if self.is_sms() {
+        if kind_of(&self.path) == Kind::Android {
+            self.json()["textMessage"]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        } else if self.is_sms() {
             self.form().get("Body").cloned().unwrap_or_default()
         } else {
             self.json()["text"]["body"]
@@ -315,6 +322,25 @@ fn is_sms_path(path: &str) -> bool {
     path.ends_with("/Messages.json")
 }
 
+/// Which provider a send path is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    WhatsApp,
+    Twilio,
+    Android,
+}
+
+fn kind_of(path: &str) -> Kind {
+    if is_sms_path(path) {
+        Kind::Twilio
+    } else if path.ends_with("/message") {
+        // The gateway's send path (WhatsApp's ends in `/messages`).
+        Kind::Android
+    } else {
+        Kind::WhatsApp
+    }
+}
+
 /// A WhatsApp message (JSON `to`) or an SMS (form `To`): only the recipient is read.
 #[derive(Deserialize)]
 struct Message {
@@ -322,13 +348,23 @@ struct Message {
     to: String,
 }
 
-fn recipient(sms: bool, body: &[u8]) -> Option<String> {
-    let msg = if sms {
-        serde_urlencoded::from_bytes::<Message>(body).ok()
-    } else {
-        serde_json::from_slice::<Message>(body).ok()
-    };
-    msg.map(|m| m.to)
+/// A gateway send: `phoneNumbers`.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct GatewayMessage {
+    phone_numbers: Vec<String>,
+}
+
+fn recipient(kind: Kind, body: &[u8]) -> Option<String> {
+    match kind {
+        Kind::Twilio => serde_urlencoded::from_bytes::<Message>(body)
+            .ok()
+            .map(|m| m.to),
+        Kind::WhatsApp => serde_json::from_slice::<Message>(body).ok().map(|m| m.to),
+        Kind::Android => serde_json::from_slice::<GatewayMessage>(body)
+            .ok()
+            .and_then(|m| m.phone_numbers.into_iter().next()),
+    }
 }
 
 /// The number a send came from: `From` of an SMS form, the `phone_number_id` of a WhatsApp URL
@@ -351,13 +387,16 @@ async fn fake_send(
     body: Bytes,
 ) -> Response {
     let at = Instant::now();
-    let sms = is_sms_path(uri.path());
-    let Some(to) = recipient(sms, &body) else {
+    let kind = kind_of(uri.path());
+    let sms = kind != Kind::WhatsApp;
+    let Some(to) = recipient(kind, &body) else {
         state.refused.fetch_add(1, Ordering::Relaxed);
-        let error = if sms {
-            r#"{"code":21604,"message":"A 'To' phone number is required.","status":400}"#
-        } else {
-            r#"{"error":{"code":100,"message":"(#100) Invalid parameter"}}"#
+        let error = match kind {
+            Kind::Twilio => {
+                r#"{"code":21604,"message":"A 'To' phone number is required.","status":400}"#
+            }
+            Kind::Android => r#"{"message":"phoneNumbers is required"}"#,
+            Kind::WhatsApp => r#"{"error":{"code":100,"message":"(#100) Invalid parameter"}}"#,
         };
         return json_response(StatusCode::BAD_REQUEST, error.to_string());
     };
@@ -402,7 +441,15 @@ async fn fake_send(
         }
         Answer::Accept => {
             let n = state.ids.fetch_add(1, Ordering::SeqCst) + 1;
-            let (status, id, body) = if sms {
+            let (status, id, body) = if kind == Kind::Android {
+                let id = format!("asgfake{n}");
+                let body = serde_json::json!({
+                    "id": id,
+                    "state": "Pending",
+                    "recipients": [{ "phoneNumber": to, "state": "Pending" }]
+                });
+                (202, id, body)
+            } else if sms {
                 let id = format!("SMfake{n:032}");
                 let body = serde_json::json!({ "sid": id, "status": "queued" });
                 (201, id, body)

@@ -13,7 +13,7 @@ use gotong::error::StoreResult;
 use gotong::http::HttpState;
 use gotong::i18n::Texts;
 use gotong::inbox::{Conversation, Handled};
-use gotong::message::{Body, StoredInbound};
+use gotong::message::{Body, Channel, Outbound, Priority, StoredInbound};
 use gotong::outbox::{Backoff, OutboxOptions, OutboxWake};
 use gotong::server::{self, Running, ServeOptions};
 use gotong::store::{Db, Tx};
@@ -37,6 +37,9 @@ pub const AUTH_TOKEN: &str = "gotong-test-auth-token";
 pub const TWILIO_FROM: &str = "+15005550006";
 pub const PUBLIC_URL: &str = "https://gotong.example.id";
 pub const ADMIN_TOKEN: &str = "gotong-test-admin-token";
+pub const ANDROID_SIGNING_KEY: &str = "gotong-test-signing-key";
+pub const ANDROID_USERNAME: &str = "sms";
+pub const ANDROID_PASSWORD: &str = "gotong-test-gateway-password";
 
 /// A test-only conversation: answers every message with `echo: <input text>`.
 pub struct Echo;
@@ -77,6 +80,8 @@ where
 pub struct Setup {
     pub whatsapp: bool,
     pub sms: bool,
+    /// SMS Gateway for Android instead of Twilio (`SMS_PROVIDER=android`), against the fake.
+    pub android: Option<AndroidSetup>,
     pub admin: bool,
     pub whatsapp_mps: u32,
     pub sms_mps: u32,
@@ -88,10 +93,27 @@ impl Default for Setup {
         Setup {
             whatsapp: true,
             sms: true,
+            android: None,
             admin: true,
             whatsapp_mps: 80,
             sms_mps: 10,
             options: fast_options(),
+        }
+    }
+}
+
+/// The gateway's per-SIM caps in a test.
+#[derive(Clone, Copy, Debug)]
+pub struct AndroidSetup {
+    pub per_minute: u32,
+    pub per_day: u32,
+}
+
+impl Default for AndroidSetup {
+    fn default() -> Self {
+        AndroidSetup {
+            per_minute: 20,
+            per_day: 400,
         }
     }
 }
@@ -138,6 +160,21 @@ pub fn config(setup: &Setup, provider: &FakeProvider) -> Config {
         env.insert("TWILIO_AUTH_TOKEN", AUTH_TOKEN.into());
         env.insert("TWILIO_FROM", TWILIO_FROM.into());
         env.insert("TWILIO_API_BASE", provider.base.clone());
+    }
+    if let Some(android) = setup.android {
+        env.insert("SMS_PROVIDER", "android".into());
+        env.insert(
+            "ANDROID_SMS_API_URL",
+            format!("{}/3rdparty/v1", provider.base),
+        );
+        env.insert("ANDROID_SMS_USERNAME", ANDROID_USERNAME.into());
+        env.insert("ANDROID_SMS_PASSWORD", ANDROID_PASSWORD.into());
+        env.insert("ANDROID_SMS_SIGNING_KEY", ANDROID_SIGNING_KEY.into());
+        env.insert(
+            "ANDROID_SMS_PER_SIM_PER_MINUTE",
+            android.per_minute.to_string(),
+        );
+        env.insert("ANDROID_SMS_PER_SIM_PER_DAY", android.per_day.to_string());
     }
     Config::from_lookup(|k| env.get(k).cloned()).expect("test configuration")
 }
@@ -222,6 +259,34 @@ impl TestServer {
         req.send().await.expect("request reaches the server")
     }
 
+    /// Posts a gateway event with these headers (`None`: left out).
+    pub async fn post_android(
+        &self,
+        body: &[u8],
+        timestamp: Option<&str>,
+        signature: Option<&str>,
+    ) -> reqwest::Response {
+        let mut req = self
+            .http
+            .post(format!("{}/webhooks/android-sms", self.base))
+            .header("content-type", "application/json")
+            .body(body.to_vec());
+        if let Some(t) = timestamp {
+            req = req.header("x-timestamp", t);
+        }
+        if let Some(s) = signature {
+            req = req.header("x-signature", s);
+        }
+        req.send().await.expect("request reaches the server")
+    }
+
+    /// Posts a gateway event signed now, as the app would.
+    pub async fn android(&self, body: &[u8]) -> reqwest::Response {
+        let ts = (chrono::Utc::now().timestamp()).to_string();
+        let sig = gotong::channels::android::signature::sign(ANDROID_SIGNING_KEY, body, &ts);
+        self.post_android(body, Some(&ts), Some(&sig)).await
+    }
+
     /// Posts a form to `path` signed as Twilio would (URL = public URL + path).
     pub async fn twilio(&self, path: &str, body: &[u8]) -> reqwest::Response {
         self.post_form(path, body, Some(&twilio_signature(path, body)))
@@ -260,6 +325,29 @@ pub async fn admin_get(s: &TestServer, path: &str) -> (u16, serde_json::Value) {
     (status, r.json().await.unwrap_or(serde_json::Value::Null))
 }
 
+/// Queues one message and marks it sent with `provider_id`, as the outbox would have.
+pub async fn sent_message(db: &Db, channel: Channel, phone: &str, provider_id: &str) -> i64 {
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    let id = tx
+        .enqueue(
+            &Outbound {
+                kelurahan: gotong::store::KelurahanId::DEFAULT,
+                channel,
+                phone: phone.into(),
+                body: Body::text("Saldo: Rp25.000"),
+                priority: Priority::Reply,
+            },
+            1,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let claimed = db.claim_outbox(channel, 2, 10, 60_000).await.unwrap();
+    assert_eq!(claimed[0].id, id);
+    db.outbox_sent(id, provider_id, 3).await.unwrap();
+    id
+}
+
 /// The shipped texts, loaded for one test server.
 pub fn texts() -> Arc<Texts> {
     Arc::new(Texts::load_shipped().expect("the shipped locales load"))
@@ -268,7 +356,8 @@ pub fn texts() -> Arc<Texts> {
 /// The router alone (no socket, no outbox senders), for requests sent with `tower::ServiceExt`.
 pub fn router_for(db: &Db, setup: &Setup, provider: &FakeProvider) -> axum::Router {
     let app = App::new(config(setup, provider), db.clone(), texts(), Arc::new(Echo));
-    let providers = Providers::from_config(&app.config, Duration::from_secs(1)).unwrap();
+    let providers =
+        Providers::from_config(&app.config, Duration::from_secs(1), app.numbers.clone()).unwrap();
     let (dispatcher, _workers) = Dispatcher::start(app.clone(), 1, OutboxWake::default());
     let (recorder, _recording) = gotong::recorder::Recorder::start(db.clone());
     gotong::http::router(HttpState {
