@@ -58,7 +58,12 @@ async fn two_servers_on_one_postgres_database() {
         .format("%Y-%m-%d")
         .to_string();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !matches!(t.db.stimulus_run(&date).await.unwrap(), Some((_, true))) {
+    while !matches!(
+        t.db.stimulus_run(gotong::store::KelurahanId::DEFAULT, &date)
+            .await
+            .unwrap(),
+        Some((_, true))
+    ) {
         assert!(Instant::now() < deadline, "the stimulus run did not finish");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }

@@ -11,7 +11,7 @@ use super::{fresh_db, per_second, Backend, BenchArgs};
 use crate::i18n::Texts;
 use crate::ledger::merchants::register_merchant;
 use crate::ledger::payment::{pay, PaymentRequest};
-use crate::ledger::stimulus::run_stimulus;
+use crate::ledger::stimulus::{run_stimulus, RunFor};
 use crate::store::{Db, LedgerAudit};
 use crate::testing::kelurahan;
 use std::time::{Duration, Instant};
@@ -58,10 +58,28 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<StimulusF
 
     let texts = Texts::load_shipped()?;
     let started = Instant::now();
-    let credited = run_stimulus(db, &texts, today, PER_DAY, || now, &|_, _| {}).await?;
+    let credited = run_stimulus(
+        db,
+        &texts,
+        RunFor::Every,
+        today,
+        PER_DAY,
+        || now,
+        &|_, _| {},
+    )
+    .await?;
     let run = started.elapsed();
     let started = Instant::now();
-    let again = run_stimulus(db, &texts, today, PER_DAY, || now, &|_, _| {}).await?;
+    let again = run_stimulus(
+        db,
+        &texts,
+        RunFor::Every,
+        today,
+        PER_DAY,
+        || now,
+        &|_, _| {},
+    )
+    .await?;
     let rerun = started.elapsed();
     tracing::info!(%backend, ?credited, ?run, ?again, ?rerun, "bench: stimulus run twice");
 

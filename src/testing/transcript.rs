@@ -322,6 +322,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             crate::ledger::stimulus::run_stimulus(
                 &app.db,
                 &app.texts,
+                crate::ledger::stimulus::RunFor::Every,
                 date,
                 app.config.stimulus_per_day,
                 || now,
