@@ -550,7 +550,7 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                             amount,
                             key,
                         } => {
-                            let key = format!("pay:{tag}:{key}");
+                            let key = format!("pay:{tag}:{key:02}");
                             match pay_once(
                                 &db,
                                 &req(&payers[payer], &codes[merchant], amount, &key),
@@ -567,7 +567,7 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                             amount,
                             key,
                         } => {
-                            let key = format!("redeem:{tag}:{key}");
+                            let key = format!("redeem:{tag}:{key:02}");
                             let mut tx =
                                 db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
                             match redeem(&mut tx, "test", &codes[merchant], amount, &key, START_MS)
