@@ -127,7 +127,7 @@ async fn world(db: &Db, case: usize) -> World {
                 .collect();
             household_in(db, id, &kk, &members).await.unwrap();
             // Some money that may travel from the start, so payments away happen.
-            gotong::testing::kelurahan::deposit(db, &kk, 20_000, &format!("start:{kk}"))
+            gotong::testing::kelurahan::deposit(db, &kk, 20_000, &format!("start:{kk}"), START_MS)
                 .await
                 .unwrap();
             payers.push(Payer {

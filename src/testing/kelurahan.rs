@@ -142,15 +142,15 @@ pub async fn top_up(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResul
     Ok(())
 }
 
-/// Deposits cash into a household's purse (money that may travel), in the household's own
-/// kelurahan, through the ledger's deposit ([`crate::ledger::deposit`]).
-pub async fn deposit(db: &Db, no_kk: &str, amount: i64, key: &str) -> LedgerResult<()> {
+/// Deposits cash into a household's purse (money that may travel) at `now`, in the
+/// household's own kelurahan, through the ledger's deposit ([`crate::ledger::deposit`]).
+pub async fn deposit(db: &Db, no_kk: &str, amount: i64, key: &str, now: i64) -> LedgerResult<()> {
     let kelurahan = db
         .kelurahan_of_household(no_kk)
         .await?
         .unwrap_or(KelurahanId::DEFAULT);
     let mut tx = db.begin(kelurahan).await?;
-    crate::ledger::deposit::deposit(&mut tx, "test", no_kk, amount, "", key, 0).await?;
+    crate::ledger::deposit::deposit(&mut tx, "test", no_kk, amount, "", key, now).await?;
     tx.commit().await?;
     Ok(())
 }

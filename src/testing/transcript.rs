@@ -9,9 +9,13 @@
 //! @clock +31m              (move the fake clock: s, m, h, d)
 //! @image media-1 a caption (a WhatsApp photo; @sticker, @location and @choice ID TITLE too)
 //! @registry kelurahan.csv, @code NIK CODE, @link PHONE NIK PIN, @admin NIK SCOPE (set-up)
+//! @kelurahan 3577011002 Mojo (another kelurahan), @registry mojo.csv 3577011002 (its registry)
+//! @to 3577011002           (the resident writes to that kelurahan's number; default: the
+//!                          deployment's default kelurahan, `@to default`)
 //! ```
 //! Each reply is shown as [`transcript_text`] shows it. Every SMS reply must also be GSM-7 and at
-//! most 3 segments.
+//! most 3 segments. Set-up directives that name a person or household act in its kelurahan; the
+//! others (`@item`, `@status`, `@campaign`, `@spend`, `@close`) in the kelurahan of the last `@to`.
 
 use crate::app::App;
 use crate::chat;
@@ -29,11 +33,15 @@ enum Line {
     Channel(Channel),
     Phone(String),
     Clock(i64),
+    /// `@to CODE`: the kelurahan whose number the resident writes to.
+    To(String),
     Send(Content, String),
-    /// Sets up the world: `@registry FILE.csv`, `@code NIK CODE`, `@link PHONE NIK PIN`,
-    /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day).
-    /// `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must be linked),
-    /// `@topup NO_KK AMOUNT`, and what the kelurahan does through the admin API:
+    /// Sets up the world: `@registry FILE.csv [CODE]` (into the kelurahan of that code),
+    /// `@kelurahan CODE NAME…` (adds one), `@code NIK CODE`, `@link PHONE NIK PIN`,
+    /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day,
+    /// every kelurahan). `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must
+    /// be linked), `@topup NO_KK AMOUNT`, `@deposit NO_KK AMOUNT` (cash into the household's
+    /// purse, money that may travel), and what the kelurahan does through the admin API:
     /// `@status N STATUS [REASON…]`, `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`,
     /// `@item OWNER_NIK|- CUSTODIAN_NIK NAME…`, `@jobs` (the market's scheduled work at the fake
     /// clock's time).
@@ -84,6 +92,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                         .ok_or(format!("line {line}: unknown channel {arg}"))?,
                 ),
                 "phone" => Line::Phone(arg.trim().to_string()),
+                "to" => Line::To(arg.trim().to_string()),
                 "clock" => Line::Clock(
                     parse_duration(arg).ok_or(format!("line {line}: bad duration {arg}"))?,
                 ),
@@ -122,8 +131,9 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     },
                     raw.to_string(),
                 ),
-                "registry" | "code" | "link" | "merchant" | "stimulus" | "admin" | "topup"
-                | "status" | "campaign" | "spend" | "close" | "item" | "jobs" => Line::Setup(
+                "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
+                | "topup" | "deposit" | "status" | "campaign" | "spend" | "close" | "item"
+                | "jobs" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -176,6 +186,7 @@ pub async fn run(
     let exchanges = parse(text)?;
     let mut channel = Channel::Sms;
     let mut phone = "+6281100000001".to_string();
+    let mut to = crate::store::KelurahanId::DEFAULT;
     let mut problems = Vec::new();
     let mut actual = String::new();
     // Keep the header comment.
@@ -193,8 +204,14 @@ pub async fn run(
                 phone = p.clone();
                 actual.push_str(&format!("@phone {p}\n"));
             }
+            Line::To(code) => {
+                to = kelurahan_id(app, code)
+                    .await
+                    .map_err(|e| format!("line {}: @to: {e}", ex.line))?;
+                actual.push_str(&format!("@to {code}\n"));
+            }
             Line::Setup(what, args) => {
-                setup(app, what, args)
+                setup(app, to, what, args)
                     .await
                     .map_err(|e| format!("line {}: @{what}: {e}", ex.line))?;
                 actual.push_str(&format!("@{what} {}\n", args.join(" ")));
@@ -206,7 +223,7 @@ pub async fn run(
                 actual.push('\n');
             }
             Line::Send(content, shown) => {
-                let replies = chat::say(app, channel, &phone, content.clone())
+                let replies = chat::say_to(app, to, channel, &phone, content.clone())
                     .await
                     .map_err(|e| format!("line {}: store error {e}", ex.line))?;
                 let got = show(&replies);
@@ -267,22 +284,67 @@ fn fixtures_dir() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts/fixtures")
 }
 
-/// Carries out a set-up directive through the same code the product uses.
-async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
+/// The kelurahan of `code` (`default`: the deployment's default one).
+async fn kelurahan_id(app: &App, code: &str) -> Result<crate::store::KelurahanId, String> {
+    if code == "default" {
+        return Ok(crate::store::KelurahanId::DEFAULT);
+    }
+    app.db
+        .kelurahan_by_code(code)
+        .await
+        .map_err(|e| e.to_string())?
+        .map(|k| k.id)
+        .ok_or(format!("no kelurahan {code} (add it with @kelurahan)"))
+}
+
+/// The kelurahan where `nik` is registered (the default one if nowhere).
+async fn kelurahan_of(app: &App, nik: &str) -> Result<crate::store::KelurahanId, String> {
+    Ok(app
+        .db
+        .kelurahan_of_person(nik)
+        .await
+        .map_err(|e| e.to_string())?
+        .unwrap_or(crate::store::KelurahanId::DEFAULT))
+}
+
+/// Carries out a set-up directive through the same code the product uses; `to` is the
+/// kelurahan of the last `@to`.
+async fn setup(
+    app: &App,
+    to: crate::store::KelurahanId,
+    what: &str,
+    args: &[String],
+) -> Result<(), String> {
     let now = app.now();
     let key = app.config.secret_key_or_dev();
     match (what, args) {
-        ("registry", [file]) => {
+        ("registry", [file, code @ ..]) if code.len() <= 1 => {
             let input = std::fs::read(fixtures_dir().join(file)).map_err(|e| e.to_string())?;
-            kelurahan::import_csv(&app.db, &input, "transcript", Some(file), now)
+            let into = match code.first() {
+                Some(code) => kelurahan_id(app, code).await?,
+                None => crate::store::KelurahanId::DEFAULT,
+            };
+            kelurahan::import_csv_in(&app.db, into, &input, "transcript", Some(file), now)
                 .await
                 .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        ("kelurahan", [code, name @ ..]) if !name.is_empty() => {
+            kelurahan::another_kelurahan(&app.db, code, &name.join(" "))
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        ("deposit", [kk, amount]) => {
+            let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
+            kelurahan::deposit(&app.db, kk, amount, &format!("deposit:{kk}:{now}"), now)
+                .await
                 .map_err(|e| e.to_string())
         }
         ("code", [nik, code]) => {
             let mut tx = app
                 .db
-                .begin(crate::store::KelurahanId::DEFAULT)
+                .begin(kelurahan_of(app, nik).await?)
                 .await
                 .map_err(|e| e.to_string())?;
             crate::accounts::issue_code::issue_given_code(
@@ -301,21 +363,10 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string()),
         ("merchant", [nik, name @ ..]) if !name.is_empty() => {
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
+            kelurahan::merchant(&app.db, nik, &name.join(" "), now)
                 .await
-                .map_err(|e| e.to_string())?;
-            crate::ledger::merchants::register_merchant(
-                &mut tx,
-                "transcript",
-                nik,
-                &name.join(" "),
-                now,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            tx.commit().await.map_err(|e| e.to_string())
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         ("stimulus", [date]) => {
             let date = crate::calendar::parse_date(date).ok_or("not a date")?;
@@ -336,7 +387,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             let scope = crate::broadcast::Scope::parse(scope).map_err(|e| e.to_string())?;
             let mut tx = app
                 .db
-                .begin(crate::store::KelurahanId::DEFAULT)
+                .begin(kelurahan_of(app, nik).await?)
                 .await
                 .map_err(|e| e.to_string())?;
             crate::broadcast::grant_admin(&mut tx, nik, &scope, "transcript", now)
@@ -352,11 +403,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("status", [n, status, reason @ ..]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::proposals::proposal::set_status(
                 &mut tx,
                 Some(&app.texts),
@@ -373,11 +420,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         ("campaign", [n, target]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
             let target: i64 = target.parse().map_err(|_| format!("bad target {target}"))?;
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::proposals::campaign::open_campaign(&mut tx, "transcript", n, target, now)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -385,11 +428,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("close", [n]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::proposals::campaign::close(&mut tx, "transcript", n, now)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -398,11 +437,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         ("spend", [n, amount, memo @ ..]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
             let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::proposals::campaign::spend(
                 &mut tx,
                 "transcript",
@@ -418,11 +453,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("item", [owner, custodian, name @ ..]) if !name.is_empty() => {
             let owner = (owner != "-").then_some(owner.as_str());
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::market::add_item(
                 &mut tx,
                 "transcript",
@@ -462,6 +493,8 @@ mod tests {
         assert_eq!(ex.len(), 3);
         assert_eq!(ex[0].expected, vec!["halo".to_string()]);
         assert!(parse("stray text\n").is_err());
+        let ex = parse("@kelurahan 3577011002 Mojo\n@to 3577011002\n> SALDO\n").unwrap();
+        assert_eq!(ex[1].directive, Line::To("3577011002".into()));
         assert!(parse("@bogus\n").is_err());
     }
 }
