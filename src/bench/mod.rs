@@ -119,6 +119,10 @@ pub struct BenchArgs {
     /// `stimulus`: payments made after the stimulus, one unit of work each.
     #[arg(long, default_value_t = 10_000)]
     pub payments: u64,
+    /// `stimulus`: kelurahan on the deployment, the persons spread over them (the run credits
+    /// every one; with more than one, no payments are made).
+    #[arg(long, default_value_t = 1)]
+    pub kelurahan: usize,
     /// `broadcast`: recipients of the broadcast.
     #[arg(long, default_value_t = 100_000)]
     pub recipients: usize,

@@ -15,7 +15,8 @@
 //!   the key is too), applied by the ledger's one transfer path in its batch form. A re-run, a
 //!   run after a crash half-way, and two servers running at once (for every kelurahan, or for
 //!   some) can only skip households, never credit one twice.
-//! - Fast: 1,000 households per transaction with multi-row statements.
+//! - Fast: 1,000 households per transaction with multi-row statements; on PostgreSQL several
+//!   kelurahan at once.
 //! - The answer is what **this run newly credited** (a re-run answers zeros); the totals of the
 //!   date are kept in `stimulus_runs` ([`crate::store::Db::stimulus_run`]).
 //!
@@ -29,8 +30,10 @@ use super::LedgerError;
 use crate::error::{StoreError, StoreResult};
 use crate::i18n::Texts;
 use crate::registry::Residence;
-use crate::store::{Db, KelurahanId, Leg, StimulusDue, StimulusTotals, Tx};
+use crate::store::{Backend, Db, KelurahanId, Leg, StimulusDue, StimulusTotals, Tx};
 use chrono::NaiveDate;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Who counts: members of this residence status (`NON_PERMANEN` residents get no stimulus),
@@ -73,37 +76,97 @@ pub async fn run_stimulus(
         RunFor::One(k) => vec![k],
     };
     let prefix = keys::stimulus_prefix(&date);
-    let mut due = Vec::with_capacity(kelurahan.len());
-    for k in kelurahan {
-        due.push((k, db.stimulus_due(k, &date, COUNTS, &prefix).await?));
-    }
+    // PostgreSQL credits several kelurahan at once (each batch locks only its own kelurahan's
+    // treasury); SQLite has one writer anyway.
+    let parallel = if matches!(db.pool, Backend::Postgres(_)) {
+        PARALLEL_KELURAHAN
+    } else {
+        1
+    };
+    let due: Vec<(KelurahanId, Vec<StimulusDue>)> = stream::iter(kelurahan)
+        .map(|k| {
+            let (date, prefix) = (&date, &prefix);
+            async move { Ok::<_, StoreError>((k, db.stimulus_due(k, date, COUNTS, prefix).await?)) }
+        })
+        .buffered(parallel)
+        .try_collect()
+        .await?;
     let total: u64 = due.iter().map(|(_, d)| d.len() as u64).sum();
     progress(0, total);
-    let mut credited = StimulusTotals::default();
-    let mut done = 0u64;
-    for (k, households) in &due {
+    let done = AtomicU64::new(0);
+    let run = Run {
+        db,
+        texts,
+        date: &date,
+        per_day,
+        now: &now,
+        done: &done,
+        total,
+        progress,
+    };
+    // By index: a closure taking a reference would not be general enough for the `Send` future
+    // of `serve`'s job.
+    let credited: Vec<StimulusTotals> = stream::iter(0..due.len())
+        .map(|i| run.credit_kelurahan(due[i].0, &due[i].1))
+        .buffer_unordered(parallel)
+        .try_collect()
+        .await?;
+    Ok(credited
+        .into_iter()
+        .fold(StimulusTotals::default(), |mut sum, t| {
+            sum += t;
+            sum
+        }))
+}
+
+/// Kelurahan credited at the same time on PostgreSQL.
+const PARALLEL_KELURAHAN: usize = 4;
+
+/// One run's settings, shared by the kelurahan it credits.
+struct Run<'a, N: Fn() -> i64> {
+    db: &'a Db,
+    texts: &'a Texts,
+    date: &'a str,
+    per_day: i64,
+    now: &'a N,
+    /// Households handled so far, all kelurahan together.
+    done: &'a AtomicU64,
+    total: u64,
+    progress: &'a (dyn Fn(u64, u64) + Send + Sync),
+}
+
+impl<N: Fn() -> i64> Run<'_, N> {
+    /// Credits `kelurahan`'s households due, marks its run complete, tells who asked.
+    async fn credit_kelurahan(
+        &self,
+        kelurahan: KelurahanId,
+        households: &[StimulusDue],
+    ) -> StoreResult<StimulusTotals> {
+        let (db, date, now) = (self.db, self.date, self.now);
         let mut here = StimulusTotals::default();
         for batch in households.chunks(BATCH) {
-            here += credit_batch(db, *k, &date, per_day, batch, now()).await?;
-            done += batch.len() as u64;
-            progress(done, total);
+            here += credit_batch(db, kelurahan, date, self.per_day, batch, now()).await?;
+            let done =
+                self.done.fetch_add(batch.len() as u64, Ordering::Relaxed) + batch.len() as u64;
+            (self.progress)(done, self.total);
         }
-        let mut tx = db.begin(*k).await?;
-        tx.finish_stimulus_run(&date, now()).await?;
+        let mut tx = db.begin(kelurahan).await?;
+        tx.finish_stimulus_run(date, now()).await?;
         tx.commit().await?;
-        let told = super::credit_notices::queue_credit_notices(db, texts, *k, &date, now()).await?;
+        let told =
+            super::credit_notices::queue_credit_notices(db, self.texts, kelurahan, date, now())
+                .await?;
         tracing::info!(
             date = %date,
-            kelurahan = %k,
+            kelurahan = %kelurahan,
             households = here.households,
             persons = here.persons,
             amount = here.amount,
             told,
             "stimulus credited"
         );
-        credited += here;
+        Ok(here)
     }
-    Ok(credited)
 }
 
 /// One batch of `kelurahan`'s households in one transaction, retried when the database was busy

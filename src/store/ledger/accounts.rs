@@ -148,9 +148,14 @@ impl Tx {
                     // One array parameter, not a list of a thousand: after five runs PostgreSQL plans
                     // a prepared statement generically, and for a long `IN ($1, …)` list that plan
                     // walked the primary key over every wallet, seconds per unit of work once there
-                    // were 100,000 of them (`gotong bench --scenario stimulus`).
+                    // were 100,000 of them (`gotong bench --scenario stimulus`). And the array drives
+                    // the join: a generic plan guesses 10 elements for `owner = ANY($2)`, and made
+                    // while the table was still small it filtered a scan of every wallet with the
+                    // 1,000 owners (0.3 s per unit of work at 50,000 wallets, growing); from the
+                    // array, the worst plan scans the wallets once.
                     Backend::Postgres(c) => sqlx::query_as(
-                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND kelurahan_id = $3 AND owner = ANY($2)",
+                        "SELECT a.id, a.owner FROM unnest($2::text[]) AS o(owner)
+                         JOIN ledger_accounts a ON a.owner = o.owner AND a.kind = $1 AND a.kelurahan_id = $3",
                     )
                     .bind(AccountKind::Wallet.as_str())
                     .bind(chunk)
