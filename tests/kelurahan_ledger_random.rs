@@ -241,7 +241,8 @@ async fn apply(db: &Db, w: &World, op: Op) -> Option<(String, i64)> {
                         &PAID_AWAY
                     };
                     counter.fetch_add(usize::from(paid.fresh), Ordering::Relaxed);
-                    if shop.kelurahan != p.kelurahan {
+                    // (A repeated key answers its first payment, maybe to another merchant.)
+                    if paid.fresh && shop.kelurahan != p.kelurahan {
                         // Stimulus credit stays home: no leg on the wallet.
                         assert!(
                             wallet.is_none()
