@@ -173,6 +173,7 @@ async fn furnish(db: &Db, texts: &Texts, config: &Config, now: i64) -> anyhow::R
         crate::ledger::stimulus::run_stimulus(
             db,
             texts,
+            crate::ledger::stimulus::RunFor::Every,
             date,
             config.stimulus_per_day,
             || now,

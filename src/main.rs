@@ -77,11 +77,15 @@ enum Command {
         #[command(subcommand)]
         command: gotong::kelurahan::cli::KelurahanCommand,
     },
-    /// Credit the daily stimulus: `gotong stimulus run [--date YYYY-MM-DD]`.
+    /// Credit the daily stimulus: `gotong stimulus run [--date YYYY-MM-DD] [--kelurahan CODE]`
+    /// (every kelurahan without `--kelurahan`).
     Stimulus {
         action: String,
         #[arg(long)]
         date: Option<String>,
+        /// Only this kelurahan (its 10-digit Kemendagri code).
+        #[arg(long)]
+        kelurahan: Option<String>,
     },
     /// Load benchmarks on loopback against a fake provider: `gotong bench [--backend both]`
     /// (in a binary built with `--features testkit`).
@@ -221,9 +225,13 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             gotong::demo::run(config).await?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Stimulus { action, date } => {
+        Command::Stimulus {
+            action,
+            date,
+            kelurahan,
+        } => {
             if action != "run" {
-                eprintln!("usage: gotong stimulus run [--date YYYY-MM-DD]");
+                eprintln!("usage: gotong stimulus run [--date YYYY-MM-DD] [--kelurahan CODE]");
                 return Ok(ExitCode::from(2));
             }
             let date = match date {
@@ -238,9 +246,20 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             };
             let texts = Texts::load_shipped()?;
             let db = Db::connect(&config.database_url).await?;
+            let which = match kelurahan {
+                None => gotong::ledger::stimulus::RunFor::Every,
+                Some(code) => match db.kelurahan_by_code(code.trim()).await? {
+                    Some(k) => gotong::ledger::stimulus::RunFor::One(k.id),
+                    None => {
+                        eprintln!("no kelurahan with code {code}");
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+            };
             let t = gotong::ledger::stimulus::run_with_progress_bar(
                 &db,
                 &texts,
+                which,
                 date,
                 config.stimulus_per_day,
             )

@@ -5,7 +5,7 @@ use gotong::backend_tests;
 use gotong::i18n::Texts;
 use gotong::ledger::accounts::{social_fund, wallet};
 use gotong::ledger::payment::{pay, redeem, PaymentRequest};
-use gotong::ledger::stimulus::run_stimulus;
+use gotong::ledger::stimulus::{run_stimulus, RunFor};
 use gotong::ledger::transfer::{apply_transfers, NewTransfer};
 use gotong::ledger::LedgerError;
 use gotong::store::{AccountKind, Db, LedgerAudit, Leg, SeedPerson};
@@ -167,9 +167,17 @@ async fn seed_counting(db: &Db) -> (String, String) {
 async fn stimulus_counts_living_permanent_members_once(db: &Db) {
     let (kk1, kk2) = seed_counting(db).await;
     let texts = texts();
-    let t = run_stimulus(db, &texts, date("2026-11-25"), 1000, || START_MS, &quiet)
-        .await
-        .unwrap();
+    let t = run_stimulus(
+        db,
+        &texts,
+        RunFor::Every,
+        date("2026-11-25"),
+        1000,
+        || START_MS,
+        &quiet,
+    )
+    .await
+    .unwrap();
     // kk1: Budi, Sri, Anak, Nenek (dies later), Bayi2 (born that day) = 5; kk2: 1.
     assert_eq!((t.households, t.persons, t.amount), (2, 6, 6_000));
     assert_eq!(
@@ -185,11 +193,23 @@ async fn stimulus_counts_living_permanent_members_once(db: &Db) {
         -6_000
     );
     // A re-run credits nothing and says so; the date's totals stay.
-    let again = run_stimulus(db, &texts, date("2026-11-25"), 1000, || START_MS, &quiet)
-        .await
-        .unwrap();
+    let again = run_stimulus(
+        db,
+        &texts,
+        RunFor::Every,
+        date("2026-11-25"),
+        1000,
+        || START_MS,
+        &quiet,
+    )
+    .await
+    .unwrap();
     assert_eq!((again.households, again.persons, again.amount), (0, 0, 0));
-    let (totals, finished) = db.stimulus_run("2026-11-25").await.unwrap().unwrap();
+    let (totals, finished) = db
+        .stimulus_run(gotong::store::KelurahanId::DEFAULT, "2026-11-25")
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         (totals.households, totals.amount, finished),
         (2, 6_000, true)
@@ -199,9 +219,17 @@ async fn stimulus_counts_living_permanent_members_once(db: &Db) {
         5_000
     );
     // The next day counts again (Bayi is born on the 26th; Nenek died on the 26th).
-    let next = run_stimulus(db, &texts, date("2026-11-26"), 1000, || START_MS, &quiet)
-        .await
-        .unwrap();
+    let next = run_stimulus(
+        db,
+        &texts,
+        RunFor::Every,
+        date("2026-11-26"),
+        1000,
+        || START_MS,
+        &quiet,
+    )
+    .await
+    .unwrap();
     assert_eq!(next.persons, 6);
     assert_eq!(
         db.transfers_with_prefix("stimulus:2026-11-25:")
@@ -249,9 +277,17 @@ async fn concurrent_stimulus_runs_credit_once(db: &Db) {
         .map(|_| {
             let (db, texts) = (db.clone(), texts.clone());
             tokio::spawn(async move {
-                run_stimulus(&db, &texts, date("2026-11-25"), 1000, || START_MS, &quiet)
-                    .await
-                    .unwrap()
+                run_stimulus(
+                    &db,
+                    &texts,
+                    RunFor::Every,
+                    date("2026-11-25"),
+                    1000,
+                    || START_MS,
+                    &quiet,
+                )
+                .await
+                .unwrap()
             })
         })
         .collect();
@@ -318,7 +354,7 @@ async fn payments_follow_the_rules(db: &Db) {
         .unwrap();
     assert!(p.fresh);
     assert_eq!((p.split.merchant, p.split.social_fund), (23_750, 1_250));
-    assert_eq!(p.wallet_balance, 75_000);
+    assert_eq!(p.household_balance, 75_000);
     assert_eq!(p.merchant.name, "Warung Bu Sri");
     // The same key again: the first result, nothing changes.
     let again = pay_once(db, &req(&adult, "W001", 25_000, "pay:1"))
@@ -514,7 +550,7 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                             amount,
                             key,
                         } => {
-                            let key = format!("pay:{tag}:{key}");
+                            let key = format!("pay:{tag}:{key:02}");
                             match pay_once(
                                 &db,
                                 &req(&payers[payer], &codes[merchant], amount, &key),
@@ -531,7 +567,7 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                             amount,
                             key,
                         } => {
-                            let key = format!("redeem:{tag}:{key}");
+                            let key = format!("redeem:{tag}:{key:02}");
                             let mut tx =
                                 db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
                             match redeem(&mut tx, "test", &codes[merchant], amount, &key, START_MS)
@@ -549,7 +585,7 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                         }
                         Op::Stimulus { day } => {
                             let d = date(&format!("2030-01-{:02}", day + 1));
-                            run_stimulus(&db, &texts, d, 1000, || START_MS, &quiet)
+                            run_stimulus(&db, &texts, RunFor::Every, d, 1000, || START_MS, &quiet)
                                 .await
                                 .unwrap();
                         }

@@ -6,8 +6,10 @@ use common::admin_post as post;
 
 use common::{Setup, TestServer, ADMIN_TOKEN};
 use gotong::backend_tests;
-use gotong::store::Db;
-use gotong::testing::kelurahan::{household, nik_for, person, top_up};
+use gotong::store::{AccountKind, Db};
+use gotong::testing::kelurahan::{
+    another_kelurahan, household, household_in, nik_for, person, top_up,
+};
 use serde_json::{json, Value};
 
 async fn merchants_stimulus_redeem_and_stats(db: &Db) {
@@ -123,4 +125,147 @@ async fn merchants_stimulus_redeem_and_stats(db: &Db) {
     s.shutdown().await;
 }
 
-backend_tests!(merchants_stimulus_redeem_and_stats);
+/// `POST /api/wallets/{no_kk}/deposit` (with its required `Idempotency-Key`), and the ledger's
+/// routes acting on the `?kelurahan=` one: its stimulus run, its households, its merchants.
+async fn deposits_and_routes_per_kelurahan(db: &Db) {
+    let here = "3201010101000051";
+    let there = "3577010101000052";
+    let budi = nik_for("1980-01-01", false, 51);
+    let sari = nik_for("1982-02-02", true, 52);
+    household(
+        db,
+        here,
+        &[person(here, &budi, "Budi", "1980-01-01", "KEPALA KELUARGA")],
+    )
+    .await
+    .unwrap();
+    let b = another_kelurahan(db, "3577011002", "Sukamaju")
+        .await
+        .unwrap();
+    household_in(
+        db,
+        b,
+        there,
+        &[person(
+            there,
+            &sari,
+            "Sari",
+            "1982-02-02",
+            "KEPALA KELUARGA",
+        )],
+    )
+    .await
+    .unwrap();
+    let s = TestServer::start(db, Setup::default()).await;
+    let deposit = |path: String, key: Option<&'static str>, body: Value| {
+        let s = &s;
+        async move {
+            let mut r = s
+                .http
+                .post(format!("{}{path}", s.base))
+                .bearer_auth(ADMIN_TOKEN)
+                .json(&body);
+            if let Some(k) = key {
+                r = r.header("Idempotency-Key", k);
+            }
+            let r = r.send().await.unwrap();
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let url = |kk: &str, kel: &str| format!("/api/wallets/{kk}/deposit{kel}");
+    let (status, _) = deposit(url(here, ""), None, json!({"amount": 10_000})).await;
+    assert_eq!(status, 400, "a deposit needs its Idempotency-Key");
+    let (status, r) = deposit(
+        url(here, ""),
+        Some("kas-1"),
+        json!({"amount": 10_000, "memo": "setoran tunai"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{r}");
+    assert_eq!(
+        (r["purse"].as_i64(), r["fresh"].as_bool()),
+        (Some(10_000), Some(true))
+    );
+    let (status, r) = deposit(url(here, ""), Some("kas-1"), json!({"amount": 10_000})).await;
+    assert_eq!(
+        (status, r["purse"].as_i64(), r["fresh"].as_bool()),
+        (200, Some(10_000), Some(false))
+    );
+    for bad in [
+        json!({"amount": 0}),
+        json!({"amount": -5}),
+        json!({"amount": 1, "memo": "x".repeat(121)}),
+    ] {
+        let (status, r) = deposit(url(here, ""), Some("kas-2"), bad).await;
+        assert_eq!(status, 422, "{r}");
+    }
+    // Another kelurahan's household is unknown here, known there.
+    let (status, _) = deposit(url(there, ""), Some("kas-3"), json!({"amount": 5_000})).await;
+    assert_eq!(status, 404);
+    let (status, r) = deposit(
+        url(there, "?kelurahan=3577011002"),
+        Some("kas-3"),
+        json!({"amount": 5_000}),
+    )
+    .await;
+    assert_eq!((status, r["purse"].as_i64()), (200, Some(5_000)), "{r}");
+    assert_eq!(
+        db.balance_in(b, AccountKind::Treasury, "").await.unwrap(),
+        -5_000,
+        "from Sukamaju's treasury"
+    );
+    // The stimulus run of one kelurahan.
+    let (status, run) = post(
+        &s,
+        "/api/stimulus/run?kelurahan=3577011002",
+        json!({"date": "2026-11-20"}),
+    )
+    .await;
+    assert_eq!(status, 200, "{run}");
+    assert_eq!(
+        (
+            run["households"].as_i64(),
+            run["date_total"]["households"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        db.balance_of(AccountKind::Wallet, here).await.unwrap(),
+        0,
+        "not the default's"
+    );
+    let (_, run) = post(&s, "/api/stimulus/run", json!({"date": "2026-11-20"})).await;
+    assert_eq!(
+        (
+            run["households"].as_i64(),
+            run["date_total"]["households"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    // A merchant of Sukamaju is redeemed there only.
+    let (status, m) = post(
+        &s,
+        "/api/merchants?kelurahan=3577011002",
+        json!({"nik": sari, "name": "Toko Sari"}),
+    )
+    .await;
+    assert_eq!(status, 201, "{m}");
+    let (status, _) = post(&s, "/api/merchants/W001/redeem", json!({"amount": 1})).await;
+    assert_eq!(status, 404);
+    let (status, _) = post(
+        &s,
+        "/api/merchants/W001/redeem?kelurahan=3577011002",
+        json!({"amount": 1}),
+    )
+    .await;
+    assert_eq!(status, 422, "known there, its till is empty");
+    let audits = db.ledger_audits().await.unwrap();
+    assert!(audits.hold(), "{audits:?}");
+    s.shutdown().await;
+}
+
+backend_tests!(
+    merchants_stimulus_redeem_and_stats,
+    deposits_and_routes_per_kelurahan
+);

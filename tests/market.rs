@@ -345,7 +345,7 @@ async fn paying_an_order(db: &Db) {
             paid.order.transfer_key.as_deref(),
             Some(keys::order(order.id).as_str())
         );
-        assert_eq!(paid.payment.wallet_balance, 40_000, "paid once");
+        assert_eq!(paid.payment.household_balance, 40_000, "paid once");
         assert_eq!(paid.payment.transfer.key, keys::order(order.id));
     }
     let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();

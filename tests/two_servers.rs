@@ -2,18 +2,22 @@
 //! webhooks of a mixed load spread over both (one phone's messages alternate between them): the
 //! same guarantees as on one server (each accepted message handled once, each reply sent once,
 //! one transfer, receipt and notice per payment, ledger invariants), and the daily stimulus,
-//! due at the start of both (`GOTONG_STIMULUS_HOUR=00:00`), credited once per household.
+//! due at the start of both (`GOTONG_STIMULUS_HOUR=00:00`) for both kelurahan of the deployment,
+//! credited once per household in the whole deployment.
 
 mod common;
 
 use common::load::*;
 use common::{FakeProvider, Setup};
-use gotong::store::AccountKind;
+use gotong::store::{AccountKind, KelurahanId};
+use gotong::testing::kelurahan::{another_kelurahan, household_in, person};
 use gotong::testing::TestDb;
 use std::time::{Duration, Instant};
 
 const PAYERS: usize = 8;
 const ROUNDS: usize = 3;
+/// Households of the second kelurahan (only the stimulus touches them).
+const OTHERS: usize = 12;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_servers_on_one_postgres_database() {
@@ -24,6 +28,23 @@ async fn two_servers_on_one_postgres_database() {
     let provider = FakeProvider::start().await;
     let config = common::config(&Setup::default(), &provider);
     let k = kelurahan(&t.db, &config, PAYERS, 100_000).await;
+    // A second kelurahan on the deployment: the daily job credits it too, once.
+    let mojo = another_kelurahan(&t.db, "3577011003", "Mojo")
+        .await
+        .unwrap();
+    let mut others = Vec::new();
+    for h in 0..OTHERS {
+        let kk = format!("357701010120{h:04}");
+        let members: Vec<_> = (0..=h % 2)
+            .map(|m| {
+                let mut p = person(&kk, "", "Warga Mojo", "1980-01-01", "ANAK");
+                p.nik = format!("35770101800{h:03}{m:02}");
+                p
+            })
+            .collect();
+        household_in(&t.db, mojo, &kk, &members).await.unwrap();
+        others.push((kk, members.len() as i64));
+    }
     let scripts = scripts(&k, ROUNDS);
     let total: usize = scripts.iter().map(Vec::len).sum();
 
@@ -58,18 +79,36 @@ async fn two_servers_on_one_postgres_database() {
         .format("%Y-%m-%d")
         .to_string();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while !matches!(t.db.stimulus_run(&date).await.unwrap(), Some((_, true))) {
+    while !t.db.stimulus_unfinished(&date).await.unwrap().is_empty() {
         assert!(Instant::now() < deadline, "the stimulus run did not finish");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let households = (PAYERS + 1) as i64;
+    let households = (PAYERS + 1 + OTHERS) as i64;
     assert_eq!(
         t.db.transfers_with_prefix(&format!("stimulus:{date}:"))
             .await
             .unwrap(),
         households,
-        "one stimulus credit per household"
+        "one stimulus credit per household, both kelurahan"
     );
+    for (kk, persons) in &others {
+        assert_eq!(
+            t.db.balance_in(mojo, AccountKind::Wallet, kk)
+                .await
+                .unwrap(),
+            persons * config.stimulus_per_day,
+            "wallet of {kk}"
+        );
+    }
+    for (kelurahan, n) in [(KelurahanId::DEFAULT, PAYERS + 1), (mojo, OTHERS)] {
+        let (totals, _) = t.db.stimulus_run(kelurahan, &date).await.unwrap().unwrap();
+        assert_eq!(
+            totals.households, n as i64,
+            "kelurahan {kelurahan}'s run totals"
+        );
+    }
+    let audits = t.db.ledger_audits().await.unwrap();
+    assert!(audits.hold(), "{audits:?}");
     let per_day = config.stimulus_per_day;
     for (p, payer) in k.payers.iter().enumerate() {
         let paid: i64 = (0..ROUNDS).map(|r| amount(p, r)).sum();

@@ -40,7 +40,16 @@ async fn seed_kelurahan(
     let report = kelurahan::synthetic(db, residents + 50, now).await?;
     // Credit first: no phone is linked yet, so no credit notice goes out.
     let texts = crate::i18n::Texts::load_shipped()?;
-    crate::ledger::stimulus::run_stimulus(db, &texts, today, 1_000_000, || now, &|_, _| {}).await?;
+    crate::ledger::stimulus::run_stimulus(
+        db,
+        &texts,
+        crate::ledger::stimulus::RunFor::Every,
+        today,
+        1_000_000,
+        || now,
+        &|_, _| {},
+    )
+    .await?;
     let heads = kelurahan::heads(db, false).await?;
     anyhow::ensure!(
         heads.len() > residents,

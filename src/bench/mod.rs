@@ -123,6 +123,10 @@ pub struct BenchArgs {
     /// number i mod this; its reply must come from that number).
     #[arg(long, default_value_t = 1)]
     pub numbers: usize,
+    /// `stimulus`: kelurahan on the deployment, the persons spread over them (the run credits
+    /// every one; with more than one, no payments are made).
+    #[arg(long, default_value_t = 1)]
+    pub kelurahan: usize,
     /// `broadcast`: recipients of the broadcast.
     #[arg(long, default_value_t = 100_000)]
     pub recipients: usize,

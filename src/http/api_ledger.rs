@@ -4,16 +4,21 @@
 //! | --- | --- |
 //! | `POST /api/merchants` | `{"nik","name"}` → 201 `{"code","name","status","nik"}` (NIK masked); 404 unknown person, 409 already a merchant, 422 under 16 or bad name |
 //! | `POST /api/merchants/{code}/redeem` | `{"amount"}` (header `Idempotency-Key` optional) → `{"code","amount","balance","transfer"}`; 422 above the balance |
-//! | `POST /api/stimulus/run` | `{"date"}` (optional, default today in Jakarta) → `{"date","households","persons","amount"}` newly credited by this run, and `"date_total"` |
+//! | `POST /api/stimulus/run` | `{"date"}` (optional, default today in Jakarta) → `{"date","households","persons","amount"}` newly credited in the `?kelurahan=` one by this run, and `"date_total"` (that kelurahan's) |
+//! | `POST /api/wallets/{no_kk}/deposit` | `{"amount","memo"?}` (header `Idempotency-Key` required: 400 without) → `{"no_kk","amount","transfer","fresh","wallet","purse","balance"}`: cash paid in at the office, treasury → the household's purse (money that may travel); 404 a household of another kelurahan or none, 422 a bad amount or memo |
+//!
+//! Every route acts on the kelurahan of `?kelurahan=<code>` (the default one without it): a
+//! merchant, a household of another kelurahan is unknown here.
 
 use super::api::body;
 use super::error::HttpError;
 use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
 use crate::calendar::{jakarta_date, parse_date};
+use crate::ledger::deposit::deposit;
 use crate::ledger::merchants::register_merchant;
 use crate::ledger::payment::redeem;
-use crate::ledger::stimulus::run_stimulus;
+use crate::ledger::stimulus::{run_stimulus, RunFor};
 use crate::ledger::LedgerError;
 use crate::parse::nik::mask_nik;
 use axum::extract::{Path, State};
@@ -30,13 +35,16 @@ pub fn routes() -> Router<HttpState> {
         .route("/merchants", post(create_merchant))
         .route("/merchants/{code}/redeem", post(redeem_merchant))
         .route("/stimulus/run", post(stimulus_run))
+        .route("/wallets/{no_kk}/deposit", post(deposit_to_purse))
 }
 
 impl From<LedgerError> for HttpError {
     fn from(e: LedgerError) -> Self {
         match e {
             LedgerError::Store(s) => HttpError::Store(s),
-            LedgerError::UnknownPerson | LedgerError::UnknownMerchant => HttpError::NotFound,
+            LedgerError::UnknownPerson
+            | LedgerError::UnknownMerchant
+            | LedgerError::UnknownHousehold => HttpError::NotFound,
             LedgerError::AlreadyMerchant { .. } => HttpError::Conflict(e.to_string()),
             other => HttpError::Unprocessable(other.to_string()),
         }
@@ -120,6 +128,7 @@ async fn stimulus_run(
     let t = run_stimulus(
         &state.app.db,
         &state.app.texts,
+        RunFor::One(kelurahan.id()),
         date,
         state.app.config.stimulus_per_day,
         || clock.now_ms(),
@@ -130,7 +139,7 @@ async fn stimulus_run(
     let total = state
         .app
         .db
-        .stimulus_run(&day)
+        .stimulus_run(kelurahan.id(), &day)
         .await?
         .map(|(t, _)| t)
         .unwrap_or_default();
@@ -151,5 +160,48 @@ async fn stimulus_run(
         "persons": t.persons,
         "amount": t.amount,
         "date_total": total,
+    })))
+}
+
+#[derive(Deserialize)]
+struct Deposit {
+    amount: i64,
+    #[serde(default)]
+    memo: String,
+}
+
+async fn deposit_to_purse(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+    Path(no_kk): Path<String>,
+    headers: HeaderMap,
+    raw: axum::body::Bytes,
+) -> Result<Json<Value>, HttpError> {
+    let req: Deposit = body(&raw)?;
+    let now = state.app.now();
+    // Cash changed hands: a retried call must never deposit twice, so the key is required.
+    let client_key = super::api::client_key(&headers)
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .ok_or_else(|| HttpError::Malformed("a deposit needs an Idempotency-Key header".into()))?;
+    let key = crate::ledger::keys::deposit(no_kk.trim(), Some(client_key), now);
+    let mut tx = state.app.db.begin(kelurahan.id()).await?;
+    let done = deposit(&mut tx, ACTOR, &no_kk, req.amount, &req.memo, &key, now).await?;
+    tx.commit().await?;
+    let amount: i64 = done
+        .transfer
+        .legs
+        .iter()
+        .filter(|l| l.amount > 0)
+        .map(|l| l.amount)
+        .sum();
+    Ok(Json(json!({
+        "no_kk": no_kk.trim(),
+        "amount": amount,
+        "transfer": done.transfer.id,
+        "fresh": done.fresh,
+        "wallet": done.funds.wallet,
+        "purse": done.funds.purse,
+        "balance": done.funds.total(),
     })))
 }

@@ -5,26 +5,28 @@
 use crate::error::StoreResult;
 use crate::i18n::{Texts, DEFAULT_LANG};
 use crate::message::{Body, Channel, Outbound, Priority};
-use crate::store::Db;
+use crate::store::{Db, KelurahanId};
 use crate::text::money::format_rupiah;
 
 /// Notices per unit of work.
 const BATCH: usize = 500;
 
-/// Queues the notices of `date` (`YYYY-MM-DD`). Returns how many were queued now.
+/// Queues the notices of `kelurahan`'s credit of `date` (`YYYY-MM-DD`). Returns how many were
+/// queued now.
 pub async fn queue_credit_notices(
     db: &Db,
     texts: &Texts,
+    kelurahan: KelurahanId,
     date: &str,
     now: i64,
 ) -> StoreResult<usize> {
-    let targets = db.credit_notice_targets(date).await?;
+    let targets = db.credit_notice_targets(kelurahan, date).await?;
     let shown_date = crate::calendar::parse_date(date)
         .map(|d| d.format("%d-%m-%Y").to_string())
         .unwrap_or_else(|| date.to_string());
     let mut queued = 0;
     for batch in targets.chunks(BATCH) {
-        let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+        let mut tx = db.begin(kelurahan).await?;
         for t in batch {
             if !tx.mark_credit_notice(&t.phone, date).await? {
                 continue;

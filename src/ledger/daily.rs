@@ -1,11 +1,12 @@
 //! The daily stimulus inside `serve`: at `GOTONG_STIMULUS_HOUR` (Asia/Jakarta), or at start-up
-//! when today's run has not completed (catching up after downtime), one server runs it.
+//! when today's run has not completed in every kelurahan (catching up after downtime), one
+//! server runs it for every kelurahan.
 //!
 //! It is a leased job (`crate::jobs`, lease `stimulus`): only the work and when it is due are
 //! here. Correctness does not depend on the lease (the stimulus itself is once per household per
 //! date); it only saves duplicate work.
 
-use super::stimulus::run_stimulus;
+use super::stimulus::{run_stimulus, RunFor};
 use crate::app::App;
 use crate::calendar::{jakarta_date, JAKARTA_OFFSET_MS};
 use crate::error::StoreResult;
@@ -36,23 +37,22 @@ impl Job for DailyStimulus {
         15 * 60_000
     }
 
-    /// Due once the hour has come, until today's run has completed.
+    /// Due once the hour has come, until today's run has completed in every kelurahan.
     async fn due(&self, app: &App, now: i64) -> StoreResult<bool> {
         if !due_today(now, app.config.stimulus_hour) {
             return Ok(false);
         }
         let date = jakarta_date(now).format("%Y-%m-%d").to_string();
-        Ok(!matches!(
-            app.db.stimulus_run(&date).await?,
-            Some((_, true))
-        ))
+        Ok(!app.db.stimulus_unfinished(&date).await?.is_empty())
     }
 
+    /// Today's run for every kelurahan (those already complete find nothing due).
     async fn run(&self, app: &App, now: i64) -> StoreResult<()> {
         let clock = app.clock.clone();
         run_stimulus(
             &app.db,
             &app.texts,
+            RunFor::Every,
             jakarta_date(now),
             app.config.stimulus_per_day,
             || clock.now_ms(),

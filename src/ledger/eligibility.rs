@@ -1,12 +1,15 @@
-//! Who may spend from a household wallet, and how much (DESIGN §6). One rule for every money
+//! Who may spend from a household's money, and how much (DESIGN §6). One rule for every money
 //! action — a payment to a merchant (`BAYAR`, `TAGIHAN`, `PESAN`), a donation (`DONASI`) — so
 //! the chat, the API and a job refuse the same things in the same order:
 //!
 //! 1. the amount is a positive whole number of rupiah;
 //! 2. the payer is still a member and 16 or over ([`crate::accounts::age::may_act`]);
 //! 3. a payer aged 16–17 pays at most the per-payment limit (`GOTONG_MINOR_PAYMENT_LIMIT`);
-//! 4. the wallet holds the amount (checked again under lock by [`super::transfer`]).
+//! 4. what the household may spend where it spends holds the amount: wallet and purse at home,
+//!    only the purse at another kelurahan's merchant ([`super::funds`]; checked again under lock
+//!    by [`super::transfer`]).
 
+use super::funds::{check_funds, Where};
 use super::{LedgerError, LedgerResult};
 use crate::accounts::age::{is_minor, may_act};
 use crate::store::{Person, Tx};
@@ -25,20 +28,17 @@ pub fn eligibility(payer: &Person, amount: i64, minor_limit: i64, now: i64) -> L
     Ok(())
 }
 
-/// Rules 1–4: answers the wallet's balance before the spend.
+/// Rules 1–4 for a spend `at`: answers the household's balance (wallet and purse) before it.
 pub async fn check_spend(
     tx: &mut Tx,
     payer: &Person,
     amount: i64,
     minor_limit: i64,
     now: i64,
+    at: Where,
 ) -> LedgerResult<i64> {
     eligibility(payer, amount, minor_limit, now)?;
-    let balance = super::accounts::wallet_balance(tx, &payer.no_kk).await?;
-    if amount > balance {
-        return Err(LedgerError::InsufficientFunds { balance });
-    }
-    Ok(balance)
+    Ok(check_funds(tx, &payer.no_kk, amount, at).await?.total())
 }
 
 #[cfg(test)]

@@ -1,4 +1,7 @@
 //! Every idempotency key of the ledger, built in one place (DESIGN §6: every transfer has one).
+//! Keys are unique in the whole deployment: what they name (a phone, a KK number, a merchant
+//! code, a request or order number) is, so a key never needs the kelurahan — the stimulus key
+//! `stimulus:<date>:<no_kk>` credits a household once per date whichever kelurahan runs.
 //!
 //! A key names the one event that may move money once: a confirmation typed by a resident (its
 //! phone and the millisecond it was confirmed), a request paid (its number), a day's stimulus for
@@ -41,6 +44,12 @@ pub fn redeem(code: &str, client_key: Option<&str>, now: i64) -> String {
     api_call("redeem", code, client_key, now)
 }
 
+/// Cash paid into household `no_kk`'s purse through the API
+/// (`POST /api/wallets/{no_kk}/deposit`).
+pub fn deposit(no_kk: &str, client_key: Option<&str>, now: i64) -> String {
+    api_call("deposit", no_kk, client_key, now)
+}
+
 /// A campaign spend through the API (`POST /api/campaigns/{n}/spends`).
 pub fn campaign_spend(number: i64, client_key: Option<&str>, now: i64) -> String {
     api_call("spend", &number.to_string(), client_key, now)
@@ -64,6 +73,14 @@ mod tests {
         assert_eq!(stimulus("2026-12-01", "3174"), "stimulus:2026-12-01:3174");
         assert!(stimulus("2026-12-01", "3174").starts_with(&stimulus_prefix("2026-12-01")));
         assert_eq!(redeem("W001", Some(" abc "), 1), "redeem:W001:abc");
+        assert_eq!(
+            deposit("3174", Some("k1"), 1),
+            deposit("3174", Some("k1"), 2)
+        );
+        assert_ne!(
+            deposit("3174", Some("k1"), 1),
+            deposit("3175", Some("k1"), 1)
+        );
         assert_eq!(
             campaign_spend(3, Some("x"), 1),
             campaign_spend(3, Some("x"), 2)

@@ -4,25 +4,34 @@
 //! | file | what |
 //! | --- | --- |
 //! | [`transfer`] | the one transfer path: one atomic multi-leg transfer under an idempotency key, or a batch |
-//! | [`accounts`] | the accounts of a household, the treasury, the social fund |
-//! | [`eligibility`] | who may spend from a wallet, and how much (every money action) |
+//! | [`accounts`] | the accounts of a household, the treasury, the social fund, the clearing account |
+//! | [`funds`] | a household's wallet (stimulus: spent at home) and purse (may travel), and where each pays |
+//! | [`deposit`] | money put into a household's purse at the kelurahan office |
+//! | [`eligibility`] | who may spend from a household, and how much (every money action) |
 //! | [`keys`] | every idempotency key, built in one place |
 //! | [`split`] | a payment's split between merchant and social fund |
-//! | [`payment`] | paying a merchant from a wallet, a merchant's cash-out |
+//! | [`payment`] | paying a merchant (of this or another kelurahan), a merchant's cash-out |
 //! | [`payment_request`] | a merchant's request for payment (`TAGIH`), settled once by its payer |
 //! | [`merchants`] | registering merchants |
 //! | [`stimulus`] | the daily stimulus credit |
 //! | [`daily`] | the stimulus run inside `serve`, once a day, by one server |
 //!
-//! Invariants, kept inside each transfer's unit of work: the legs of a transfer sum to zero; no
-//! account but the treasury goes below zero (checked on balances read under lock, and by a
-//! `CHECK` in the schema); so the sum over all accounts is always zero; entries and transfers are
-//! never updated or deleted (schema triggers); a key applies once.
+//! Each kelurahan has its own ledger (treasury, social fund, clearing account, campaigns, its
+//! households' wallets and purses, its merchants' tills) in the one set of tables.
+//!
+//! Invariants, kept inside each transfer's unit of work: the legs of a transfer sum to zero, and
+//! to zero within each kelurahan they touch (a payment between kelurahan passes through both
+//! clearing accounts); no account but the treasuries and clearing accounts goes below zero
+//! (checked on balances read under lock, and by a `CHECK` in the schema); so the sum over each
+//! kelurahan's accounts, and over all accounts, is always zero; entries and transfers are never
+//! updated or deleted (schema triggers); a key applies once in the whole deployment.
 
 pub mod accounts;
 pub mod credit_notices;
 pub mod daily;
+pub mod deposit;
 pub mod eligibility;
+pub mod funds;
 pub mod keys;
 pub mod merchants;
 pub mod payment;
@@ -39,6 +48,13 @@ use crate::error::StoreError;
 pub enum LedgerError {
     #[error("insufficient funds: the balance is {balance}")]
     InsufficientFunds { balance: i64 },
+    /// At another kelurahan's merchant only the purse pays, and it holds less than the amount.
+    #[error("stimulus credit is spent only at merchants of {home}; the money that may travel is {purse}")]
+    StimulusStaysHome { home: String, purse: i64 },
+    #[error("unknown household")]
+    UnknownHousehold,
+    #[error("a memo has at most {max} characters")]
+    InvalidMemo { max: usize },
     #[error("unknown merchant")]
     UnknownMerchant,
     #[error("the merchant is closed")]

@@ -1,12 +1,25 @@
-//! Paying a merchant from a household wallet (`BAYAR`), and a merchant's cash-out (redeem).
+//! Paying a merchant (`BAYAR`, `TAGIHAN`, `PESAN`), and a merchant's cash-out (redeem).
 //!
-//! A payment is one transfer: wallet −amount, merchant +(amount − share), social fund +share
-//! ([`super::split`]). Refused: an unknown or closed merchant, a merchant of the payer's own
-//! household (it would turn the household's stimulus into cash), a payer under 16, more than
-//! the per-payment limit for 16–17-year-olds, more than the wallet holds.
-
-use super::accounts::{social_fund, treasury, wallet};
+//! A payment is one transfer under its idempotency key. The payer's household pays from its
+//! wallet and purse by the rules of [`super::funds`]: at a merchant of its own kelurahan the
+//! wallet first, then the purse; at a merchant of another kelurahan (merchant codes are
+//! deployment-wide, so `BAYAR W017` may name one) only the purse, since stimulus credit stays in
+//! its kelurahan.
+//!
+//! - Own kelurahan: wallet −w, purse −p (w + p = amount), merchant +(amount − share), social
+//!   fund +share ([`super::split`]).
+//! - Another kelurahan: purse −amount, the payer's kelurahan's clearing account +amount, the
+//!   merchant's kelurahan's clearing account −amount, merchant +(amount − share), the
+//!   merchant's kelurahan's social fund +share. So each kelurahan's legs sum to zero on their
+//!   own (the one transfer path checks it), and each kelurahan's accounts keep summing to zero.
+//!
+//! Refused: an unknown or closed merchant, a merchant of the payer's own household (it would
+//! turn the household's stimulus into cash), a payer under 16, more than the per-payment limit
+//! for 16–17-year-olds, more than may be spent at that merchant. The unit of work acts for the
+//! payer's kelurahan.
+use super::accounts::{of_kelurahan, treasury};
 use super::eligibility::check_spend;
+use super::funds::{debit_legs, funds, Where};
 use super::split::{split, Split};
 use super::transfer::{apply_transfer, NewTransfer, TransferKind};
 use super::{LedgerError, LedgerResult};
@@ -35,12 +48,23 @@ pub struct Payment {
     pub payer: Person,
     pub merchant: Merchant,
     pub split: Split,
-    pub wallet_balance: i64,
+    /// The payer's household's balance after (wallet and purse).
+    pub household_balance: i64,
     pub merchant_balance: i64,
+}
+
+/// Where a payment to `merchant` is spent, seen from the unit of work's (the payer's) kelurahan.
+pub fn spent_at(tx: &Tx, merchant: &Merchant) -> Where {
+    if merchant.kelurahan == tx.kelurahan() {
+        Where::Home
+    } else {
+        Where::Away
+    }
 }
 
 /// The checks of a payment that do not need the locks: the payer may pay this merchant this
 /// amount. Used by the flow at each step (so a refusal comes early) and again by [`pay`].
+/// Answers the payer, the merchant and the household's balance (wallet and purse) before.
 pub async fn check_payment(
     tx: &mut Tx,
     req: &PaymentRequest<'_>,
@@ -54,11 +78,12 @@ pub async fn check_payment(
         .filter(Person::is_current)
         .ok_or(LedgerError::UnknownPerson)?;
     let merchant = check_merchant(tx, &payer, req.merchant_code).await?;
-    let balance = check_spend(tx, &payer, req.amount, req.minor_limit, req.now).await?;
+    let at = spent_at(tx, &merchant);
+    let balance = check_spend(tx, &payer, req.amount, req.minor_limit, req.now, at).await?;
     Ok((payer, merchant, balance))
 }
 
-/// The merchant `code` (any case), open, and not of the payer's own household.
+/// The merchant `code` (any case) of any kelurahan, open, and not of the payer's own household.
 pub async fn check_merchant(tx: &mut Tx, payer: &Person, code: &str) -> LedgerResult<Merchant> {
     let code = code.trim().to_uppercase();
     let merchant = tx
@@ -80,8 +105,8 @@ pub async fn check_merchant(tx: &mut Tx, payer: &Person, code: &str) -> LedgerRe
 
 /// Pays: one atomic transfer under `req.key`. A key already applied answers the first payment.
 pub async fn pay(tx: &mut Tx, req: &PaymentRequest<'_>) -> LedgerResult<Payment> {
-    let fresh_key = tx.transfer_by_key(req.key).await?.is_none();
-    let (payer, merchant) = if fresh_key {
+    let first = tx.transfer_by_key(req.key).await?;
+    let (payer, merchant) = if first.is_none() {
         let (payer, merchant, _) = check_payment(tx, req).await?;
         (payer, merchant)
     } else {
@@ -96,36 +121,32 @@ pub async fn pay(tx: &mut Tx, req: &PaymentRequest<'_>) -> LedgerResult<Payment>
         (payer, merchant)
     };
     let parts = split(req.amount, req.social_fund_percent);
-    let wallet_id = wallet(tx, &payer.no_kk, req.now).await?;
-    let fund = social_fund(tx).await?;
     let memo = format!("{} {}", merchant.code, merchant.name);
-    let applied = apply_transfer(
-        tx,
-        &NewTransfer {
-            key: req.key,
-            kind: TransferKind::Payment,
-            memo: &memo,
-            legs: vec![
-                Leg {
-                    account_id: wallet_id,
-                    amount: -req.amount,
-                },
-                Leg {
-                    account_id: merchant.account_id,
-                    amount: parts.merchant,
-                },
-                Leg {
-                    account_id: fund,
-                    amount: parts.social_fund,
-                },
-            ],
-            now: req.now,
+    let applied = match first {
+        // A repeated key: the legs asked for do not matter (nothing more is applied), and
+        // building them could be refused on today's balances.
+        Some(transfer) => super::transfer::Applied {
+            transfer,
+            fresh: false,
         },
-    )
-    .await?;
-    let wallet_balance = super::accounts::wallet_balance(tx, &payer.no_kk).await?;
+        None => {
+            let legs = payment_legs(tx, &payer, &merchant, req.amount, parts, req.now).await?;
+            apply_transfer(
+                tx,
+                &NewTransfer {
+                    key: req.key,
+                    kind: TransferKind::Payment,
+                    memo: &memo,
+                    legs,
+                    now: req.now,
+                },
+            )
+            .await?
+        }
+    };
+    let household_balance = funds(tx, &payer.no_kk).await?.total();
     let merchant_balance = tx
-        .account_by_owner(AccountKind::Merchant, &merchant.code)
+        .account_of_kelurahan(merchant.kelurahan, AccountKind::Merchant, &merchant.code)
         .await?
         .map(|a| a.balance)
         .unwrap_or(0);
@@ -137,13 +158,7 @@ pub async fn pay(tx: &mut Tx, req: &PaymentRequest<'_>) -> LedgerResult<Payment>
         .find(|l| l.account_id == merchant.account_id)
         .map(|l| l.amount)
         .unwrap_or(parts.merchant);
-    let total: i64 = applied
-        .transfer
-        .legs
-        .iter()
-        .filter(|l| l.amount < 0)
-        .map(|l| -l.amount)
-        .sum();
+    let total = paid_total(&applied.transfer, tx, &payer.no_kk).await?;
     Ok(Payment {
         transfer: applied.transfer,
         fresh: applied.fresh,
@@ -153,13 +168,67 @@ pub async fn pay(tx: &mut Tx, req: &PaymentRequest<'_>) -> LedgerResult<Payment>
             merchant: paid,
             social_fund: total - paid,
         },
-        wallet_balance,
+        household_balance,
         merchant_balance,
     })
 }
 
-/// A merchant's cash-out: merchant → treasury (the kelurahan pays the cash). Refused above the
-/// till's balance. Audited as `actor`.
+/// The legs of a payment of `amount` (split into `parts`) by `payer`'s household to `merchant`:
+/// the household's debit ([`debit_legs`]), then, at home, the merchant and this kelurahan's social
+/// fund; away, both kelurahan's clearing accounts, the merchant and the merchant's kelurahan's
+/// social fund.
+async fn payment_legs(
+    tx: &mut Tx,
+    payer: &Person,
+    merchant: &Merchant,
+    amount: i64,
+    parts: Split,
+    now: i64,
+) -> LedgerResult<Vec<Leg>> {
+    let at = spent_at(tx, merchant);
+    let mut legs = debit_legs(tx, &payer.no_kk, amount, at, now).await?;
+    let theirs = merchant.kelurahan;
+    if at == Where::Away {
+        let ours = tx.kelurahan();
+        legs.push(Leg {
+            account_id: of_kelurahan(tx, ours, AccountKind::Clearing).await?,
+            amount,
+        });
+        legs.push(Leg {
+            account_id: of_kelurahan(tx, theirs, AccountKind::Clearing).await?,
+            amount: -amount,
+        });
+    }
+    legs.push(Leg {
+        account_id: merchant.account_id,
+        amount: parts.merchant,
+    });
+    legs.push(Leg {
+        account_id: of_kelurahan(tx, theirs, AccountKind::SocialFund).await?,
+        amount: parts.social_fund,
+    });
+    Ok(legs)
+}
+
+/// What the payer's household paid in `transfer`: the debits of its wallet and purse.
+async fn paid_total(transfer: &TransferRecord, tx: &mut Tx, no_kk: &str) -> LedgerResult<i64> {
+    let mut mine = Vec::with_capacity(2);
+    for kind in [AccountKind::Wallet, AccountKind::Purse] {
+        if let Some(a) = tx.account_by_owner(kind, no_kk).await? {
+            mine.push(a.id);
+        }
+    }
+    Ok(transfer
+        .legs
+        .iter()
+        .filter(|l| mine.contains(&l.account_id) && l.amount < 0)
+        .map(|l| -l.amount)
+        .sum())
+}
+
+/// A merchant's cash-out: merchant → treasury (the kelurahan pays the cash). Only this
+/// kelurahan's merchants: another kelurahan's is unknown here. Refused above the till's balance.
+/// Audited as `actor`.
 pub async fn redeem(
     tx: &mut Tx,
     actor: &str,
@@ -174,6 +243,7 @@ pub async fn redeem(
     let merchant = tx
         .merchant(&code.trim().to_uppercase())
         .await?
+        .filter(|m| m.kelurahan == tx.kelurahan())
         .ok_or(LedgerError::UnknownMerchant)?;
     let treasury = treasury(tx).await?;
     let applied = apply_transfer(

@@ -1,15 +1,22 @@
 //! The stimulus, "Seribu per Hari per Jiwa" (DESIGN §6): each household's wallet is credited
-//! `GOTONG_STIMULUS_PER_DAY` × its members counting on the date, from the treasury, once per
-//! household per date whatever happens.
+//! `GOTONG_STIMULUS_PER_DAY` × its members counting on the date, from its own kelurahan's
+//! treasury, once per household per date whatever happens.
 //!
-//! - Who counts: living (`died_on` empty or after the date), not moved out (likewise), `TETAP`,
-//!   born on or before the date; children included ([`COUNTS`]). One grouped query
+//! - A run credits every kelurahan of the deployment, or one ([`RunFor`]), kelurahan by
+//!   kelurahan: each in units of work acting for it, with its own totals in `stimulus_runs`.
+//! - Who counts: registered in the kelurahan, living (`died_on` empty or after the date), not
+//!   moved out (likewise), `TETAP`, born on or before the date, and not arrived from another
+//!   kelurahan on or after it (`arrived_on`: a person who came counts from the next day, so the
+//!   day their old household may have been credited for them is never counted again); children
+//!   included ([`COUNTS`]). One grouped query per kelurahan
 //!   ([`crate::store::Db::stimulus_due`]) counts them and leaves out households already credited.
-//! - Once: each household's credit is a transfer under the UNIQUE key `stimulus:<date>:<no_kk>`
-//!   ([`keys::stimulus`]), applied by the ledger's one transfer path in its batch form.
-//!   A re-run, a run after a crash half-way, and two servers running at once can only skip
-//!   households, never credit one twice.
-//! - Fast: 1,000 households per transaction with multi-row statements.
+//! - Once, deployment-wide: each household's credit is a transfer under the UNIQUE key
+//!   `stimulus:<date>:<no_kk>` ([`keys::stimulus`]; a KK number is unique in the deployment, so
+//!   the key is too), applied by the ledger's one transfer path in its batch form. A re-run, a
+//!   run after a crash half-way, and two servers running at once (for every kelurahan, or for
+//!   some) can only skip households, never credit one twice.
+//! - Fast: 1,000 households per transaction with multi-row statements; on PostgreSQL several
+//!   kelurahan at once.
 //! - The answer is what **this run newly credited** (a re-run answers zeros); the totals of the
 //!   date are kept in `stimulus_runs` ([`crate::store::Db::stimulus_run`]).
 //!
@@ -23,8 +30,10 @@ use super::LedgerError;
 use crate::error::{StoreError, StoreResult};
 use crate::i18n::Texts;
 use crate::registry::Residence;
-use crate::store::{Db, Leg, StimulusDue, StimulusTotals, Tx};
+use crate::store::{Backend, Db, KelurahanId, Leg, StimulusDue, StimulusTotals, Tx};
 use chrono::NaiveDate;
+use futures::stream::{self, StreamExt, TryStreamExt};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 /// Who counts: members of this residence status (`NON_PERMANEN` residents get no stimulus),
@@ -34,48 +43,137 @@ pub const COUNTS: Residence = Residence::Tetap;
 /// Households per transaction.
 pub const BATCH: usize = 1_000;
 
-/// Runs the stimulus of `date`; `progress(done, total)` is called after each batch with the
-/// number of households handled so far and due in all. The credit notices are rendered with
-/// `texts`.
+/// Which kelurahan a run credits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunFor {
+    /// Every kelurahan of the deployment (`gotong stimulus run`, the daily job of `serve`).
+    Every,
+    /// One (`--kelurahan CODE`, `POST /api/stimulus/run?kelurahan=`).
+    One(KelurahanId),
+}
+
+/// Runs the stimulus of `date` for the kelurahan `which` names; `progress(done, total)` is
+/// called after each batch with the number of households handled so far and due in all. The
+/// credit notices are rendered with `texts`. Answers what this run newly credited, all
+/// kelurahan together.
 pub async fn run_stimulus(
     db: &Db,
     texts: &Texts,
+    which: RunFor,
     date: NaiveDate,
     per_day: i64,
     now: impl Fn() -> i64,
     progress: &(dyn Fn(u64, u64) + Send + Sync),
 ) -> StoreResult<StimulusTotals> {
     let date = date.format("%Y-%m-%d").to_string();
-    let due = db
-        .stimulus_due(&date, COUNTS, &keys::stimulus_prefix(&date))
+    let kelurahan: Vec<KelurahanId> = match which {
+        RunFor::Every => db
+            .kelurahan_list()
+            .await?
+            .into_iter()
+            .map(|k| k.id)
+            .collect(),
+        RunFor::One(k) => vec![k],
+    };
+    let prefix = keys::stimulus_prefix(&date);
+    // PostgreSQL credits several kelurahan at once (each batch locks only its own kelurahan's
+    // treasury); SQLite has one writer anyway.
+    let parallel = if matches!(db.pool, Backend::Postgres(_)) {
+        PARALLEL_KELURAHAN
+    } else {
+        1
+    };
+    let due: Vec<(KelurahanId, Vec<StimulusDue>)> = stream::iter(kelurahan)
+        .map(|k| {
+            let (date, prefix) = (&date, &prefix);
+            async move { Ok::<_, StoreError>((k, db.stimulus_due(k, date, COUNTS, prefix).await?)) }
+        })
+        .buffered(parallel)
+        .try_collect()
         .await?;
-    let total = due.len() as u64;
+    let total: u64 = due.iter().map(|(_, d)| d.len() as u64).sum();
     progress(0, total);
-    let mut credited = StimulusTotals::default();
-    let mut done = 0u64;
-    for batch in due.chunks(BATCH) {
-        credited += credit_batch(db, &date, per_day, batch, now()).await?;
-        done += batch.len() as u64;
-        progress(done, total);
-    }
-    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
-    tx.finish_stimulus_run(&date, now()).await?;
-    tx.commit().await?;
-    let told = super::credit_notices::queue_credit_notices(db, texts, &date, now()).await?;
-    tracing::info!(date = %date, told, "credit notices queued");
-    tracing::info!(
-        date = %date,
-        households = credited.households,
-        persons = credited.persons,
-        amount = credited.amount,
-        "stimulus credited"
-    );
-    Ok(credited)
+    let done = AtomicU64::new(0);
+    let run = Run {
+        db,
+        texts,
+        date: &date,
+        per_day,
+        now: &now,
+        done: &done,
+        total,
+        progress,
+    };
+    // By index: a closure taking a reference would not be general enough for the `Send` future
+    // of `serve`'s job.
+    let credited: Vec<StimulusTotals> = stream::iter(0..due.len())
+        .map(|i| run.credit_kelurahan(due[i].0, &due[i].1))
+        .buffer_unordered(parallel)
+        .try_collect()
+        .await?;
+    Ok(credited
+        .into_iter()
+        .fold(StimulusTotals::default(), |mut sum, t| {
+            sum += t;
+            sum
+        }))
 }
 
-/// One batch in one transaction, retried when the database was busy or found a deadlock.
+/// Kelurahan credited at the same time on PostgreSQL.
+const PARALLEL_KELURAHAN: usize = 4;
+
+/// One run's settings, shared by the kelurahan it credits.
+struct Run<'a, N: Fn() -> i64> {
+    db: &'a Db,
+    texts: &'a Texts,
+    date: &'a str,
+    per_day: i64,
+    now: &'a N,
+    /// Households handled so far, all kelurahan together.
+    done: &'a AtomicU64,
+    total: u64,
+    progress: &'a (dyn Fn(u64, u64) + Send + Sync),
+}
+
+impl<N: Fn() -> i64> Run<'_, N> {
+    /// Credits `kelurahan`'s households due, marks its run complete, tells who asked.
+    async fn credit_kelurahan(
+        &self,
+        kelurahan: KelurahanId,
+        households: &[StimulusDue],
+    ) -> StoreResult<StimulusTotals> {
+        let (db, date, now) = (self.db, self.date, self.now);
+        let mut here = StimulusTotals::default();
+        for batch in households.chunks(BATCH) {
+            here += credit_batch(db, kelurahan, date, self.per_day, batch, now()).await?;
+            let done =
+                self.done.fetch_add(batch.len() as u64, Ordering::Relaxed) + batch.len() as u64;
+            (self.progress)(done, self.total);
+        }
+        let mut tx = db.begin(kelurahan).await?;
+        tx.finish_stimulus_run(date, now()).await?;
+        tx.commit().await?;
+        let told =
+            super::credit_notices::queue_credit_notices(db, self.texts, kelurahan, date, now())
+                .await?;
+        tracing::info!(
+            date = %date,
+            kelurahan = %kelurahan,
+            households = here.households,
+            persons = here.persons,
+            amount = here.amount,
+            told,
+            "stimulus credited"
+        );
+        Ok(here)
+    }
+}
+
+/// One batch of `kelurahan`'s households in one transaction, retried when the database was busy
+/// or found a deadlock.
 async fn credit_batch(
     db: &Db,
+    kelurahan: KelurahanId,
     date: &str,
     per_day: i64,
     batch: &[StimulusDue],
@@ -84,7 +182,7 @@ async fn credit_batch(
     let mut attempt = 0;
     loop {
         let result = async {
-            let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+            let mut tx = db.begin(kelurahan).await?;
             let t = credit_households(&mut tx, date, per_day, batch, now).await?;
             tx.commit().await?;
             Ok::<_, crate::error::StoreError>(t)
@@ -101,7 +199,8 @@ async fn credit_batch(
     }
 }
 
-/// Credits one batch of households for `date` from the treasury through the ledger's one transfer
+/// Credits one batch of households for `date` from their kelurahan's treasury (the unit of work
+/// acts for it) through the ledger's one transfer
 /// path ([`apply_transfers`]): one transfer per household under [`keys::stimulus`]. A household
 /// whose key exists is skipped (credited by an earlier or a concurrent run). Answers what this
 /// batch newly credited; the date's totals in `stimulus_runs` grow by the same in the same unit
@@ -172,6 +271,7 @@ async fn credit_households(
 pub async fn run_with_progress_bar(
     db: &Db,
     texts: &Texts,
+    which: RunFor,
     date: NaiveDate,
     per_day: i64,
 ) -> StoreResult<StimulusTotals> {
@@ -194,6 +294,7 @@ pub async fn run_with_progress_bar(
     let result = run_stimulus(
         db,
         texts,
+        which,
         date,
         per_day,
         || chrono::Utc::now().timestamp_millis(),

@@ -7,7 +7,9 @@
 //! 1. the key is looked up (the usual retry ends here);
 //! 2. the accounts are locked in ascending id order (PostgreSQL `FOR UPDATE`; SQLite's
 //!    `BEGIN IMMEDIATE` already holds the write lock) and their balances read;
-//! 3. the legs are checked: they sum to zero and no account but the treasury ends below zero;
+//! 3. the legs are checked: they sum to zero, and to zero within each kelurahan whose accounts
+//!    they touch (money crosses between kelurahan only through their clearing accounts), and no
+//!    account but a treasury or a clearing account ends below zero;
 //! 4. the transfer is inserted (`ON CONFLICT DO NOTHING`: a concurrent twin that committed first
 //!    wins, and this one answers its result), then the entries and the balances.
 //!
@@ -18,7 +20,7 @@
 //! stimulus's batches credit wallets from the treasury, which cannot happen to them.)
 
 use super::{LedgerError, LedgerResult};
-use crate::store::{stored_as_code, Account, Code, Leg, TransferRecord, Tx};
+use crate::store::{stored_as_code, Account, Code, KelurahanId, Leg, TransferRecord, Tx};
 use std::collections::{BTreeMap, HashMap};
 
 /// What a transfer is, as stored and as `MUTASI` names it.
@@ -36,6 +38,8 @@ pub enum TransferKind {
     Donation,
     /// A campaign's money used, campaign → treasury.
     CampaignSpend,
+    /// Cash paid in at the kelurahan office: treasury → household purse.
+    Deposit,
 }
 
 impl Code for TransferKind {
@@ -47,6 +51,7 @@ impl Code for TransferKind {
         TransferKind::Topup,
         TransferKind::Donation,
         TransferKind::CampaignSpend,
+        TransferKind::Deposit,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -56,6 +61,7 @@ impl Code for TransferKind {
             TransferKind::Topup => "topup",
             TransferKind::Donation => "donation",
             TransferKind::CampaignSpend => "campaign_spend",
+            TransferKind::Deposit => "deposit",
         }
     }
 }
@@ -140,7 +146,8 @@ pub async fn apply_transfers(
     if todo.is_empty() {
         return Ok(out);
     }
-    // 3. No account but the treasury below zero.
+    // 3. Each kelurahan's legs sum to zero; no account but a treasury or clearing below zero.
+    check_kelurahan_sums(&accounts, &legs, &todo)?;
     check_balances(&accounts, &legs, &todo)?;
     // 4. The transfers (a twin that committed first inserts nothing), then entries and balances.
     let rows: Vec<(&str, TransferKind, &str, i64)> = todo
@@ -191,7 +198,32 @@ fn merged_legs(t: &NewTransfer<'_>) -> LedgerResult<Vec<Leg>> {
         .collect())
 }
 
-/// Every locked account's balance after the transfers `todo`: none below zero but the treasury.
+/// Each transfer of `todo` sums to zero within each kelurahan whose accounts it touches.
+fn check_kelurahan_sums(
+    accounts: &[Account],
+    legs: &[Vec<Leg>],
+    todo: &[usize],
+) -> LedgerResult<()> {
+    let kelurahan: HashMap<i64, KelurahanId> =
+        accounts.iter().map(|a| (a.id, a.kelurahan)).collect();
+    for &i in todo {
+        let mut sums: BTreeMap<KelurahanId, i64> = BTreeMap::new();
+        for l in &legs[i] {
+            let k = kelurahan
+                .get(&l.account_id)
+                .ok_or(LedgerError::Unbalanced)?;
+            let s = sums.entry(*k).or_insert(0);
+            *s = s.checked_add(l.amount).ok_or(LedgerError::Unbalanced)?;
+        }
+        if sums.values().any(|s| *s != 0) {
+            return Err(LedgerError::Unbalanced);
+        }
+    }
+    Ok(())
+}
+
+/// Every locked account's balance after the transfers `todo`: none below zero but a treasury or
+/// a clearing account.
 fn check_balances(accounts: &[Account], legs: &[Vec<Leg>], todo: &[usize]) -> LedgerResult<()> {
     let mut deltas: HashMap<i64, i64> = HashMap::new();
     for &i in todo {

@@ -8,6 +8,9 @@
 //! not sent: the overdue notice says it all). Correctness does not depend on the lease: each
 //! change is conditional on the row's state and commits with its notices, so nothing is sent
 //! twice.
+//!
+//! It runs kelurahan by kelurahan, each in units of work acting for it: an order, a loan and the
+//! people told of them are all that kelurahan's, and its notices go out from its number.
 
 use super::notify::{notice, notice_to_person, who};
 use super::OrderStatus;
@@ -18,7 +21,7 @@ use crate::i18n::Texts;
 use crate::jobs::{self, Job};
 use crate::parse::nik::mask_nik;
 use crate::shutdown::Stop;
-use crate::store::Db;
+use crate::store::{Db, KelurahanId};
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
 use tokio::task::JoinHandle;
@@ -34,22 +37,27 @@ pub struct JobReport {
     pub overdue: usize,
 }
 
-/// Does everything due at `now`.
+/// Does everything due at `now`, in every kelurahan.
 pub async fn run_due(db: &Db, texts: &Texts, now: i64) -> StoreResult<JobReport> {
-    let mut report = JobReport {
-        orders_expired: expire_orders(db, texts, now).await?,
-        ..Default::default()
-    };
-    let (reminders, overdue) = loan_reminders(db, texts, now).await?;
-    report.reminders = reminders;
-    report.overdue = overdue;
+    let mut report = JobReport::default();
+    for k in db.kelurahan_list().await? {
+        report.orders_expired += expire_orders(db, k.id, texts, now).await?;
+        let (reminders, overdue) = loan_reminders(db, k.id, texts, now).await?;
+        report.reminders += reminders;
+        report.overdue += overdue;
+    }
     Ok(report)
 }
 
-async fn expire_orders(db: &Db, texts: &Texts, now: i64) -> StoreResult<usize> {
+async fn expire_orders(
+    db: &Db,
+    kelurahan: KelurahanId,
+    texts: &Texts,
+    now: i64,
+) -> StoreResult<usize> {
     let mut expired = 0;
     loop {
-        let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+        let mut tx = db.begin(kelurahan).await?;
         let due = tx.due_orders(now, BATCH).await?;
         for order in &due {
             if !tx
@@ -90,10 +98,15 @@ async fn expire_orders(db: &Db, texts: &Texts, now: i64) -> StoreResult<usize> {
     }
 }
 
-async fn loan_reminders(db: &Db, texts: &Texts, now: i64) -> StoreResult<(usize, usize)> {
+async fn loan_reminders(
+    db: &Db,
+    kelurahan: KelurahanId,
+    texts: &Texts,
+    now: i64,
+) -> StoreResult<(usize, usize)> {
     let today = jakarta_date(now);
     let (mut reminders, mut overdue) = (0, 0);
-    let mut tx = db.begin(crate::store::KelurahanId::DEFAULT).await?;
+    let mut tx = db.begin(kelurahan).await?;
     for loan in tx.active_loans().await? {
         let Some(due) = loan.due_date.as_deref().and_then(parse_date) else {
             continue;

@@ -6,9 +6,10 @@
 //!   the kelurahan through the log and the audit record `campaign.reached`), and it takes no more
 //!   donations; the last donation may go past the target. The kelurahan may also close it
 //!   (`closed`). Spends are allowed in any state, up to what the account holds.
-//! - A donation is one transfer wallet → campaign under the idempotency key of its confirmation
-//!   (`donate:<phone>:<ms>`), with the same rules as a payment: 16 or over, the 16–17 limit,
-//!   never above the balance.
+//! - A donation is one transfer household → campaign under the idempotency key of its
+//!   confirmation (`donate:<phone>:<ms>`), with the same rules as a payment at home: 16 or over,
+//!   the 16–17 limit, the wallet first and then the purse, never above the balance. A campaign is
+//!   its kelurahan's (an account of its ledger), and only its residents see it.
 //! - A spend is one transfer campaign → treasury (the kelurahan pays the supplier), kind
 //!   `campaign_spend`, listed in `campaign_spends` with its memo.
 
@@ -16,8 +17,9 @@ use super::notify::news_to_person;
 use super::proposal::find;
 use super::{CampaignStatus, ProposalError, ProposalResult};
 use crate::i18n::Texts;
-use crate::ledger::accounts::{treasury, wallet};
+use crate::ledger::accounts::treasury;
 use crate::ledger::eligibility::check_spend;
+use crate::ledger::funds::{debit_legs, funds, Where};
 use crate::ledger::transfer::{apply_transfer, NewTransfer, TransferKind};
 use crate::ledger::LedgerError;
 use crate::message::Outbound;
@@ -94,7 +96,7 @@ pub async fn check_campaign(tx: &mut Tx, number: i64) -> ProposalResult<(Proposa
 }
 
 /// The checks of a donation that need no locks (used by the flow at each step, and again by
-/// [`donate`]): answers the donor, the proposal, its campaign and the wallet's balance.
+/// [`donate`]): answers the donor, the proposal, its campaign and the household's balance.
 pub async fn check_donation(
     tx: &mut Tx,
     req: &DonationRequest<'_>,
@@ -105,7 +107,15 @@ pub async fn check_donation(
         .filter(Person::is_current)
         .ok_or(LedgerError::UnknownPerson)?;
     let (p, c) = check_campaign(tx, req.number).await?;
-    let balance = check_spend(tx, &donor, req.amount, req.minor_limit, req.now).await?;
+    let balance = check_spend(
+        tx,
+        &donor,
+        req.amount,
+        req.minor_limit,
+        req.now,
+        Where::Home,
+    )
+    .await?;
     Ok((donor, p, c, balance))
 }
 
@@ -116,22 +126,23 @@ pub struct Donation {
     pub fresh: bool,
     pub proposal: Proposal,
     pub campaign: Campaign,
-    pub wallet_balance: i64,
+    /// The donor's household's balance after (wallet and purse).
+    pub household_balance: i64,
     /// This donation made the campaign reach its target.
     pub reached: bool,
     /// The notice to the proposer, when the target was reached.
     pub notices: Vec<Outbound>,
 }
 
-/// Donates: one transfer wallet → campaign under `req.key`. A key already applied answers the
-/// first donation and changes nothing.
+/// Donates: one transfer household → campaign under `req.key`. A key already applied answers
+/// the first donation and changes nothing.
 pub async fn donate(
     tx: &mut Tx,
     texts: &Texts,
     req: &DonationRequest<'_>,
 ) -> ProposalResult<Donation> {
-    let fresh_key = tx.transfer_by_key(req.key).await?.is_none();
-    let (donor, proposal, campaign) = if fresh_key {
+    let first = tx.transfer_by_key(req.key).await?;
+    let (donor, proposal, campaign) = if first.is_none() {
         let (d, p, c, _) = check_donation(tx, req).await?;
         (d, p, c)
     } else {
@@ -143,28 +154,31 @@ pub async fn donate(
         let c = campaign_of(tx, req.number).await?;
         (d, p, c)
     };
-    let wallet_id = wallet(tx, &donor.no_kk, req.now).await?;
     let memo = format!("#{}", proposal.number);
-    let applied = apply_transfer(
-        tx,
-        &NewTransfer {
-            key: req.key,
-            kind: TransferKind::Donation,
-            memo: &memo,
-            legs: vec![
-                Leg {
-                    account_id: wallet_id,
-                    amount: -req.amount,
-                },
-                Leg {
-                    account_id: campaign.account_id,
-                    amount: req.amount,
-                },
-            ],
-            now: req.now,
+    let applied = match first {
+        Some(transfer) => crate::ledger::transfer::Applied {
+            transfer,
+            fresh: false,
         },
-    )
-    .await?;
+        None => {
+            let mut legs = debit_legs(tx, &donor.no_kk, req.amount, Where::Home, req.now).await?;
+            legs.push(Leg {
+                account_id: campaign.account_id,
+                amount: req.amount,
+            });
+            apply_transfer(
+                tx,
+                &NewTransfer {
+                    key: req.key,
+                    kind: TransferKind::Donation,
+                    memo: &memo,
+                    legs,
+                    now: req.now,
+                },
+            )
+            .await?
+        }
+    };
     let mut campaign = campaign_of(tx, req.number).await?;
     let mut reached = false;
     let mut notices = Vec::new();
@@ -219,13 +233,13 @@ pub async fn donate(
             notices.push(n);
         }
     }
-    let wallet_balance = crate::ledger::accounts::wallet_balance(tx, &donor.no_kk).await?;
+    let household_balance = funds(tx, &donor.no_kk).await?.total();
     Ok(Donation {
         transfer: applied.transfer,
         fresh: applied.fresh,
         proposal,
         campaign,
-        wallet_balance,
+        household_balance,
         reached,
         notices,
     })

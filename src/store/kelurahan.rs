@@ -368,3 +368,31 @@ impl Tx {
         }
     }
 }
+
+impl Tx {
+    /// The name of the kelurahan this unit of work acts for (the texts that name it: "stimulus
+    /// credit is spent only at merchants of Kelurahan …").
+    pub async fn kelurahan_name(&mut self) -> StoreResult<String> {
+        let name: Option<String> = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar("SELECT name FROM kelurahan WHERE id = $1")
+                .bind(self.kelurahan)
+                .fetch_optional(&mut **c)
+                .await?
+        });
+        name.ok_or_else(|| StoreError::Corrupt(format!("kelurahan {} is missing", self.kelurahan)))
+    }
+
+    /// Deployment-wide: the kelurahan household `no_kk` is registered in (KK numbers are unique
+    /// in the deployment), inside this unit of work.
+    pub async fn kelurahan_of_household(
+        &mut self,
+        no_kk: &str,
+    ) -> StoreResult<Option<KelurahanId>> {
+        Ok(on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar("SELECT kelurahan_id FROM households WHERE no_kk = $1")
+                .bind(no_kk)
+                .fetch_optional(&mut **c)
+                .await?
+        }))
+    }
+}

@@ -1,5 +1,9 @@
 //! The market's and the goods library's tables (`migrations/*/0007_market.sql`): listings,
 //! orders, items and loans. The rules live in `crate::market`.
+//!
+//! Every row belongs to one kelurahan and every statement here is scoped by the kelurahan the
+//! unit of work acts for: a listing, order, item or loan of another kelurahan does not exist
+//! from this one (its codes are unique in the deployment, so one never hides another).
 
 use super::{on_backend, Backend, Db, Tx};
 use crate::error::StoreResult;
@@ -263,9 +267,9 @@ impl Tx {
 
     /// A listing, with what is available at `now`.
     pub async fn listing(&mut self, code: &str, now: i64) -> StoreResult<Option<Listing>> {
-        let sql = format!("{LISTING_SELECT} WHERE l.code = $2");
+        let sql = format!("{LISTING_SELECT} WHERE l.code = $2 AND l.kelurahan_id = $3");
         let row: Option<ListingRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(now).bind(code).fetch_optional(&mut **c).await?
+            sqlx::query_as(&sql).bind(now).bind(code).bind(self.kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(listing))
     }
@@ -273,12 +277,15 @@ impl Tx {
     /// Holds the listing's row until the end of the unit of work, so two orders never reserve
     /// the same stock (PostgreSQL; SQLite's unit of work already holds the write lock).
     pub async fn lock_listing(&mut self, code: &str) -> StoreResult<()> {
-        self.lock_row("SELECT code FROM listings WHERE code = $1", code)
-            .await
+        self.lock_row(
+            "SELECT code FROM listings WHERE code = $1 AND kelurahan_id = $2",
+            code,
+        )
+        .await
     }
 
-    /// Holds the row `select` names by `$1` until the end of the unit of work (PostgreSQL,
-    /// `FOR UPDATE`; SQLite's unit of work already holds the write lock).
+    /// Holds the row `select` names by `$1` in this kelurahan (`$2`) until the end of the unit
+    /// of work (PostgreSQL, `FOR UPDATE`; SQLite's unit of work already holds the write lock).
     async fn lock_row<T>(&mut self, select: &str, key: T) -> StoreResult<()>
     where
         T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send,
@@ -286,6 +293,7 @@ impl Tx {
         if let Backend::Postgres(c) = &mut self.conn {
             sqlx::query(&format!("{select} FOR UPDATE"))
                 .bind(key)
+                .bind(self.kelurahan)
                 .fetch_optional(&mut **c)
                 .await?;
         }
@@ -303,14 +311,15 @@ impl Tx {
             return Ok(Vec::new());
         }
         let likes: Vec<String> = (0..words.len())
-            .map(|i| format!("l.search_text LIKE ${}", i + 2))
+            .map(|i| format!("l.search_text LIKE ${}", i + 3))
             .collect();
         let sql = format!(
-            "{LISTING_SELECT} WHERE l.status = 'open' AND ({}) ORDER BY l.created_at DESC, l.code LIMIT {limit}",
+            "{LISTING_SELECT} WHERE l.kelurahan_id = $2 AND l.status = 'open' AND ({})
+             ORDER BY l.created_at DESC, l.code LIMIT {limit}",
             likes.join(" OR ")
         );
         let rows: Vec<ListingRow> = on_backend!(&mut self.conn, c => {
-            let mut q = sqlx::query_as(&sql).bind(now);
+            let mut q = sqlx::query_as(&sql).bind(now).bind(self.kelurahan);
             for w in words {
                 q = q.bind(format!("% {w}%"));
             }
@@ -339,9 +348,10 @@ impl Tx {
 
     pub async fn close_listing(&mut self, code: &str) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE listings SET status = $1 WHERE code = $2")
+            sqlx::query("UPDATE listings SET status = $1 WHERE code = $2 AND kelurahan_id = $3")
                 .bind(ListingStatus::Closed)
                 .bind(code)
+                .bind(self.kelurahan)
                 .execute(&mut **c)
                 .await?;
         });
@@ -349,9 +359,9 @@ impl Tx {
     }
 
     async fn update_listing(&mut self, set: &str, code: &str, value: i64) -> StoreResult<()> {
-        let sql = format!("UPDATE listings SET {set} WHERE code = $2");
+        let sql = format!("UPDATE listings SET {set} WHERE code = $2 AND kelurahan_id = $3");
         on_backend!(&mut self.conn, c => {
-            sqlx::query(&sql).bind(value).bind(code).execute(&mut **c).await?;
+            sqlx::query(&sql).bind(value).bind(code).bind(self.kelurahan).execute(&mut **c).await?;
         });
         Ok(())
     }
@@ -398,9 +408,9 @@ impl Tx {
     }
 
     pub async fn order(&mut self, id: i64) -> StoreResult<Option<Order>> {
-        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1");
+        let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1 AND kelurahan_id = $2");
         let row: Option<OrderRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await?
+            sqlx::query_as(&sql).bind(id).bind(self.kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(order))
     }
@@ -408,8 +418,11 @@ impl Tx {
     /// Holds the order's row until the end of the unit of work (PostgreSQL), so paying it and
     /// expiring it never cross.
     pub async fn lock_order(&mut self, id: i64) -> StoreResult<()> {
-        self.lock_row("SELECT id FROM orders WHERE id = $1", id)
-            .await
+        self.lock_row(
+            "SELECT id FROM orders WHERE id = $1 AND kelurahan_id = $2",
+            id,
+        )
+        .await
     }
 
     /// Moves a reserved order to `status` (with the payment's key when paid). Answers whether it
@@ -425,13 +438,14 @@ impl Tx {
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE orders SET status = $1, transfer_key = $2, updated_at = $3
-                 WHERE id = $4 AND status = $5",
+                 WHERE id = $4 AND status = $5 AND kelurahan_id = $6",
             )
             .bind(status)
             .bind(transfer_key)
             .bind(now)
             .bind(id)
             .bind(OrderStatus::Reserved)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?
             .rows_affected()
@@ -439,14 +453,15 @@ impl Tx {
         Ok(n == 1)
     }
 
-    /// Reserved orders whose time is up at `now`, oldest first.
+    /// This kelurahan's reserved orders whose time is up at `now`, oldest first.
     pub async fn due_orders(&mut self, now: i64, limit: i64) -> StoreResult<Vec<Order>> {
         let sql = format!(
-            "SELECT {ORDER_COLUMNS} FROM orders WHERE status = 'reserved' AND expires_at <= $1
+            "SELECT {ORDER_COLUMNS} FROM orders
+             WHERE status = 'reserved' AND expires_at <= $1 AND kelurahan_id = $2
              ORDER BY expires_at, id LIMIT {limit}"
         );
         let rows: Vec<OrderRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(now).fetch_all(&mut **c).await?
+            sqlx::query_as(&sql).bind(now).bind(self.kelurahan).fetch_all(&mut **c).await?
         });
         Ok(rows.into_iter().map(order).collect())
     }
@@ -478,18 +493,20 @@ impl Tx {
     }
 
     pub async fn item(&mut self, code: &str) -> StoreResult<Option<Item>> {
-        let sql = format!("{ITEM_SELECT} WHERE i.code = $1");
+        let sql = format!("{ITEM_SELECT} WHERE i.code = $1 AND i.kelurahan_id = $2");
         let row: Option<ItemRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(code).fetch_optional(&mut **c).await?
+            sqlx::query_as(&sql).bind(code).bind(self.kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(item))
     }
 
     /// Items that may be borrowed (lent ones too: a request joins the queue), by code.
     pub async fn lendable_items(&mut self) -> StoreResult<Vec<Item>> {
-        let sql = format!("{ITEM_SELECT} WHERE i.status = 'available' ORDER BY i.code");
+        let sql = format!(
+            "{ITEM_SELECT} WHERE i.status = 'available' AND i.kelurahan_id = $1 ORDER BY i.code"
+        );
         let rows: Vec<ItemRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).fetch_all(&mut **c).await?
+            sqlx::query_as(&sql).bind(self.kelurahan).fetch_all(&mut **c).await?
         });
         Ok(rows.into_iter().map(item).collect())
     }
@@ -497,8 +514,11 @@ impl Tx {
     /// Holds the item's row until the end of the unit of work (PostgreSQL), so its queue changes
     /// one request at a time.
     pub async fn lock_item(&mut self, code: &str) -> StoreResult<()> {
-        self.lock_row("SELECT code FROM items WHERE code = $1", code)
-            .await
+        self.lock_row(
+            "SELECT code FROM items WHERE code = $1 AND kelurahan_id = $2",
+            code,
+        )
+        .await
     }
 
     pub async fn insert_loan(
@@ -530,21 +550,23 @@ impl Tx {
     /// The item's open requests and its active loan, in queue order.
     pub async fn open_loans(&mut self, item: &str) -> StoreResult<Vec<Loan>> {
         let sql = format!(
-            "SELECT {LOAN_COLUMNS} FROM loans WHERE item = $1 AND status IN ('requested', 'active') ORDER BY id"
+            "SELECT {LOAN_COLUMNS} FROM loans
+             WHERE item = $1 AND kelurahan_id = $2 AND status IN ('requested', 'active') ORDER BY id"
         );
         let rows: Vec<LoanRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(item).fetch_all(&mut **c).await?
+            sqlx::query_as(&sql).bind(item).bind(self.kelurahan).fetch_all(&mut **c).await?
         });
         Ok(rows.into_iter().map(loan).collect())
     }
 
-    /// Every active loan, by due date (for the reminders).
+    /// This kelurahan's active loans, by due date (for the reminders).
     pub async fn active_loans(&mut self) -> StoreResult<Vec<Loan>> {
         let sql = format!(
-            "SELECT {LOAN_COLUMNS} FROM loans WHERE status = 'active' ORDER BY due_date, id"
+            "SELECT {LOAN_COLUMNS} FROM loans WHERE status = 'active' AND kelurahan_id = $1
+             ORDER BY due_date, id"
         );
         let rows: Vec<LoanRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).fetch_all(&mut **c).await?
+            sqlx::query_as(&sql).bind(self.kelurahan).fetch_all(&mut **c).await?
         });
         Ok(rows.into_iter().map(loan).collect())
     }
@@ -569,13 +591,14 @@ impl Tx {
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE loans SET status = $1, due_date = COALESCE($2, due_date), updated_at = $3
-                 WHERE id = $4 AND status = $5",
+                 WHERE id = $4 AND status = $5 AND kelurahan_id = $6",
             )
             .bind(to)
             .bind(due_date)
             .bind(now)
             .bind(id)
             .bind(from)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?
             .rows_affected()
@@ -586,9 +609,10 @@ impl Tx {
     /// Raises the reminders sent for loan `id` to `n`; answers whether it was lower.
     pub async fn mark_loan_reminded(&mut self, id: i64, n: i64) -> StoreResult<bool> {
         let rows = on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE loans SET reminders_sent = $1 WHERE id = $2 AND reminders_sent < $1")
+            sqlx::query("UPDATE loans SET reminders_sent = $1 WHERE id = $2 AND kelurahan_id = $3 AND reminders_sent < $1")
                 .bind(n)
                 .bind(id)
+                .bind(self.kelurahan)
                 .execute(&mut **c)
                 .await?
                 .rows_affected()
@@ -599,9 +623,10 @@ impl Tx {
     /// Flags loan `id` overdue once; answers whether this call did.
     pub async fn mark_loan_overdue(&mut self, id: i64, now: i64) -> StoreResult<bool> {
         let rows = on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE loans SET overdue_at = $1 WHERE id = $2 AND overdue_at IS NULL")
+            sqlx::query("UPDATE loans SET overdue_at = $1 WHERE id = $2 AND kelurahan_id = $3 AND overdue_at IS NULL")
                 .bind(now)
                 .bind(id)
+                .bind(self.kelurahan)
                 .execute(&mut **c)
                 .await?
                 .rows_affected()
@@ -610,9 +635,9 @@ impl Tx {
     }
 
     async fn update_loan(&mut self, set: &str, id: i64, value: i64) -> StoreResult<()> {
-        let sql = format!("UPDATE loans SET {set} WHERE id = $2");
+        let sql = format!("UPDATE loans SET {set} WHERE id = $2 AND kelurahan_id = $3");
         on_backend!(&mut self.conn, c => {
-            sqlx::query(&sql).bind(value).bind(id).execute(&mut **c).await?;
+            sqlx::query(&sql).bind(value).bind(id).bind(self.kelurahan).execute(&mut **c).await?;
         });
         Ok(())
     }

@@ -35,8 +35,8 @@ pub use code::Code;
 pub use credit_notices::CreditNoticeTarget;
 pub use kelurahan::{valid_code, Kelurahan, KelurahanError, KelurahanId, KelurahanNumber};
 pub use ledger::{
-    Account, AccountId, AccountKind, LedgerAudit, LedgerStats, Leg, Merchant, Party, StatementLine,
-    StimulusDue, StimulusTotals, TransferRecord,
+    Account, AccountId, AccountKind, LedgerAudit, LedgerAudits, LedgerStats, Leg, Merchant, Party,
+    StatementLine, StimulusDue, StimulusTotals, TransferRecord,
 };
 pub use links::{Link, PinAnswer};
 pub use market::{Item, Listing, Loan, MarketStats, NewListing, Order};

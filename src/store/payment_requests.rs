@@ -1,5 +1,9 @@
 //! Payment requests (`TAGIH`): asked by a merchant, paid (or declined) by the resident. The
 //! rule is [`crate::ledger::payment_request`]; this is its table.
+//!
+//! A request belongs to the **payer's** kelurahan (the kelurahan of the resident the phone is
+//! linked to), whatever the merchant's: a merchant may bill a resident of another kelurahan, who
+//! pays it from where they live. From any other kelurahan it does not exist.
 
 use super::{on_backend, Tx};
 use crate::error::StoreResult;
@@ -16,6 +20,20 @@ pub struct PaymentRequestRecord {
 }
 
 impl Tx {
+    /// Deployment-wide: whether `phone` is linked to a resident of any kelurahan (a merchant may
+    /// bill a resident of another kelurahan).
+    pub async fn phone_is_linked_anywhere(&mut self, phone: &str) -> StoreResult<bool> {
+        let n: i64 = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM links WHERE phone = $1")
+                .bind(phone)
+                .fetch_one(&mut **c)
+                .await?
+        });
+        Ok(n > 0)
+    }
+
+    /// Records a request to `payer_phone`, in the kelurahan of the resident that phone is linked
+    /// to (this kelurahan if none).
     pub async fn insert_payment_request(
         &mut self,
         merchant_code: &str,
@@ -27,7 +45,9 @@ impl Tx {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "INSERT INTO payment_requests (merchant_code, payer_phone, amount, status, created_at, expires_at, kelurahan_id)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                 VALUES ($1, $2, $3, $4, $5, $6,
+                         COALESCE((SELECT kelurahan_id FROM links WHERE phone = $2), $7))
+                 RETURNING id",
             )
             .bind(merchant_code)
             .bind(payer_phone)
@@ -42,7 +62,7 @@ impl Tx {
         Ok(id)
     }
 
-    /// Request `id` if it was sent to `payer_phone`.
+    /// This kelurahan's request `id`, if it was sent to `payer_phone`.
     pub async fn payment_request_for(
         &mut self,
         id: i64,
@@ -51,10 +71,11 @@ impl Tx {
         let row: Option<(i64, String, String, i64, Status, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
                 "SELECT id, merchant_code, payer_phone, amount, status, expires_at
-                 FROM payment_requests WHERE id = $1 AND payer_phone = $2",
+                 FROM payment_requests WHERE id = $1 AND payer_phone = $2 AND kelurahan_id = $3",
             )
             .bind(id)
             .bind(payer_phone)
+            .bind(self.kelurahan)
             .fetch_optional(&mut **c)
             .await?
         });
@@ -70,7 +91,8 @@ impl Tx {
         ))
     }
 
-    /// Decides a pending request as paid or declined; false if it was no longer pending.
+    /// Decides this kelurahan's pending request as paid or declined; false if it was no longer
+    /// pending.
     pub async fn decide_payment_request(
         &mut self,
         id: i64,
@@ -79,12 +101,14 @@ impl Tx {
     ) -> StoreResult<bool> {
         let n = on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "UPDATE payment_requests SET status = $1, decided_at = $2 WHERE id = $3 AND status = $4",
+                "UPDATE payment_requests SET status = $1, decided_at = $2
+                 WHERE id = $3 AND status = $4 AND kelurahan_id = $5",
             )
             .bind(status)
             .bind(now)
             .bind(id)
             .bind(Status::Pending)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?
             .rows_affected()

@@ -1,6 +1,10 @@
 //! Proposals (`migrations/*/0006_proposals.sql`): the proposals, their supports, the public status
 //! history and swadaya campaigns with their spends. The rules (who may propose or support, which
 //! transitions are allowed) live in `crate::proposals`.
+//!
+//! Every proposal belongs to one kelurahan, and its supports, history, campaign and spends with
+//! it: every statement here is scoped by the kelurahan the unit of work acts for, so a proposal
+//! of another kelurahan does not exist from this one (numbers are unique in the deployment).
 
 use super::{on_backend, Db, Tx};
 use crate::error::StoreResult;
@@ -147,9 +151,9 @@ impl Tx {
     }
 
     pub async fn proposal(&mut self, number: i64) -> StoreResult<Option<Proposal>> {
-        let sql = format!("{PROPOSAL_SELECT} WHERE p.id = $1");
+        let sql = format!("{PROPOSAL_SELECT} WHERE p.id = $1 AND p.kelurahan_id = $2");
         let row: Option<ProposalRow> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(number).fetch_optional(&mut **c).await?
+            sqlx::query_as(&sql).bind(number).bind(self.kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(proposal))
     }
@@ -159,7 +163,7 @@ impl Tx {
     pub async fn open_proposals(&mut self, rw: Option<&str>) -> StoreResult<Vec<Proposal>> {
         let sql = format!(
             "SELECT * FROM ({PROPOSAL_SELECT}
-               WHERE p.status NOT IN ($2, $3) AND ($1 = '' OR p.rw = $1)) x
+               WHERE p.kelurahan_id = $4 AND p.status NOT IN ($2, $3) AND ($1 = '' OR p.rw = $1)) x
              ORDER BY x.supports DESC, x.id DESC"
         );
         let rows: Vec<ProposalRow> = on_backend!(&mut self.conn, c => {
@@ -167,22 +171,26 @@ impl Tx {
                 .bind(rw.unwrap_or(""))
                 .bind(Status::Ditolak)
                 .bind(Status::Selesai)
+                .bind(self.kelurahan)
                 .fetch_all(&mut **c)
                 .await?
         });
         Ok(rows.into_iter().map(proposal).collect())
     }
 
-    /// Records a support; `false` if this person already supported this proposal.
+    /// Records a support of this kelurahan's proposal; `false` if this person already supported
+    /// it (or it is not this kelurahan's).
     pub async fn insert_support(&mut self, number: i64, nik: &str, now: i64) -> StoreResult<bool> {
         let done = on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "INSERT INTO proposal_supports (proposal_id, nik, created_at) VALUES ($1, $2, $3)
+                "INSERT INTO proposal_supports (proposal_id, nik, created_at)
+                 SELECT id, $2, $3 FROM proposals WHERE id = $1 AND kelurahan_id = $4
                  ON CONFLICT (proposal_id, nik) DO NOTHING",
             )
             .bind(number)
             .bind(nik)
             .bind(now)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?
             .rows_affected()
@@ -193,8 +201,12 @@ impl Tx {
     /// The NIKs of a proposal's supporters.
     pub async fn supporters(&mut self, number: i64) -> StoreResult<Vec<String>> {
         let rows = on_backend!(&mut self.conn, c => {
-            sqlx::query_scalar("SELECT nik FROM proposal_supports WHERE proposal_id = $1 ORDER BY nik")
+            sqlx::query_scalar(
+                "SELECT s.nik FROM proposal_supports s JOIN proposals p ON p.id = s.proposal_id
+                 WHERE s.proposal_id = $1 AND p.kelurahan_id = $2 ORDER BY s.nik",
+            )
                 .bind(number)
+                .bind(self.kelurahan)
                 .fetch_all(&mut **c)
                 .await?
         });
@@ -213,10 +225,11 @@ impl Tx {
         now: i64,
     ) -> StoreResult<bool> {
         let changed = on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE proposals SET status = $1 WHERE id = $2 AND status = $3")
+            sqlx::query("UPDATE proposals SET status = $1 WHERE id = $2 AND status = $3 AND kelurahan_id = $4")
                 .bind(to)
                 .bind(number)
                 .bind(from)
+                .bind(self.kelurahan)
                 .execute(&mut **c)
                 .await?
                 .rows_affected()
@@ -259,10 +272,12 @@ impl Tx {
     pub async fn proposal_history(&mut self, number: i64) -> StoreResult<Vec<HistoryEntry>> {
         let rows: Vec<(Option<Status>, Status, String, String, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
-                "SELECT from_status, to_status, reason, actor, at FROM proposal_history
-                 WHERE proposal_id = $1 ORDER BY id",
+                "SELECT h.from_status, h.to_status, h.reason, h.actor, h.at
+                 FROM proposal_history h JOIN proposals p ON p.id = h.proposal_id
+                 WHERE h.proposal_id = $1 AND p.kelurahan_id = $2 ORDER BY h.id",
             )
             .bind(number)
+            .bind(self.kelurahan)
             .fetch_all(&mut **c)
             .await?
         });
@@ -305,10 +320,11 @@ impl Tx {
         let sql = format!(
             "SELECT c.proposal_id, c.target, c.account_id, c.status, {COLLECTED}, a.balance
              FROM campaigns c JOIN ledger_accounts a ON a.id = c.account_id
-             WHERE c.proposal_id = $1"
+             JOIN proposals p ON p.id = c.proposal_id
+             WHERE c.proposal_id = $1 AND p.kelurahan_id = $2"
         );
         let row: Option<(i64, i64, i64, CampaignStatus, i64, i64)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(number).fetch_optional(&mut **c).await?
+            sqlx::query_as(&sql).bind(number).bind(self.kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(
             |(number, target, account_id, status, collected, balance)| Campaign {
@@ -333,12 +349,14 @@ impl Tx {
         let changed = on_backend!(&mut self.conn, c => {
             sqlx::query(
                 "UPDATE campaigns SET status = $1, reached_at = COALESCE($2, reached_at)
-                 WHERE proposal_id = $3 AND status = $4",
+                 WHERE proposal_id = $3 AND status = $4
+                   AND proposal_id IN (SELECT id FROM proposals WHERE kelurahan_id = $5)",
             )
             .bind(to)
             .bind((to == CampaignStatus::Reached).then_some(now))
             .bind(number)
             .bind(from)
+            .bind(self.kelurahan)
             .execute(&mut **c)
             .await?
             .rows_affected()
@@ -374,9 +392,12 @@ impl Tx {
     pub async fn spends(&mut self, number: i64) -> StoreResult<Vec<Spend>> {
         let rows: Vec<(i64, String, i64)> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(
-                "SELECT amount, memo, at FROM campaign_spends WHERE proposal_id = $1 ORDER BY id",
+                "SELECT s.amount, s.memo, s.at FROM campaign_spends s
+                 JOIN proposals p ON p.id = s.proposal_id
+                 WHERE s.proposal_id = $1 AND p.kelurahan_id = $2 ORDER BY s.id",
             )
             .bind(number)
+            .bind(self.kelurahan)
             .fetch_all(&mut **c)
             .await?
         });

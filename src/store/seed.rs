@@ -196,3 +196,33 @@ impl Db {
         Ok(())
     }
 }
+
+impl Db {
+    /// Spreads the households registered so far, with their members, over the kelurahan
+    /// `first ..= last` (ids in a row, as a fresh deployment numbers them), by their KK number:
+    /// many kelurahan seeded with one import (`gotong bench --scenario stimulus --kelurahan N`).
+    /// Only before anything else refers to them (wallets, links, merchants).
+    pub async fn seed_spread_households(
+        &self,
+        first: super::KelurahanId,
+        last: super::KelurahanId,
+    ) -> StoreResult<()> {
+        let n = last.0 - first.0 + 1;
+        if n < 1 {
+            return Err(StoreError::Corrupt(format!(
+                "no kelurahan from {first} to {last}"
+            )));
+        }
+        let spread = format!(
+            "UPDATE households SET kelurahan_id = {} + (CAST(SUBSTR(no_kk, 13, 4) AS BIGINT)
+                 + CAST(SUBSTR(no_kk, 7, 2) AS BIGINT) * 7) % {n}",
+            first.0
+        );
+        self.execute_admin(&spread).await?;
+        self.execute_admin(
+            "UPDATE persons SET kelurahan_id = h.kelurahan_id FROM households h
+             WHERE h.no_kk = persons.no_kk",
+        )
+        .await
+    }
+}

@@ -3,8 +3,8 @@
 //!
 //! Everything goes through the product's own functions, so a test kelurahan is one the product
 //! could have made: the registry import ([`import_csv`], [`synthetic`]), the linking of
-//! `accounts` ([`link`]), the ledger's one transfer path ([`top_up`]), merchant registration
-//! ([`merchant`]). Two short cuts, both in the store (`store/seed.rs`) and not in the product
+//! `accounts` ([`link`]), the ledger's one transfer path ([`top_up`]), a cash deposit
+//! ([`deposit`]), merchant registration ([`merchant`]). Two short cuts, both in the store (`store/seed.rs`) and not in the product
 //! binary: [`household`] writes hand-made households with the import's own inserts but without
 //! its checks (tests need households the import refuses: no head, deaths and moves already
 //! recorded), and [`link_phones`] / [`contacts`] write many links and contacts in batches (the
@@ -150,6 +150,19 @@ pub async fn credit(
         },
     )
     .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Deposits cash into a household's purse (money that may travel) at `now`, in the
+/// household's own kelurahan, through the ledger's deposit ([`crate::ledger::deposit`]).
+pub async fn deposit(db: &Db, no_kk: &str, amount: i64, key: &str, now: i64) -> LedgerResult<()> {
+    let kelurahan = db
+        .kelurahan_of_household(no_kk)
+        .await?
+        .unwrap_or(KelurahanId::DEFAULT);
+    let mut tx = db.begin(kelurahan).await?;
+    crate::ledger::deposit::deposit(&mut tx, "test", no_kk, amount, "", key, now).await?;
     tx.commit().await?;
     Ok(())
 }

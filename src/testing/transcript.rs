@@ -14,7 +14,8 @@
 //!                          deployment's default kelurahan, `@to default`)
 //! ```
 //! Each reply is shown as [`transcript_text`] shows it. Every SMS reply must also be GSM-7 and at
-//! most 3 segments.
+//! most 3 segments. Set-up directives that name a person or household act in its kelurahan; the
+//! others (`@item`, `@status`, `@campaign`, `@spend`, `@close`) in the kelurahan of the last `@to`.
 
 use crate::app::App;
 use crate::chat;
@@ -37,9 +38,10 @@ enum Line {
     Send(Content, String),
     /// Sets up the world: `@registry FILE.csv [CODE]` (into the kelurahan of that code),
     /// `@kelurahan CODE NAME…` (adds one), `@code NIK CODE`, `@link PHONE NIK PIN`,
-    /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day).
-    /// `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must be linked),
-    /// `@topup NO_KK AMOUNT`, and what the kelurahan does through the admin API:
+    /// `@merchant NIK NAME…` (registers a merchant), `@stimulus YYYY-MM-DD` (credits that day,
+    /// every kelurahan). `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must
+    /// be linked), `@topup NO_KK AMOUNT`, `@deposit NO_KK AMOUNT` (cash into the household's
+    /// purse, money that may travel), and what the kelurahan does through the admin API:
     /// `@status N STATUS [REASON…]`, `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`,
     /// `@item OWNER_NIK|- CUSTODIAN_NIK NAME…`, `@jobs` (the market's scheduled work at the fake
     /// clock's time).
@@ -130,12 +132,11 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     raw.to_string(),
                 ),
                 "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
-                | "topup" | "status" | "campaign" | "spend" | "close" | "item" | "jobs" => {
-                    Line::Setup(
-                        word.to_string(),
-                        arg.split_whitespace().map(String::from).collect(),
-                    )
-                }
+                | "topup" | "deposit" | "status" | "campaign" | "spend" | "close" | "item"
+                | "jobs" => Line::Setup(
+                    word.to_string(),
+                    arg.split_whitespace().map(String::from).collect(),
+                ),
                 other => return Err(format!("line {line}: unknown directive @{other}")),
             })
         } else if raw.starts_with('#') && out.is_empty() {
@@ -210,7 +211,7 @@ pub async fn run(
                 actual.push_str(&format!("@to {code}\n"));
             }
             Line::Setup(what, args) => {
-                setup(app, what, args)
+                setup(app, to, what, args)
                     .await
                     .map_err(|e| format!("line {}: @{what}: {e}", ex.line))?;
                 actual.push_str(&format!("@{what} {}\n", args.join(" ")));
@@ -306,8 +307,14 @@ async fn kelurahan_of(app: &App, nik: &str) -> Result<crate::store::KelurahanId,
         .unwrap_or(crate::store::KelurahanId::DEFAULT))
 }
 
-/// Carries out a set-up directive through the same code the product uses.
-async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
+/// Carries out a set-up directive through the same code the product uses; `to` is the
+/// kelurahan of the last `@to`.
+async fn setup(
+    app: &App,
+    to: crate::store::KelurahanId,
+    what: &str,
+    args: &[String],
+) -> Result<(), String> {
     let now = app.now();
     let key = app.config.secret_key_or_dev();
     match (what, args) {
@@ -326,6 +333,12 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             kelurahan::another_kelurahan(&app.db, code, &name.join(" "))
                 .await
                 .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        ("deposit", [kk, amount]) => {
+            let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
+            kelurahan::deposit(&app.db, kk, amount, &format!("deposit:{kk}:{now}"), now)
+                .await
                 .map_err(|e| e.to_string())
         }
         ("code", [nik, code]) => {
@@ -350,27 +363,17 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
             .await
             .map_err(|e| e.to_string()),
         ("merchant", [nik, name @ ..]) if !name.is_empty() => {
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
+            kelurahan::merchant(&app.db, nik, &name.join(" "), now)
                 .await
-                .map_err(|e| e.to_string())?;
-            crate::ledger::merchants::register_merchant(
-                &mut tx,
-                "transcript",
-                nik,
-                &name.join(" "),
-                now,
-            )
-            .await
-            .map_err(|e| e.to_string())?;
-            tx.commit().await.map_err(|e| e.to_string())
+                .map(|_| ())
+                .map_err(|e| e.to_string())
         }
         ("stimulus", [date]) => {
             let date = crate::calendar::parse_date(date).ok_or("not a date")?;
             crate::ledger::stimulus::run_stimulus(
                 &app.db,
                 &app.texts,
+                crate::ledger::stimulus::RunFor::Every,
                 date,
                 app.config.stimulus_per_day,
                 || now,
@@ -400,11 +403,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("status", [n, status, reason @ ..]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::proposals::proposal::set_status(
                 &mut tx,
                 Some(&app.texts),
@@ -421,11 +420,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         ("campaign", [n, target]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
             let target: i64 = target.parse().map_err(|_| format!("bad target {target}"))?;
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::proposals::campaign::open_campaign(&mut tx, "transcript", n, target, now)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -433,11 +428,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("close", [n]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::proposals::campaign::close(&mut tx, "transcript", n, now)
                 .await
                 .map_err(|e| e.to_string())?;
@@ -446,11 +437,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         ("spend", [n, amount, memo @ ..]) => {
             let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
             let amount: i64 = amount.parse().map_err(|_| format!("bad amount {amount}"))?;
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::proposals::campaign::spend(
                 &mut tx,
                 "transcript",
@@ -466,11 +453,7 @@ async fn setup(app: &App, what: &str, args: &[String]) -> Result<(), String> {
         }
         ("item", [owner, custodian, name @ ..]) if !name.is_empty() => {
             let owner = (owner != "-").then_some(owner.as_str());
-            let mut tx = app
-                .db
-                .begin(crate::store::KelurahanId::DEFAULT)
-                .await
-                .map_err(|e| e.to_string())?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
             crate::market::add_item(
                 &mut tx,
                 "transcript",
@@ -510,6 +493,8 @@ mod tests {
         assert_eq!(ex.len(), 3);
         assert_eq!(ex[0].expected, vec!["halo".to_string()]);
         assert!(parse("stray text\n").is_err());
+        let ex = parse("@kelurahan 3577011002 Mojo\n@to 3577011002\n> SALDO\n").unwrap();
+        assert_eq!(ex[1].directive, Line::To("3577011002".into()));
         assert!(parse("@bogus\n").is_err());
     }
 }

@@ -125,6 +125,23 @@ impl Ctx<'_> {
         }
         Ok(())
     }
+
+    /// [`Ctx::tell_person`] for a person of `kelurahan`, which may be another than this
+    /// conversation's (a merchant of another kelurahan paid): their phone is found there, and
+    /// the notice goes out in their own kelurahan's channel.
+    pub async fn tell_person_in(
+        &mut self,
+        kelurahan: crate::store::KelurahanId,
+        nik: &str,
+        id: &str,
+        args: &[(&str, String)],
+    ) -> StoreResult<()> {
+        let ours = self.tx.kelurahan();
+        self.tx.act_for(kelurahan);
+        let told = self.tell_person(nik, id, args).await;
+        self.tx.act_for(ours);
+        told
+    }
 }
 
 #[async_trait]

@@ -1,10 +1,11 @@
-//! `BAYAR <merchant code> <amount>`: pay a merchant from the household wallet.
+//! `BAYAR <merchant code> <amount>`: pay a merchant, of this kelurahan or another, from the
+//! household's money (`ledger::funds`: the stimulus is spent only at home).
 //!
 //! merchant → amount → confirmation (naming the merchant, the amount and the balance after) →
 //! PIN → one atomic transfer. Every step re-checks what may have changed (the merchant closing,
 //! the balance). The idempotency key `pay:<phone>:<ms of the confirmation>` is kept in the
 //! session from the confirmation on, so the same confirmed payment can never be applied twice.
-//! The merchant's linked phone is told at once.
+//! The merchant's linked phone is told at once, in its own kelurahan's channel.
 
 use super::household::linked_person;
 use super::pin_step::pin_refusal;
@@ -165,6 +166,13 @@ impl Action for Amount {
                 "pay-minor-limit",
                 vec![("limit", format_rupiah(limit))],
             )),
+            // Another kelurahan's merchant: a smaller amount may still be paid from the purse.
+            Err(LedgerError::StimulusStaysHome { home, purse }) if purse > 0 => {
+                Ok(Outcome::Reject(
+                    "pay-stimulus-stays-home",
+                    vec![("home", home), ("purse", format_rupiah(purse))],
+                ))
+            }
             Err(e) => refuse(ctx, e),
         }
     }
@@ -229,7 +237,7 @@ pub(super) async fn tell_paid(ctx: &mut Ctx<'_>, paid: &Payment, amount: i64) ->
             ("payer", paid.payer.name.clone()),
             ("merchant_name", paid.merchant.name.clone()),
             ("merchant_code", paid.merchant.code.clone()),
-            ("balance", format_rupiah(paid.wallet_balance)),
+            ("balance", format_rupiah(paid.household_balance)),
             ("ref", paid.transfer.id.to_string()),
         ],
     );
@@ -243,8 +251,13 @@ pub(super) async fn tell_paid(ctx: &mut Ctx<'_>, paid: &Payment, amount: i64) ->
             ("balance", format_rupiah(paid.merchant_balance)),
             ("ref", paid.transfer.id.to_string()),
         ];
-        ctx.tell_person(&paid.merchant.nik, "pay-merchant-notice", &args)
-            .await?;
+        ctx.tell_person_in(
+            paid.merchant.kelurahan,
+            &paid.merchant.nik,
+            "pay-merchant-notice",
+            &args,
+        )
+        .await?;
     }
     Ok(())
 }

@@ -698,7 +698,7 @@ impl Action for DonatePin {
                 ("number", n.to_string()),
                 ("collected", format_rupiah(done.campaign.collected)),
                 ("target", format_rupiah(done.campaign.target)),
-                ("balance", format_rupiah(done.wallet_balance)),
+                ("balance", format_rupiah(done.household_balance)),
                 ("ref", done.transfer.id.to_string()),
             ],
         );

@@ -58,7 +58,8 @@ impl Action for Start {
     }
 }
 
-/// The resident's phone: linked to someone, and not the merchant's own.
+/// The resident's phone: linked to someone (a resident of any kelurahan: the request is theirs
+/// to pay from where they live), and not the merchant's own.
 pub struct Phone;
 
 #[async_trait]
@@ -72,7 +73,7 @@ impl Action for Phone {
         if phone == ctx.phone {
             return Ok(Outcome::Reject("tagih-self", vec![]));
         }
-        if ctx.tx.link_of_phone(&phone).await?.is_none() {
+        if !ctx.tx.phone_is_linked_anywhere(&phone).await? {
             return Ok(Outcome::Reject("tagih-phone-unknown", vec![]));
         }
         Ok(Outcome::Next)
@@ -224,7 +225,8 @@ impl Action for Confirm {
                     ("number", id.to_string()),
                     ("amount_text", format_rupiah(declined.amount)),
                 ];
-                ctx.tell_person(&m.nik, "tagih-declined", &args).await?;
+                ctx.tell_person_in(m.kelurahan, &m.nik, "tagih-declined", &args)
+                    .await?;
             }
         }
         ctx.say("tagihan-declined", &[]);

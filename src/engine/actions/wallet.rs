@@ -1,11 +1,12 @@
-//! `SALDO` and `MUTASI`: the household wallet's balance and its last transfers. Also the one
-//! place where ledger refusals become residents' texts ([`refusal`]).
+//! `SALDO` and `MUTASI`: the household's balance (its wallet's stimulus credit, and its purse
+//! when it holds money that may travel) and its last transfers. Also the one place where ledger
+//! refusals become residents' texts ([`refusal`]).
 
 use super::household::linked_person;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::calendar::{jakarta_date, JAKARTA_OFFSET_MS};
 use crate::error::StoreResult;
-use crate::ledger::accounts::wallet_balance;
+use crate::ledger::funds::{funds, titled, Funds};
 use crate::ledger::transfer::TransferKind;
 use crate::ledger::LedgerError;
 use crate::store::{AccountKind, Party};
@@ -28,9 +29,15 @@ pub fn refusal(e: &LedgerError) -> Option<(&'static str, Vec<(&'static str, Stri
         LedgerError::MinorLimit { limit } => {
             ("pay-minor-limit", vec![("limit", format_rupiah(*limit))])
         }
+        LedgerError::StimulusStaysHome { home, purse } => (
+            "pay-stimulus-stays-home",
+            vec![("home", home.clone()), ("purse", format_rupiah(*purse))],
+        ),
         LedgerError::NotEligible => ("pay-not-eligible", vec![]),
         LedgerError::UnknownPerson => ("data-not-linked", vec![]),
         LedgerError::InvalidAmount
+        | LedgerError::UnknownHousehold
+        | LedgerError::InvalidMemo { .. }
         | LedgerError::InvalidName
         | LedgerError::AlreadyMerchant { .. }
         | LedgerError::Unbalanced => ("engine-error", vec![]),
@@ -58,10 +65,29 @@ impl Action for Balance {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        let balance = wallet_balance(ctx.tx, &me.no_kk).await?;
-        ctx.say("wallet-balance", &[("balance", format_rupiah(balance))]);
+        let f = funds(ctx.tx, &me.no_kk).await?;
+        say_balance(ctx, f).await?;
         Ok(Outcome::Finish)
     }
+}
+
+/// The household's balance; with its parts when the purse holds something.
+async fn say_balance(ctx: &mut Ctx<'_>, f: Funds) -> StoreResult<()> {
+    if f.purse == 0 {
+        ctx.say("wallet-balance", &[("balance", format_rupiah(f.total()))]);
+        return Ok(());
+    }
+    let home = titled(&ctx.tx.kelurahan_name().await?);
+    ctx.say(
+        "wallet-balance-purse",
+        &[
+            ("balance", format_rupiah(f.total())),
+            ("wallet", format_rupiah(f.wallet)),
+            ("purse", format_rupiah(f.purse)),
+            ("home", home),
+        ],
+    );
+    Ok(())
 }
 
 /// `MUTASI`.
@@ -77,15 +103,13 @@ impl Action for Statement {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
         };
-        let Some(wallet) = ctx
-            .tx
-            .account_by_owner(AccountKind::Wallet, &me.no_kk)
-            .await?
-        else {
-            ctx.say("wallet-statement-empty", &[]);
-            return Ok(Outcome::Finish);
-        };
-        let lines = ctx.tx.statement(wallet.id, STATEMENT_LINES).await?;
+        let mut accounts = Vec::with_capacity(2);
+        for kind in [AccountKind::Wallet, AccountKind::Purse] {
+            if let Some(a) = ctx.tx.account_by_owner(kind, &me.no_kk).await? {
+                accounts.push(a.id);
+            }
+        }
+        let lines = ctx.tx.statement(&accounts, STATEMENT_LINES).await?;
         if lines.is_empty() {
             ctx.say("wallet-statement-empty", &[]);
             return Ok(Outcome::Finish);
@@ -95,6 +119,9 @@ impl Action for Statement {
             let party = match (&line.party, line.kind) {
                 (Party::Treasury, TransferKind::Stimulus) => {
                     ctx.texts.render(&ctx.lang, "party-stimulus", &[])
+                }
+                (Party::Treasury, TransferKind::Deposit) => {
+                    ctx.texts.render(&ctx.lang, "party-deposit", &[])
                 }
                 (Party::Treasury, _) => ctx.texts.render(&ctx.lang, "party-treasury", &[]),
                 (Party::SocialFund, _) => ctx.texts.render(&ctx.lang, "party-social-fund", &[]),
@@ -115,8 +142,8 @@ impl Action for Statement {
                 ],
             );
         }
-        let balance = wallet.balance;
-        ctx.say("wallet-balance", &[("balance", format_rupiah(balance))]);
+        let f = funds(ctx.tx, &me.no_kk).await?;
+        say_balance(ctx, f).await?;
         Ok(Outcome::Finish)
     }
 }

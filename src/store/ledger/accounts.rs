@@ -1,21 +1,42 @@
 //! Accounts: found by owner, created on demand, locked for a transfer.
+//!
+//! Every account belongs to one kelurahan's ledger (`UNIQUE (kelurahan_id, kind, owner)`): the
+//! unit of work finds and creates the accounts of the kelurahan it acts for. The one way to an
+//! account of another kelurahan is [`Tx::account_of_kelurahan`] (a payment to another
+//! kelurahan's merchant credits that kelurahan's clearing account and social fund).
 
-use super::{account, Account, AccountId, AccountKind, ACCOUNT_COLUMNS, ROWS_PER_STATEMENT};
+use super::{
+    account, Account, AccountId, AccountKind, AccountRow, ACCOUNT_COLUMNS, ROWS_PER_STATEMENT,
+};
 use crate::error::{StoreError, StoreResult};
 use crate::store::sql::list;
-use crate::store::{on_backend, Backend, Db, Tx};
+use crate::store::{on_backend, Backend, Db, KelurahanId, Tx};
 
 impl Tx {
-    /// The account of `kind` owned by `owner` (`""` for the treasury and the social fund).
+    /// This kelurahan's account of `kind` owned by `owner` (`""` for the treasury, the social
+    /// fund and the clearing account).
     pub async fn account_by_owner(
         &mut self,
         kind: AccountKind,
         owner: &str,
     ) -> StoreResult<Option<Account>> {
-        let sql =
-            format!("SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE kind = $1 AND owner = $2 AND kelurahan_id = $3");
-        let row: Option<(i64, AccountKind, String, i64)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(kind.as_str()).bind(owner).bind(self.kelurahan).fetch_optional(&mut **c).await?
+        let k = self.kelurahan;
+        self.account_of_kelurahan(k, kind, owner).await
+    }
+
+    /// The account of `kind` owned by `owner` in **another** kelurahan's ledger `kelurahan`
+    /// (for a payment between kelurahan: the payee's clearing account and social fund).
+    pub async fn account_of_kelurahan(
+        &mut self,
+        kelurahan: KelurahanId,
+        kind: AccountKind,
+        owner: &str,
+    ) -> StoreResult<Option<Account>> {
+        let sql = format!(
+            "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE kind = $1 AND owner = $2 AND kelurahan_id = $3"
+        );
+        let row: Option<AccountRow> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(kind.as_str()).bind(owner).bind(kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(account))
     }
@@ -61,7 +82,7 @@ impl Tx {
             "SELECT {ACCOUNT_COLUMNS} FROM ledger_accounts WHERE id IN ({}) ORDER BY id",
             list(sorted.len(), 1)
         );
-        let rows: Vec<(i64, AccountKind, String, i64)> = match &mut self.conn {
+        let rows: Vec<AccountRow> = match &mut self.conn {
             Backend::Sqlite(c) => {
                 let mut q = sqlx::query_as(&base);
                 for id in &sorted {
@@ -127,9 +148,14 @@ impl Tx {
                     // One array parameter, not a list of a thousand: after five runs PostgreSQL plans
                     // a prepared statement generically, and for a long `IN ($1, …)` list that plan
                     // walked the primary key over every wallet, seconds per unit of work once there
-                    // were 100,000 of them (`gotong bench --scenario stimulus`).
+                    // were 100,000 of them (`gotong bench --scenario stimulus`). And the array drives
+                    // the join: a generic plan guesses 10 elements for `owner = ANY($2)`, and made
+                    // while the table was still small it filtered a scan of every wallet with the
+                    // 1,000 owners (0.3 s per unit of work at 50,000 wallets, growing); from the
+                    // array, the worst plan scans the wallets once.
                     Backend::Postgres(c) => sqlx::query_as(
-                        "SELECT id, owner FROM ledger_accounts WHERE kind = $1 AND kelurahan_id = $3 AND owner = ANY($2)",
+                        "SELECT a.id, a.owner FROM unnest($2::text[]) AS o(owner)
+                         JOIN ledger_accounts a ON a.owner = o.owner AND a.kind = $1 AND a.kelurahan_id = $3",
                     )
                     .bind(AccountKind::Wallet.as_str())
                     .bind(chunk)
@@ -144,12 +170,34 @@ impl Tx {
 }
 
 impl Db {
-    /// An account's balance (0 if it does not exist).
+    /// Deployment-wide: the balance of the accounts of `kind` owned by `owner` in every
+    /// kelurahan (0 if none). A wallet, purse, till or campaign has one owner in the whole
+    /// deployment (KK numbers, merchant codes and proposal numbers are deployment-wide), so this
+    /// is its balance; for the treasury, the social fund and the clearing account (owner `""`)
+    /// it is their sum over the kelurahan ([`Db::balance_in`] for one).
     pub async fn balance_of(&self, kind: AccountKind, owner: &str) -> StoreResult<i64> {
-        let b: Option<i64> = on_backend!(&self.pool, p => {
-            sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE kind = $1 AND owner = $2")
+        let b: i64 = on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT) FROM ledger_accounts WHERE kind = $1 AND owner = $2")
                 .bind(kind.as_str())
                 .bind(owner)
+                .fetch_one(p)
+                .await?
+        });
+        Ok(b)
+    }
+
+    /// The balance of `kelurahan`'s account of `kind` owned by `owner` (0 if it does not exist).
+    pub async fn balance_in(
+        &self,
+        kelurahan: KelurahanId,
+        kind: AccountKind,
+        owner: &str,
+    ) -> StoreResult<i64> {
+        let b: Option<i64> = on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT balance FROM ledger_accounts WHERE kind = $1 AND owner = $2 AND kelurahan_id = $3")
+                .bind(kind.as_str())
+                .bind(owner)
+                .bind(kelurahan)
                 .fetch_optional(p)
                 .await?
         });

@@ -1,8 +1,13 @@
 //! Merchants and their tills (`POST /api/merchants`, `BAYAR <code>`).
+//!
+//! A merchant belongs to its owner's kelurahan, and its till is an account of that kelurahan's
+//! ledger. Merchant codes are unique in the whole deployment, and [`Tx::merchant`] finds a
+//! merchant of any kelurahan (the one deployment-wide lookup of this file): `BAYAR W017` may pay
+//! a merchant of another kelurahan (`ledger::payment` decides with what money).
 
 use super::{AccountId, AccountKind};
 use crate::error::StoreResult;
-use crate::store::{on_backend, Tx};
+use crate::store::{on_backend, KelurahanId, Tx};
 
 /// A merchant (`POST /api/merchants`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -14,33 +19,43 @@ pub struct Merchant {
     pub name: String,
     pub open: bool,
     pub account_id: AccountId,
+    /// The kelurahan it belongs to (its owner's).
+    pub kelurahan: KelurahanId,
 }
 
-fn merchant(row: (String, String, String, String, i64)) -> Merchant {
+type MerchantRow = (String, String, String, String, i64, KelurahanId);
+
+fn merchant(row: MerchantRow) -> Merchant {
     Merchant {
         code: row.0,
         nik: row.1,
         name: row.2,
         open: row.3 == "open",
         account_id: row.4,
+        kelurahan: row.5,
     }
 }
 
-const MERCHANT_COLUMNS: &str = "code, nik, name, status, account_id";
+const MERCHANT_COLUMNS: &str = "code, nik, name, status, account_id, kelurahan_id";
 
 impl Tx {
+    /// Deployment-wide: the merchant `code` of any kelurahan (codes are unique in the
+    /// deployment; see [`Merchant::kelurahan`]).
     pub async fn merchant(&mut self, code: &str) -> StoreResult<Option<Merchant>> {
         let sql = format!("SELECT {MERCHANT_COLUMNS} FROM merchants WHERE code = $1");
-        let row = on_backend!(&mut self.conn, c => {
+        let row: Option<MerchantRow> = on_backend!(&mut self.conn, c => {
             sqlx::query_as(&sql).bind(code).fetch_optional(&mut **c).await?
         });
         Ok(row.map(merchant))
     }
 
+    /// The merchant of this kelurahan owned by `nik`.
     pub async fn merchant_of_person(&mut self, nik: &str) -> StoreResult<Option<Merchant>> {
-        let sql = format!("SELECT {MERCHANT_COLUMNS} FROM merchants WHERE nik = $1");
-        let row = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(&sql).bind(nik).fetch_optional(&mut **c).await?
+        let sql = format!(
+            "SELECT {MERCHANT_COLUMNS} FROM merchants WHERE nik = $1 AND kelurahan_id = $2"
+        );
+        let row: Option<MerchantRow> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql).bind(nik).bind(self.kelurahan).fetch_optional(&mut **c).await?
         });
         Ok(row.map(merchant))
     }
@@ -83,14 +98,17 @@ impl Tx {
             name: name.to_string(),
             open: true,
             account_id,
+            kelurahan: self.kelurahan,
         })
     }
 
+    /// Opens or closes this kelurahan's merchant `code`.
     pub async fn set_merchant_open(&mut self, code: &str, open: bool) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
-            sqlx::query("UPDATE merchants SET status = $1 WHERE code = $2")
+            sqlx::query("UPDATE merchants SET status = $1 WHERE code = $2 AND kelurahan_id = $3")
                 .bind(if open { "open" } else { "closed" })
                 .bind(code)
+                .bind(self.kelurahan)
                 .execute(&mut **c)
                 .await?;
         });

@@ -17,8 +17,10 @@
 //! | [`stimulus`] | households due on a date, the runs' totals |
 //! | [`jobs`] | job leases (one server runs a daily job) |
 //! | [`stats`] | the ledger's KPIs and its audit |
+//! | [`audit`] | the audit of each kelurahan's ledger on its own |
 
 mod accounts;
+mod audit;
 mod jobs;
 mod merchants;
 mod statement;
@@ -26,12 +28,13 @@ mod stats;
 mod stimulus;
 mod transfers;
 
+pub use audit::LedgerAudits;
 pub use merchants::Merchant;
 pub use statement::{Party, StatementLine};
 pub use stats::{LedgerAudit, LedgerStats};
 pub use stimulus::{StimulusDue, StimulusTotals};
 
-use crate::store::{stored_as_code, Code};
+use crate::store::{stored_as_code, Code, KelurahanId};
 
 pub type AccountId = i64;
 
@@ -99,6 +102,8 @@ impl AccountKind {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Account {
     pub id: AccountId,
+    /// The kelurahan whose ledger holds it.
+    pub kelurahan: KelurahanId,
     pub kind: AccountKind,
     /// `no_kk` of a wallet, code of a merchant, number of a campaign; empty for the singletons.
     pub owner: String,
@@ -123,14 +128,17 @@ pub struct TransferRecord {
     pub legs: Vec<Leg>,
 }
 
-const ACCOUNT_COLUMNS: &str = "id, kind, owner, balance";
+const ACCOUNT_COLUMNS: &str = "id, kelurahan_id, kind, owner, balance";
 
-fn account(row: (i64, AccountKind, String, i64)) -> Account {
+type AccountRow = (i64, KelurahanId, AccountKind, String, i64);
+
+fn account(row: AccountRow) -> Account {
     Account {
         id: row.0,
-        kind: row.1,
-        owner: row.2,
-        balance: row.3,
+        kelurahan: row.1,
+        kind: row.2,
+        owner: row.3,
+        balance: row.4,
     }
 }
 

@@ -1,8 +1,9 @@
-//! One account's lines, newest first (`MUTASI`).
+//! A household's lines, newest first (`MUTASI`): its wallet and its purse together.
 
 use super::{AccountId, AccountKind};
 use crate::error::StoreResult;
 use crate::ledger::transfer::TransferKind;
+use crate::store::sql::list;
 use crate::store::{on_backend, Tx};
 
 /// The other side of a statement line.
@@ -15,51 +16,60 @@ pub enum Party {
     Campaign { number: String },
 }
 
-/// One transfer as seen from one account (`MUTASI`).
+/// One transfer as seen from a household's accounts (`MUTASI`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StatementLine {
     pub transfer_id: i64,
     pub kind: TransferKind,
     pub created_at: i64,
-    /// Signed, for this account.
+    /// Signed, for the accounts asked about together.
     pub amount: i64,
     pub party: Party,
 }
 
 impl Tx {
-    /// The last `limit` transfers touching `account`, newest first, each with its other party
-    /// (for a payment: the merchant, not the social fund's share).
+    /// The last `limit` transfers touching any of `accounts` (a household's wallet and purse),
+    /// newest first, each with its amount summed over those accounts and its other party: the
+    /// largest leg on another account, never the clearing accounts that carry a payment between
+    /// kelurahan (for a payment: the merchant, not the social fund's share).
     pub async fn statement(
         &mut self,
-        account: AccountId,
+        accounts: &[AccountId],
         limit: i64,
     ) -> StoreResult<Vec<StatementLine>> {
+        if accounts.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mine = list(accounts.len(), 2);
+        let sql = format!(
+            "SELECT t.id, t.kind, t.created_at, CAST(SUM(e.amount) AS BIGINT)
+             FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
+             WHERE e.account_id IN ({mine})
+             GROUP BY t.id, t.kind, t.created_at ORDER BY t.id DESC LIMIT $1"
+        );
         let rows: Vec<(i64, TransferKind, i64, i64)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(
-                "SELECT t.id, t.kind, t.created_at, e.amount
-                 FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
-                 WHERE e.account_id = $1 ORDER BY t.id DESC LIMIT $2",
-            )
-            .bind(account)
-            .bind(limit)
-            .fetch_all(&mut **c)
-            .await?
+            let mut q = sqlx::query_as(&sql).bind(limit);
+            for a in accounts {
+                q = q.bind(*a);
+            }
+            q.fetch_all(&mut **c).await?
         });
+        let others_sql = format!(
+            "SELECT a.kind, a.owner, m.name
+             FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
+             LEFT JOIN merchants m ON m.account_id = a.id
+             WHERE e.transfer_id = $1 AND e.account_id NOT IN ({mine}) AND a.kind <> 'clearing'
+             ORDER BY ABS(e.amount) DESC, e.id"
+        );
         let mut out = Vec::with_capacity(rows.len());
         for (transfer_id, kind, created_at, amount) in rows {
             // The other legs, largest first: a payment's merchant before the social fund.
             let others: Vec<(AccountKind, String, Option<String>)> = on_backend!(&mut self.conn, c => {
-                sqlx::query_as(
-                    "SELECT a.kind, a.owner, m.name
-                     FROM ledger_entries e JOIN ledger_accounts a ON a.id = e.account_id
-                     LEFT JOIN merchants m ON m.account_id = a.id
-                     WHERE e.transfer_id = $1 AND e.account_id <> $2 AND a.kind <> 'clearing'
-                     ORDER BY ABS(e.amount) DESC, e.id",
-                )
-                .bind(transfer_id)
-                .bind(account)
-                .fetch_all(&mut **c)
-                .await?
+                let mut q = sqlx::query_as(&others_sql).bind(transfer_id);
+                for a in accounts {
+                    q = q.bind(*a);
+                }
+                q.fetch_all(&mut **c).await?
             });
             let party = match others.into_iter().next() {
                 Some((kind, owner, name)) => match kind {

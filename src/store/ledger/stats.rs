@@ -26,7 +26,7 @@ pub struct LedgerStats {
 pub struct LedgerAudit {
     /// Sum of all balances: always 0.
     pub balance_sum: i64,
-    /// Accounts other than the treasury below zero: always 0.
+    /// Accounts below zero other than the treasury and the clearing account: always 0.
     pub negative_accounts: i64,
     /// Accounts whose balance differs from the sum of their entries: always 0.
     pub balance_mismatches: i64,
@@ -88,7 +88,7 @@ impl Db {
         let (balance_sum, negative_accounts): (i64, i64) = on_backend!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT CAST(COALESCE(SUM(balance), 0) AS BIGINT),
-                        CAST(COUNT(CASE WHEN kind <> 'treasury' AND balance < 0 THEN 1 END) AS BIGINT)
+                        CAST(COUNT(CASE WHEN kind NOT IN ('treasury', 'clearing') AND balance < 0 THEN 1 END) AS BIGINT)
                  FROM ledger_accounts",
             )
             .fetch_one(p)

@@ -1,9 +1,10 @@
-//! The stimulus's tables: which households are due on a date, and each date's totals in
-//! `stimulus_runs`. The crediting itself is a batch of ledger transfers (`ledger::stimulus`).
+//! The stimulus's tables: which households of a kelurahan are due on a date, and each
+//! kelurahan's totals of a date in `stimulus_runs`. The crediting itself is a batch of ledger
+//! transfers (`ledger::stimulus`).
 
 use crate::error::StoreResult;
 use crate::registry::Residence;
-use crate::store::{on_backend, Db, Tx};
+use crate::store::{on_backend, Db, KelurahanId, Tx};
 
 /// A household and how many of its members count for the stimulus on a date.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -29,7 +30,7 @@ impl std::ops::AddAssign for StimulusTotals {
 }
 
 impl Tx {
-    /// Adds what a batch newly credited to the totals of `date` in `stimulus_runs`.
+    /// Adds what a batch newly credited to this kelurahan's totals of `date` in `stimulus_runs`.
     pub async fn add_stimulus_totals(
         &mut self,
         date: &str,
@@ -57,7 +58,7 @@ impl Tx {
         Ok(())
     }
 
-    /// Marks the run of `date` complete (every household due was credited).
+    /// Marks this kelurahan's run of `date` complete (every household due was credited).
     pub async fn finish_stimulus_run(&mut self, date: &str, now: i64) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
             sqlx::query(
@@ -75,12 +76,16 @@ impl Tx {
 }
 
 impl Db {
-    /// Households with members counting for the stimulus on `date` (`YYYY-MM-DD`) and not yet
-    /// credited for it (no transfer under `key_prefix` + `no_kk`), by `no_kk`. Counting (the rule
-    /// is `ledger::stimulus`'s): of residence `counts`, born on or before the date, not died and
-    /// not moved out on or before it. One grouped query.
+    /// The households of `kelurahan` with members counting for the stimulus on `date`
+    /// (`YYYY-MM-DD`) and not yet credited for it (no transfer under `key_prefix` + `no_kk`:
+    /// the key is deployment-wide, like the KK number), by `no_kk`. Counting (the rule is
+    /// `ledger::stimulus`'s): registered in this kelurahan, of residence `counts`, born on or
+    /// before the date, not died and not moved out on or before it, and not arrived from another
+    /// kelurahan on or after it (a person who came counts from the day after `arrived_on`, never
+    /// on a day their old household may have been credited for them). One grouped query.
     pub async fn stimulus_due(
         &self,
+        kelurahan: KelurahanId,
         date: &str,
         counts: Residence,
         key_prefix: &str,
@@ -89,9 +94,10 @@ impl Db {
             sqlx::query_as(
                 "SELECT g.no_kk, g.persons FROM (
                     SELECT no_kk, COUNT(*) AS persons FROM persons
-                    WHERE residence = $2 AND birth_date <= $1
+                    WHERE kelurahan_id = $4 AND residence = $2 AND birth_date <= $1
                       AND (died_on IS NULL OR died_on > $1)
                       AND (moved_out_on IS NULL OR moved_out_on > $1)
+                      AND (arrived_on IS NULL OR arrived_on < $1)
                     GROUP BY no_kk
                  ) g
                  WHERE NOT EXISTS (
@@ -103,6 +109,7 @@ impl Db {
             .bind(date)
             .bind(counts)
             .bind(key_prefix)
+            .bind(kelurahan)
             .fetch_all(p)
             .await?
         });
@@ -112,13 +119,19 @@ impl Db {
             .collect())
     }
 
-    /// The totals credited for `date` so far, and whether a run completed.
-    pub async fn stimulus_run(&self, date: &str) -> StoreResult<Option<(StimulusTotals, bool)>> {
+    /// The totals `kelurahan` credited for `date` so far, and whether its run completed.
+    pub async fn stimulus_run(
+        &self,
+        kelurahan: KelurahanId,
+        date: &str,
+    ) -> StoreResult<Option<(StimulusTotals, bool)>> {
         let row: Option<(i64, i64, i64, Option<i64>)> = on_backend!(&self.pool, p => {
             sqlx::query_as(
-                "SELECT households, persons, amount, finished_at FROM stimulus_runs WHERE run_date = $1",
+                "SELECT households, persons, amount, finished_at FROM stimulus_runs
+                 WHERE run_date = $1 AND kelurahan_id = $2",
             )
             .bind(date)
+            .bind(kelurahan)
             .fetch_optional(p)
             .await?
         });
@@ -131,6 +144,21 @@ impl Db {
                 },
                 finished.is_some(),
             )
+        }))
+    }
+
+    /// The kelurahan whose run of `date` has not completed (every kelurahan before it ran).
+    pub async fn stimulus_unfinished(&self, date: &str) -> StoreResult<Vec<KelurahanId>> {
+        Ok(on_backend!(&self.pool, p => {
+            sqlx::query_scalar(
+                "SELECT k.id FROM kelurahan k WHERE NOT EXISTS (
+                    SELECT 1 FROM stimulus_runs r
+                    WHERE r.kelurahan_id = k.id AND r.run_date = $1 AND r.finished_at IS NOT NULL
+                 ) ORDER BY k.id",
+            )
+            .bind(date)
+            .fetch_all(p)
+            .await?
         }))
     }
 }
