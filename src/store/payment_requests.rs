@@ -20,18 +20,6 @@ pub struct PaymentRequestRecord {
 }
 
 impl Tx {
-    /// Deployment-wide: whether `phone` is linked to a resident of any kelurahan (a merchant may
-    /// bill a resident of another kelurahan).
-    pub async fn phone_is_linked_anywhere(&mut self, phone: &str) -> StoreResult<bool> {
-        let n: i64 = on_backend!(&mut self.conn, c => {
-            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM links WHERE phone = $1")
-                .bind(phone)
-                .fetch_one(&mut **c)
-                .await?
-        });
-        Ok(n > 0)
-    }
-
     /// Records a request to `payer_phone`, in the kelurahan of the resident that phone is linked
     /// to (this kelurahan if none).
     pub async fn insert_payment_request(

@@ -73,7 +73,7 @@ impl Action for Phone {
         if phone == ctx.phone {
             return Ok(Outcome::Reject("tagih-self", vec![]));
         }
-        if !ctx.tx.phone_is_linked_anywhere(&phone).await? {
+        if ctx.tx.link_of_phone_in_deployment(&phone).await?.is_none() {
             return Ok(Outcome::Reject("tagih-phone-unknown", vec![]));
         }
         Ok(Outcome::Next)
