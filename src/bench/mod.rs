@@ -124,7 +124,8 @@ pub struct BenchArgs {
     /// `stimulus`: payments made after the stimulus, one unit of work each.
     #[arg(long, default_value_t = 10_000)]
     pub payments: u64,
-    /// `broadcast`: recipients of the broadcast.
+    /// `broadcast`: recipients of the broadcast. `claim`: a backlog of this size is measured
+    /// too when it is above 100,000.
     #[arg(long, default_value_t = 100_000)]
     pub recipients: usize,
     /// `broadcast`: seconds the SMS drain is measured.
