@@ -204,6 +204,8 @@ impl Delivery {
     }
 
     /// Statuses only move forward: a late `sent` never overwrites `delivered` (final state wins).
+    /// `failed` ranks last but follows only `queued` or `sent`: a message delivered or read was
+    /// not lost, whatever a later report says ([`Delivery::follows`]).
     pub fn rank(&self) -> i64 {
         match self {
             Delivery::Queued => 0,
@@ -211,6 +213,15 @@ impl Delivery {
             Delivery::Delivered => 2,
             Delivery::Read => 3,
             Delivery::Failed => 4,
+        }
+    }
+
+    /// The highest rank a message may hold for this report to apply: one below its own, and for
+    /// `failed` that of `sent` (never after `delivered` or `read`).
+    pub fn follows(&self) -> i64 {
+        match self {
+            Delivery::Failed => Delivery::Sent.rank(),
+            other => other.rank() - 1,
         }
     }
 }
@@ -223,4 +234,7 @@ pub struct StatusUpdate {
     /// Provider error code and title, for failures.
     pub error: Option<String>,
     pub at: i64,
+    /// The phone the message went to, as the provider reports it (E.164), when it does: a report
+    /// moves only the row of that phone (WhatsApp's `recipient_id`, Twilio's `To`).
+    pub recipient: Option<String>,
 }

@@ -244,6 +244,7 @@ async fn a_broadcast_reaches_each_channel_and_counts_statuses(db: &Db) {
         status: Delivery::Read,
         error: None,
         at: now(),
+        recipient: Some(BUDI.1.to_string()),
     })
     .await
     .unwrap();

@@ -193,6 +193,7 @@ async fn statuses_only_move_forward(db: &Db) {
         status,
         error: None,
         at: 4,
+        recipient: None,
     };
     assert_eq!(
         db.apply_status(&st(Delivery::Delivered)).await.unwrap(),

@@ -277,6 +277,7 @@ fn whatsapp_status_fixtures_parse() {
                 status,
                 error: None,
                 at,
+                recipient: Some("+6281234567001".into()),
             },
             "{file}"
         );
@@ -338,6 +339,7 @@ fn twilio_fixtures_parse() {
                 status: delivery,
                 error: error.map(String::from),
                 at: 9,
+                recipient: Some("+6281234567101".into()),
             },
             "{file}"
         );

@@ -11,6 +11,7 @@
 //! | `stimulus`: the stimulus for many persons, its idempotent re-run, payments throughput | [`stimulus`] |
 //! | `broadcast`: creating a broadcast to many recipients, its SMS drain at the cap while a resident talks over SMS | [`broadcast`] |
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
+//! | `claim`: the outbox claim's time with 0, 10,000, 100,000 (1,000,000) rows queued | [`claim`] |
 //! | `all`: the five above in turn, one table each | |
 //!
 //! The test kit's fake provider ([`crate::testing::fake_provider`], the tests' too) answers
@@ -21,6 +22,7 @@
 //! and stops by itself.
 
 pub mod broadcast;
+pub mod claim;
 pub mod memory;
 pub mod mixed;
 pub mod stimulus;
@@ -47,6 +49,9 @@ pub enum Scenario {
     Broadcast,
     /// Server RSS idle and with `--conversations` open conversations.
     Memory,
+    /// The outbox claim's time with 0, 10,000 and 100,000 rows queued (and `--recipients`
+    /// when larger: `--recipients 1000000`).
+    Claim,
     /// Webhook, mixed, stimulus, broadcast and memory in turn, one table each.
     All,
 }
@@ -127,7 +132,8 @@ pub struct BenchArgs {
     /// every one; with more than one, no payments are made).
     #[arg(long, default_value_t = 1)]
     pub kelurahan: usize,
-    /// `broadcast`: recipients of the broadcast.
+    /// `broadcast`: recipients of the broadcast. `claim`: a backlog of this size is measured
+    /// too when it is above 100,000.
     #[arg(long, default_value_t = 100_000)]
     pub recipients: usize,
     /// `broadcast`: seconds the SMS drain is measured.
@@ -196,6 +202,7 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
                 broadcast::table(&on_each(&backends, |b| broadcast::run(b, args)).await?)
             }
             Scenario::Memory => memory::table(&on_each(&backends, |b| memory::run(b, args)).await?),
+            Scenario::Claim => claim::table(&on_each(&backends, |b| claim::run(b, args)).await?),
             Scenario::All => continue,
         };
         println!(

@@ -4,8 +4,9 @@
 //!
 //! Reports only move a row forward: the forward-only order is the row's `status_rank`, set
 //! from [`crate::message::Delivery::rank`] beside the status (a late `sent` never overwrites
-//! `delivered`). Some statements keep a code literal in their SQL on purpose: the partial
-//! indexes `outbox_due` and `outbox_leased` are used only when the query names the same literal.
+//! `delivered`; `failed` never follows `delivered` or `read`). Some statements keep a code
+//! literal in their SQL on purpose: the partial indexes `outbox_leased`, `outbox_phone_queued`
+//! and `outbox_phone_sending` are used only when the query names the same literal.
 
 use crate::message::Delivery;
 use crate::store::{stored_as_code, Code};

@@ -9,7 +9,7 @@ use crate::error::StoreResult;
 use crate::kelurahan::NumberDirectory;
 use crate::parse::mask_phone;
 use crate::shutdown::Stop;
-use crate::store::{Db, KelurahanId};
+use crate::store::{Db, KelurahanId, SendOutcome};
 use crate::telemetry;
 use std::future::Future;
 use std::sync::Arc;
@@ -43,9 +43,12 @@ struct Outcome {
 impl OutboxWorker {
     /// Runs until `stop`; then stops claiming and lets the sends under way finish.
     ///
-    /// The loop claims rows and starts a task per send; each task reports how its send ended,
-    /// and the loop records the outcomes that came in together with one statement before it
-    /// claims again (a phone's next row can only be claimed once its previous one is recorded).
+    /// The loop claims rows and starts a task per send; each task reports how its send ended
+    /// to the recorder, a task of its own that records at once whatever outcomes came in
+    /// together (one unit of work), then wakes the loop: a phone's next row can be claimed once
+    /// its previous one is recorded. Recording does not wait for the loop's pacing, so what the
+    /// provider accepted is durable one commit later: a `kill -9` re-sends only the sends that
+    /// were on the wire or in that commit.
     pub async fn run(self, mut stop: Stop) {
         let channel = self.sender.channel();
         let max_in_flight = self.options.max_in_flight.max(1);
@@ -58,7 +61,22 @@ impl OutboxWorker {
         let mut pacer = Pacer::per_second(this.mps);
         let mut in_flight: JoinSet<()> = JoinSet::new();
         let (report, mut outcomes) = mpsc::unbounded_channel::<Outcome>();
-        let mut ended: Vec<Outcome> = Vec::new();
+        let recorded = Arc::new(Notify::new());
+        let recorder = {
+            let this = this.clone();
+            let recorded = recorded.clone();
+            tokio::spawn(async move {
+                // Ends when every sender of outcomes is gone: the loop's and its tasks'.
+                while let Some(first) = outcomes.recv().await {
+                    let mut ended = vec![first];
+                    while let Ok(outcome) = outcomes.try_recv() {
+                        ended.push(outcome);
+                    }
+                    this.record(ended).await;
+                    recorded.notify_one();
+                }
+            })
+        };
         tracing::info!(%channel, mps = this.mps, "outbox sender started");
         let mut leases_checked: Option<Instant> = None;
         while !stop.is_stopping() {
@@ -67,10 +85,6 @@ impl OutboxWorker {
                 this.release_expired_leases().await;
             }
             while in_flight.try_join_next().is_some() {}
-            while let Ok(outcome) = outcomes.try_recv() {
-                ended.push(outcome);
-            }
-            this.record(std::mem::take(&mut ended)).await;
             let free = batch.min(max_in_flight.saturating_sub(in_flight.len()));
             let mut claimed = 0;
             if free > 0 {
@@ -107,23 +121,23 @@ impl OutboxWorker {
                 }
             }
             // A claim that got fewer rows than it asked for took every row claimable now: wait
-            // for a poke (new rows), a send's end (its phone's next row) or the poll (retries
+            // for a poke (new rows), a send's end recorded (its phone's next row) or the poll (retries
             // coming due) instead of claiming again at once for nothing.
             let batch_full = free > 0 && claimed == free;
             if !batch_full {
                 tokio::select! {
                     _ = this.wake.notified() => {}
                     _ = tokio::time::sleep(this.options.poll) => {}
-                    Some(outcome) = outcomes.recv() => ended.push(outcome),
+                    _ = recorded.notified() => {}
                     _ = stop.stopped() => {}
                 }
             }
         }
         while in_flight.join_next().await.is_some() {}
-        while let Ok(outcome) = outcomes.try_recv() {
-            ended.push(outcome);
+        drop(report);
+        if let Err(e) = recorder.await {
+            tracing::error!(%channel, error = %e, "the outbox recorder ended abnormally");
         }
-        this.record(ended).await;
         tracing::info!(%channel, "outbox sender stopped");
     }
 
@@ -144,7 +158,8 @@ impl OutboxWorker {
         }
     }
 
-    /// Records how sends ended: the accepted ones with one statement, failures one by one.
+    /// Records how sends ended, in one unit of work (the accepted ones with one statement; one
+    /// that cannot be recorded never fails the others: [`Db::record_send_outcomes`]).
     async fn record(&self, ended: Vec<Outcome>) {
         if ended.is_empty() {
             return;
@@ -152,7 +167,7 @@ impl OutboxWorker {
         let channel = self.sender.channel();
         let now = self.clock.now_ms();
         let backoff = &self.options.backoff;
-        let mut sent: Vec<(i64, String)> = Vec::new();
+        let mut outcomes: Vec<SendOutcome> = Vec::with_capacity(ended.len());
         for Outcome {
             id,
             kelurahan,
@@ -162,40 +177,42 @@ impl OutboxWorker {
         } in ended
         {
             let phone = mask_phone(&phone);
-            let outcome = match result {
+            let (outcome, label) = match result {
                 Ok(provider_id) => {
                     tracing::info!(%channel, id, phone, provider_id, "sent");
-                    sent.push((id, provider_id));
-                    "sent"
+                    (SendOutcome::Sent { id, provider_id }, "sent")
                 }
                 Err(SendError::Permanent { code, message }) => {
                     tracing::warn!(%channel, id, phone, code, "refused by the provider");
                     let error = format!("{code}: {message}");
-                    retry_store(|| self.db.outbox_failed(id, &error, now)).await;
-                    "failed"
+                    (SendOutcome::Failed { id, error }, "failed")
                 }
                 Err(SendError::Retryable(reason)) if backoff.gives_up(attempts) => {
                     tracing::warn!(%channel, id, phone, attempts, reason, "given up");
                     let error = format!("gave up after {attempts} attempts: {reason}");
-                    retry_store(|| self.db.outbox_failed(id, &error, now)).await;
-                    "failed"
+                    (SendOutcome::Failed { id, error }, "failed")
                 }
                 Err(SendError::Retryable(reason)) => {
                     let delay = backoff.delay_ms(attempts);
                     tracing::info!(%channel, id, phone, attempts, delay_ms = delay, reason, "will retry");
-                    retry_store(|| self.db.outbox_retry(id, now + delay, &reason, now)).await;
-                    "retried"
+                    let retry = SendOutcome::Retry {
+                        id,
+                        next_at: now + delay,
+                        error: reason,
+                    };
+                    (retry, "retried")
                 }
             };
+            outcomes.push(outcome);
             metrics::counter!(
                 telemetry::OUTBOUND,
                 "channel" => channel.as_str(),
                 "kelurahan" => self.numbers.code(kelurahan),
-                "status" => outcome
+                "status" => label
             )
             .increment(1);
         }
-        retry_store(|| self.db.outbox_sent_all(&sent, now)).await;
+        retry_store(|| self.db.record_send_outcomes(&outcomes, now)).await;
     }
 }
 

@@ -307,6 +307,7 @@ impl Tx {
             }
             q.execute(&mut **c).await?.rows_affected()
         });
+        self.heads_queued_broadcast(broadcast_id).await?;
         Ok(n as i64)
     }
 
@@ -355,6 +356,10 @@ impl Tx {
             }
             n
         });
+        if n > 0 {
+            self.refresh_heads(super::outbox_heads::HeadsOf::CancelledBroadcast(id))
+                .await?;
+        }
         Ok(n as i64)
     }
 

@@ -1,8 +1,10 @@
 //! Inbound messages, the outbox and delivery statuses. An outbox row's status is
 //! [`crate::outbox::Status`], bound as a parameter wherever a statement writes it; the
-//! statements that claim rows keep `'queued'` and `'sending'` literal in their conditions, which
-//! is what lets them use the partial indexes `outbox_due` and `outbox_leased`.
+//! statements that claim rows and move heads keep `'queued'` and `'sending'` literal in their
+//! conditions, which is what lets them use the partial indexes `outbox_leased`,
+//! `outbox_phone_queued` and `outbox_phone_sending`.
 
+use super::outbox_heads::HeadsOf;
 use super::{on_backend, Backend, Db, KelurahanId, Tx};
 use crate::error::StoreResult;
 use crate::message::{
@@ -55,6 +57,32 @@ pub enum StatusOutcome {
     Stale,
     /// No message of ours has this provider id.
     Unknown,
+}
+
+/// How one send ended, to record ([`Db::record_send_outcomes`]).
+#[derive(Clone, Debug, PartialEq)]
+pub enum SendOutcome {
+    /// The provider accepted it, with its message id.
+    Sent { id: i64, provider_id: String },
+    /// A temporary failure: try again at `next_at`.
+    Retry {
+        id: i64,
+        next_at: i64,
+        error: String,
+    },
+    /// A permanent failure, never retried.
+    Failed { id: i64, error: String },
+}
+
+impl SendOutcome {
+    /// The outbox row's id.
+    pub fn id(&self) -> i64 {
+        match self {
+            SendOutcome::Sent { id, .. }
+            | SendOutcome::Retry { id, .. }
+            | SendOutcome::Failed { id, .. } => *id,
+        }
+    }
 }
 
 const STORED_INBOUND: &str = "id, channel, phone, provider_id, content, received_at, kelurahan_id";
@@ -174,33 +202,37 @@ impl Db {
     /// left them claimed), so they are claimed again. The sender does this every poll interval,
     /// not on every claim. Returns how many rows came back.
     pub async fn release_expired_leases(&self, channel: Channel, now: i64) -> StoreResult<u64> {
-        let released = on_backend!(&self.pool, p => {
-            sqlx::query(
+        let mut tx = self.begin(KelurahanId::DEFAULT).await?;
+        let ids: Vec<i64> = on_backend!(&mut tx.conn, c => {
+            sqlx::query_scalar(
                 "UPDATE outbox SET status = $3, lease_until = NULL, updated_at = $1
-                 WHERE status = 'sending' AND lease_until < $1 AND channel = $2",
+                 WHERE status = 'sending' AND lease_until < $1 AND channel = $2
+                 RETURNING id",
             )
             .bind(now)
             .bind(channel.as_str())
             .bind(Status::Queued)
-            .execute(p)
+            .fetch_all(&mut **c)
             .await?
-            .rows_affected()
         });
-        Ok(released)
+        tx.refresh_heads(HeadsOf::Rows(&ids)).await?;
+        tx.commit().await?;
+        Ok(ids.len() as u64)
     }
 
     /// Claims up to `limit` due rows of `channel` for sending, replies before notices before
     /// broadcasts, oldest first. A claim is a lease until `now + lease_ms`: rows of a sender
     /// that died come back with [`Db::release_expired_leases`] once it has passed.
     ///
-    /// Per phone, rows go out one at a time in (priority, id) order: a row is claimed only when no
-    /// row of the same phone is being sent and no waiting row of it comes first (more urgent, or
-    /// as urgent and older; a row waiting for its retry holds back the ones after it). So a claim
-    /// returns at most one row per phone, rows of different phones may be sent concurrently, a
-    /// phone's replies keep their order, and a reply never waits behind a broadcast queued
-    /// earlier for the same phone (a broadcast must never make a conversation wait). On PostgreSQL claims are serialised per channel (an
-    /// advisory lock held for the claim's short transaction) so two servers never claim two rows
-    /// of one phone.
+    /// Per phone, rows go out one at a time in (priority, id) order: the claim takes phones'
+    /// queue heads (`outbox_heads`, see `store/outbox_heads.rs`), each its phone's next row while
+    /// none of its rows is being sent, in (priority, id) order; a row waiting for its retry holds
+    /// back the ones after it. So a claim returns at most one row per phone, rows of different
+    /// phones may be sent concurrently, a phone's rows keep their order, and a reply never waits
+    /// behind a broadcast queued earlier for the same phone. The claim reads only the heads it
+    /// takes (and skips those waiting for a retry), never the rows queued behind them: its cost
+    /// does not grow with the backlog. On PostgreSQL heads are taken `FOR UPDATE SKIP LOCKED`, so
+    /// two servers never claim one phone and never wait for each other.
     pub async fn claim_outbox(
         &self,
         channel: Channel,
@@ -208,42 +240,50 @@ impl Db {
         limit: i64,
         lease_ms: i64,
     ) -> StoreResult<Vec<OutboxRow>> {
-        let mut tx = self.begin(crate::store::KelurahanId::DEFAULT).await?;
-        if let Backend::Postgres(c) = &mut tx.conn {
-            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
-                .bind(format!("gotong.outbox.claim.{}", channel.as_str()))
-                .execute(&mut **c)
-                .await?;
+        let mut tx = self.begin(KelurahanId::DEFAULT).await?;
+        let mut rows: Vec<(i64, OutboxRow)> = Vec::new();
+        // A head whose row is no longer queued (a cancelled broadcast row, one the terminal took)
+        // is recomputed and the claim goes on for what is left: a few rounds at most.
+        for _ in 0..4 {
+            let want = limit - rows.len() as i64;
+            if want <= 0 {
+                break;
+            }
+            let ids = tx.claim_heads(channel, now, want).await?;
+            if ids.is_empty() {
+                break;
+            }
+            let sql = format!(
+                "UPDATE outbox SET status = $1, lease_until = $2, attempts = attempts + 1, updated_at = $3
+                 WHERE id IN ({}) AND status = 'queued'
+                 RETURNING id, channel, phone, body, attempts, priority, kelurahan_id",
+                super::sql::list(ids.len(), 4)
+            );
+            let got: Vec<(i64, OutboxRow)> = on_backend!(&mut tx.conn, c => {
+                let mut q = sqlx::query(&sql)
+                    .bind(Status::Sending)
+                    .bind(now + lease_ms)
+                    .bind(now);
+                for id in &ids {
+                    q = q.bind(id);
+                }
+                q.fetch_all(&mut **c)
+                    .await?
+                    .iter()
+                    .map(|r| Ok((r.try_get::<i64, _>("priority")?, outbox_from_row(r)?)))
+                    .collect::<StoreResult<Vec<_>>>()?
+            });
+            let stale: Vec<i64> = ids
+                .iter()
+                .copied()
+                .filter(|id| !got.iter().any(|(_, r)| r.id == *id))
+                .collect();
+            rows.extend(got);
+            if stale.is_empty() {
+                break;
+            }
+            tx.refresh_heads(HeadsOf::Rows(&stale)).await?;
         }
-        let lock = match tx.conn {
-            Backend::Sqlite(_) => "",
-            Backend::Postgres(_) => "FOR UPDATE SKIP LOCKED",
-        };
-        let sql = format!(
-            "UPDATE outbox SET status = $5, lease_until = $1, attempts = attempts + 1, updated_at = $2
-             WHERE id IN (SELECT o.id FROM outbox o
-                          WHERE o.status = 'queued' AND o.channel = $3 AND o.next_attempt_at <= $2
-                            AND NOT EXISTS (SELECT 1 FROM outbox e
-                                            WHERE e.channel = o.channel AND e.phone = o.phone
-                                              AND e.status IN ('queued', 'sending') AND e.id <> o.id
-                                              AND (e.status = 'sending' OR e.priority < o.priority
-                                                   OR (e.priority = o.priority AND e.id < o.id)))
-                          ORDER BY o.priority, o.id LIMIT $4 {lock})
-             RETURNING id, channel, phone, body, attempts, priority, kelurahan_id"
-        );
-        let mut rows: Vec<(i64, OutboxRow)> = on_backend!(&mut tx.conn, c => {
-            let rows = sqlx::query(&sql)
-                .bind(now + lease_ms)
-                .bind(now)
-                .bind(channel.as_str())
-                .bind(limit)
-                .bind(Status::Sending)
-                .fetch_all(&mut **c)
-                .await?;
-            rows.iter()
-                .map(|r| Ok((r.try_get::<i64, _>("priority")?, outbox_from_row(r)?)))
-                .collect::<StoreResult<Vec<_>>>()?
-        });
         tx.commit().await?;
         rows.sort_by_key(|(priority, row)| (*priority, row.id));
         Ok(rows.into_iter().map(|(_, r)| r).collect())
@@ -258,26 +298,14 @@ impl Db {
     /// The provider accepted these messages (id, the provider's id for it): one statement for a
     /// sender's finished sends. A delivery report that came first is kept.
     pub async fn outbox_sent_all(&self, sent: &[(i64, String)], now: i64) -> StoreResult<()> {
-        // 2 parameters a row: 500 rows stay far below either backend's parameter limit.
-        for chunk in sent.chunks(500) {
-            // `VALUES` columns are named column1, column2 by both dialects.
-            let sql = format!(
-                "UPDATE outbox SET status = CASE WHEN status_rank > 1 THEN status ELSE $2 END,
-                    status_rank = CASE WHEN status_rank > 1 THEN status_rank ELSE 1 END,
-                    provider_id = v.column2, sent_at = $1, updated_at = $1, lease_until = NULL
-                 FROM (VALUES {}) AS v
-                 WHERE outbox.id = v.column1",
-                super::sql::values(chunk.len(), 2, 3)
-            );
-            on_backend!(&self.pool, p => {
-                let mut query = sqlx::query(&sql).bind(now).bind(Status::Sent);
-                for (id, provider_id) in chunk {
-                    query = query.bind(id).bind(provider_id);
-                }
-                query.execute(p).await?;
-            });
-        }
-        Ok(())
+        let outcomes: Vec<SendOutcome> = sent
+            .iter()
+            .map(|(id, provider_id)| SendOutcome::Sent {
+                id: *id,
+                provider_id: provider_id.clone(),
+            })
+            .collect();
+        self.record_send_outcomes(&outcomes, now).await
     }
 
     /// A temporary failure (timeout, 429, 5xx): try again at `next_at`.
@@ -288,50 +316,126 @@ impl Db {
         error: &str,
         now: i64,
     ) -> StoreResult<()> {
-        on_backend!(&self.pool, p => {
-            sqlx::query(
-                "UPDATE outbox SET status = $5, next_attempt_at = $1, error = $2,
-                    lease_until = NULL, updated_at = $3
-                 WHERE id = $4 AND status = $6",
-            )
-            .bind(next_at)
-            .bind(error)
-            .bind(now)
-            .bind(id)
-            .bind(Status::Queued)
-            .bind(Status::Sending)
-            .execute(p)
-            .await?;
-        });
-        Ok(())
+        let retry = SendOutcome::Retry {
+            id,
+            next_at,
+            error: error.to_string(),
+        };
+        self.record_send_outcomes(&[retry], now).await
     }
 
     /// A permanent failure (4xx other than 429): kept with the provider's error, never retried.
     pub async fn outbox_failed(&self, id: i64, error: &str, now: i64) -> StoreResult<()> {
-        on_backend!(&self.pool, p => {
-            sqlx::query(
-                "UPDATE outbox SET status = $5, status_rank = $1, error = $2,
-                    lease_until = NULL, updated_at = $3
-                 WHERE id = $4",
-            )
-            .bind(Delivery::Failed.rank())
-            .bind(error)
-            .bind(now)
-            .bind(id)
-            .bind(Status::Failed)
-            .execute(p)
-            .await?;
-        });
+        let failed = SendOutcome::Failed {
+            id,
+            error: error.to_string(),
+        };
+        self.record_send_outcomes(&[failed], now).await
+    }
+
+    /// Records how sends ended, in one unit of work, and moves their phones' heads on. The
+    /// accepted ones are recorded with one statement; if that fails on a row (a provider id
+    /// already recorded for another message: `UNIQUE(channel, provider_id)`), the statement is
+    /// undone and each row recorded on its own, so one odd answer never fails the others: the
+    /// row that clashes is recorded sent (the provider took it) without the provider id, and
+    /// the clash kept as its error.
+    pub async fn record_send_outcomes(
+        &self,
+        outcomes: &[SendOutcome],
+        now: i64,
+    ) -> StoreResult<()> {
+        if outcomes.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.begin(KelurahanId::DEFAULT).await?;
+        let sent: Vec<(i64, &str)> = outcomes
+            .iter()
+            .filter_map(|o| match o {
+                SendOutcome::Sent { id, provider_id } => Some((*id, provider_id.as_str())),
+                _ => None,
+            })
+            .collect();
+        // 2 parameters a row: 500 rows stay far below either backend's parameter limit.
+        for chunk in sent.chunks(500) {
+            tx.savepoint("outbox_sent").await?;
+            match tx.mark_sent(chunk, now).await {
+                Ok(()) => tx.release_savepoint("outbox_sent").await?,
+                Err(e) => {
+                    tx.rollback_to_savepoint("outbox_sent").await?;
+                    tracing::warn!(error = %e, rows = chunk.len(), "recording sends together failed: one by one");
+                    for (id, provider_id) in chunk {
+                        tx.savepoint("outbox_sent_one").await?;
+                        match tx.mark_sent(&[(*id, provider_id)], now).await {
+                            Ok(()) => tx.release_savepoint("outbox_sent_one").await?,
+                            Err(e) => {
+                                tx.rollback_to_savepoint("outbox_sent_one").await?;
+                                tracing::warn!(id, error = %e, "a sent message's provider id cannot be recorded");
+                                tx.mark_sent_without_id(
+                                    *id,
+                                    &format!("provider id {provider_id} not recorded: {e}"),
+                                    now,
+                                )
+                                .await?;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for o in outcomes {
+            match o {
+                SendOutcome::Sent { .. } => {}
+                SendOutcome::Retry { id, next_at, error } => {
+                    on_backend!(&mut tx.conn, c => {
+                        sqlx::query(
+                            "UPDATE outbox SET status = $5, next_attempt_at = $1, error = $2,
+                                lease_until = NULL, updated_at = $3
+                             WHERE id = $4 AND status = $6",
+                        )
+                        .bind(next_at)
+                        .bind(error)
+                        .bind(now)
+                        .bind(id)
+                        .bind(Status::Queued)
+                        .bind(Status::Sending)
+                        .execute(&mut **c)
+                        .await?;
+                    });
+                }
+                SendOutcome::Failed { id, error } => {
+                    on_backend!(&mut tx.conn, c => {
+                        sqlx::query(
+                            "UPDATE outbox SET status = $5, status_rank = $1, error = $2,
+                                lease_until = NULL, updated_at = $3
+                             WHERE id = $4",
+                        )
+                        .bind(Delivery::Failed.rank())
+                        .bind(error)
+                        .bind(now)
+                        .bind(id)
+                        .bind(Status::Failed)
+                        .execute(&mut **c)
+                        .await?;
+                    });
+                }
+            }
+        }
+        let ids: Vec<i64> = outcomes.iter().map(SendOutcome::id).collect();
+        tx.refresh_heads(HeadsOf::Rows(&ids)).await?;
+        tx.commit().await?;
         Ok(())
     }
 
-    /// Applies a provider's delivery report. Statuses only move forward, so a late `sent` after
-    /// `delivered` changes nothing.
+    /// Applies a provider's delivery report to the row with its provider id, and only when the
+    /// report's recipient (if it names one) is that row's phone. Statuses only move forward: a
+    /// late `sent` after `delivered` changes nothing, and `failed` never follows `delivered` or
+    /// `read` ([`Delivery::follows`]). A report for another recipient is `Unknown`.
     pub async fn apply_status(&self, s: &StatusUpdate) -> StoreResult<StatusOutcome> {
         let updated = on_backend!(&self.pool, p => {
             sqlx::query(
                 "UPDATE outbox SET status = $1, status_rank = $2, error = COALESCE($3, error), updated_at = $4
-                 WHERE channel = $5 AND provider_id = $6 AND status_rank < $2",
+                 WHERE channel = $5 AND provider_id = $6 AND status_rank <= $7
+                   AND (CAST($8 AS TEXT) IS NULL OR phone = $8)",
             )
             .bind(Status::from(&s.status))
             .bind(s.status.rank())
@@ -339,6 +443,8 @@ impl Db {
             .bind(s.at)
             .bind(s.channel.as_str())
             .bind(&s.provider_id)
+            .bind(s.status.follows())
+            .bind(&s.recipient)
             .execute(p)
             .await?
             .rows_affected()
@@ -347,11 +453,15 @@ impl Db {
             return Ok(StatusOutcome::Applied);
         }
         let known: Option<i64> = on_backend!(&self.pool, p => {
-            sqlx::query_scalar("SELECT id FROM outbox WHERE channel = $1 AND provider_id = $2")
-                .bind(s.channel.as_str())
-                .bind(&s.provider_id)
-                .fetch_optional(p)
-                .await?
+            sqlx::query_scalar(
+                "SELECT id FROM outbox WHERE channel = $1 AND provider_id = $2
+                 AND (CAST($3 AS TEXT) IS NULL OR phone = $3)",
+            )
+            .bind(s.channel.as_str())
+            .bind(&s.provider_id)
+            .bind(&s.recipient)
+            .fetch_optional(p)
+            .await?
         });
         Ok(if known.is_some() {
             StatusOutcome::Stale
@@ -533,6 +643,48 @@ impl Tx {
         Ok(())
     }
 
+    /// Records rows accepted by the provider (one statement). A delivery report that came first
+    /// is kept.
+    async fn mark_sent(&mut self, rows: &[(i64, &str)], now: i64) -> StoreResult<()> {
+        // `VALUES` columns are named column1, column2 by both dialects.
+        let sql = format!(
+            "UPDATE outbox SET status = CASE WHEN status_rank > 1 THEN status ELSE $2 END,
+                status_rank = CASE WHEN status_rank > 1 THEN status_rank ELSE 1 END,
+                provider_id = v.column2, sent_at = $1, updated_at = $1, lease_until = NULL
+             FROM (VALUES {}) AS v
+             WHERE outbox.id = v.column1",
+            super::sql::values(rows.len(), 2, 3)
+        );
+        on_backend!(&mut self.conn, c => {
+            let mut query = sqlx::query(&sql).bind(now).bind(Status::Sent);
+            for (id, provider_id) in rows {
+                query = query.bind(id).bind(*provider_id);
+            }
+            query.execute(&mut **c).await?;
+        });
+        Ok(())
+    }
+
+    /// Records a row accepted by the provider whose id cannot be kept (see
+    /// [`Db::record_send_outcomes`]): sent, never sent again, with `error` saying why.
+    async fn mark_sent_without_id(&mut self, id: i64, error: &str, now: i64) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "UPDATE outbox SET status = CASE WHEN status_rank > 1 THEN status ELSE $2 END,
+                    status_rank = CASE WHEN status_rank > 1 THEN status_rank ELSE 1 END,
+                    error = $3, sent_at = $1, updated_at = $1, lease_until = NULL
+                 WHERE id = $4",
+            )
+            .bind(now)
+            .bind(Status::Sent)
+            .bind(error)
+            .bind(id)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Queues messages with one statement; they are sent only if this unit of work commits.
     pub async fn enqueue_all(&mut self, msgs: &[Outbound], now: i64) -> StoreResult<()> {
         // 9 parameters a row: 100 rows stay far below either backend's parameter limit.
@@ -540,14 +692,15 @@ impl Tx {
             let rows = super::sql::values(chunk.len(), 9, 1);
             let sql = format!(
                 "INSERT INTO outbox (channel, phone, body, priority, status, next_attempt_at, created_at, updated_at, kelurahan_id)
-                 VALUES {rows}"
+                 VALUES {rows}
+                 RETURNING id, channel, phone, priority, next_attempt_at"
             );
             let bodies = chunk
                 .iter()
                 .map(|m| serde_json::to_string(&m.body))
                 .collect::<Result<Vec<_>, _>>()?;
-            on_backend!(&mut self.conn, c => {
-                let mut query = sqlx::query(&sql);
+            let queued: Vec<(i64, String, String, i64, i64)> = on_backend!(&mut self.conn, c => {
+                let mut query = sqlx::query_as(&sql);
                 for (msg, body) in chunk.iter().zip(&bodies) {
                     query = query
                         .bind(msg.channel.as_str())
@@ -560,8 +713,9 @@ impl Tx {
                         .bind(now)
                         .bind(msg.kelurahan);
                 }
-                query.execute(&mut **c).await?;
+                query.fetch_all(&mut **c).await?
             });
+            self.heads_queued(&queued).await?;
         }
         Ok(())
     }
@@ -584,6 +738,14 @@ impl Tx {
             .fetch_one(&mut **c)
             .await?
         });
+        self.heads_queued(&[(
+            id,
+            msg.channel.as_str().to_string(),
+            msg.phone.clone(),
+            msg.priority as i64,
+            now,
+        )])
+        .await?;
         Ok(id)
     }
 }

@@ -15,6 +15,7 @@ mod kelurahan;
 mod ledger;
 mod links;
 mod market;
+mod outbox_heads;
 mod payment_requests;
 mod persons;
 mod proposals;
@@ -29,7 +30,7 @@ pub use broadcasts::{
     AdminRow, BroadcastCounts, BroadcastRecord, NewBroadcast, Reach, Recipients, Role, Target,
 };
 pub use change_requests::{ChangeRequest, NewChangeRequest};
-pub use channels::{OutboxRecord, OutboxRow, OutboxStats, StatusOutcome};
+pub use channels::{OutboxRecord, OutboxRow, OutboxStats, SendOutcome, StatusOutcome};
 pub(crate) use code::stored_as_code;
 pub use code::Code;
 pub use credit_notices::CreditNoticeTarget;

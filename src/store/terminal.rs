@@ -39,6 +39,9 @@ impl Db {
                 .await?;
             });
         }
+        let ids: Vec<i64> = rows.iter().map(|(id, _)| *id).collect();
+        tx.refresh_heads(super::outbox_heads::HeadsOf::Rows(&ids))
+            .await?;
         tx.commit().await?;
         rows.into_iter()
             .map(|(_, b)| Ok(serde_json::from_str(&b)?))

@@ -184,6 +184,8 @@ pub fn parse_event(body: &[u8], now: i64) -> Result<(Parsed, SimKey), WebhookErr
                 Parsed::Status(StatusUpdate {
                     channel: Channel::Sms,
                     provider_id,
+                    // The recipient, when the event names it: only that phone's row moves.
+                    recipient: e.payload.phone_number.as_deref().and_then(normalize_phone),
                     status,
                     error,
                     at: time_ms(at.as_deref()).unwrap_or(now),
@@ -340,6 +342,7 @@ mod tests {
             Parsed::Status(StatusUpdate {
                 channel: Channel::Sms,
                 provider_id: "m1".into(),
+                recipient: Some("+6281234567101".into()),
                 status: Delivery::Failed,
                 error: Some("sms:failed: RESULT_ERROR_NO_SERVICE".into()),
                 at: 1_708_443_000_000,

@@ -139,7 +139,8 @@ pub fn parse_message(params: &[(String, String)], now: i64) -> Result<Inbound, W
     })
 }
 
-/// A status callback: `MessageSid`, `MessageStatus`, and `ErrorCode` / `ErrorMessage` on failure.
+/// A status callback: `MessageSid`, `MessageStatus`, `To` (the recipient), and `ErrorCode` /
+/// `ErrorMessage` on failure.
 /// Statuses that say nothing about delivery (`receiving`, `received`…) give `None`.
 pub fn parse_status(
     params: &[(String, String)],
@@ -173,5 +174,6 @@ pub fn parse_status(
         status,
         error,
         at: now,
+        recipient: param(params, "To").and_then(normalize_phone),
     }))
 }

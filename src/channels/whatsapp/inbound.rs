@@ -166,6 +166,8 @@ struct Location {
 #[derive(Deserialize)]
 struct Status {
     id: Option<String>,
+    /// The recipient's phone (digits, no '+').
+    recipient_id: Option<String>,
     status: Option<String>,
     timestamp: Option<String>,
     #[serde(default)]
@@ -339,6 +341,10 @@ fn status(s: Status, now: i64) -> Option<StatusUpdate> {
         status,
         error,
         at: seconds_to_ms(s.timestamp.as_deref()).unwrap_or(now),
+        recipient: s
+            .recipient_id
+            .as_deref()
+            .and_then(|r| normalize_phone(&format!("+{}", r.trim().trim_start_matches('+')))),
     })
 }
 
