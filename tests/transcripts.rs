@@ -6,37 +6,16 @@ use gotong::app::App;
 use gotong::clock::FakeClock;
 use gotong::config::Config;
 use gotong::engine::Engine;
-use gotong::testing::transcript::{run, START_MS};
+use gotong::testing::transcript::{run, suite_files, START_MS};
 use gotong::testing::TestDb;
-use std::path::PathBuf;
 use std::sync::Arc;
-
-fn transcript_files() -> Vec<PathBuf> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/transcripts exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
-        .collect();
-    files.sort();
-    assert!(!files.is_empty(), "no transcripts found");
-    files
-}
 
 async fn run_all(postgres: bool) {
     let bless = std::env::var("GOTONG_BLESS").is_ok_and(|v| v == "1");
     let mut failures = Vec::new();
-    for file in transcript_files() {
-        let t = if postgres {
-            match TestDb::postgres().await {
-                Some(t) => t,
-                None => {
-                    eprintln!("TEST_POSTGRES_URL not set: PostgreSQL transcripts skipped");
-                    return;
-                }
-            }
-        } else {
-            TestDb::sqlite().await
+    for file in suite_files() {
+        let Some(t) = TestDb::of_backend(postgres).await else {
+            return;
         };
         let mut config = Config::for_database(&t.url);
         // Broadcasts to WhatsApp recipients outside the 24-hour window use this template.

@@ -17,3 +17,4 @@ input-text-too-long = Too long: { $length } characters, at most { $max }.
 input-photo-expected = Send a photo, or type SKIP.
 input-choice-invalid = Reply with the number of your choice, 1 to { $max }.
 input-choice-out-of-range = There is no option { $choice }. Reply with a number from 1 to { $max }.
+input-digits-refused = Digits alone cannot be used here.

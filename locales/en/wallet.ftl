@@ -25,6 +25,7 @@ pay-cancelled = Payment cancelled.
 pay-ask-pin = Type your 6-digit PIN to pay.
 pay-pin-wrong = Wrong PIN, { $tries } tries left.
 pay-pin-locked = Wrong PIN 3 times. Payments are locked until { $until }.
+pay-pin-locked-now = Your PIN is locked after 3 wrong tries. It works again from { $until }. Type MENU for other options.
 pay-done = Done: { $payer } paid { $amount_text } to { $merchant_name } ({ $merchant_code }). Household balance: { $balance }. Ref #{ $ref }
 pay-merchant-notice = { $merchant_code }: received { $amount_text } from { $payer } (you get { $received }, social fund { $fund }). Shop balance: { $balance }. Ref #{ $ref }
 notif-prompt = Be told each time the daily stimulus arrives?

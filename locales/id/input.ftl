@@ -17,3 +17,4 @@ input-text-too-long = Terlalu panjang: { $length } huruf, paling banyak { $max }
 input-photo-expected = Kirim sebuah foto, atau ketik LEWATI.
 input-choice-invalid = Balas dengan angka pilihan, 1 sampai { $max }.
 input-choice-out-of-range = Pilihan { $choice } tidak ada. Balas dengan angka 1 sampai { $max }.
+input-digits-refused = Angka saja tidak bisa dipakai di sini.

@@ -25,6 +25,7 @@ pay-cancelled = Pembayaran dibatalkan.
 pay-ask-pin = Ketik PIN 6 angka Anda untuk membayar.
 pay-pin-wrong = PIN salah, sisa { $tries } kali.
 pay-pin-locked = PIN salah 3 kali. Pembayaran dikunci sampai jam { $until }.
+pay-pin-locked-now = PIN Anda terkunci karena salah 3 kali. Bisa dipakai lagi mulai jam { $until }. Ketik MENU untuk pilihan lain.
 pay-done = Berhasil: { $payer } membayar { $amount_text } ke { $merchant_name } ({ $merchant_code }). Saldo keluarga: { $balance }. Ref #{ $ref }
 pay-merchant-notice = { $merchant_code }: diterima { $amount_text } dari { $payer } (masuk { $received }, dana sosial { $fund }). Saldo toko: { $balance }. Ref #{ $ref }
 notif-prompt = Mau diberi tahu setiap kali stimulus harian masuk?

@@ -23,6 +23,16 @@ pub enum PinCheck {
     NotLinked,
 }
 
+/// Until when `phone`'s PIN actions are locked (3 wrong PINs), if they are now: a money action
+/// says so at once, before asking anything (DESIGN §6).
+pub async fn locked_until(tx: &mut Tx, phone: &str, now: i64) -> StoreResult<Option<i64>> {
+    Ok(tx
+        .link_of_phone(phone)
+        .await?
+        .and_then(|l| l.pin_locked_until)
+        .filter(|u| *u > now))
+}
+
 /// Checks `pin` for `phone`'s link and records the result in the same unit of work. A verdict
 /// worked out ahead for this PIN and the link's hash (`ahead`) spares the Argon2 verification.
 pub async fn check_pin(

@@ -19,7 +19,8 @@
 //! Other step keys: `invalid` (message id of the re-prompt on bad input), `max_tries` (give up
 //! after that many bad inputs; default 3), `min` / `max` (numbers, amounts, text length),
 //! `yes` / `no` (targets of a yes/no step), `on` (a table from the action's named outcomes to
-//! steps: `on = { recorded = "choose_pin", needs_code = "code" }`), `optional` (a photo step: `LEWATI` skips it, and SMS,
+//! steps: `on = { recorded = "choose_pin", needs_code = "code" }`), `code` (a text step taking a code such as `W001`: as a keyword's argument only such a word counts),
+//! `optional` (a photo step: `LEWATI` skips it, and SMS,
 //! which cannot carry a photo, skips it without asking). An option may name `next` (a step),
 //! `flow` (another flow to start) or `value` (stored as the step's value).
 
@@ -94,6 +95,8 @@ struct StepFile {
     on: BTreeMap<String, String>,
     #[serde(default)]
     optional: bool,
+    #[serde(default)]
+    code: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -128,6 +131,9 @@ pub struct Step {
     /// Outcomes of the action by name (`recorded = "choose_pin"`) → the step each leads to.
     pub on: BTreeMap<String, String>,
     pub optional: bool,
+    /// A text step that takes a code (`W001`): as a keyword's argument, only one word of letters
+    /// and digits with a digit counts (`TERIMA kasih` is not `TERIMA <item>`).
+    pub code: bool,
     /// Line of the step's `name` in its file, for `gotong check`.
     pub line: usize,
 }
@@ -193,6 +199,7 @@ impl Flow {
                 action: s.action,
                 on: s.on,
                 optional: s.optional,
+                code: s.code,
             })
             .collect();
         Ok(Flow {

@@ -4,6 +4,7 @@
 use super::flow::{InputKind, Step};
 use crate::message::Content;
 use crate::parse;
+use crate::parse::words;
 use crate::text::money::format_rupiah;
 
 /// An accepted input.
@@ -61,7 +62,8 @@ pub fn accept(
         InputKind::Number => {
             use parse::choice::NumberError as E;
             let (min, max) = (step.min.unwrap_or(i64::MIN), step.max.unwrap_or(i64::MAX));
-            parse::choice::parse_whole_number(raw, min, max)
+            // A number with its unit (`3 hari`, `15 kotak`) is that number.
+            parse::choice::parse_whole_number(words::strip_unit(raw), min, max)
                 .map(|n| Accepted::Value(n.to_string()))
                 .map_err(|e| match e {
                     E::TooSmall { .. } | E::TooLarge { .. } => Rejection::new("input-number-range")
@@ -108,6 +110,9 @@ pub fn accept(
         InputKind::YesNo => parse::choice::parse_yes_no(raw, lang)
             .map(Accepted::YesNo)
             .map_err(|_| Rejection::new("input-yesno-invalid")),
+        // A message that may be a PIN is never a title, a name or a code (DESIGN §6: it would be
+        // echoed back): a code has a letter (`W001`) or a `#` (`#1024`).
+        InputKind::Text if words::may_be_pin(raw) => Err(Rejection::new("input-digits-refused")),
         InputKind::Text => {
             let len = raw.chars().count() as i64;
             let min = step.min.unwrap_or(1);
@@ -149,7 +154,11 @@ fn accept_choice(
     {
         return Ok(Accepted::Option(i));
     }
-    let rejection = if upper.chars().all(|c| c.is_ascii_digit()) && !upper.is_empty() {
+    // A choice that may be a PIN is not echoed back (DESIGN §6).
+    let rejection = if upper.chars().all(|c| c.is_ascii_digit())
+        && !upper.is_empty()
+        && !words::may_be_pin(&upper)
+    {
         Rejection::new("input-choice-out-of-range").with("choice", upper)
     } else {
         Rejection::new("input-choice-invalid")

@@ -12,6 +12,7 @@ use crate::error::StoreResult;
 use crate::i18n::{Texts, DEFAULT_LANG};
 use crate::inbox::{Conversation, Handled};
 use crate::message::{Body, Channel, Content, Outbound, StoredInbound};
+use crate::parse::words;
 use crate::store::{Contact, Db, FlowEventCounts, Session, Tx};
 use crate::text::gsm7::to_gsm7_lossy;
 use async_trait::async_trait;
@@ -21,6 +22,8 @@ use std::sync::Arc;
 
 /// Words that leave the current flow, whatever it is.
 const CANCEL_WORDS: [&str; 2] = ["BATAL", "CANCEL"];
+/// A menu of more options than this is not sent again after a wrong answer.
+const LONG_MENU: usize = 3;
 /// Session values starting with this are the engine's own (menu page…), not the flow's.
 const PAGE_KEY: &str = "_page";
 /// The words after the keyword of a flow that declares no `args` steps, for its actions.
@@ -34,6 +37,8 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "engine-cancelled",
     "engine-nothing-to-cancel",
     "engine-not-understood",
+    "engine-courtesy",
+    "engine-keyword-alone",
     "engine-timed-out",
     "engine-gave-up",
     "engine-photo-not-expected",
@@ -58,6 +63,7 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "input-yesno-invalid",
     "input-text-too-short",
     "input-text-too-long",
+    "input-digits-refused",
     "input-photo-expected",
     "input-choice-invalid",
     "input-choice-out-of-range",
@@ -67,6 +73,8 @@ pub const ENGINE_MESSAGES: &[&str] = &[
 pub struct Engine {
     flows: BTreeMap<String, Flow>,
     keywords: HashMap<String, String>,
+    /// Flows without argument steps whose actions read the words after the keyword (`_args`).
+    reads_args: BTreeSet<String>,
     actions: BTreeMap<&'static str, Arc<dyn Action>>,
     texts: Arc<Texts>,
     config: Arc<Config>,
@@ -91,6 +99,9 @@ struct Turn<'a> {
     quiet: bool,
     /// The inbound text was a PIN: store it masked.
     masked: bool,
+    /// A step accepted the inbound text as its answer (a message that may be a PIN is then
+    /// stored as typed: an amount, a quantity, a NIK).
+    accepted: bool,
     /// Flow-step analytics of this turn, written with one statement at its end (same unit of work).
     counts: FlowEventCounts,
 }
@@ -172,10 +183,25 @@ impl Engine {
             .values()
             .flat_map(|f| f.keywords.iter().map(|k| (k.clone(), f.name.clone())))
             .collect();
+        let actions = actions::registry();
+        let reads_args = flows
+            .values()
+            .filter(|f| f.args.is_empty())
+            .filter(|f| {
+                f.steps.iter().any(|step| {
+                    step.action
+                        .as_deref()
+                        .and_then(|a| actions.get(a))
+                        .is_some_and(|a| a.contract().reads.contains(&ARGS_KEY))
+                })
+            })
+            .map(|f| f.name.clone())
+            .collect();
         Engine {
             flows,
             keywords,
-            actions: actions::registry(),
+            reads_args,
+            actions,
             texts,
             config,
             pins: PinVerdicts::default(),
@@ -309,8 +335,11 @@ impl Engine {
             self.reprompt(turn);
             return Ok(());
         }
-        let words: Vec<&str> = text.split_whitespace().collect();
-        let first = words[0].to_uppercase();
+        // Keywords are read without the punctuation at the end (`saldo?`); their arguments as
+        // typed (a broadcast keeps its `!`), or else without it (`BAYAR W001 20rb.`).
+        let typed: Vec<&str> = text.split_whitespace().collect();
+        let words: Vec<&str> = words::trim_trailing(&text).split_whitespace().collect();
+        let first = words.first().map(|w| w.to_uppercase()).unwrap_or_default();
         if CANCEL_WORDS.contains(&first.as_str()) && words.len() == 1 {
             if turn.session.is_some() {
                 self.leave_current(turn, "abandoned");
@@ -320,13 +349,35 @@ impl Engine {
             }
             return Ok(());
         }
-        if let Some((flow, used)) = self.keyword(&words) {
-            let at_text_step = self
-                .current(turn)
-                .is_some_and(|(_, step)| step.input == InputKind::Text);
-            if !at_text_step || words.len() == used {
+        // DESIGN §4, Recognition: a keyword alone counts anywhere (a typo of one only outside a
+        // free-text step); with words after it, only when they are its arguments.
+        if let Some((flow, used, exact)) = self.keyword(&words) {
+            let step_input = self.current(turn).map(|(_, step)| step.input);
+            let args = if words.len() > used {
+                [&typed[used..], &words[used..]]
+                    .into_iter()
+                    .find(|args| self.args_fit(&turn.lang, flow, args))
+            } else if exact || step_input != Some(InputKind::Text) {
+                Some(&[][..])
+            } else {
+                None
+            };
+            if let Some(args) = args {
                 self.leave_current(turn, "abandoned");
-                return self.start(turn, flow, &words[used..]).await;
+                return self.start(turn, flow, args).await;
+            }
+        }
+        if words::is_courtesy(&text) {
+            let step_takes_it = self
+                .current(turn)
+                .is_some_and(|(_, step)| match step.input {
+                    InputKind::Text => !step.code,
+                    InputKind::YesNo => crate::parse::parse_yes_no(&text, &turn.lang).is_ok(),
+                    _ => false,
+                });
+            if !step_takes_it {
+                self.say(turn, "engine-courtesy", &[]);
+                return Ok(());
             }
         }
         if turn.session.is_some() {
@@ -337,21 +388,76 @@ impl Engine {
             self.answer(turn, &answer).await?;
             return Ok(());
         }
+        // A short answer that says what to type, not the whole menu again: a keyword followed by
+        // a word or two that are not its arguments (`BAHASA FR`) is asked for alone.
+        if let Some((flow, used, true)) = self.keyword(&words) {
+            let wanted = self.flows.get(flow).map_or(0, |f| f.args.len());
+            if words.len() - used <= wanted {
+                let keyword = words[..used].join(" ").to_uppercase();
+                self.say(turn, "engine-keyword-alone", &[("keyword", keyword)]);
+                return Ok(());
+            }
+        }
         self.say(turn, "engine-not-understood", &[]);
-        self.start(turn, "menu", &[]).await
+        Ok(())
     }
 
-    /// The flow a message's first words name, and how many words its keyword takes: a two-word
-    /// keyword (`BATAL SIARAN 5`) before a one-word one.
-    fn keyword(&self, words: &[&str]) -> Option<(&String, usize)> {
+    /// The flow a message's first words name, how many words its keyword takes, and whether the
+    /// keyword was typed exactly: a two-word keyword (`BATAL SIARAN 5`) before a one-word one,
+    /// then a keyword of 5 or more letters with one letter wrong, missing or extra (`sldo`),
+    /// when only one flow's keywords are that close.
+    fn keyword(&self, words: &[&str]) -> Option<(&String, usize, bool)> {
         if let [a, b, ..] = words {
             let two = format!("{} {}", a.to_uppercase(), b.to_uppercase());
             if let Some(flow) = self.keywords.get(&two) {
-                return Some((flow, 2));
+                return Some((flow, 2, true));
             }
         }
         let first = words.first()?.to_uppercase();
-        self.keywords.get(&first).map(|flow| (flow, 1))
+        if let Some(flow) = self.keywords.get(&first) {
+            return Some((flow, 1, true));
+        }
+        let close: BTreeSet<&String> = self
+            .keywords
+            .iter()
+            .filter(|(k, _)| !k.contains(' ') && words::one_typo_from(&first, k))
+            .map(|(_, flow)| flow)
+            .collect();
+        match close.into_iter().collect::<Vec<_>>()[..] {
+            [flow] => Some((flow, 1, false)),
+            _ => None,
+        }
+    }
+
+    /// Whether the words after a keyword are its arguments: each fills its `args` step as that
+    /// step would accept it (a code step only a code), the last taking the rest. A flow without
+    /// argument steps takes words only if its actions read them (`USULAN RW03`).
+    fn args_fit(&self, lang: &str, flow_name: &str, args: &[&str]) -> bool {
+        let Some(flow) = self.flows.get(flow_name) else {
+            return false;
+        };
+        if flow.args.is_empty() {
+            return self.reads_args.contains(flow_name);
+        }
+        let n = flow.args.len();
+        for (i, name) in flow.args.iter().enumerate() {
+            let value = arg_value(args, i, n);
+            if value.is_empty() {
+                break;
+            }
+            let Some(step) = flow.step(name) else {
+                return false;
+            };
+            if step.code && !words::is_code(&value, step.max.unwrap_or(10) as usize) {
+                return false;
+            }
+            let (labels, option_words) = self.options_of(lang, step);
+            let content = Content::Text { text: value };
+            if input::accept(lang, step, &content, &labels, &option_words).is_err() {
+                return false;
+            }
+        }
+        true
     }
 
     /// Starts `flow_name`; `args` (the words after its keyword) fill its `args` steps in order,
@@ -382,11 +488,7 @@ impl Engine {
         if fill {
             let n = flow.args.len();
             for (i, arg_step) in flow.args.iter().enumerate() {
-                let value = if i + 1 == n {
-                    args.get(i..).map(|w| w.join(" ")).unwrap_or_default()
-                } else {
-                    args.get(i).map(|w| w.to_string()).unwrap_or_default()
-                };
+                let value = arg_value(args, i, n);
                 let still_here = turn
                     .session
                     .as_ref()
@@ -625,6 +727,7 @@ impl Engine {
                 return Ok(false);
             }
         };
+        turn.accepted = true;
         let mut input_value = None;
         let mut pin = None;
         let mut option = None;
@@ -703,7 +806,10 @@ impl Engine {
             self.say(turn, "engine-gave-up", &[]);
             return Ok(());
         }
-        self.prompt(turn, flow, step);
+        // A long menu is not sent again after an error (it says which numbers to reply).
+        if !(step.input == InputKind::Menu && step.options.len() > LONG_MENU) {
+            self.prompt(turn, flow, step);
+        }
         Ok(())
     }
 }
@@ -717,6 +823,15 @@ fn branch_target(flow: &Flow, step: &Step, b: &str) -> String {
             tracing::error!(flow = %flow.name, step = %step.name, branch = b, "no such branch");
             END.to_string()
         }
+    }
+}
+
+/// The value of argument `i` of `n`: one word, the last one taking the rest.
+fn arg_value(args: &[&str], i: usize, n: usize) -> String {
+    if i + 1 == n {
+        args.get(i..).map(|w| w.join(" ")).unwrap_or_default()
+    } else {
+        args.get(i).map(|w| w.to_string()).unwrap_or_default()
     }
 }
 
@@ -834,6 +949,7 @@ impl Engine {
             notices: Vec::new(),
             quiet: false,
             masked: false,
+            accepted: false,
             counts: FlowEventCounts::default(),
         };
         // A message answering a PIN step is masked even if the step has timed out meanwhile: it
@@ -851,6 +967,10 @@ impl Engine {
             self.say(&mut turn, "engine-timed-out", &[]);
         }
         self.dispatch(&mut turn, &msg.content).await?;
+        // DESIGN §6: a message that may be a PIN is stored as typed only when a step took it.
+        if words::may_be_pin(msg.content.input_text()) && !turn.accepted {
+            turn.masked = true;
+        }
         let change = match turn.session.as_mut() {
             Some(s) => {
                 s.updated_at = now;

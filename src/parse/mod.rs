@@ -5,6 +5,7 @@ pub mod choice;
 pub mod nik;
 pub mod phone;
 pub mod pin;
+pub mod words;
 
 pub use amount::{parse_amount, AmountError, MAX_AMOUNT};
 pub use choice::{

@@ -35,6 +35,19 @@ impl TestDb {
         }
     }
 
+    /// A fresh database of either backend; `None` for PostgreSQL when `TEST_POSTGRES_URL` is not
+    /// set (said once on stderr).
+    pub async fn of_backend(postgres: bool) -> Option<TestDb> {
+        if !postgres {
+            return Some(TestDb::sqlite().await);
+        }
+        let t = TestDb::postgres().await;
+        if t.is_none() {
+            eprintln!("TEST_POSTGRES_URL not set: PostgreSQL run skipped");
+        }
+        t
+    }
+
     /// A fresh, migrated PostgreSQL database, or `None` when `TEST_POSTGRES_URL` is not set.
     pub async fn postgres() -> Option<TestDb> {
         let admin_url = std::env::var("TEST_POSTGRES_URL")

@@ -25,6 +25,19 @@ use crate::message::{Body, Channel, Content};
 use crate::testing::kelurahan;
 use crate::text::gsm7::{is_gsm7, sms_segments, MAX_SMS_SEGMENTS};
 
+/// The suite's transcripts (`tests/transcripts/*.txt`), sorted.
+pub fn suite_files() -> Vec<std::path::PathBuf> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/transcripts");
+    let mut files: Vec<std::path::PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/transcripts exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "txt"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no transcripts found");
+    files
+}
+
 /// 2026-11-25 08:00 Asia/Jakarta: where every transcript's clock starts.
 pub const START_MS: i64 = 1_795_568_400_000;
 

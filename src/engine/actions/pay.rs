@@ -89,6 +89,9 @@ impl Action for Start {
             ctx.say("pay-not-eligible", &[]);
             return Ok(Outcome::Finish);
         }
+        if super::pin_step::said_locked(ctx).await? {
+            return Ok(Outcome::Finish);
+        }
         ctx.set(PAYER, me.nik);
         Ok(Outcome::Next)
     }

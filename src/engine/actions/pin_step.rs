@@ -4,7 +4,7 @@
 
 use super::wallet::jakarta_time;
 use super::{Ctx, Outcome};
-use crate::accounts::pin_check::{check_pin, PinCheck};
+use crate::accounts::pin_check::{check_pin, locked_until, PinCheck};
 use crate::accounts::pin_hash::PinHasher;
 use crate::error::StoreResult;
 
@@ -30,4 +30,16 @@ pub(super) async fn pin_refusal(ctx: &mut Ctx<'_>) -> StoreResult<Option<Outcome
             }
         },
     )
+}
+
+/// At the start of a money action: whether the PIN is locked, said at once with the time it
+/// opens, so no question and no PIN prompt comes first.
+pub(super) async fn said_locked(ctx: &mut Ctx<'_>) -> StoreResult<bool> {
+    match locked_until(ctx.tx, ctx.phone, ctx.now).await? {
+        Some(until) => {
+            ctx.say("pay-pin-locked-now", &[("until", jakarta_time(until))]);
+            Ok(true)
+        }
+        None => Ok(false),
+    }
 }

@@ -560,6 +560,9 @@ impl Action for DonateStart {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
         };
+        if super::pin_step::said_locked(ctx).await? {
+            return Ok(Outcome::Finish);
+        }
         ctx.set(ME, me.nik);
         Ok(Outcome::Next)
     }

@@ -153,6 +153,9 @@ impl Action for Load {
         let Some(me) = linked_person(ctx).await? else {
             return Ok(Outcome::Finish);
         };
+        if super::pin_step::said_locked(ctx).await? {
+            return Ok(Outcome::Finish);
+        }
         let number: i64 = ctx
             .input
             .as_deref()
