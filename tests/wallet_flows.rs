@@ -220,13 +220,14 @@ async fn three_wrong_pins_lock_payments_for_15_minutes(db: &Db) {
         send(&w, PAYER, "333333").await,
         "PIN salah 3 kali. Pembayaran dikunci sampai jam 08:15."
     );
-    // Even the right PIN is refused while locked.
-    send(&w, PAYER, "BAYAR W001 5000").await;
-    send(&w, PAYER, "1").await;
+    // While locked, BAYAR says so at once (no Ya/Tidak, no PIN prompt); the PIN typed anyway
+    // pays nothing and is not echoed.
     assert_eq!(
-        send(&w, PAYER, PIN).await,
-        "PIN salah 3 kali. Pembayaran dikunci sampai jam 08:15."
+        send(&w, PAYER, "BAYAR W001 5000").await,
+        "PIN Anda terkunci karena salah 3 kali. Bisa dipakai lagi mulai jam 08:15. Ketik MENU untuk pilihan lain."
     );
+    let after = send(&w, PAYER, PIN).await;
+    assert!(!after.contains(PIN), "{after}");
     assert_eq!(
         db.balance_of(AccountKind::Wallet, &w.kk).await.unwrap(),
         100_000
