@@ -9,7 +9,9 @@ use gotong::ledger::stimulus::{run_stimulus, RunFor};
 use gotong::ledger::transfer::{apply_transfers, NewTransfer};
 use gotong::ledger::LedgerError;
 use gotong::store::{AccountKind, Db, LedgerAudit, Leg, SeedPerson};
-use gotong::testing::kelurahan::{household, merchant, nik_for, person, top_up};
+use gotong::testing::kelurahan::{
+    household, merchant, nik_for, payer_household, person, shop_household, top_up,
+};
 use gotong::testing::transcript::START_MS;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -316,28 +318,9 @@ async fn concurrent_stimulus_runs_credit_once(db: &Db) {
 /// Payer household (adult, 17-year-old), merchant W001 in another household, W002 of the payer.
 async fn seed_payments(db: &Db) -> (String, String, String) {
     let kk = "3201010101000011";
-    let adult = nik_for("1985-03-03", false, 21);
-    let minor = nik_for("2009-03-03", true, 22); // 17 on 2026-11-25
-    household(
-        db,
-        kk,
-        &[
-            person(kk, &adult, "Budi", "1985-03-03", "KEPALA KELUARGA"),
-            person(kk, &minor, "Rina", "2009-03-03", "ANAK"),
-        ],
-    )
-    .await
-    .unwrap();
-    let mk = "3201010101000012";
-    let owner = nik_for("1975-04-04", true, 23);
-    household(
-        db,
-        mk,
-        &[person(mk, &owner, "Sri", "1975-04-04", "KEPALA KELUARGA")],
-    )
-    .await
-    .unwrap();
-    let w1 = merchant(db, &owner, "Warung Bu Sri", START_MS)
+    // Rina is 17 on 2026-11-25.
+    let (adult, minor) = payer_household(db, kk, 21).await.unwrap();
+    let (_, w1) = shop_household(db, "3201010101000012", 23, START_MS)
         .await
         .unwrap();
     assert_eq!(w1.code, "W001");

@@ -4,7 +4,7 @@
 use gotong::backend_tests;
 use gotong::ledger::payment_request::{self, Payer, RequestError, Status, VALID_MS};
 use gotong::store::{AccountKind, Db};
-use gotong::testing::kelurahan::{household, merchant, nik_for, person, top_up};
+use gotong::testing::kelurahan::{household, nik_for, person, shop_household, top_up};
 use gotong::testing::transcript::START_MS;
 use rust_decimal::Decimal;
 
@@ -22,16 +22,7 @@ async fn world(db: &Db) -> String {
     )
     .await
     .unwrap();
-    let mk = "3201010101000032";
-    let owner = nik_for("1975-04-04", true, 3);
-    household(
-        db,
-        mk,
-        &[person(mk, &owner, "Sri", "1975-04-04", "KEPALA KELUARGA")],
-    )
-    .await
-    .unwrap();
-    merchant(db, &owner, "Warung Bu Sri", START_MS)
+    shop_household(db, "3201010101000032", 3, START_MS)
         .await
         .unwrap();
     top_up(db, KK, 100_000, "topup:requests").await.unwrap();

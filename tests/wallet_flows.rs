@@ -9,7 +9,7 @@ use gotong::config::Config;
 use gotong::engine::Engine;
 use gotong::message::{Channel, Content};
 use gotong::store::{AccountKind, Db};
-use gotong::testing::kelurahan::{household, link, merchant, nik_for, person, top_up};
+use gotong::testing::kelurahan::{link, merchant, payer_household, shop_household, top_up};
 use gotong::testing::transcript::{show, START_MS};
 use std::sync::Arc;
 
@@ -37,28 +37,8 @@ async fn world(db: &Db) -> World {
     )
     .with_clock(Arc::new(clock.clone()));
     let kk = "3201010101000021";
-    let adult = nik_for("1985-03-03", false, 1);
-    let minor = nik_for("2009-03-03", true, 2);
-    household(
-        db,
-        kk,
-        &[
-            person(kk, &adult, "Budi", "1985-03-03", "KEPALA KELUARGA"),
-            person(kk, &minor, "Rina", "2009-03-03", "ANAK"),
-        ],
-    )
-    .await
-    .unwrap();
-    let mk = "3201010101000022";
-    let owner = nik_for("1975-04-04", true, 3);
-    household(
-        db,
-        mk,
-        &[person(mk, &owner, "Sri", "1975-04-04", "KEPALA KELUARGA")],
-    )
-    .await
-    .unwrap();
-    merchant(db, &owner, "Warung Bu Sri", START_MS)
+    let (adult, minor) = payer_household(db, kk, 1).await.unwrap();
+    let (owner, _) = shop_household(db, "3201010101000022", 3, START_MS)
         .await
         .unwrap();
     merchant(db, &minor, "Jajan Rina", START_MS).await.unwrap();

@@ -180,6 +180,48 @@ pub async fn merchant(db: &Db, nik: &str, name: &str, now: i64) -> LedgerResult<
     Ok(m)
 }
 
+/// A one-person household of Sri (born 1975-04-04, NIK serial `serial`) who owns "Warung Bu Sri",
+/// the merchant the payment tests pay: returns Sri's NIK and the merchant.
+pub async fn shop_household(
+    db: &Db,
+    no_kk: &str,
+    serial: u32,
+    now: i64,
+) -> LedgerResult<(String, Merchant)> {
+    let owner = nik_for("1975-04-04", true, serial);
+    household(
+        db,
+        no_kk,
+        &[person(
+            no_kk,
+            &owner,
+            "Sri",
+            "1975-04-04",
+            "KEPALA KELUARGA",
+        )],
+    )
+    .await?;
+    let shop = merchant(db, &owner, "Warung Bu Sri", now).await?;
+    Ok((owner, shop))
+}
+
+/// The payer household of the payment tests: Budi (born 1985-03-03, serial `serial`) and his
+/// daughter Rina (born 2009-03-03, serial `serial + 1`); returns their NIKs.
+pub async fn payer_household(db: &Db, no_kk: &str, serial: u32) -> StoreResult<(String, String)> {
+    let adult = nik_for("1985-03-03", false, serial);
+    let minor = nik_for("2009-03-03", true, serial + 1);
+    household(
+        db,
+        no_kk,
+        &[
+            person(no_kk, &adult, "Budi", "1985-03-03", "KEPALA KELUARGA"),
+            person(no_kk, &minor, "Rina", "2009-03-03", "ANAK"),
+        ],
+    )
+    .await?;
+    Ok((adult, minor))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Whole registries, through the import
 
