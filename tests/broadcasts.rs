@@ -245,6 +245,7 @@ async fn a_broadcast_reaches_each_channel_and_counts_statuses(db: &Db) {
         error: None,
         at: now(),
         recipient: Some(BUDI.1.to_string()),
+        unsubscribed: false,
     })
     .await
     .unwrap();
