@@ -161,13 +161,14 @@ impl Sender for AndroidSender {
         body: &Body,
     ) -> Result<String, SendError> {
         let allowed = self.phones_of(from).await;
-        let fallback = SimKey {
-            device: from
-                .and_then(super::device_of)
-                .unwrap_or_default()
-                .to_string(),
-            sim: None,
-        };
+        // Before any of its SIMs is known: the phone `from` names, else one of the kelurahan's
+        // phones (the app picks the SIM).
+        let device = from
+            .and_then(super::device_of)
+            .map(str::to_string)
+            .or_else(|| allowed.first().cloned())
+            .unwrap_or_default();
+        let fallback = SimKey { device, sim: None };
         let now = || self.clock.now_ms();
         let sim = self
             .sims

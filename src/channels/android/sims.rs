@@ -411,7 +411,9 @@ impl SimPool {
         let mut inner = self.lock();
         let state = inner.sims.entry(key.clone()).or_default();
         if ok {
+            // It sends again (a probe went through): no longer resting.
             state.failures_in_a_row = 0;
+            state.rested_until = state.rested_until.min(now);
         } else {
             state.failures_in_a_row += 1;
             state.failed_total += 1;
