@@ -366,16 +366,7 @@ async fn all_phones_down_then_back_loses_nothing(db: &Db) {
 /// A kelurahan with no gateway phone of its own (its SMS number is not a phone of the gateway)
 /// sends through the default kelurahan's phone.
 async fn a_kelurahan_without_its_own_phone_sends_through_the_defaults(db: &Db) {
-    let b = db
-        .create_kelurahan(
-            "3577011002",
-            "Oro-oro Ombo",
-            &[(Channel::Sms, "+6281100000002".to_string())],
-            0,
-        )
-        .await
-        .expect("kelurahan B")
-        .id;
+    let b = kelurahan_b(db, "+6281100000002").await;
     let server = TestServer::start(db, android()).await;
     // The default kelurahan's phone makes itself known.
     assert_eq!(
@@ -399,29 +390,38 @@ async fn a_kelurahan_without_its_own_phone_sends_through_the_defaults(db: &Db) {
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    eventually("the notice", WAIT, || async {
+    sent_one_through_the_phone(&server, b, "the default kelurahan's gateway phone").await;
+    server.shutdown().await;
+}
+
+/// Waits for one message of kelurahan `b` sent, and checks it went through [`DEVICE`].
+async fn sent_one_through_the_phone(server: &TestServer, b: gotong::store::KelurahanId, why: &str) {
+    eventually("one message sent", WAIT, || async {
         server.db.outbox_stats(Some(b)).await.unwrap().sent == 1
     })
     .await;
     assert_eq!(
         server.provider.accepted()[0].json()["deviceId"],
         DEVICE,
-        "through the default kelurahan's gateway phone"
+        "{why}"
     );
-    server.shutdown().await;
+}
+
+/// A second kelurahan whose SMS number is `sms_number`.
+async fn kelurahan_b(db: &Db, sms_number: &str) -> gotong::store::KelurahanId {
+    db.create_kelurahan(
+        "3577011002",
+        "Oro-oro Ombo",
+        &[(Channel::Sms, sms_number.to_string())],
+        0,
+    )
+    .await
+    .expect("kelurahan B")
+    .id
 }
 
 async fn a_gateway_phone_of_another_kelurahan_takes_its_messages_there(db: &Db) {
-    let b = db
-        .create_kelurahan(
-            "3577011002",
-            "Oro-oro Ombo",
-            &[(Channel::Sms, format!("android:{DEVICE}"))],
-            0,
-        )
-        .await
-        .expect("kelurahan B")
-        .id;
+    let b = kelurahan_b(db, &format!("android:{DEVICE}")).await;
     let server = TestServer::start(db, android()).await;
     assert_eq!(
         server
@@ -431,15 +431,7 @@ async fn a_gateway_phone_of_another_kelurahan_takes_its_messages_there(db: &Db) 
         200
     );
     assert_eq!(server.db.inbound_count(Some(b)).await.unwrap(), 1);
-    eventually("the reply", WAIT, || async {
-        server.db.outbox_stats(Some(b)).await.unwrap().sent == 1
-    })
-    .await;
-    assert_eq!(
-        server.provider.accepted()[0].json()["deviceId"],
-        DEVICE,
-        "from kelurahan B's gateway phone"
-    );
+    sent_one_through_the_phone(&server, b, "kelurahan B's gateway phone").await;
     server.shutdown().await;
 }
 

@@ -590,19 +590,27 @@ async fn a_webhook_delivered_three_times_is_answered_once(db: &Db) {
     server.shutdown().await;
 }
 
-/// A WhatsApp user with a username (no phone shown) is answered at the user id Meta gives, as
-/// `recipient`; the status of that reply names the id and moves its row.
-async fn a_username_only_sender_is_answered_at_their_user_id(db: &Db) {
-    let server = TestServer::start(db, Setup::default()).await;
-    let r = server
-        .whatsapp(&fixture("whatsapp/username_only.json"))
-        .await;
-    assert_eq!(r.status(), 200);
+/// Posts a WhatsApp fixture, signed, and checks it is accepted.
+async fn whatsapp_ok(server: &TestServer, file: &str) {
+    let r = server.whatsapp(&fixture(file)).await;
+    assert_eq!(r.status(), 200, "{file}");
+}
+
+/// Waits for the one reply sent so far and returns it.
+async fn the_reply(server: &TestServer) -> Recorded {
     eventually("the reply", WAIT, || async {
         server.provider.accepted().len() == 1
     })
     .await;
-    let reply = server.provider.accepted()[0].clone();
+    server.provider.accepted()[0].clone()
+}
+
+/// A WhatsApp user with a username (no phone shown) is answered at the user id Meta gives, as
+/// `recipient`; the status of that reply names the id and moves its row.
+async fn a_username_only_sender_is_answered_at_their_user_id(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    whatsapp_ok(&server, "whatsapp/username_only.json").await;
+    let reply = the_reply(&server).await;
     let json = reply.json();
     assert_eq!(json["recipient"], "ID.1410018717833190");
     assert!(json.get("to").is_none(), "{json}");
@@ -631,8 +639,7 @@ async fn a_username_only_sender_is_answered_at_their_user_id(db: &Db) {
 /// A message in a WhatsApp group is recorded and never answered, privately or otherwise.
 async fn a_group_message_is_recorded_and_never_answered(db: &Db) {
     let server = TestServer::start(db, Setup::default()).await;
-    let r = server.whatsapp(&fixture("whatsapp/group_text.json")).await;
-    assert_eq!(r.status(), 200);
+    whatsapp_ok(&server, "whatsapp/group_text.json").await;
     assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
     assert!(server
         .db
@@ -651,10 +658,7 @@ async fn a_group_message_is_recorded_and_never_answered(db: &Db) {
 /// ours is recorded and not answered from ours; a message to ours still is.
 async fn a_message_to_a_number_that_is_not_ours_is_not_answered(db: &Db) {
     let server = TestServer::start(db, Setup::default()).await;
-    let r = server
-        .whatsapp(&fixture("whatsapp/text_other_business.json"))
-        .await;
-    assert_eq!(r.status(), 200);
+    whatsapp_ok(&server, "whatsapp/text_other_business.json").await;
     assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
     assert_eq!(
         server
@@ -663,10 +667,7 @@ async fn a_message_to_a_number_that_is_not_ours_is_not_answered(db: &Db) {
             .status(),
         200
     );
-    eventually("the reply to ours", WAIT, || async {
-        server.provider.accepted().len() == 1
-    })
-    .await;
+    the_reply(&server).await;
     tokio::time::sleep(SETTLE).await;
     let sent = server.provider.requests();
     assert_eq!(sent.len(), 1, "only the message to our number is answered");
@@ -684,11 +685,7 @@ async fn a_twilio_mms_without_body_is_recorded_and_answered(db: &Db) {
         .await;
     assert_eq!(r.status(), 200);
     assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
-    eventually("the reply", WAIT, || async {
-        server.provider.accepted().len() == 1
-    })
-    .await;
-    assert_eq!(server.provider.accepted()[0].to(), "+6281234567121");
+    assert_eq!(the_reply(&server).await.to(), "+6281234567121");
     server.shutdown().await;
 }
 
@@ -732,10 +729,7 @@ async fn a_carrier_stop_opts_the_recipient_out_of_broadcasts(db: &Db) {
     ] {
         assert_eq!(server.twilio(route, &fixture(file)).await.status(), 200);
     }
-    let r = server
-        .whatsapp(&fixture("whatsapp/status_failed_stopped_marketing.json"))
-        .await;
-    assert_eq!(r.status(), 200);
+    whatsapp_ok(&server, "whatsapp/status_failed_stopped_marketing.json").await;
     assert!(opted_out("+6281234567131").await, "21610");
     assert!(opted_out("+6281234567001").await, "131050");
     assert!(!opted_out("+6281234567101").await, "30008 is no opt-out");
@@ -827,10 +821,7 @@ async fn a_failed_delivery_keeps_the_providers_error(db: &Db) {
 
 async fn a_status_for_an_unknown_message_is_ignored(db: &Db) {
     let server = TestServer::start(db, Setup::default()).await;
-    let r = server
-        .whatsapp(&fixture("whatsapp/status_failed.json"))
-        .await;
-    assert_eq!(r.status(), 200);
+    whatsapp_ok(&server, "whatsapp/status_failed.json").await;
     let r = server
         .twilio("/webhooks/sms/status", &fixture("twilio/status_sent.form"))
         .await;
