@@ -51,6 +51,13 @@ pub enum Content {
         media_id: String,
         caption: Option<String>,
     },
+    /// A document, video or voice note/audio file: its caption, when it has one, is read as text
+    /// (like an image's); without one the resident is told only text is understood.
+    Media {
+        media: MediaKind,
+        media_id: String,
+        caption: Option<String>,
+    },
     Location {
         latitude: f64,
         longitude: f64,
@@ -63,12 +70,15 @@ pub enum Content {
 }
 
 impl Content {
-    /// The words the engine reads: the text, the chosen option's id, or an image's caption.
+    /// The words the engine reads: the text, the chosen option's id, or a picture's, document's,
+    /// video's or audio's caption.
     pub fn input_text(&self) -> &str {
         match self {
             Content::Text { text } => text,
             Content::Choice { id, .. } => id,
-            Content::Image { caption, .. } => caption.as_deref().unwrap_or(""),
+            Content::Image { caption, .. } | Content::Media { caption, .. } => {
+                caption.as_deref().unwrap_or("")
+            }
             Content::Location { .. } | Content::Unsupported { .. } => "",
         }
     }
@@ -78,8 +88,28 @@ impl Content {
             Content::Text { .. } => "text",
             Content::Choice { .. } => "choice",
             Content::Image { .. } => "image",
+            Content::Media { media, .. } => media.as_str(),
             Content::Location { .. } => "location",
             Content::Unsupported { .. } => "unsupported",
+        }
+    }
+}
+
+/// What kind of file a [`Content::Media`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MediaKind {
+    Document,
+    Video,
+    Audio,
+}
+
+impl MediaKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MediaKind::Document => "document",
+            MediaKind::Video => "video",
+            MediaKind::Audio => "audio",
         }
     }
 }
@@ -88,7 +118,11 @@ impl Content {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Inbound {
     pub channel: Channel,
-    /// E.164 (`+62812…`), or `None` when the provider gave no phone (WhatsApp username-only senders).
+    /// Whom to answer: a phone in E.164 (`+62812…`) or, for a WhatsApp user with a username and
+    /// no phone shown, the user id Meta gives (`ID.1410018717833190`, see
+    /// [`crate::channels::whatsapp::is_user_id`]). `None` when the message is recorded and not
+    /// answered: no sender to answer (a sender that is not a phone), or not for the bot (a
+    /// WhatsApp group's message, a message to a number that is not ours).
     pub phone: Option<String>,
     /// The provider's own message id (`wamid.…`, `SM…`): the key that makes redelivery harmless.
     pub provider_id: String,
@@ -237,4 +271,8 @@ pub struct StatusUpdate {
     /// The phone the message went to, as the provider reports it (E.164), when it does: a report
     /// moves only the row of that phone (WhatsApp's `recipient_id`, Twilio's `To`).
     pub recipient: Option<String>,
+    /// The provider says the recipient refuses our messages (Twilio's error 21610: they sent
+    /// STOP to the carrier; WhatsApp's 131050: they stopped marketing messages): they are opted
+    /// out of broadcasts, as if they had sent `BERHENTI`.
+    pub unsubscribed: bool,
 }

@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 /// Inbound messages recorded (redeliveries not counted), by `channel` and `kelurahan` (its code:
 /// one label value per kelurahan of the deployment).
 pub const INBOUND: &str = "gotong_inbound_messages_total";
-/// Send outcomes by `channel`, `kelurahan` and `status` (sent, retried, failed).
+/// Send outcomes by `channel`, `kelurahan` and `status` (sent, retried, waited: no route could
+/// take it and no try was counted, failed).
 pub const OUTBOUND: &str = "gotong_outbound_messages_total";
 /// Provider delivery reports by `channel` and `status`.
 pub const DELIVERY_STATUS: &str = "gotong_delivery_status_total";

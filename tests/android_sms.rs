@@ -24,17 +24,6 @@ fn android() -> Setup {
     }
 }
 
-/// A setup whose retries never give up within a test (a capped or absent gateway is waited for).
-fn patient(android: AndroidSetup) -> Setup {
-    let mut setup = Setup {
-        sms: false,
-        android: Some(android),
-        ..Setup::default()
-    };
-    setup.options.outbox.backoff.max_attempts = 10_000;
-    setup
-}
-
 /// `received.json` from another resident (its own event id), to `sim`.
 fn received_from(phone: &str, event_id: &str, sim: u8, text: &str) -> Vec<u8> {
     serde_json::json!({
@@ -246,13 +235,27 @@ async fn a_ping_shows_the_phone_healthy(db: &Db) {
     server.shutdown().await;
 }
 
+/// The outbox rows of the residents written to by [`received_from`], with their tries.
+async fn rows_of(server: &TestServer, phones: &[&str]) -> Vec<gotong::store::OutboxRecord> {
+    let mut rows = Vec::new();
+    for phone in phones {
+        rows.extend(server.db.outbox_records(phone).await.unwrap());
+    }
+    rows
+}
+
 async fn a_sim_at_its_cap_sends_no_more_and_another_sim_carries_on(db: &Db) {
+    // Retries give up after 5 tries (the test kit's); a message waiting for a SIM is not tried.
     let server = TestServer::start(
         db,
-        patient(AndroidSetup {
-            per_minute: 1,
-            per_day: 400,
-        }),
+        Setup {
+            sms: false,
+            android: Some(AndroidSetup {
+                per_minute: 1,
+                per_day: 400,
+            }),
+            ..Setup::default()
+        },
     )
     .await;
     // Two residents write to SIM 1, which may send one SMS a minute.
@@ -264,9 +267,26 @@ async fn a_sim_at_its_cap_sends_no_more_and_another_sim_carries_on(db: &Db) {
         server.provider.accepted().len() == 1
     })
     .await;
-    tokio::time::sleep(SETTLE).await;
+    // Longer than five quick retries would take: the second reply waits, untried, not failed.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(server.provider.accepted().len(), 1, "SIM 1 is at its cap");
-    assert_eq!(server.db.outbox_stats(None).await.unwrap().sent, 1);
+    assert_eq!(
+        server.provider.requests().len(),
+        1,
+        "nothing more was tried"
+    );
+    let stats = server.db.outbox_stats(None).await.unwrap();
+    assert_eq!((stats.sent, stats.failed, stats.depth), (1, 0, 1));
+    let waiting = rows_of(&server, &["+6281234567201", "+6281234567203"])
+        .await
+        .into_iter()
+        .find(|r| r.status == OutboxStatus::Queued)
+        .expect("the waiting reply");
+    assert_eq!(waiting.attempts, 0, "waiting for a SIM counts no try");
+    assert!(
+        waiting.error.as_deref().is_some_and(|e| e.contains("cap")),
+        "{waiting:?}"
+    );
     let (_, devices) = admin_get(&server, "/api/sms-devices").await;
     assert_eq!(devices["devices"][0]["sims"][0]["state"], "minute_cap");
 
@@ -294,22 +314,40 @@ async fn a_sim_at_its_cap_sends_no_more_and_another_sim_carries_on(db: &Db) {
 }
 
 async fn all_phones_down_then_back_loses_nothing(db: &Db) {
-    let server = TestServer::start(db, patient(AndroidSetup::default())).await;
+    // Retries give up after 5 tries (the test kit's): a phone that is down is waited for.
+    let server = TestServer::start(db, android()).await;
     server
         .provider
         .set_failing(Some(Answer::Status(503, r#"{"message":"device offline"}"#)));
+    let phones = ["+6281234567201", "+6281234567202"];
     for (phone, id) in [("081234567201", "e-1"), ("081234567202", "e-2")] {
         let r = server.android(&received_from(phone, id, 1, "SALDO")).await;
         assert_eq!(r.status(), 200);
     }
-    eventually("several failed tries", WAIT, || async {
-        server.provider.requests().len() >= 8
+    eventually("the SIM rested after its failures", WAIT, || async {
+        let (_, devices) = admin_get(&server, "/api/sms-devices").await;
+        devices["devices"][0]["sims"][0]["state"] == "resting"
     })
     .await;
+    // Well past five quick retries: the phone is tried now and then, nothing is given up.
+    tokio::time::sleep(Duration::from_millis(4500)).await;
     assert!(server.provider.accepted().is_empty());
-    let (_, devices) = admin_get(&server, "/api/sms-devices").await;
-    assert_eq!(devices["devices"][0]["sims"][0]["state"], "resting");
-    assert_eq!(server.db.outbox_stats(None).await.unwrap().failed, 0);
+    assert!(
+        server.provider.requests().len() >= 4,
+        "the phone is still tried"
+    );
+    let stats = server.db.outbox_stats(None).await.unwrap();
+    assert_eq!((stats.failed, stats.depth), (0, 2), "nothing lost");
+    for row in rows_of(&server, &phones).await {
+        assert!(
+            row.attempts < 5,
+            "waiting for a phone counts no try: {row:?}"
+        );
+        assert!(
+            row.error.as_deref().is_some_and(|e| e.contains("down")),
+            "{row:?}"
+        );
+    }
 
     server.provider.set_failing(None);
     eventually("the backlog drains", WAIT, || async {
@@ -318,23 +356,72 @@ async fn all_phones_down_then_back_loses_nothing(db: &Db) {
     .await;
     let mut to: Vec<String> = server.provider.accepted().iter().map(|r| r.to()).collect();
     to.sort();
-    assert_eq!(to, vec!["+6281234567201", "+6281234567202"]);
+    assert_eq!(to, phones);
     let (_, devices) = admin_get(&server, "/api/sms-devices").await;
     assert_eq!(devices["devices"][0]["sims"][0]["failures_in_a_row"], 0);
+    assert_eq!(devices["devices"][0]["sims"][0]["state"], "ok");
     server.shutdown().await;
 }
 
+/// A kelurahan with no gateway phone of its own (its SMS number is not a phone of the gateway)
+/// sends through the default kelurahan's phone.
+async fn a_kelurahan_without_its_own_phone_sends_through_the_defaults(db: &Db) {
+    let b = kelurahan_b(db, "+6281100000002").await;
+    let server = TestServer::start(db, android()).await;
+    // The default kelurahan's phone makes itself known.
+    assert_eq!(
+        server
+            .android(&fixture("android-sms/ping.json"))
+            .await
+            .status(),
+        200
+    );
+    let mut tx = db.begin(b).await.unwrap();
+    tx.enqueue(
+        &gotong::message::Outbound {
+            kelurahan: b,
+            channel: Channel::Sms,
+            phone: "+6281234567301".into(),
+            body: gotong::message::Body::text("Pengumuman kelurahan B"),
+            priority: gotong::message::Priority::Notice,
+        },
+        1,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    sent_one_through_the_phone(&server, b, "the default kelurahan's gateway phone").await;
+    server.shutdown().await;
+}
+
+/// Waits for one message of kelurahan `b` sent, and checks it went through [`DEVICE`].
+async fn sent_one_through_the_phone(server: &TestServer, b: gotong::store::KelurahanId, why: &str) {
+    eventually("one message sent", WAIT, || async {
+        server.db.outbox_stats(Some(b)).await.unwrap().sent == 1
+    })
+    .await;
+    assert_eq!(
+        server.provider.accepted()[0].json()["deviceId"],
+        DEVICE,
+        "{why}"
+    );
+}
+
+/// A second kelurahan whose SMS number is `sms_number`.
+async fn kelurahan_b(db: &Db, sms_number: &str) -> gotong::store::KelurahanId {
+    db.create_kelurahan(
+        "3577011002",
+        "Oro-oro Ombo",
+        &[(Channel::Sms, sms_number.to_string())],
+        0,
+    )
+    .await
+    .expect("kelurahan B")
+    .id
+}
+
 async fn a_gateway_phone_of_another_kelurahan_takes_its_messages_there(db: &Db) {
-    let b = db
-        .create_kelurahan(
-            "3577011002",
-            "Oro-oro Ombo",
-            &[(Channel::Sms, format!("android:{DEVICE}"))],
-            0,
-        )
-        .await
-        .expect("kelurahan B")
-        .id;
+    let b = kelurahan_b(db, &format!("android:{DEVICE}")).await;
     let server = TestServer::start(db, android()).await;
     assert_eq!(
         server
@@ -344,15 +431,7 @@ async fn a_gateway_phone_of_another_kelurahan_takes_its_messages_there(db: &Db) 
         200
     );
     assert_eq!(server.db.inbound_count(Some(b)).await.unwrap(), 1);
-    eventually("the reply", WAIT, || async {
-        server.db.outbox_stats(Some(b)).await.unwrap().sent == 1
-    })
-    .await;
-    assert_eq!(
-        server.provider.accepted()[0].json()["deviceId"],
-        DEVICE,
-        "from kelurahan B's gateway phone"
-    );
+    sent_one_through_the_phone(&server, b, "kelurahan B's gateway phone").await;
     server.shutdown().await;
 }
 
@@ -379,5 +458,6 @@ gotong::backend_tests!(
     a_ping_shows_the_phone_healthy,
     a_sim_at_its_cap_sends_no_more_and_another_sim_carries_on,
     all_phones_down_then_back_loses_nothing,
+    a_kelurahan_without_its_own_phone_sends_through_the_defaults,
     a_gateway_phone_of_another_kelurahan_takes_its_messages_there,
 );

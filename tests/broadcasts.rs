@@ -165,6 +165,10 @@ async fn a_broadcast_reaches_each_channel_and_counts_statuses(db: &Db) {
     let text = "Kerja bakti Minggu jam 7 di balai RW.";
     let (s, created) = post(&server, "/broadcasts", json!({ "text": text })).await;
     assert_eq!(s, 201, "{created}");
+    assert!(
+        created.get("sms_drain").is_none(),
+        "Twilio has no SIM caps: {created}"
+    );
     assert_eq!(
         (
             created["recipients"].clone(),
@@ -245,6 +249,7 @@ async fn a_broadcast_reaches_each_channel_and_counts_statuses(db: &Db) {
         error: None,
         at: now(),
         recipient: Some(BUDI.1.to_string()),
+        unsubscribed: false,
     })
     .await
     .unwrap();
@@ -570,7 +575,47 @@ async fn broadcasts_act_on_the_kelurahan_named_or_on_all(db: &Db) {
     server.shutdown().await;
 }
 
+/// Over SMS Gateway for Android the create answer says how long the SMS take to go out, given
+/// the SIMs and their caps: four SMS through one SIM at one a minute, the last in 3 minutes.
+async fn an_sms_broadcast_over_the_gateway_says_how_long_it_takes(db: &Db) {
+    let setup = Setup {
+        sms: false,
+        android: Some(common::AndroidSetup {
+            per_minute: 1,
+            per_day: 400,
+        }),
+        ..Setup::default()
+    };
+    let server = TestServer::start(db, setup).await;
+    let t = now();
+    residents(
+        &server,
+        &[
+            (BUDI, Channel::Sms, t - HOUR),
+            (SITI, Channel::Sms, t - HOUR),
+            (ANDI, Channel::Sms, t - HOUR),
+            (AHMAD, Channel::WhatsApp, t - HOUR),
+        ],
+    )
+    .await;
+    let (s, b) = post(
+        &server,
+        "/broadcasts",
+        json!({"text": "Kerja bakti Minggu pagi"}),
+    )
+    .await;
+    assert_eq!(s, 201, "{b}");
+    assert_eq!(b["sms"], 3, "{b}");
+    assert_eq!(
+        b["sms_drain"],
+        json!({"messages": 3, "sims": 1, "per_minute": 1, "per_day": 400, "seconds": 120, "days": 1}),
+        "{b}"
+    );
+    server.shutdown().await;
+}
+
 gotong::backend_tests!(
+    an_sms_broadcast_over_the_gateway_says_how_long_it_takes,
     broadcasts_act_on_the_kelurahan_named_or_on_all,
     a_broadcast_reaches_each_channel_and_counts_statuses,
     bad_broadcasts_are_refused_and_queue_nothing,

@@ -19,23 +19,33 @@ use tower::ServiceExt;
 const WHATSAPP: &[&str] = &[
     "whatsapp/audio.json",
     "whatsapp/button_reply.json",
+    "whatsapp/change_errors.json",
+    "whatsapp/document.json",
+    "whatsapp/group_text.json",
     "whatsapp/image.json",
     "whatsapp/list_reply.json",
     "whatsapp/location.json",
     "whatsapp/status_delivered.json",
     "whatsapp/status_failed.json",
+    "whatsapp/status_failed_stopped_marketing.json",
     "whatsapp/status_read.json",
     "whatsapp/status_sent.json",
+    "whatsapp/status_sent_user_id.json",
     "whatsapp/sticker.json",
     "whatsapp/text.json",
+    "whatsapp/text_other_business.json",
+    "whatsapp/unsupported.json",
     "whatsapp/username_only.json",
+    "whatsapp/video.json",
 ];
 const TWILIO: &[&str] = &[
+    "twilio/inbound_mms_no_body.form",
     "twilio/inbound_sms.form",
     "twilio/status_delivered.form",
     "twilio/status_failed.form",
     "twilio/status_sent.form",
     "twilio/status_undelivered.form",
+    "twilio/status_unsubscribed.form",
 ];
 
 /// Everything the Twilio side does with a body.

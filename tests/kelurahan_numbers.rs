@@ -184,17 +184,21 @@ async fn a_kelurahan_without_a_number_on_a_channel_sends_from_the_defaults(db: &
     server.shutdown().await;
 }
 
-/// A deployment of one kelurahan needs no set-up: a number nobody registered is the default
-/// kelurahan's.
+/// A deployment of one kelurahan needs no set-up: an SMS number nobody registered is the
+/// default kelurahan's (each Twilio number names the webhook it calls). A WhatsApp number nobody
+/// registered is not ours (`tests/webhooks.rs`).
 async fn a_number_of_no_kelurahan_goes_to_the_default(db: &Db) {
     let server = TestServer::start(db, Setup::default()).await;
     server
-        .whatsapp(&fixture("whatsapp/text_second_number.json"))
+        .twilio(
+            "/webhooks/sms",
+            &fixture("twilio/inbound_sms_second_number.form"),
+        )
         .await;
     replies(&server, 1).await;
     assert_eq!(
-        request_to(&server, "6281234567011").path,
-        format!("/v21.0/{PHONE_NUMBER_ID}/messages")
+        request_to(&server, "+6281234567111").form()["From"],
+        TWILIO_FROM
     );
     assert_eq!(
         server

@@ -194,6 +194,7 @@ async fn statuses_only_move_forward(db: &Db) {
         error: None,
         at: 4,
         recipient: None,
+        unsubscribed: false,
     };
     assert_eq!(
         db.apply_status(&st(Delivery::Delivered)).await.unwrap(),

@@ -187,6 +187,7 @@ async fn statuses_match_the_recipient_and_never_go_back(db: &Db) {
         error: None,
         at: 4,
         recipient: recipient.map(String::from),
+        unsubscribed: false,
     };
     assert_eq!(
         db.apply_status(&report(Delivery::Delivered, Some("+6281299999999")))

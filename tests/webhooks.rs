@@ -8,7 +8,7 @@ use common::*;
 use gotong::channels::twilio::inbound::{form_params, parse_message, parse_status};
 use gotong::channels::whatsapp::inbound::parse_payload;
 use gotong::channels::{twilio, whatsapp};
-use gotong::message::{Body, Channel, Content, Delivery, Inbound, StatusUpdate};
+use gotong::message::{Body, Channel, Content, Delivery, Inbound, MediaKind, StatusUpdate};
 use gotong::outbox::Status as OutboxStatus;
 use gotong::store::Db;
 use std::time::Duration;
@@ -227,8 +227,35 @@ fn whatsapp_message_fixtures_parse() {
         (
             "whatsapp/audio.json",
             "+6281234567007",
+            Content::Media {
+                media: MediaKind::Audio,
+                media_id: "1003383421387256".into(),
+                caption: None,
+            },
+        ),
+        (
+            "whatsapp/document.json",
+            "+6281234567008",
+            Content::Media {
+                media: MediaKind::Document,
+                media_id: "2153746284962201".into(),
+                caption: Some("SALDO".into()),
+            },
+        ),
+        (
+            "whatsapp/video.json",
+            "+6281234567009",
+            Content::Media {
+                media: MediaKind::Video,
+                media_id: "1249683016273655".into(),
+                caption: Some("MENU".into()),
+            },
+        ),
+        (
+            "whatsapp/unsupported.json",
+            "+6281234567010",
             Content::Unsupported {
-                kind: "audio".into(),
+                kind: "unsupported".into(),
             },
         ),
     ];
@@ -239,14 +266,20 @@ fn whatsapp_message_fixtures_parse() {
         assert!(m.provider_id.starts_with("wamid."), "{file}");
         assert!(m.sent_at > 1_764_000_000_000, "{file}");
     }
-    let anonymous = wa_inbound("whatsapp/username_only.json");
-    assert_eq!(anonymous.phone, None);
+    let username = wa_inbound("whatsapp/username_only.json");
+    assert_eq!(username.phone.as_deref(), Some("ID.1410018717833190"));
     assert_eq!(
-        anonymous.content,
+        username.content,
         Content::Text {
             text: "halo".into()
         }
     );
+    let group = wa_inbound("whatsapp/group_text.json");
+    assert_eq!(group.phone, None, "a group's message is answered to nobody");
+    let other = wa_inbound("whatsapp/text_other_business.json");
+    assert_eq!(other.to.as_deref(), Some("309871654320999"));
+    let errors = parse_payload(&fixture("whatsapp/change_errors.json"), 0).unwrap();
+    assert_eq!(errors, Default::default());
 }
 
 #[test]
@@ -278,6 +311,7 @@ fn whatsapp_status_fixtures_parse() {
                 error: None,
                 at,
                 recipient: Some("+6281234567001".into()),
+                unsubscribed: false,
             },
             "{file}"
         );
@@ -288,6 +322,11 @@ fn whatsapp_status_fixtures_parse() {
         failed.error.as_deref(),
         Some("131047: Re-engagement message")
     );
+    assert!(!failed.unsubscribed);
+    let stopped = wa_status("whatsapp/status_failed_stopped_marketing.json");
+    assert!(stopped.unsubscribed);
+    let to_user_id = wa_status("whatsapp/status_sent_user_id.json");
+    assert_eq!(to_user_id.recipient.as_deref(), Some("ID.1410018717833190"));
 }
 
 #[test]
@@ -340,10 +379,39 @@ fn twilio_fixtures_parse() {
                 error: error.map(String::from),
                 at: 9,
                 recipient: Some("+6281234567101".into()),
+                unsubscribed: false,
             },
             "{file}"
         );
     }
+    let stop = status("twilio/status_unsubscribed.form");
+    assert_eq!(stop.status, Delivery::Failed);
+    assert_eq!(stop.error.as_deref(), Some("21610: undelivered"));
+    assert!(
+        stop.unsubscribed,
+        "21610: the resident sent STOP to the carrier"
+    );
+    // An MMS without `Body` is a picture message, recorded like any SMS.
+    let mms = parse_message(
+        &form_params(&fixture("twilio/inbound_mms_no_body.form")).unwrap(),
+        7,
+    )
+    .unwrap();
+    assert_eq!(mms.phone.as_deref(), Some("+6281234567121"));
+    assert_eq!(mms.content, Content::Unsupported { kind: "mms".into() });
+    // A picture with words is read by its words; nothing at all is an empty text.
+    let captioned = parse_message(
+        &form_params(b"MessageSid=MM1&From=%2B6281234567121&Body=SALDO&NumMedia=1").unwrap(),
+        7,
+    )
+    .unwrap();
+    assert_eq!(captioned.content.input_text(), "SALDO");
+    let nothing = parse_message(
+        &form_params(b"MessageSid=SM2&From=%2B6281234567121").unwrap(),
+        7,
+    )
+    .unwrap();
+    assert_eq!(nothing.content, Content::Text { text: "".into() });
 }
 
 /// Posted for real, every message fixture is recorded once and every sender with a phone gets
@@ -358,6 +426,9 @@ async fn every_message_fixture_is_recorded_and_answered(db: &Db) {
         "location",
         "sticker",
         "audio",
+        "document",
+        "video",
+        "unsupported",
     ];
     for f in files {
         let r = server
@@ -395,6 +466,9 @@ async fn every_message_fixture_is_recorded_and_answered(db: &Db) {
             ("6281234567005".into(), "echo: ".into()),
             ("6281234567006".into(), "echo: ".into()),
             ("6281234567007".into(), "echo: ".into()),
+            ("6281234567008".into(), "echo: SALDO".into()),
+            ("6281234567009".into(), "echo: MENU".into()),
+            ("6281234567010".into(), "echo: ".into()),
         ]
     );
     server.shutdown().await;
@@ -516,12 +590,56 @@ async fn a_webhook_delivered_three_times_is_answered_once(db: &Db) {
     server.shutdown().await;
 }
 
-async fn a_sender_without_phone_is_recorded_and_not_answered(db: &Db) {
+/// Posts a WhatsApp fixture, signed, and checks it is accepted.
+async fn whatsapp_ok(server: &TestServer, file: &str) {
+    let r = server.whatsapp(&fixture(file)).await;
+    assert_eq!(r.status(), 200, "{file}");
+}
+
+/// Waits for the one reply sent so far and returns it.
+async fn the_reply(server: &TestServer) -> Recorded {
+    eventually("the reply", WAIT, || async {
+        server.provider.accepted().len() == 1
+    })
+    .await;
+    server.provider.accepted()[0].clone()
+}
+
+/// A WhatsApp user with a username (no phone shown) is answered at the user id Meta gives, as
+/// `recipient`; the status of that reply names the id and moves its row.
+async fn a_username_only_sender_is_answered_at_their_user_id(db: &Db) {
     let server = TestServer::start(db, Setup::default()).await;
-    let r = server
-        .whatsapp(&fixture("whatsapp/username_only.json"))
-        .await;
-    assert_eq!(r.status(), 200);
+    whatsapp_ok(&server, "whatsapp/username_only.json").await;
+    let reply = the_reply(&server).await;
+    let json = reply.json();
+    assert_eq!(json["recipient"], "ID.1410018717833190");
+    assert!(json.get("to").is_none(), "{json}");
+    assert_eq!(reply.text(), "echo: halo");
+    let status = String::from_utf8(fixture("whatsapp/status_sent_user_id.json"))
+        .unwrap()
+        .replace(
+            "wamid.HBgSSUQuMTQxMDAxODcxNzgzMzE5MBUCABEYEjQxRjc3QkE1QzA3M0E5RDBBRAA=",
+            reply.provider_id.as_deref().unwrap(),
+        )
+        .replace("\"sent\"", "\"delivered\"");
+    assert_eq!(server.whatsapp(status.as_bytes()).await.status(), 200);
+    eventually("the delivery recorded", WAIT, || async {
+        server
+            .db
+            .outbox_records("ID.1410018717833190")
+            .await
+            .unwrap()[0]
+            .status
+            == OutboxStatus::Delivered
+    })
+    .await;
+    server.shutdown().await;
+}
+
+/// A message in a WhatsApp group is recorded and never answered, privately or otherwise.
+async fn a_group_message_is_recorded_and_never_answered(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    whatsapp_ok(&server, "whatsapp/group_text.json").await;
     assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
     assert!(server
         .db
@@ -529,11 +647,19 @@ async fn a_sender_without_phone_is_recorded_and_not_answered(db: &Db) {
         .await
         .unwrap()
         .is_empty());
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await; // longer than the recovery sweep
     let stats = server.db.outbox_stats(None).await.unwrap();
     assert_eq!((stats.depth, stats.sent), (0, 0));
     assert!(server.provider.requests().is_empty());
-    // The server is still fine.
+    server.shutdown().await;
+}
+
+/// Meta calls one app's webhook for every number it serves: a message to a number that is not
+/// ours is recorded and not answered from ours; a message to ours still is.
+async fn a_message_to_a_number_that_is_not_ours_is_not_answered(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    whatsapp_ok(&server, "whatsapp/text_other_business.json").await;
+    assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
     assert_eq!(
         server
             .whatsapp(&fixture("whatsapp/text.json"))
@@ -541,6 +667,75 @@ async fn a_sender_without_phone_is_recorded_and_not_answered(db: &Db) {
             .status(),
         200
     );
+    the_reply(&server).await;
+    tokio::time::sleep(SETTLE).await;
+    let sent = server.provider.requests();
+    assert_eq!(sent.len(), 1, "only the message to our number is answered");
+    assert_eq!(sent[0].to(), "6281234567001");
+    assert_eq!(sent[0].path, format!("/v21.0/{PHONE_NUMBER_ID}/messages"));
+    server.shutdown().await;
+}
+
+/// A Twilio MMS without `Body` (two pictures) is recorded (a 400 would lose it: Twilio does not
+/// retry one) and answered like any message.
+async fn a_twilio_mms_without_body_is_recorded_and_answered(db: &Db) {
+    let server = TestServer::start(db, Setup::default()).await;
+    let r = server
+        .twilio("/webhooks/sms", &fixture("twilio/inbound_mms_no_body.form"))
+        .await;
+    assert_eq!(r.status(), 200);
+    assert_eq!(server.db.inbound_count(None).await.unwrap(), 1);
+    assert_eq!(the_reply(&server).await.to(), "+6281234567121");
+    server.shutdown().await;
+}
+
+/// Twilio's 21610 (the resident sent STOP to the carrier) opts the phone out of broadcasts, and
+/// Meta's 131050 (they stopped marketing messages) likewise; other failures do not.
+async fn a_carrier_stop_opts_the_recipient_out_of_broadcasts(db: &Db) {
+    sent_message(
+        db,
+        Channel::Sms,
+        "+6281234567131",
+        "SM9e8d7c6b5a4f30211f0e9d8c7b6a5f43",
+    )
+    .await;
+    sent_message(
+        db,
+        Channel::WhatsApp,
+        "+6281234567001",
+        "wamid.HBgNNjI4MTIzNDU2NzAwMRUCABEYEjQxRjc3QkE1QzA3M0E5RDBBQwA=",
+    )
+    .await;
+    sent_message(
+        db,
+        Channel::Sms,
+        "+6281234567101",
+        "SM1a2b3c4d5e6f708192a3b4c5d6e7f809",
+    )
+    .await;
+    let opted_out = |phone: &'static str| {
+        let db = db.clone();
+        async move {
+            let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+            let c = tx.contact(phone).await.unwrap();
+            tx.rollback().await.unwrap();
+            c.opted_out
+        }
+    };
+    let server = TestServer::start(db, Setup::default()).await;
+    for (route, file) in [
+        ("/webhooks/sms/status", "twilio/status_unsubscribed.form"),
+        ("/webhooks/sms/status", "twilio/status_failed.form"),
+    ] {
+        assert_eq!(server.twilio(route, &fixture(file)).await.status(), 200);
+    }
+    whatsapp_ok(&server, "whatsapp/status_failed_stopped_marketing.json").await;
+    assert!(opted_out("+6281234567131").await, "21610");
+    assert!(opted_out("+6281234567001").await, "131050");
+    assert!(!opted_out("+6281234567101").await, "30008 is no opt-out");
+    let rows = server.db.outbox_records("+6281234567131").await.unwrap();
+    assert_eq!(rows[0].status, OutboxStatus::Failed);
+    assert_eq!(rows[0].error.as_deref(), Some("21610: undelivered"));
     server.shutdown().await;
 }
 
@@ -597,6 +792,7 @@ async fn a_failed_delivery_keeps_the_providers_error(db: &Db) {
         "SM1a2b3c4d5e6f708192a3b4c5d6e7f809",
     )
     .await;
+    let logs = gotong::testing::logs::global().expect("the test binary's only subscriber");
     let server = TestServer::start(db, Setup::default()).await;
     let r = server
         .twilio(
@@ -608,15 +804,24 @@ async fn a_failed_delivery_keeps_the_providers_error(db: &Db) {
     let row = server.db.outbox_records("+6281234567101").await.unwrap()[0].clone();
     assert_eq!(row.status, OutboxStatus::Failed);
     assert_eq!(row.error.as_deref(), Some("30003: undelivered"));
+    // The operator reads it as a warning, with the message's id and no phone.
+    let warned = logs.lines_with("30003: undelivered");
+    assert!(
+        warned
+            .iter()
+            .any(|l| l.contains("WARN") && l.contains("SM1a2b3c4d5e6f708192a3b4c5d6e7f809")),
+        "{warned:?}"
+    );
+    assert!(
+        warned.iter().all(|l| !l.contains("6281234567101")),
+        "{warned:?}"
+    );
     server.shutdown().await;
 }
 
 async fn a_status_for_an_unknown_message_is_ignored(db: &Db) {
     let server = TestServer::start(db, Setup::default()).await;
-    let r = server
-        .whatsapp(&fixture("whatsapp/status_failed.json"))
-        .await;
-    assert_eq!(r.status(), 200);
+    whatsapp_ok(&server, "whatsapp/status_failed.json").await;
     let r = server
         .twilio("/webhooks/sms/status", &fixture("twilio/status_sent.form"))
         .await;
@@ -766,7 +971,11 @@ gotong::backend_tests!(
     signed_but_malformed_is_refused_and_nothing_stored,
     bodies_over_4_mib_are_refused,
     a_webhook_delivered_three_times_is_answered_once,
-    a_sender_without_phone_is_recorded_and_not_answered,
+    a_username_only_sender_is_answered_at_their_user_id,
+    a_group_message_is_recorded_and_never_answered,
+    a_message_to_a_number_that_is_not_ours_is_not_answered,
+    a_twilio_mms_without_body_is_recorded_and_answered,
+    a_carrier_stop_opts_the_recipient_out_of_broadcasts,
     statuses_out_of_order_keep_the_final_state,
     a_failed_delivery_keeps_the_providers_error,
     a_status_for_an_unknown_message_is_ignored,

@@ -73,6 +73,11 @@ pub enum SendError {
     /// The provider refused this message (bad number, template not approved…): never retried.
     #[error("refused by the provider: {code}: {message}")]
     Permanent { code: String, message: String },
+    /// Nothing can go out now, through no fault of this message: every gateway SIM is at its cap,
+    /// or every gateway phone is down. The message waits `retry_after_ms` with no try counted, so
+    /// it is never given up for it, however long that lasts.
+    #[error("waiting {retry_after_ms} ms: {reason}")]
+    Wait { retry_after_ms: i64, reason: String },
 }
 
 impl SendError {
@@ -97,6 +102,35 @@ impl SendError {
         }
     }
 
+    /// The one reading of a send's HTTP answer, for every provider: a 2xx with a message id is
+    /// accepted; a 2xx without one cannot be followed (no status would ever match it), so it is
+    /// permanent; anything else is [`SendError::refused`] with the provider's code and message
+    /// (HTTP's reason phrase when it gave none).
+    pub(crate) fn classify(
+        status: reqwest::StatusCode,
+        answer: SendAnswer,
+    ) -> Result<String, Self> {
+        if status.is_success() {
+            return match answer.id {
+                Some(id) if !id.trim().is_empty() => Ok(id),
+                _ => Err(SendError::Permanent {
+                    code: format!("http-{}", status.as_u16()),
+                    message: "accepted without a message id".into(),
+                }),
+            };
+        }
+        let message = answer
+            .message
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
+        Err(SendError::refused(
+            status,
+            answer.code,
+            message,
+            answer.throttled,
+        ))
+    }
+
     /// A transport failure (timeout, refused connection, broken body) is worth retrying.
     pub fn transport(e: &reqwest::Error) -> Self {
         let what = if e.is_timeout() {
@@ -108,6 +142,32 @@ impl SendError {
         };
         SendError::Retryable(what.to_string())
     }
+}
+
+/// What a provider's answer to a send says, as its module reads the body (see
+/// [`SendError::classify`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct SendAnswer {
+    /// The message id of an accepted send.
+    pub id: Option<String>,
+    /// The provider's error code and message, for a refused one.
+    pub code: Option<i64>,
+    pub message: Option<String>,
+    /// The provider's own "too fast, try later" (retried whatever the HTTP status).
+    pub throttled: bool,
+}
+
+/// Sends a prepared request and reads the whole answer; a transport failure is retryable.
+pub(crate) async fn send_request(
+    request: reqwest::RequestBuilder,
+) -> Result<(reqwest::StatusCode, bytes::Bytes), SendError> {
+    let response = request.send().await.map_err(|e| SendError::transport(&e))?;
+    let status = response.status();
+    let body = response
+        .bytes()
+        .await
+        .map_err(|e| SendError::transport(&e))?;
+    Ok((status, body))
 }
 
 /// The outbound half of a provider.
@@ -132,6 +192,8 @@ pub struct Providers {
     pub android_webhook: Option<Arc<dyn Webhook>>,
     /// The gateway phones and SIMs (health for `/metrics` and `GET /api/sms-devices`).
     pub sms_devices: Option<Arc<android::sims::SimPool>>,
+    /// SMS go out through the gateway phones (`SMS_PROVIDER=android`), paced at this `SMS_MPS`.
+    pub android_sends_at: Option<u32>,
     pub senders: Vec<Arc<dyn Sender>>,
 }
 
@@ -186,6 +248,7 @@ impl Providers {
                 sims.clone(),
             )));
             if config.sms_provider == Some(SmsProvider::Android) {
+                p.android_sends_at = Some(config.sms_mps);
                 p.senders.push(Arc::new(android::send::AndroidSender::new(
                     client,
                     an,
@@ -197,6 +260,23 @@ impl Providers {
             p.sms_devices = Some(sims);
         }
         Ok(p)
+    }
+}
+
+impl Providers {
+    /// How long `messages` more SMS of `kelurahan` take to go out through its gateway phones
+    /// (their SIMs' caps, [`android::sims::Drain`]), when SMS go out through SMS Gateway for
+    /// Android; `None` otherwise (Twilio has no such caps).
+    pub async fn sms_drain(
+        &self,
+        numbers: &NumberDirectory,
+        kelurahan: crate::store::KelurahanId,
+        messages: i64,
+        now: i64,
+    ) -> Option<android::sims::Drain> {
+        let (pool, mps) = (self.sms_devices.as_ref()?, self.android_sends_at?);
+        let phones = android::send::phones_for(pool, numbers, kelurahan).await;
+        Some(pool.drain(&phones, messages, mps, now))
     }
 }
 

@@ -314,7 +314,11 @@ impl Engine {
             .current(turn)
             .is_some_and(|(_, step)| step.input == InputKind::Photo);
         match content {
-            Content::Unsupported { .. } | Content::Location { .. } => {
+            // A document, video or audio file is read by its caption; without one it is as a
+            // sticker.
+            Content::Unsupported { .. }
+            | Content::Location { .. }
+            | Content::Media { caption: None, .. } => {
                 self.say(turn, "engine-only-text", &[]);
                 return Ok(());
             }

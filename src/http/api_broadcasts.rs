@@ -7,9 +7,10 @@ use super::api_registry::ACTOR;
 use super::error::HttpError;
 use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
-use crate::broadcast::{self, parse_rt, parse_rw, BroadcastError, Created, Scope};
+use crate::broadcast::{self, parse_rt, parse_rw, BroadcastError, Created, Plan, Scope};
+use crate::channels::android::sims::Drain;
 use crate::parse::nik::{mask_nik, parse_nik};
-use crate::store::{BroadcastCounts, Role};
+use crate::store::{BroadcastCounts, KelurahanId, Role};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -99,13 +100,26 @@ pub struct KelurahanBroadcast {
     pub whatsapp: i64,
     pub sms: i64,
     pub unreachable: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_drain: Option<Drain>,
+}
+
+/// One queued broadcast, and how long its SMS take to go out through the gateway phones.
+#[derive(Serialize)]
+pub struct CreatedView {
+    #[serde(flatten)]
+    pub created: Created,
+    /// With `SMS_PROVIDER=android` and SMS recipients: `{"messages", "sims", "per_minute",
+    /// "per_day", "seconds", "days"}` (the SIMs' caps: [`Drain`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sms_drain: Option<Drain>,
 }
 
 /// What `POST /api/broadcasts` answers: one broadcast, or with `"all": true` each kelurahan's.
 #[derive(Serialize)]
 #[serde(untagged)]
 pub enum BroadcastAnswer {
-    One(Created),
+    One(CreatedView),
     All {
         recipients: i64,
         broadcasts: Vec<KelurahanBroadcast>,
@@ -113,7 +127,7 @@ pub enum BroadcastAnswer {
 }
 
 /// `POST /api/broadcasts {"text", "rw"?, "rt"?, "role"?}` → `{"id", "recipients", "whatsapp",
-/// "sms", "unreachable"}`; with `"all": true` (and no RW or RT: those are inside one kelurahan)
+/// "sms", "unreachable", "sms_drain"?}`; with `"all": true` (and no RW or RT: those are inside one kelurahan)
 /// → `{"recipients", "broadcasts": [{"kelurahan", "name", "id", "recipients", …}]}`, one per
 /// kelurahan of the deployment, all queued or none. 422 (nothing queued) for an empty or
 /// unsendable text or no recipients.
@@ -141,7 +155,9 @@ async fn create_broadcast(
         let created =
             broadcast::create(&mut tx, ACTOR, &target, &body.text, &app.config, app.now()).await?;
         tx.commit().await?;
-        return Ok((StatusCode::CREATED, Json(BroadcastAnswer::One(created))));
+        let sms_drain = sms_drain(&state, kelurahan.id(), &created.plan).await;
+        let view = CreatedView { created, sms_drain };
+        return Ok((StatusCode::CREATED, Json(BroadcastAnswer::One(view))));
     }
     let everywhere = app.db.kelurahan_list().await?;
     let destination = Scope::Kecamatan.destination(&everywhere, None, rw, rt, role)?;
@@ -157,21 +173,20 @@ async fn create_broadcast(
     )
     .await?;
     tx.commit().await?;
-    let broadcasts: Vec<KelurahanBroadcast> = made
-        .into_iter()
-        .map(|(k, c)| {
-            let plan = c.map(|c| c.plan).unwrap_or_default();
-            KelurahanBroadcast {
-                kelurahan: k.code,
-                name: k.name,
-                id: c.map(|c| c.id),
-                recipients: plan.recipients,
-                whatsapp: plan.whatsapp,
-                sms: plan.sms,
-                unreachable: plan.unreachable,
-            }
-        })
-        .collect();
+    let mut broadcasts: Vec<KelurahanBroadcast> = Vec::with_capacity(made.len());
+    for (k, c) in made {
+        let plan = c.map(|c| c.plan).unwrap_or_default();
+        broadcasts.push(KelurahanBroadcast {
+            sms_drain: sms_drain(&state, k.id, &plan).await,
+            kelurahan: k.code,
+            name: k.name,
+            id: c.map(|c| c.id),
+            recipients: plan.recipients,
+            whatsapp: plan.whatsapp,
+            sms: plan.sms,
+            unreachable: plan.unreachable,
+        });
+    }
     Ok((
         StatusCode::CREATED,
         Json(BroadcastAnswer::All {
@@ -179,6 +194,18 @@ async fn create_broadcast(
             broadcasts,
         }),
     ))
+}
+
+/// How long a broadcast's SMS take through `kelurahan`'s gateway phones (none without SMS).
+async fn sms_drain(state: &HttpState, kelurahan: KelurahanId, plan: &Plan) -> Option<Drain> {
+    if plan.sms == 0 {
+        return None;
+    }
+    let app = &state.app;
+    state
+        .providers
+        .sms_drain(&app.numbers, kelurahan, plan.sms, app.now())
+        .await
 }
 
 /// `GET /api/broadcasts/{id}` → `{"recipients", "queued", "sent", "delivered", "read", "failed",

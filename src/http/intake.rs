@@ -6,7 +6,7 @@ use super::error::HttpError;
 use super::HttpState;
 use crate::channels::{RawWebhook, Webhook};
 use crate::parse::mask_phone;
-use crate::store::StatusOutcome;
+use crate::store::{KelurahanId, StatusOutcome};
 use crate::telemetry;
 use axum::http::{header, HeaderMap, Uri};
 use axum::response::{IntoResponse, Response};
@@ -40,7 +40,14 @@ pub async fn intake(
     })?;
     let numbers = &state.app.numbers;
     for msg in &mut events.messages {
-        msg.kelurahan = numbers.kelurahan_of(channel, msg.to.as_deref()).await;
+        match numbers.owner_of_message(channel, msg.to.as_deref()).await {
+            Some(kelurahan) => msg.kelurahan = kelurahan,
+            // Not sent to a number of ours: recorded, never answered from ours.
+            None => {
+                msg.kelurahan = KelurahanId::DEFAULT;
+                msg.phone = None;
+            }
+        }
     }
 
     let mut phones: Vec<&str> = Vec::new();
@@ -74,7 +81,30 @@ pub async fn intake(
         }
     }
     for status in &events.statuses {
+        if let Some(error) = &status.error {
+            tracing::warn!(
+                %channel,
+                provider_id = status.provider_id,
+                status = status.status.as_str(),
+                error,
+                "the provider reports an error for a message we sent"
+            );
+        }
         let outcome = state.app.db.apply_status(status).await?;
+        if status.unsubscribed {
+            let ours = state
+                .app
+                .db
+                .opt_out_recipient_of(channel, &status.provider_id, status.recipient.as_deref())
+                .await?;
+            if ours {
+                tracing::info!(
+                    %channel,
+                    provider_id = status.provider_id,
+                    "the recipient unsubscribed at the provider: opted out of broadcasts"
+                );
+            }
+        }
         metrics::counter!(
             telemetry::DELIVERY_STATUS,
             "channel" => channel.as_str(),

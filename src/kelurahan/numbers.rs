@@ -10,8 +10,12 @@
 //!   already knows is used within a minute;
 //! - at once after this server adds a kelurahan or a number ([`NumberDirectory::reload`]).
 //!
-//! A number that belongs to no kelurahan is the default kelurahan's (a deployment of one needs no
-//! set-up), with one warning per number. A kelurahan without a number of its own on a channel
+//! An SMS number that belongs to no kelurahan is the default kelurahan's (a deployment of one needs
+//! no set-up: each Twilio number and gateway phone names the webhook it calls), with one warning
+//! per number. A WhatsApp number is ours only when registered (the configured
+//! `WHATSAPP_PHONE_NUMBER_ID` is, at start): Meta calls one app's webhook for every number of
+//! every business account it serves, so a message to another one is not answered from ours
+//! ([`NumberDirectory::owner_of_message`]). A kelurahan without a number of its own on a channel
 //! sends from the default kelurahan's; with several, from the one the environment configures
 //! (`WHATSAPP_PHONE_NUMBER_ID`, `TWILIO_FROM`), else the first in order.
 
@@ -178,27 +182,65 @@ impl NumberDirectory {
         let Some(to) = to else {
             return KelurahanId::DEFAULT;
         };
+        if let Some(k) = self.registered(channel, to).await {
+            return k;
+        }
+        self.warn_unknown(
+            channel,
+            to,
+            "a message to a number of no kelurahan: it goes to the default kelurahan",
+        );
+        KelurahanId::DEFAULT
+    }
+
+    /// The kelurahan a message sent to `to` belongs to, or `None` when it is not for us: a
+    /// WhatsApp number that no kelurahan has (another business's number on the same Meta app).
+    /// Any other number is as [`NumberDirectory::kelurahan_of`] says.
+    pub async fn owner_of_message(
+        &self,
+        channel: Channel,
+        to: Option<&str>,
+    ) -> Option<KelurahanId> {
+        match (channel, to) {
+            (Channel::WhatsApp, Some(to)) => {
+                let owner = self.registered(channel, to).await;
+                if owner.is_none() {
+                    self.warn_unknown(
+                        channel,
+                        to,
+                        "a message to a WhatsApp number that is not ours: recorded, not answered",
+                    );
+                }
+                owner
+            }
+            _ => Some(self.kelurahan_of(channel, to).await),
+        }
+    }
+
+    /// The kelurahan that registered `number` on `channel`, loading the numbers again when the
+    /// copy does not know it (at most every [`UNKNOWN_RELOAD_AFTER`]).
+    async fn registered(&self, channel: Channel, number: &str) -> Option<KelurahanId> {
         self.load_if_older(REFRESH_AFTER).await;
-        let key = (channel, to.to_string());
+        let key = (channel, number.to_string());
         if let Some(k) = self.current().owner.get(&key) {
-            return *k;
+            return Some(*k);
         }
         self.load_if_older(UNKNOWN_RELOAD_AFTER).await;
-        if let Some(k) = self.current().owner.get(&key) {
-            return *k;
-        }
+        self.current().owner.get(&key).copied()
+    }
+
+    /// Says once per number that a message came to a number of no kelurahan.
+    fn warn_unknown(&self, channel: Channel, number: &str, what: &'static str) {
         let mut warned = read(&self.warned);
-        if warned.len() < MAX_WARNED && warned.insert(key) {
+        if warned.len() < MAX_WARNED && warned.insert((channel, number.to_string())) {
             tracing::warn!(
                 %channel,
-                number = to,
-                "a message to a number of no kelurahan: it goes to the default kelurahan \
-                 (add the number with `gotong kelurahan add` or POST /api/kelurahan/{{code}}/numbers)"
+                number,
+                "{what} (add the number with `gotong kelurahan add` or POST /api/kelurahan/{{code}}/numbers)"
             );
         } else {
-            tracing::debug!(%channel, number = to, "a message to a number of no kelurahan");
+            tracing::debug!(%channel, number, "{what}");
         }
-        KelurahanId::DEFAULT
     }
 
     /// The number `kelurahan`'s messages on `channel` go out from: its own, else the default

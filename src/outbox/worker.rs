@@ -192,6 +192,18 @@ impl OutboxWorker {
                     let error = format!("gave up after {attempts} attempts: {reason}");
                     (SendOutcome::Failed { id, error }, "failed")
                 }
+                Err(SendError::Wait {
+                    retry_after_ms,
+                    reason,
+                }) => {
+                    tracing::info!(%channel, id, phone, wait_ms = retry_after_ms, reason, "waits, no try counted");
+                    let wait = SendOutcome::Wait {
+                        id,
+                        next_at: now + retry_after_ms.max(1),
+                        error: reason,
+                    };
+                    (wait, "waited")
+                }
                 Err(SendError::Retryable(reason)) => {
                     let delay = backoff.delay_ms(attempts);
                     tracing::info!(%channel, id, phone, attempts, delay_ms = delay, reason, "will retry");

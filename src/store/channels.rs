@@ -70,6 +70,13 @@ pub enum SendOutcome {
         next_at: i64,
         error: String,
     },
+    /// Nothing could go out (every route at its cap or down): try again at `next_at`, and the
+    /// claim's try is not counted.
+    Wait {
+        id: i64,
+        next_at: i64,
+        error: String,
+    },
     /// A permanent failure, never retried.
     Failed { id: i64, error: String },
 }
@@ -80,6 +87,7 @@ impl SendOutcome {
         match self {
             SendOutcome::Sent { id, .. }
             | SendOutcome::Retry { id, .. }
+            | SendOutcome::Wait { id, .. }
             | SendOutcome::Failed { id, .. } => *id,
         }
     }
@@ -385,11 +393,14 @@ impl Db {
         for o in outcomes {
             match o {
                 SendOutcome::Sent { .. } => {}
-                SendOutcome::Retry { id, next_at, error } => {
+                SendOutcome::Retry { id, next_at, error }
+                | SendOutcome::Wait { id, next_at, error } => {
+                    // A wait gives back the try its claim counted.
+                    let uncounted = i64::from(matches!(o, SendOutcome::Wait { .. }));
                     on_backend!(&mut tx.conn, c => {
                         sqlx::query(
                             "UPDATE outbox SET status = $5, next_attempt_at = $1, error = $2,
-                                lease_until = NULL, updated_at = $3
+                                lease_until = NULL, updated_at = $3, attempts = attempts - $7
                              WHERE id = $4 AND status = $6",
                         )
                         .bind(next_at)
@@ -398,6 +409,7 @@ impl Db {
                         .bind(id)
                         .bind(Status::Queued)
                         .bind(Status::Sending)
+                        .bind(uncounted)
                         .execute(&mut **c)
                         .await?;
                     });

@@ -369,6 +369,35 @@ impl Tx {
 }
 
 impl Db {
+    /// A provider reports that the recipient of our message `provider_id` on `channel` refuses
+    /// our messages (they sent STOP to their carrier…): that phone is opted out of broadcasts,
+    /// as if it had sent `BERHENTI` (its contact row made if it had none). Only the phone the
+    /// message went to, and only when `recipient` (if the report names one) is that phone.
+    /// Returns whether such a message of ours was found.
+    pub async fn opt_out_recipient_of(
+        &self,
+        channel: Channel,
+        provider_id: &str,
+        recipient: Option<&str>,
+    ) -> StoreResult<bool> {
+        let opted = on_backend!(&self.pool, p => {
+            sqlx::query(
+                "INSERT INTO contacts (phone, channel, opted_out)
+                 SELECT phone, channel, $4 FROM outbox
+                 WHERE channel = $1 AND provider_id = $2 AND (CAST($3 AS TEXT) IS NULL OR phone = $3)
+                 ON CONFLICT (phone) DO UPDATE SET opted_out = excluded.opted_out",
+            )
+            .bind(channel.as_str())
+            .bind(provider_id)
+            .bind(recipient)
+            .bind(true)
+            .execute(p)
+            .await?
+            .rows_affected()
+        });
+        Ok(opted > 0)
+    }
+
     /// (flow, step, event, count) for `/metrics`.
     pub async fn flow_event_counts(&self) -> StoreResult<Vec<(String, String, String, i64)>> {
         let rows = on_backend!(&self.pool, p => {

@@ -341,10 +341,11 @@ fn kind_of(path: &str) -> Kind {
     }
 }
 
-/// A WhatsApp message (JSON `to`) or an SMS (form `To`): only the recipient is read.
+/// A WhatsApp message (JSON `to`, or `recipient` for a user id) or an SMS (form `To`): only the
+/// recipient is read.
 #[derive(Deserialize)]
 struct Message {
-    #[serde(alias = "To")]
+    #[serde(alias = "To", alias = "recipient")]
     to: String,
 }
 

@@ -5,6 +5,7 @@
 //!   `TEST_POSTGRES_URL` names a PostgreSQL server where databases may be created;
 //! - [`fake_provider`]: the fake WhatsApp and Twilio APIs;
 //! - [`kelurahan`]: the test-kelurahan builder (residents, phones, credit, merchants);
+//! - [`logs`]: what the server logs, captured;
 //! - [`transcript`]: the transcript runner.
 
 use crate::store::Db;
@@ -159,4 +160,5 @@ mod tests {
 
 pub mod fake_provider;
 pub mod kelurahan;
+pub mod logs;
 pub mod transcript;

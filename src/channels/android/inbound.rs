@@ -188,6 +188,7 @@ pub fn parse_event(body: &[u8], now: i64) -> Result<(Parsed, SimKey), WebhookErr
                     recipient: e.payload.phone_number.as_deref().and_then(normalize_phone),
                     status,
                     error,
+                    unsubscribed: false,
                     at: time_ms(at.as_deref()).unwrap_or(now),
                 })
             }
@@ -345,6 +346,7 @@ mod tests {
                 recipient: Some("+6281234567101".into()),
                 status: Delivery::Failed,
                 error: Some("sms:failed: RESULT_ERROR_NO_SERVICE".into()),
+                unsubscribed: false,
                 at: 1_708_443_000_000,
             })
         );

@@ -8,15 +8,19 @@
 //! the resident's phone reassembles, so a long reply is never cut here.
 //!
 //! Which phone and SIM send is the [`SimPool`]'s choice among the kelurahan's gateway phones (the
-//! SMS numbers `android:<deviceId>` of the kelurahan whose number `from` is); when every SIM is
-//! at its cap or resting, the send is a retryable failure and nothing leaves.
+//! SMS numbers `android:<deviceId>` of the kelurahan whose number `from` is; a kelurahan without
+//! a phone of its own sends through the default kelurahan's). When every SIM is at its cap, or
+//! every phone is down (its SIMs resting after failures, and a probe send failed too), nothing
+//! leaves and the message *waits* ([`SendError::Wait`]): no try is counted, so a backlog is never
+//! given up while the phones are away, and it drains when one is back.
 
 use super::sims::{SimKey, SimPool};
-use crate::channels::{SendError, Sender};
+use crate::channels::{send_request, SendAnswer, SendError, Sender};
 use crate::clock::Clock;
 use crate::config::AndroidConfig;
 use crate::kelurahan::NumberDirectory;
 use crate::message::{Body, Channel};
+use crate::store::KelurahanId;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -74,24 +78,16 @@ struct Refused {
 /// Reads the gateway's answer: the message id, or a classified error (timeouts, 429 and 5xx
 /// retryable; other 4xx permanent, kept with the gateway's message).
 pub fn classify_response(status: reqwest::StatusCode, body: &[u8]) -> Result<String, SendError> {
-    if status.is_success() {
-        return match serde_json::from_slice::<Accepted>(body)
+    let answer = SendAnswer {
+        id: serde_json::from_slice::<Accepted>(body)
             .ok()
-            .and_then(|a| a.id)
-        {
-            Some(id) if !id.trim().is_empty() => Ok(id),
-            _ => Err(SendError::Permanent {
-                code: format!("http-{}", status.as_u16()),
-                message: "accepted without a message id".into(),
-            }),
-        };
-    }
-    let message = serde_json::from_slice::<Refused>(body)
-        .ok()
-        .map(|r| r.message)
-        .filter(|m| !m.is_empty())
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
-    Err(SendError::refused(status, None, message, false))
+            .and_then(|a| a.id),
+        message: serde_json::from_slice::<Refused>(body)
+            .ok()
+            .map(|r| r.message),
+        ..SendAnswer::default()
+    };
+    SendError::classify(status, answer)
 }
 
 impl AndroidSender {
@@ -116,20 +112,39 @@ impl AndroidSender {
     /// The gateway phones of the kelurahan whose SMS number `from` is.
     async fn phones_of(&self, from: Option<&str>) -> Vec<String> {
         let kelurahan = self.numbers.kelurahan_of(Channel::Sms, from).await;
-        let mut phones = Vec::new();
-        for device in self.sims.devices() {
+        phones_for(&self.sims, &self.numbers, kelurahan).await
+    }
+}
+
+/// The gateway phones that send for `kelurahan`: its own (a local-mode phone, which names no
+/// device, serves everyone), or the default kelurahan's when it has none.
+pub async fn phones_for(
+    sims: &SimPool,
+    numbers: &NumberDirectory,
+    kelurahan: KelurahanId,
+) -> Vec<String> {
+    let mut owned: Vec<(String, KelurahanId)> = Vec::new();
+    for device in sims.devices() {
+        let of = if device.is_empty() {
+            kelurahan
+        } else {
             let number = super::device_number(&device);
-            let of = if device.is_empty() {
-                // A local-mode phone names no device: it serves whoever sends through it.
-                kelurahan
-            } else {
-                self.numbers.kelurahan_of(Channel::Sms, Some(&number)).await
-            };
-            if of == kelurahan {
-                phones.push(device);
-            }
-        }
-        phones
+            numbers.kelurahan_of(Channel::Sms, Some(&number)).await
+        };
+        owned.push((device, of));
+    }
+    let of = |k: KelurahanId| -> Vec<String> {
+        owned
+            .iter()
+            .filter(|(_, of)| *of == k)
+            .map(|(d, _)| d.clone())
+            .collect()
+    };
+    let own = of(kelurahan);
+    if own.is_empty() {
+        of(KelurahanId::DEFAULT)
+    } else {
+        own
     }
 }
 
@@ -146,47 +161,51 @@ impl Sender for AndroidSender {
         body: &Body,
     ) -> Result<String, SendError> {
         let allowed = self.phones_of(from).await;
-        let fallback = SimKey {
-            device: from
-                .and_then(super::device_of)
-                .unwrap_or_default()
-                .to_string(),
-            sim: None,
-        };
+        // Before any of its SIMs is known: the phone `from` names, else one of the kelurahan's
+        // phones (the app picks the SIM).
+        let device = from
+            .and_then(super::device_of)
+            .map(str::to_string)
+            .or_else(|| allowed.first().cloned())
+            .unwrap_or_default();
+        let fallback = SimKey { device, sim: None };
+        let now = || self.clock.now_ms();
         let sim = self
             .sims
-            .reserve(&allowed, phone, fallback, self.clock.now_ms())
-            .map_err(|busy| {
-                SendError::Retryable(format!(
-                    "every gateway SIM is at its cap or resting; one is free in {} s",
-                    (busy.retry_after_ms + 999) / 1000
-                ))
+            .reserve(&allowed, phone, fallback, now())
+            .map_err(|busy| SendError::Wait {
+                retry_after_ms: busy.retry_after_ms,
+                reason: busy.reason(),
             })?;
-        let result = match self
+        let request = self
             .client
             .post(&self.url)
             .basic_auth(&self.username, Some(&self.password))
-            .json(&request(&sim, phone, body))
-            .send()
-            .await
-        {
-            Err(e) => Err(SendError::transport(&e)),
-            Ok(response) => {
-                let status = response.status();
-                match response.bytes().await {
-                    Err(e) => Err(SendError::transport(&e)),
-                    Ok(bytes) => classify_response(status, &bytes),
+            .json(&request(&sim, phone, body));
+        let result = match send_request(request).await {
+            Ok((status, answer)) => classify_response(status, &answer),
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(id) => {
+                self.sims.outcome(&sim, true, now());
+                Ok(id)
+            }
+            // The phone or its SIM did not take it (asleep, offline, overloaded): when that was
+            // the last SIM standing, every phone is down and the message waits for one.
+            Err(SendError::Retryable(reason)) => {
+                self.sims.outcome(&sim, false, now());
+                match self.sims.down_for(&allowed, now()) {
+                    Some(retry_after_ms) => Err(SendError::Wait {
+                        retry_after_ms,
+                        reason: format!("every gateway phone is down: {reason}"),
+                    }),
+                    None => Err(SendError::Retryable(reason)),
                 }
             }
-        };
-        match &result {
-            Ok(_) => self.sims.outcome(&sim, true, self.clock.now_ms()),
-            // The phone or its SIM did not take it (asleep, offline, overloaded).
-            Err(SendError::Retryable(_)) => self.sims.outcome(&sim, false, self.clock.now_ms()),
             // This message's fault (a bad number…), not the SIM's.
-            Err(SendError::Permanent { .. }) => {}
+            Err(other) => Err(other),
         }
-        result
     }
 }
 

@@ -1,5 +1,10 @@
 //! Reading Twilio webhooks (form-encoded POSTs): incoming SMS on `/webhooks/sms` and delivery
 //! status callbacks on `/webhooks/sms/status`.
+//!
+//! Any signed incoming message with a `MessageSid` and a `From` is recorded, whatever else it
+//! lacks: Twilio does not retry a 400, so refusing a real message would lose it. An MMS may come
+//! without `Body` (`NumMedia=2`, `MediaUrl0`, `MediaUrl1`): it is a picture message, answered
+//! that only text is read; its text, when it has one, is read like any SMS.
 
 use super::signature;
 use crate::channels::{RawWebhook, Webhook, WebhookAck, WebhookError, WebhookEvents};
@@ -96,7 +101,7 @@ impl Webhook for TwilioWebhook {
 }
 
 /// An incoming SMS: `MessageSid`, `From`, `To` (the number it was sent to), `Body` (and
-/// `NumMedia` for MMS pictures).
+/// `NumMedia` for MMS pictures: `Body` may then be absent or empty).
 pub fn parse_message(params: &[(String, String)], now: i64) -> Result<Inbound, WebhookError> {
     let provider_id = param(params, "MessageSid")
         .or_else(|| param(params, "SmsMessageSid"))
@@ -121,11 +126,12 @@ pub fn parse_message(params: &[(String, String)], now: i64) -> Result<Inbound, W
         param(params, "To").map(|to| normalize_phone(to).unwrap_or_else(|| to.trim().to_string()));
     let media = param(params, "NumMedia").and_then(|n| n.parse::<u32>().ok());
     let content = match (text, media) {
-        (Some(t), Some(n)) if t.trim().is_empty() && n > 0 => {
-            Content::Unsupported { kind: "mms".into() }
-        }
-        (Some(text), _) => Content::Text { text },
-        (None, _) => return Err(WebhookError::Malformed("Body missing".into())),
+        (Some(text), _) if !text.trim().is_empty() => Content::Text { text },
+        (_, Some(n)) if n > 0 => Content::Unsupported { kind: "mms".into() },
+        // Nothing typed: the engine answers an empty message as such.
+        (text, _) => Content::Text {
+            text: text.unwrap_or_default(),
+        },
     };
     Ok(Inbound {
         channel: Channel::Sms,
@@ -139,8 +145,12 @@ pub fn parse_message(params: &[(String, String)], now: i64) -> Result<Inbound, W
     })
 }
 
+/// Twilio's error for "the recipient sent STOP (or another opt-out word) to the carrier: this
+/// number may not message them".
+pub const UNSUBSCRIBED: &str = "21610";
+
 /// A status callback: `MessageSid`, `MessageStatus`, `To` (the recipient), and `ErrorCode` /
-/// `ErrorMessage` on failure.
+/// `ErrorMessage` on failure ([`UNSUBSCRIBED`] opts the recipient out of broadcasts).
 /// Statuses that say nothing about delivery (`receiving`, `received`…) give `None`.
 pub fn parse_status(
     params: &[(String, String)],
@@ -172,6 +182,7 @@ pub fn parse_status(
         channel: Channel::Sms,
         provider_id,
         status,
+        unsubscribed: param(params, "ErrorCode") == Some(UNSUBSCRIBED),
         error,
         at: now,
         recipient: param(params, "To").and_then(normalize_phone),

@@ -3,7 +3,7 @@
 //! `MessagingServiceSid`), `Body`, `StatusCallback`. SMS has no buttons: a
 //! menu's options are already numbered in its text, so any body is sent as its main text.
 
-use crate::channels::{SendError, Sender};
+use crate::channels::{send_request, SendAnswer, SendError, Sender};
 use crate::config::TwilioConfig;
 use crate::message::{Body, Channel};
 use serde::Deserialize;
@@ -69,24 +69,16 @@ struct Refused {
 
 /// Reads Twilio's answer: the message SID, or a classified error.
 pub fn classify_response(status: reqwest::StatusCode, body: &[u8]) -> Result<String, SendError> {
-    if status.is_success() {
-        return match serde_json::from_slice::<Created>(body)
-            .ok()
-            .and_then(|c| c.sid)
-        {
-            Some(sid) if !sid.is_empty() => Ok(sid),
-            _ => Err(SendError::Permanent {
-                code: format!("http-{}", status.as_u16()),
-                message: "accepted without a message sid".into(),
-            }),
-        };
-    }
     let refused = serde_json::from_slice::<Refused>(body).ok();
-    let code = refused.as_ref().and_then(|r| r.code);
-    let message = refused
-        .map(|r| r.message)
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
-    Err(SendError::refused(status, code, message, false))
+    let answer = SendAnswer {
+        id: serde_json::from_slice::<Created>(body)
+            .ok()
+            .and_then(|c| c.sid),
+        code: refused.as_ref().and_then(|r| r.code),
+        message: refused.map(|r| r.message),
+        throttled: false,
+    };
+    SendError::classify(status, answer)
 }
 
 #[async_trait::async_trait]
@@ -101,20 +93,13 @@ impl Sender for TwilioSender {
         phone: &str,
         body: &Body,
     ) -> Result<String, SendError> {
-        let response = self
+        let request = self
             .client
             .post(&self.url)
             .basic_auth(&self.account_sid, Some(&self.auth_token))
-            .form(&self.form(from, phone, body))
-            .send()
-            .await
-            .map_err(|e| SendError::transport(&e))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| SendError::transport(&e))?;
-        classify_response(status, &bytes)
+            .form(&self.form(from, phone, body));
+        let (status, answer) = send_request(request).await?;
+        classify_response(status, &answer)
     }
 }
 

@@ -1,13 +1,23 @@
 //! Reading WhatsApp Cloud API webhooks: the GET subscription handshake and the POSTed
 //! `entry[].changes[].value` objects with `messages[]` (what residents sent) and `statuses[]`
 //! (delivery reports of what we sent).
+//!
+//! What Meta really sends, beside the plain cases:
+//! - a sender with a username and no phone shown: no `from`, only `from_user_id` (the user id we
+//!   answer at, [`super::is_user_id`]); a status of a message sent to that id names it in
+//!   `recipient_user_id` instead of `recipient_id`;
+//! - a message in a WhatsApp group (`group_id`): recorded, never answered (the bot is not for
+//!   groups, and its answer must not go privately to the member);
+//! - captions on documents, videos and audio as on images: read as text;
+//! - `errors` on a change (a webhook Meta could not fill) and on a status (e.g. 131051, a type
+//!   Meta does not support): logged as warnings, with codes and titles only.
 
 use super::signature;
 use crate::channels::{
     seconds_to_ms, RawWebhook, Webhook, WebhookAck, WebhookError, WebhookEvents,
 };
 use crate::config::WhatsAppConfig;
-use crate::message::{Channel, Content, Delivery, Inbound, StatusUpdate};
+use crate::message::{Channel, Content, Delivery, Inbound, MediaKind, StatusUpdate};
 use crate::parse::{mask_phone, normalize_phone};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
@@ -98,6 +108,9 @@ struct MessagesValue {
     messages: Vec<Message>,
     #[serde(default)]
     statuses: Vec<Status>,
+    /// What went wrong for the whole change (Meta's `errors`).
+    #[serde(default)]
+    errors: Vec<GraphError>,
 }
 
 #[derive(Deserialize)]
@@ -111,14 +124,23 @@ struct Message {
     id: Option<String>,
     /// The sender's phone (digits, no '+'). Absent for username-only senders (`from_user_id`).
     from: Option<String>,
+    /// The sender's business-scoped user id (BSUID).
+    from_user_id: Option<String>,
+    /// Set when the message was written in a group.
+    group_id: Option<String>,
     timestamp: Option<String>,
     #[serde(rename = "type")]
     kind: Option<String>,
     text: Option<Text>,
     interactive: Option<Interactive>,
     button: Option<TemplateButton>,
-    image: Option<Image>,
+    image: Option<Media>,
+    document: Option<Media>,
+    video: Option<Media>,
+    audio: Option<Media>,
     location: Option<Location>,
+    #[serde(default)]
+    errors: Vec<GraphError>,
 }
 
 #[derive(Deserialize)]
@@ -150,8 +172,9 @@ struct TemplateButton {
     payload: Option<String>,
 }
 
+/// An image, document, video or audio file: its media id and caption.
 #[derive(Deserialize)]
-struct Image {
+struct Media {
     id: Option<String>,
     caption: Option<String>,
 }
@@ -166,20 +189,70 @@ struct Location {
 #[derive(Deserialize)]
 struct Status {
     id: Option<String>,
-    /// The recipient's phone (digits, no '+').
+    /// The recipient's phone (digits, no '+'); absent when we sent to a user id.
     recipient_id: Option<String>,
+    /// The recipient's user id, when we sent to it.
+    recipient_user_id: Option<String>,
     status: Option<String>,
     timestamp: Option<String>,
     #[serde(default)]
-    errors: Vec<StatusError>,
+    errors: Vec<GraphError>,
 }
 
+/// An error as Meta writes it in webhooks (`code`, `title`, `message`, `error_data.details`).
 #[derive(Deserialize)]
-struct StatusError {
+struct GraphError {
     code: Option<serde_json::Value>,
     title: Option<String>,
     message: Option<String>,
+    error_data: Option<ErrorData>,
 }
+
+#[derive(Deserialize)]
+struct ErrorData {
+    details: Option<String>,
+}
+
+impl GraphError {
+    fn code(&self) -> String {
+        match &self.code {
+            Some(serde_json::Value::String(c)) => c.clone(),
+            Some(c) => c.to_string(),
+            None => "unknown".into(),
+        }
+    }
+
+    fn title(&self) -> &str {
+        self.title
+            .as_deref()
+            .or(self.message.as_deref())
+            .unwrap_or("")
+    }
+
+    /// `code: title`, as kept with a failed message.
+    fn summary(&self) -> String {
+        format!("{}: {}", self.code(), self.title())
+    }
+
+    /// Logs it as a warning: Meta's code, title and details (about the request, never a
+    /// message's text or a phone).
+    fn warn(&self, what: &'static str, provider_id: Option<&str>) {
+        tracing::warn!(
+            code = %self.code(),
+            title = self.title(),
+            details = self
+                .error_data
+                .as_ref()
+                .and_then(|d| d.details.as_deref())
+                .unwrap_or(""),
+            provider_id = provider_id.unwrap_or(""),
+            "whatsapp reports an error: {what}"
+        );
+    }
+}
+
+/// Meta's code for "the recipient stopped marketing messages from this business".
+pub const STOPPED_MARKETING: &str = "131050";
 
 /// Parses a (verified) webhook body. Messages without an id are skipped with a warning: they
 /// could not be deduplicated. Unknown statuses are skipped.
@@ -195,6 +268,9 @@ pub fn parse_payload(body: &[u8], now: i64) -> Result<WebhookEvents, WebhookErro
             serde_json::Value::Null => MessagesValue::default(),
             v => serde_json::from_value(v).map_err(|e| WebhookError::Malformed(e.to_string()))?,
         };
+        for e in &value.errors {
+            e.warn("a change of the webhook", None);
+        }
         let to = value
             .metadata
             .and_then(|m| m.phone_number_id)
@@ -217,29 +293,12 @@ fn inbound(m: Message, to: Option<String>, now: i64) -> Option<Inbound> {
         tracing::warn!("whatsapp message without an id skipped");
         return None;
     };
-    let phone = match m.from.as_deref() {
-        None => {
-            tracing::info!(
-                provider_id,
-                "whatsapp message without a phone (username-only sender): recorded, not answered"
-            );
-            None
-        }
-        Some(from) => {
-            let phone = normalize_phone(&format!("+{}", from.trim().trim_start_matches('+')));
-            if phone.is_none() {
-                tracing::warn!(
-                    provider_id,
-                    from = %mask_phone(from),
-                    "whatsapp sender is not a phone number: recorded, not answered"
-                );
-            }
-            phone
-        }
-    };
+    for e in &m.errors {
+        e.warn("an incoming message", Some(&provider_id));
+    }
     Some(Inbound {
         channel: Channel::WhatsApp,
-        phone,
+        phone: sender(&m, &provider_id),
         sent_at: seconds_to_ms(m.timestamp.as_deref()).unwrap_or(now),
         content: content(&m),
         provider_id,
@@ -247,6 +306,48 @@ fn inbound(m: Message, to: Option<String>, now: i64) -> Option<Inbound> {
         // Resolved from `to` by the webhook intake.
         kelurahan: crate::store::KelurahanId::DEFAULT,
     })
+}
+
+/// Whom a message is answered at: its sender's phone, else their user id; nobody for a group's
+/// message or a sender we cannot name.
+fn sender(m: &Message, provider_id: &str) -> Option<String> {
+    if m.group_id.is_some() {
+        tracing::info!(
+            provider_id,
+            "whatsapp group message: recorded, not answered"
+        );
+        return None;
+    }
+    if let Some(from) = m.from.as_deref() {
+        let phone = normalize_phone(&format!("+{}", from.trim().trim_start_matches('+')));
+        if phone.is_some() {
+            return phone;
+        }
+        tracing::warn!(
+            provider_id,
+            from = %mask_phone(from),
+            "whatsapp sender is not a phone number"
+        );
+    }
+    let user_id = m.from_user_id.as_deref().map(str::trim);
+    match user_id {
+        Some(id) if super::is_user_id(id) => Some(id.to_string()),
+        Some(id) => {
+            tracing::warn!(
+                provider_id,
+                user_id = %mask_phone(id),
+                "whatsapp user id not in Meta's form: recorded, not answered"
+            );
+            None
+        }
+        None => {
+            tracing::warn!(
+                provider_id,
+                "whatsapp message without a sender: recorded, not answered"
+            );
+            None
+        }
+    }
 }
 
 fn content(m: &Message) -> Content {
@@ -291,13 +392,25 @@ fn content(m: &Message) -> Content {
             },
             None => unsupported(kind),
         },
-        "image" => match m.image.as_ref().and_then(|i| Some((i.id.clone()?, i))) {
-            Some((media_id, i)) => Content::Image {
-                media_id,
-                caption: i.caption.clone(),
-            },
+        "image" => match media(&m.image) {
+            Some((media_id, caption)) => Content::Image { media_id, caption },
             None => unsupported(kind),
         },
+        "document" | "video" | "audio" => {
+            let (of_kind, file) = match kind {
+                "document" => (MediaKind::Document, &m.document),
+                "video" => (MediaKind::Video, &m.video),
+                _ => (MediaKind::Audio, &m.audio),
+            };
+            match media(file) {
+                Some((media_id, caption)) => Content::Media {
+                    media: of_kind,
+                    media_id,
+                    caption,
+                },
+                None => unsupported(kind),
+            }
+        }
         "location" => match &m.location {
             Some(Location {
                 latitude: Some(latitude),
@@ -314,6 +427,13 @@ fn content(m: &Message) -> Content {
     }
 }
 
+/// A file's media id and caption (a caption of blanks is none).
+fn media(file: &Option<Media>) -> Option<(String, Option<String>)> {
+    let file = file.as_ref()?;
+    let caption = file.caption.clone().filter(|c| !c.trim().is_empty());
+    Some((file.id.clone()?, caption))
+}
+
 fn status(s: Status, now: i64) -> Option<StatusUpdate> {
     let provider_id = s.id.filter(|id| !id.is_empty())?;
     let status = match s.status.as_deref() {
@@ -326,25 +446,20 @@ fn status(s: Status, now: i64) -> Option<StatusUpdate> {
             return None;
         }
     };
-    let error = s.errors.first().map(|e| {
-        let code = match &e.code {
-            Some(serde_json::Value::String(c)) => c.clone(),
-            Some(c) => c.to_string(),
-            None => "unknown".into(),
-        };
-        let title = e.title.as_deref().or(e.message.as_deref()).unwrap_or("");
-        format!("{code}: {title}")
-    });
+    // Its errors are logged by the intake, with every provider's.
+    let recipient = match (s.recipient_id.as_deref(), s.recipient_user_id.as_deref()) {
+        (Some(r), _) => normalize_phone(&format!("+{}", r.trim().trim_start_matches('+'))),
+        (None, Some(id)) => Some(id.trim().to_string()).filter(|id| super::is_user_id(id)),
+        (None, None) => None,
+    };
     Some(StatusUpdate {
         channel: Channel::WhatsApp,
         provider_id,
         status,
-        error,
+        error: s.errors.first().map(GraphError::summary),
+        unsubscribed: s.errors.iter().any(|e| e.code() == STOPPED_MARKETING),
         at: seconds_to_ms(s.timestamp.as_deref()).unwrap_or(now),
-        recipient: s
-            .recipient_id
-            .as_deref()
-            .and_then(|r| normalize_phone(&format!("+{}", r.trim().trim_start_matches('+')))),
+        recipient,
     })
 }
 
@@ -374,6 +489,119 @@ mod tests {
             {"field":"account_update","value":{"messages":"not ours"}}]}]}"#;
         assert_eq!(parse_payload(body, 1).unwrap(), WebhookEvents::default());
         assert_eq!(parse_payload(b"{}", 1).unwrap(), WebhookEvents::default());
+    }
+
+    /// One change's `value` as a webhook body.
+    fn body(value: serde_json::Value) -> Vec<u8> {
+        serde_json::json!({"object": "whatsapp_business_account", "entry": [{"id": "1", "changes": [
+            {"field": "messages", "value": value}]}]})
+        .to_string()
+        .into_bytes()
+    }
+
+    fn one_message(message: serde_json::Value) -> Inbound {
+        let mut events =
+            parse_payload(&body(serde_json::json!({"messages": [message]})), 1).unwrap();
+        assert_eq!(events.messages.len(), 1);
+        events.messages.remove(0)
+    }
+
+    #[test]
+    fn a_group_message_has_nobody_to_answer_and_a_username_sender_is_answered_at_their_id() {
+        let group = one_message(serde_json::json!({
+            "from": "6281234567021", "from_user_id": "ID.1410018717833021",
+            "group_id": "120363025340017896", "id": "wamid.g", "timestamp": "1",
+            "type": "text", "text": {"body": "SALDO"}}));
+        assert_eq!(group.phone, None);
+        let username = one_message(serde_json::json!({
+            "from_user_id": "ID.1410018717833190", "id": "wamid.u", "timestamp": "1",
+            "type": "text", "text": {"body": "halo"}}));
+        assert_eq!(username.phone.as_deref(), Some("ID.1410018717833190"));
+        // The phone wins when both are given; an id not in Meta's form is nobody.
+        let both = one_message(serde_json::json!({
+            "from": "6281234567001", "from_user_id": "ID.1410018717833001", "id": "wamid.b",
+            "type": "text", "text": {"body": "x"}}));
+        assert_eq!(both.phone.as_deref(), Some("+6281234567001"));
+        let odd = one_message(serde_json::json!({
+            "from_user_id": "<script>", "id": "wamid.o", "type": "text", "text": {"body": "x"}}));
+        assert_eq!(odd.phone, None);
+    }
+
+    #[test]
+    fn captions_of_documents_videos_and_audio_are_read_as_text() {
+        for (kind, media) in [
+            ("document", MediaKind::Document),
+            ("video", MediaKind::Video),
+            ("audio", MediaKind::Audio),
+        ] {
+            let m = one_message(serde_json::json!({
+                "from": "6281234567001", "id": format!("wamid.{kind}"), "type": kind,
+                kind: {"id": "55", "caption": "SALDO", "mime_type": "x/y"}}));
+            assert_eq!(
+                m.content,
+                Content::Media {
+                    media,
+                    media_id: "55".into(),
+                    caption: Some("SALDO".into())
+                },
+                "{kind}"
+            );
+            assert_eq!(m.content.input_text(), "SALDO");
+            assert_eq!(m.content.kind(), kind);
+            let bare = one_message(serde_json::json!({
+                "from": "6281234567001", "id": "wamid.bare", "type": kind,
+                kind: {"id": "56", "caption": "  "}}));
+            assert_eq!(bare.content.input_text(), "", "{kind}");
+        }
+    }
+
+    #[test]
+    fn errors_are_logged_as_warnings_without_the_sender() {
+        let logs = crate::testing::logs::capture(|| {
+            let events = parse_payload(
+                &body(serde_json::json!({
+                    "errors": [{"code": 131000, "title": "Something went wrong",
+                                "error_data": {"details": "Message failed to send."}}],
+                    "messages": [{"from": "6281234567010", "id": "wamid.unsupported",
+                        "type": "unsupported",
+                        "errors": [{"code": 131051, "title": "Message type unknown"}]}],
+                    "statuses": [{"id": "wamid.s", "status": "failed",
+                        "recipient_user_id": "ID.1410018717833190",
+                        "errors": [{"code": 131050, "title": "User has stopped marketing messages"}]}]
+                })),
+                1,
+            )
+            .unwrap();
+            assert_eq!(events.messages.len(), 1);
+            let status = &events.statuses[0];
+            assert!(status.unsubscribed);
+            assert_eq!(status.recipient.as_deref(), Some("ID.1410018717833190"));
+            assert_eq!(
+                status.error.as_deref(),
+                Some("131050: User has stopped marketing messages")
+            );
+        });
+        let warned = |code: &str| {
+            logs.lines()
+                .find(|l| l.contains(code))
+                .unwrap_or_else(|| panic!("{code} logged: {logs}"))
+                .to_string()
+        };
+        let change = warned("131000");
+        assert!(
+            change.contains("WARN") && change.contains("Something went wrong"),
+            "{change}"
+        );
+        assert!(change.contains("Message failed to send."), "{change}");
+        let message = warned("131051");
+        assert!(
+            message.contains("WARN") && message.contains("wamid.unsupported"),
+            "{message}"
+        );
+        assert!(
+            !logs.contains("6281234567010"),
+            "no phone in the logs: {logs}"
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! Text, reply buttons, lists and templates; WhatsApp's length limits are enforced here
 //! (truncating defensively) so a too-long title never turns a reply into a permanent failure.
 
-use crate::channels::{truncate_chars, SendError, Sender};
+use crate::channels::{send_request, truncate_chars, SendAnswer, SendError, Sender};
 use crate::config::WhatsAppConfig;
 use crate::message::{Body, Channel, Choice};
 use serde::Deserialize;
@@ -48,13 +48,18 @@ impl WhatsAppSender {
     }
 }
 
-/// The Graph API request body sending `body` to `phone` (E.164; sent without the '+').
+/// The Graph API request body sending `body` to `phone`: a phone in E.164 as `to` (without the
+/// '+'), a user id (a username-only sender, [`super::is_user_id`]) as `recipient`.
 pub fn message_payload(phone: &str, body: &Body) -> Value {
     let mut payload = json!({
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
-        "to": phone.trim_start_matches('+'),
     });
+    if super::is_user_id(phone) {
+        payload["recipient"] = json!(phone);
+    } else {
+        payload["to"] = json!(phone.trim_start_matches('+'));
+    }
     let (kind, content) = match body {
         Body::Text { text } => (
             "text",
@@ -150,32 +155,24 @@ struct GraphError {
     message: String,
 }
 
-/// Reads the Graph API's answer: the message id, or a classified error.
+/// Reads the Graph API's answer: the message id, or a classified error (Meta's throttling
+/// codes are retried even under HTTP 400).
 pub fn classify_response(status: reqwest::StatusCode, body: &[u8]) -> Result<String, SendError> {
-    if status.is_success() {
-        return match serde_json::from_slice::<Accepted>(body) {
-            Ok(a) => match a.messages.into_iter().next() {
-                Some(m) if !m.id.is_empty() => Ok(m.id),
-                _ => Err(SendError::Permanent {
-                    code: format!("http-{}", status.as_u16()),
-                    message: "accepted without a message id".into(),
-                }),
-            },
-            Err(_) => Err(SendError::Permanent {
-                code: format!("http-{}", status.as_u16()),
-                message: "unreadable success answer".into(),
-            }),
-        };
-    }
+    let id = serde_json::from_slice::<Accepted>(body)
+        .ok()
+        .and_then(|a| a.messages.into_iter().next())
+        .map(|m| m.id);
     let error = serde_json::from_slice::<Refused>(body)
         .ok()
         .map(|r| r.error);
     let code = error.as_ref().and_then(|e| e.code);
-    let message = error
-        .map(|e| e.message)
-        .unwrap_or_else(|| status.canonical_reason().unwrap_or("").to_string());
-    let throttled = code.is_some_and(|c| THROTTLING_CODES.contains(&c));
-    Err(SendError::refused(status, code, message, throttled))
+    let answer = SendAnswer {
+        id,
+        code,
+        message: error.map(|e| e.message),
+        throttled: code.is_some_and(|c| THROTTLING_CODES.contains(&c)),
+    };
+    SendError::classify(status, answer)
 }
 
 #[async_trait::async_trait]
@@ -190,20 +187,13 @@ impl Sender for WhatsAppSender {
         phone: &str,
         body: &Body,
     ) -> Result<String, SendError> {
-        let response = self
+        let request = self
             .client
             .post(self.url(from))
             .bearer_auth(&self.access_token)
-            .json(&message_payload(phone, body))
-            .send()
-            .await
-            .map_err(|e| SendError::transport(&e))?;
-        let status = response.status();
-        let bytes = response
-            .bytes()
-            .await
-            .map_err(|e| SendError::transport(&e))?;
-        classify_response(status, &bytes)
+            .json(&message_payload(phone, body));
+        let (status, answer) = send_request(request).await?;
+        classify_response(status, &answer)
     }
 }
 
@@ -252,6 +242,14 @@ mod tests {
                 "text": { "preview_url": false, "body": "Saldo: Rp25.000" }
             })
         );
+    }
+
+    #[test]
+    fn a_user_id_is_the_recipient() {
+        let p = message_payload("ID.1410018717833190", &Body::text("Halo"));
+        assert_eq!(p["recipient"], "ID.1410018717833190");
+        assert!(p.get("to").is_none(), "{p}");
+        assert_eq!(p["text"]["body"], "Halo");
     }
 
     #[test]
