@@ -1,32 +1,113 @@
 //! From "a message was recorded" to "its conversation step ran": an in-process dispatcher.
 //!
 //! A webhook records the message durably, answers the provider, and hands the phone to
-//! [`Dispatcher::dispatch`]. A few worker tasks run [`inbox::handle_phone`]; a phone always goes to
-//! the same worker, so one phone's messages are never handled by two workers at once in this
-//! process. Nothing here must survive a crash: the recovery sweep
-//! ([`spawn_recovery_sweep`], at start and every few seconds) runs [`inbox::handle_all_pending`]
-//! and so finds any message whose phone was lost from the queue (crash, full queue).
+//! [`Dispatcher::dispatch`]. A few worker tasks run [`inbox::handle_phones`]; a phone always goes
+//! to the same worker, so one phone's messages are never handled by two workers at once in this
+//! process.
+//!
+//! Back-pressure: when steps fall behind, phones wait in their worker's queue, never refused.
+//! The queue holds each phone once (a phone dispatched again while it waits is already there:
+//! its new message is handled with the others, oldest first), so it holds at most one entry per
+//! phone with recorded, unhandled messages, however many webhooks come, and a worker takes the
+//! phones that waited together as one batch once it is free. A webhook is answered once its
+//! message is recorded, whatever the queue holds; the cost of falling behind is the replies'
+//! latency, not messages left waiting for a sweep.
+//!
+//! Nothing here must survive a crash: the recovery sweep ([`spawn_recovery_sweep`], at start and
+//! every few seconds) runs [`inbox::handle_all_pending`] and so finds any message whose phone was
+//! lost from the queue (a crash, a step that failed on a lost connection).
 
 use crate::app::App;
 use crate::inbox;
 use crate::outbox::OutboxWake;
-use crate::parse::mask_phone;
 use crate::shutdown::Stop;
 use crate::telemetry;
+use std::collections::{HashSet, VecDeque};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 use tokio::task::JoinHandle;
-
-/// Phones waiting per worker before new ones are left to the recovery sweep.
-const QUEUE_PER_WORKER: usize = 1024;
 
 /// Hands phones with new messages to the workers. Cheap to clone. When every clone is dropped the
 /// workers finish what is queued and end.
 #[derive(Clone, Debug)]
 pub struct Dispatcher {
-    queues: Arc<[mpsc::Sender<String>]>,
+    queues: Arc<Queues>,
+}
+
+/// The workers' queues; dropped with the last [`Dispatcher`], which closes them.
+#[derive(Debug)]
+struct Queues(Vec<Arc<PhoneQueue>>);
+
+impl Drop for Queues {
+    fn drop(&mut self) {
+        for queue in &self.0 {
+            queue.close();
+        }
+    }
+}
+
+/// One worker's phones, in the order they came, each once.
+#[derive(Debug, Default)]
+struct PhoneQueue {
+    waiting: Mutex<Waiting>,
+    /// Poked when a phone is queued or the queue is closed (one worker waits on it).
+    ready: Notify,
+}
+
+#[derive(Debug, Default)]
+struct Waiting {
+    order: VecDeque<String>,
+    queued: HashSet<String>,
+    closed: bool,
+}
+
+impl PhoneQueue {
+    /// A poisoned lock only means a worker panicked while holding it; the phones are still valid.
+    fn lock(&self) -> MutexGuard<'_, Waiting> {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Queues `phone` unless it is already waiting.
+    fn push(&self, phone: &str) {
+        let mut w = self.lock();
+        if w.queued.insert(phone.to_string()) {
+            w.order.push_back(phone.to_string());
+            drop(w);
+            self.ready.notify_one();
+        }
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.ready.notify_one();
+    }
+
+    /// Waits for phones and takes up to `most` of them, oldest first; `None` once the queue is
+    /// closed and empty.
+    async fn take(&self, most: usize) -> Option<Vec<String>> {
+        loop {
+            {
+                let mut w = self.lock();
+                if !w.order.is_empty() {
+                    let n = w.order.len().min(most);
+                    let phones: Vec<String> = w.order.drain(..n).collect();
+                    for phone in &phones {
+                        w.queued.remove(phone);
+                    }
+                    return Some(phones);
+                }
+                if w.closed {
+                    return None;
+                }
+            }
+            // A push between the look above and this wait left a permit: no wake-up is lost.
+            self.ready.notified().await;
+        }
+    }
 }
 
 impl Dispatcher {
@@ -34,49 +115,35 @@ impl Dispatcher {
     pub fn start(app: App, workers: usize, wake: OutboxWake) -> (Dispatcher, Vec<JoinHandle<()>>) {
         let (queues, handles): (Vec<_>, Vec<_>) = (0..workers.max(1))
             .map(|_| {
-                let (tx, rx) = mpsc::channel(QUEUE_PER_WORKER);
-                (tx, tokio::spawn(work(app.clone(), rx, wake.clone())))
+                let queue = Arc::new(PhoneQueue::default());
+                let worker = tokio::spawn(work(app.clone(), queue.clone(), wake.clone()));
+                (queue, worker)
             })
             .unzip();
         (
             Dispatcher {
-                queues: queues.into(),
+                queues: Arc::new(Queues(queues)),
             },
             handles,
         )
     }
 
-    /// Asks for `phone`'s pending messages to be handled. Never waits: when the queue is full
-    /// the recovery sweep picks the phone up.
+    /// Asks for `phone`'s pending messages to be handled. Never waits and never refuses: the
+    /// phone waits in its worker's queue (once, however often it is dispatched) until the
+    /// worker is free.
     pub fn dispatch(&self, phone: &str) {
         let mut h = DefaultHasher::new();
         phone.hash(&mut h);
-        let queue = &self.queues[(h.finish() % self.queues.len() as u64) as usize];
-        if let Err(e) = queue.try_send(phone.to_string()) {
-            tracing::warn!(
-                phone = %mask_phone(phone),
-                reason = %e,
-                "dispatch queue refused a phone: the recovery sweep will handle it"
-            );
-        }
+        let queues = &self.queues.0;
+        queues[(h.finish() % queues.len() as u64) as usize].push(phone);
     }
 }
 
 /// Takes the phones queued for this worker, all that are waiting (up to a batch), and handles them
 /// together: phones that queued up while the previous batch ran share one unit of work.
-async fn work(app: App, mut queue: mpsc::Receiver<String>, wake: OutboxWake) {
-    let mut phones: Vec<String> = Vec::with_capacity(inbox::MAX_BATCH);
-    while let Some(phone) = queue.recv().await {
-        phones.push(phone);
-        while phones.len() < inbox::MAX_BATCH {
-            match queue.try_recv() {
-                Ok(phone) if phones.contains(&phone) => {}
-                Ok(phone) => phones.push(phone),
-                Err(_) => break,
-            }
-        }
+async fn work(app: App, queue: Arc<PhoneQueue>, wake: OutboxWake) {
+    while let Some(phones) = queue.take(inbox::MAX_BATCH).await {
         handle(&app, &phones, &wake).await;
-        phones.clear();
     }
 }
 

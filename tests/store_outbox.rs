@@ -240,7 +240,33 @@ async fn statuses_match_the_recipient_and_never_go_back(db: &Db) {
     );
 }
 
+/// The shared send schedule hands out slots in turn: a second booking right after a first starts
+/// where the first ends (nothing is given twice), and channels have schedules of their own.
+async fn send_slots_are_booked_in_turn(db: &Db) {
+    const INTERVAL_US: i64 = 100_000;
+    let first = db
+        .book_send_slots(Channel::WhatsApp, 10, INTERVAL_US)
+        .await
+        .unwrap();
+    let second = db
+        .book_send_slots(Channel::WhatsApp, 1, INTERVAL_US)
+        .await
+        .unwrap();
+    // The second starts a second (10 slots) after the first, less the time between the two.
+    assert!(first < INTERVAL_US, "{first}");
+    assert!(
+        (900_000..=1_000_000).contains(&(second - first)),
+        "{first} then {second}"
+    );
+    let sms = db
+        .book_send_slots(Channel::Sms, 1, INTERVAL_US)
+        .await
+        .unwrap();
+    assert!(sms < INTERVAL_US, "{sms}");
+}
+
 gotong::backend_tests!(
+    send_slots_are_booked_in_turn,
     one_clashing_provider_id_does_not_fail_the_others,
     a_phones_next_row_follows_its_send_in_priority_order,
     a_retry_holds_back_what_comes_after_it,

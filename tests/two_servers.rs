@@ -3,7 +3,9 @@
 //! same guarantees as on one server (each accepted message handled once, each reply sent once,
 //! one transfer, receipt and notice per payment, ledger invariants), and the daily stimulus,
 //! due at the start of both (`GOTONG_STIMULUS_HOUR=00:00`) for both kelurahan of the deployment,
-//! credited once per household in the whole deployment.
+//! credited once per household in the whole deployment. And three servers sending a backlog at
+//! one channel cap: the provider never gets more than the cap in any second from all three
+//! together, and each row once, in each phone's order.
 
 mod common;
 
@@ -145,6 +147,67 @@ async fn two_servers_on_one_postgres_database() {
         .map(|s| s.log_lines(" sent ").len())
         .collect();
     eprintln!("two servers: {verdict:?}, replies sent per server {sent_by:?}");
+    drop(servers);
+    t.drop_db().await;
+}
+
+/// The WhatsApp cap of the three servers (Meta's 80 messages a second per number).
+const CAP: u32 = 80;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_servers_send_under_one_cap() {
+    let Some(t) = TestDb::postgres().await else {
+        eprintln!("TEST_POSTGRES_URL not set: three servers need PostgreSQL, skipped");
+        return;
+    };
+    let provider = FakeProvider::start().await;
+    // 600 rows: over seven seconds at the cap, so the servers are all sending for most of it.
+    let texts = queue_numbered(&t.db, 200, 3).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut servers = Vec::new();
+    for n in 1..=3 {
+        let env = serve_env_at_cap(&t.url, &provider, free_port(), CAP);
+        servers.push(ServeProcess::start(&env, dir.path(), &format!("serve-{n}")).await);
+    }
+    wait_idle(&t.db, Duration::from_secs(60)).await;
+
+    let requests = provider.requests();
+    let most = most_in_any_second(&requests);
+    assert!(
+        most <= CAP as usize,
+        "the provider got {most} requests in one second from three servers at a cap of {CAP}"
+    );
+    // Nothing lost or doubled, and each phone's rows in order.
+    let counts = requests_per_text(&requests);
+    let all: Vec<&String> = texts.iter().flatten().collect();
+    assert_eq!(requests.len(), all.len());
+    for text in &all {
+        assert_eq!(counts.get(*text), Some(&1), "{text}");
+    }
+    for mine in &texts {
+        let order: Vec<String> = requests
+            .iter()
+            .map(|r| r.text())
+            .filter(|t| mine.contains(t))
+            .collect();
+        assert_eq!(&order, mine);
+    }
+    let sent_by: Vec<usize> = servers
+        .iter()
+        .map(|s| s.log_lines(" sent ").len())
+        .collect();
+    for (s, n) in servers.iter().zip(&sent_by) {
+        assert!(*n > 0, "{} sent nothing", s.base);
+        assert!(s.log_lines("panicked").is_empty(), "{}", s.log_tail());
+    }
+    let mut times: Vec<Instant> = requests.iter().map(|r| r.at).collect();
+    times.sort();
+    let span = times[times.len() - 1] - times[0];
+    eprintln!(
+        "three servers at a cap of {CAP}/s: {} sends in {span:?} ({:.1}/s), at most {most} in any second, sent per server {sent_by:?}",
+        requests.len(),
+        (requests.len() - 1) as f64 / span.as_secs_f64()
+    );
     drop(servers);
     t.drop_db().await;
 }

@@ -12,6 +12,7 @@
 //! | `broadcast`: creating a broadcast to many recipients, its SMS drain at the cap while a resident talks over SMS | [`broadcast`] |
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
 //! | `claim`: the outbox claim's time with 0, 10,000, 100,000 (1,000,000) rows queued | [`claim`] |
+//! | `open`: open-loop webhooks at a fixed offered rate, replies/s, reply latency, backlog at the end | [`open_loop`] |
 //! | `all`: the five above in turn, one table each | |
 //!
 //! The test kit's fake provider ([`crate::testing::fake_provider`], the tests' too) answers
@@ -25,6 +26,7 @@ pub mod broadcast;
 pub mod claim;
 pub mod memory;
 pub mod mixed;
+pub mod open_loop;
 pub mod stimulus;
 pub mod webhook_load;
 
@@ -52,6 +54,10 @@ pub enum Scenario {
     /// The outbox claim's time with 0, 10,000 and 100,000 rows queued (and `--recipients`
     /// when larger: `--recipients 1000000`).
     Claim,
+    /// Open loop: signed WhatsApp webhooks at `--rate` a second for `--seconds` (default 20)
+    /// over `--phones` phones, whatever the replies do; acks/s, replies/s, reply latency and the
+    /// backlog when the load ends.
+    Open,
     /// Webhook, mixed, stimulus, broadcast and memory in turn, one table each.
     All,
 }
@@ -106,7 +112,8 @@ pub struct BenchArgs {
     /// `webhook`, `mixed`: messages measured (after the warm-up).
     #[arg(long, default_value_t = 20_000)]
     pub messages: u64,
-    /// `webhook`: measure for this many seconds instead of a number of messages.
+    /// `webhook`: measure for this many seconds instead of a number of messages. `open`: how long
+    /// the load is offered (default 20).
     #[arg(long)]
     pub seconds: Option<u64>,
     /// `webhook`, `mixed`: messages sent before measuring (connections, caches, first sessions).
@@ -136,6 +143,12 @@ pub struct BenchArgs {
     /// too when it is above 100,000.
     #[arg(long, default_value_t = 100_000)]
     pub recipients: usize,
+    /// `open`: messages offered a second.
+    #[arg(long, default_value_t = 2_000)]
+    pub rate: u64,
+    /// `open`: phones the messages are spread over (round-robin).
+    #[arg(long, default_value_t = 20_000)]
+    pub phones: usize,
     /// `broadcast`: seconds the SMS drain is measured.
     #[arg(long, default_value_t = 10)]
     pub drain_seconds: u64,
@@ -203,6 +216,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             }
             Scenario::Memory => memory::table(&on_each(&backends, |b| memory::run(b, args)).await?),
             Scenario::Claim => claim::table(&on_each(&backends, |b| claim::run(b, args)).await?),
+            Scenario::Open => {
+                open_loop::table(&on_each(&backends, |b| open_loop::run(b, args)).await?)
+            }
             Scenario::All => continue,
         };
         println!(
@@ -289,7 +305,7 @@ impl Figures {
     }
 }
 
-fn ms(d: Duration) -> String {
+pub(super) fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 

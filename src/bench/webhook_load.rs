@@ -53,7 +53,7 @@ pub(super) const REPLY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// One conversation loop, one reply per input: the menu (a list), its first row (the NIK
 /// question), cancel, the language question (buttons) and an answer (EN, then ID next round).
-const INPUTS: [&str; 10] = [
+pub(super) const INPUTS: [&str; 10] = [
     "MENU", "1", "BATAL", "BAHASA", "2", "MENU", "1", "BATAL", "BAHASA", "1",
 ];
 

@@ -1,15 +1,155 @@
 //! Pacing sends under a per-channel cap (`WHATSAPP_MPS`, `SMS_MPS`): never more than `mps` sends
-//! in any one-second window, spread one every `1/mps` seconds.
+//! in any one-second window, spread one every `1/mps` seconds, whatever the number of servers.
 //!
-//! A slot lost to a slow claim or a slow provider is made up at once (the nominal schedule runs
-//! on), but never beyond the one-second window, so the channel reaches its cap without passing
-//! it; after an idle spell at most one second of slots is owed.
+//! - One process on its own database (SQLite): the [`Pacer`]. A slot lost to a slow claim or a
+//!   slow provider is made up at once (the nominal schedule runs on), but never beyond the
+//!   one-second window, so the channel reaches its cap without passing it; after an idle spell
+//!   at most one second of slots is owed.
+//! - Servers sharing a database (PostgreSQL): the [`SharedSchedule`]. Each server books the
+//!   slots of the rows it claimed on one schedule in the database ([`Db::book_send_slots`]), so
+//!   the sends of all of them together are spaced as one sender's. The spacing leaves a guard
+//!   ([`SHARED_GUARD`]): a slot is sent at or after its time, never before, but late by a varying
+//!   amount (the booking's return trip, the server's and the network's scheduling), and two
+//!   sends `mps` slots apart must still reach the provider a full second apart. Lost slots are
+//!   not made up (the schedule has no memory of sends, only of its next slot).
+//!
+//! [`Cap`] picks one for the database.
 
+use crate::error::StoreResult;
+use crate::message::Channel;
+use crate::store::Db;
 use std::collections::VecDeque;
 use std::time::Duration;
 use tokio::time::{sleep_until, Instant};
 
 const WINDOW: Duration = Duration::from_secs(1);
+
+/// What the shared schedule adds to the one-second window: sends `mps` slots apart are booked
+/// `1 s + SHARED_GUARD` apart, so the cap holds at the provider while the sends' lateness varies
+/// by less than this between them (2% of the cap's throughput).
+pub const SHARED_GUARD: Duration = Duration::from_millis(50);
+
+/// A channel's cap, as the database allows.
+#[derive(Debug)]
+pub enum Cap {
+    /// This process is the only sender.
+    Local(Pacer),
+    /// Every server on the database shares the cap.
+    Shared(SharedSchedule),
+}
+
+impl Cap {
+    /// The shared schedule when other servers may send on `db` (PostgreSQL), else the pacer.
+    pub fn for_channel(db: &Db, channel: Channel, mps: u32) -> Cap {
+        if db.shared_by_servers() {
+            Cap::Shared(SharedSchedule::per_second(db.clone(), channel, mps))
+        } else {
+            Cap::Local(Pacer::per_second(mps))
+        }
+    }
+
+    /// The slots of `n` sends, to wait for one by one ([`Slots::next`], once per send). On the
+    /// shared schedule they are booked now.
+    pub async fn take(&mut self, n: usize) -> StoreResult<Slots<'_>> {
+        match self {
+            Cap::Local(pacer) => Ok(Slots::Local(pacer)),
+            Cap::Shared(schedule) => {
+                let booked = schedule.book(n).await?;
+                Ok(Slots::Shared { schedule, booked })
+            }
+        }
+    }
+}
+
+/// Send slots taken from a [`Cap`].
+#[derive(Debug)]
+pub enum Slots<'a> {
+    Local(&'a mut Pacer),
+    Shared {
+        schedule: &'a SharedSchedule,
+        booked: VecDeque<Instant>,
+    },
+}
+
+impl Slots<'_> {
+    /// Waits for the next slot (call it once per send the slots were taken for). On the shared
+    /// schedule, a slot reached more than [`LATE`] after its time (this server was not running:
+    /// a loaded machine) is not used, nor are the ones booked after it: sent now they would crowd
+    /// the other servers' next slots. They are booked again, a few times at most; a failure to
+    /// book is the caller's to handle (it sends nothing more).
+    pub async fn next(&mut self) -> StoreResult<()> {
+        match self {
+            Slots::Local(pacer) => {
+                pacer.wait().await;
+                Ok(())
+            }
+            Slots::Shared { schedule, booked } => {
+                let mut tries = 0;
+                loop {
+                    let Some(&at) = booked.front() else {
+                        *booked = schedule.book(1).await?;
+                        continue;
+                    };
+                    if at > Instant::now() {
+                        sleep_until(at).await;
+                    }
+                    tries += 1;
+                    if Instant::now() <= at + LATE || tries >= REBOOKINGS {
+                        break;
+                    }
+                    tracing::debug!(late = ?at.elapsed(), "a send slot was missed: booked again");
+                    *booked = schedule.book(booked.len()).await?;
+                }
+                booked.pop_front();
+                Ok(())
+            }
+        }
+    }
+}
+
+/// How late a server may take a shared slot (a timer's tick, a short wait for a core).
+pub const LATE: Duration = Duration::from_millis(10);
+
+/// Tries at one slot at most, after which it is taken however late (a server that keeps
+/// missing its slots only slows down).
+const REBOOKINGS: usize = 4;
+
+/// One channel's cap over every server on the database: slots booked on the database's
+/// schedule, `(1 s + SHARED_GUARD) / mps` apart.
+#[derive(Debug)]
+pub struct SharedSchedule {
+    db: Db,
+    channel: Channel,
+    interval: Duration,
+}
+
+impl SharedSchedule {
+    pub fn per_second(db: Db, channel: Channel, mps: u32) -> Self {
+        // Whole microseconds (what the schedule counts in), rounded up.
+        let span = (WINDOW + SHARED_GUARD).as_micros() as u64;
+        SharedSchedule {
+            db,
+            channel,
+            interval: Duration::from_micros(span.div_ceil(u64::from(mps.max(1)))),
+        }
+    }
+
+    /// Books `n` slots; their times here, in order. A slot's time is when the booking answered
+    /// plus the slot's offset from the database's clock: never before the slot on the database's
+    /// clock.
+    pub async fn book(&self, n: usize) -> StoreResult<VecDeque<Instant>> {
+        if n == 0 {
+            return Ok(VecDeque::new());
+        }
+        let n = u32::try_from(n).unwrap_or(u32::MAX);
+        let wait_us = self
+            .db
+            .book_send_slots(self.channel, n, self.interval.as_micros() as i64)
+            .await?;
+        let first = Instant::now() + Duration::from_micros(wait_us.max(0) as u64);
+        Ok((0..n).map(|k| first + self.interval * k).collect())
+    }
+}
 
 #[derive(Debug)]
 pub struct Pacer {

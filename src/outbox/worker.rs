@@ -1,7 +1,7 @@
 //! One channel's sender: claim due rows, pace them, send each from its kelurahan's number,
 //! record the outcome.
 
-use super::rate::Pacer;
+use super::rate::Cap;
 use super::OutboxOptions;
 use crate::channels::{SendError, Sender};
 use crate::clock::Clock;
@@ -9,7 +9,7 @@ use crate::error::StoreResult;
 use crate::kelurahan::NumberDirectory;
 use crate::parse::mask_phone;
 use crate::shutdown::Stop;
-use crate::store::{Db, KelurahanId, SendOutcome};
+use crate::store::{Db, KelurahanId, OutboxRow, SendOutcome};
 use crate::telemetry;
 use std::future::Future;
 use std::sync::Arc;
@@ -24,7 +24,8 @@ pub struct OutboxWorker {
     /// Which number each row's kelurahan sends from.
     pub numbers: Arc<NumberDirectory>,
     pub options: OutboxOptions,
-    /// Messages per second, never exceeded.
+    /// Messages per second, never exceeded by this server's sends, nor, on a database several
+    /// servers share, by all of theirs together ([`Cap`]).
     pub mps: u32,
     /// Poked when rows are queued. (When a send ends, the phone's next row is free: the loop
     /// wakes on the send's end.)
@@ -58,7 +59,7 @@ impl OutboxWorker {
         // 128 at SMS_MPS=200 held replies back 0.64 s.)
         let batch = max_in_flight.min((self.mps as usize / 20).max(1));
         let this = Arc::new(self);
-        let mut pacer = Pacer::per_second(this.mps);
+        let mut cap = Cap::for_channel(&this.db, channel, this.mps);
         let mut in_flight: JoinSet<()> = JoinSet::new();
         let (report, mut outcomes) = mpsc::unbounded_channel::<Outcome>();
         let recorded = Arc::new(Notify::new());
@@ -96,25 +97,22 @@ impl OutboxWorker {
                 {
                     Ok(rows) => {
                         claimed = rows.len();
-                        for row in rows {
-                            pacer.wait().await;
-                            let worker = this.clone();
-                            let report = report.clone();
-                            in_flight.spawn(async move {
-                                let from = worker.numbers.sends_from(row.kelurahan, channel).await;
-                                let result = worker
-                                    .sender
-                                    .send(from.as_deref(), &row.phone, &row.body)
-                                    .await;
-                                // The loop outlives its tasks (it joins them before it ends).
-                                let _ = report.send(Outcome {
-                                    id: row.id,
-                                    kelurahan: row.kelurahan,
-                                    phone: row.phone,
-                                    attempts: row.attempts,
-                                    result,
-                                });
-                            });
+                        match cap.take(rows.len()).await {
+                            Ok(mut slots) => {
+                                for row in rows {
+                                    if let Err(e) = slots.next().await {
+                                        tracing::error!(%channel, error = %e, "booking a send slot failed: the claimed rows go out again after their lease");
+                                        break;
+                                    }
+                                    in_flight.spawn(send(this.clone(), row, report.clone()));
+                                }
+                            }
+                            Err(e) => tracing::error!(
+                                %channel,
+                                error = %e,
+                                rows = rows.len(),
+                                "booking send slots failed: the claimed rows go out again after their lease"
+                            ),
                         }
                     }
                     Err(e) => tracing::error!(%channel, error = %e, "outbox claim failed"),
@@ -226,6 +224,24 @@ impl OutboxWorker {
         }
         retry_store(|| self.db.record_send_outcomes(&outcomes, now)).await;
     }
+}
+
+/// One send, from the row's kelurahan's number; how it ended goes to the recorder.
+async fn send(worker: Arc<OutboxWorker>, row: OutboxRow, report: mpsc::UnboundedSender<Outcome>) {
+    let channel = worker.sender.channel();
+    let from = worker.numbers.sends_from(row.kelurahan, channel).await;
+    let result = worker
+        .sender
+        .send(from.as_deref(), &row.phone, &row.body)
+        .await;
+    // The loop outlives its tasks (it joins them before it ends).
+    let _ = report.send(Outcome {
+        id: row.id,
+        kelurahan: row.kelurahan,
+        phone: row.phone,
+        attempts: row.attempts,
+        result,
+    });
 }
 
 /// Records an outcome, trying a few times: a send that is not recorded is sent again once its

@@ -192,6 +192,16 @@ impl Db {
         Ok(ids)
     }
 
+    /// Inbound messages recorded but not yet handled (a backlog of steps).
+    pub async fn pending_inbound_count(&self) -> StoreResult<i64> {
+        let n = on_backend!(&self.pool, p => {
+            sqlx::query_scalar("SELECT COUNT(*) FROM inbound WHERE handled_at IS NULL")
+                .fetch_one(p)
+                .await?
+        });
+        Ok(n)
+    }
+
     /// Phones with inbound messages not yet handled, oldest first (the recovery sweep after a crash).
     pub async fn phones_with_pending_inbound(&self, limit: i64) -> StoreResult<Vec<String>> {
         let phones = on_backend!(&self.pool, p => {

@@ -22,6 +22,7 @@ mod proposals;
 mod registry;
 #[cfg(feature = "testkit")]
 mod seed;
+mod send_slots;
 mod sessions;
 pub(crate) mod sql;
 mod terminal;

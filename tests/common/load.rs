@@ -660,3 +660,75 @@ pub async fn engine_server(db: &Db, options: gotong::server::ServeOptions) -> su
     let engine = gotong::engine::Engine::load_default(Arc::new(config)).expect("flows load");
     super::TestServer::start_conversing(db, setup, provider, Arc::new(engine)).await
 }
+
+// ---------------------------------------------------------------------------------------------
+// Sends at the cap
+
+/// Queues `per_phone` WhatsApp replies to each of `phones` phones (before any server runs), each
+/// with its own text (`pesan <phone> <n>`, n from 1), so the provider's requests say which row
+/// each was. Returns the texts, in each phone's order.
+pub async fn queue_numbered(db: &Db, phones: usize, per_phone: usize) -> Vec<Vec<String>> {
+    let now = chrono::Utc::now().timestamp_millis();
+    let mut texts = Vec::with_capacity(phones);
+    let mut rows = Vec::with_capacity(phones * per_phone);
+    for p in 0..phones {
+        let phone = format!("+62813{p:08}");
+        let mine: Vec<String> = (1..=per_phone)
+            .map(|n| format!("pesan {phone} {n}"))
+            .collect();
+        for text in &mine {
+            rows.push(gotong::message::Outbound {
+                kelurahan: gotong::store::KelurahanId::DEFAULT,
+                channel: Channel::WhatsApp,
+                phone: phone.clone(),
+                body: gotong::message::Body::text(text.clone()),
+                priority: gotong::message::Priority::Broadcast,
+            });
+        }
+        texts.push(mine);
+    }
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    tx.enqueue_all(&rows, now).await.unwrap();
+    tx.commit().await.unwrap();
+    texts
+}
+
+/// The most requests the provider received in any one-second window (from their receive times).
+pub fn most_in_any_second(requests: &[Recorded]) -> usize {
+    let mut times: Vec<Instant> = requests.iter().map(|r| r.at).collect();
+    times.sort();
+    let mut most = 0;
+    let mut start = 0;
+    for end in 0..times.len() {
+        while times[end] - times[start] >= Duration::from_secs(1) {
+            start += 1;
+        }
+        most = most.max(end - start + 1);
+    }
+    most
+}
+
+/// How many requests the provider received for each text.
+pub fn requests_per_text(requests: &[Recorded]) -> HashMap<String, usize> {
+    let mut counts = HashMap::new();
+    for r in requests {
+        *counts.entry(r.text()).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// `serve_env` with `WHATSAPP_MPS` set to `mps`.
+pub fn serve_env_at_cap(
+    database_url: &str,
+    provider: &FakeProvider,
+    port: u16,
+    mps: u32,
+) -> Vec<(String, String)> {
+    let mut env = serve_env(database_url, provider, port);
+    for (k, v) in env.iter_mut() {
+        if k == "WHATSAPP_MPS" {
+            *v = mps.to_string();
+        }
+    }
+    env
+}
