@@ -34,8 +34,10 @@ pub struct OpenFigures {
     pub acked_per_second: f64,
     pub replies_per_second: f64,
     pub latency: Percentiles,
-    /// Messages unhandled and replies unsent when the offered load ended.
-    pub backlog: i64,
+    /// Messages recorded but not handled when the offered load ended.
+    pub unhandled: i64,
+    /// Replies queued but not sent when the offered load ended.
+    pub unsent: i64,
     /// Failed webhooks, replies missing after the drain, stray replies.
     pub errors: u64,
 }
@@ -161,7 +163,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<OpenFigur
     waiting.load_over.store(true, Ordering::Relaxed);
     let in_load = waiting.replies_in_load.load(Ordering::Relaxed);
     let unhandled = db.pending_inbound_count().await?;
-    let backlog = unhandled + db.outbox_stats(None).await?.depth;
+    let unsent = db.outbox_stats(None).await?.depth;
     let acked = acked.load(Ordering::Relaxed);
     let deadline = Instant::now() + DRAIN;
     while waiting.replies.load(Ordering::Relaxed) < acked && Instant::now() < deadline {
@@ -184,7 +186,8 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<OpenFigur
         acked_per_second: per_second(acked as f64, load),
         replies_per_second: per_second(in_load as f64, load),
         latency: Percentiles::of(&mut latency),
-        backlog,
+        unhandled,
+        unsent,
         errors: failed.load(Ordering::Relaxed)
             + acked.saturating_sub(replies)
             + waiting.stray.load(Ordering::Relaxed),
@@ -196,12 +199,12 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<OpenFigur
 /// The figures as a Markdown table.
 pub fn table(rows: &[OpenFigures]) -> String {
     let mut out = String::from(
-        "| backend | offered/s | msgs | acks/s | replies/s | reply p50 | reply p99 | reply max | backlog at end | errors |\n\
-         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
+        "| backend | offered/s | msgs | acks/s | replies/s | reply p50 | reply p99 | reply max | backlog at end | unhandled + unsent | errors |\n\
+         | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n",
     );
     for f in rows {
         out.push_str(&format!(
-            "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {:.0} | {:.0} | {} | {} | {} | {} | {} + {} | {} |\n",
             f.backend,
             f.rate,
             f.offered,
@@ -210,7 +213,9 @@ pub fn table(rows: &[OpenFigures]) -> String {
             ms(f.latency.p50),
             ms(f.latency.p99),
             ms(f.latency.max),
-            f.backlog,
+            f.unhandled + f.unsent,
+            f.unhandled,
+            f.unsent,
             f.errors
         ));
     }
