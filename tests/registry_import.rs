@@ -11,6 +11,11 @@ const DEFAULT: KelurahanId = KelurahanId::DEFAULT;
 use gotong::testing::TestDb;
 
 const FIXTURE: &str = include_str!("fixtures/registry/kelurahan_kecil.csv");
+/// An OpenSID-shaped export: its column names and numeric codes, KK/NIK cells written `'…`, day-
+/// first dates, a column Gotong does not know; and the same people as an XLSX workbook (NIKs as
+/// number cells, dates as date cells, OpenSID's `Kode Data` sheet first, `###` after the data).
+const OPENSID_CSV: &str = include_str!("fixtures/registry/opensid_kecil.csv");
+const OPENSID_XLSX: &[u8] = include_bytes!("fixtures/registry/opensid_kecil.xlsx");
 const HEADER: &str = "no_kk,nik,nama,tanggal_lahir,jenis_kelamin,shdk,rt,rw,status_tinggal,no_hp";
 
 fn today() -> NaiveDate {
@@ -655,7 +660,83 @@ async fn the_cli_imports_into_the_kelurahan_named() {
     t.drop_db().await;
 }
 
+async fn an_opensid_export_imports_as_it_comes_csv_or_xlsx(db: &Db) {
+    let report = import(db, OPENSID_CSV.as_bytes()).await;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!((report.households, report.persons), (2, 5));
+    assert_eq!(lines(&report.warnings), vec![1]);
+    assert!(reason_of(&report.warnings, 1).contains("\"keterangan\" tidak dikenal"));
+    let members = db.registry_members(DEFAULT).await.expect("members");
+    let wati = members
+        .iter()
+        .find(|m| m.person.name == "WATI RAHMAWATI")
+        .expect("imported");
+    assert_eq!(wati.person.no_kk, "3174050101300001");
+    assert_eq!(
+        (wati.person.birth_date.to_string(), wati.person.sex.as_str()),
+        ("1978-08-22".to_string(), "P")
+    );
+    assert_eq!(wati.person.shdk, gotong::registry::Shdk::Istri);
+    assert_eq!((wati.rt.as_str(), wati.rw.as_str()), ("003", "02"));
+    let d = wati.person.demographics;
+    assert_eq!(d.religion.map(|c| c.name()), Some("ISLAM"));
+    assert_eq!(d.education.map(|c| c.name()), Some("DIPLOMA IV/STRATA I"));
+    assert_eq!(
+        d.occupation.map(|c| c.name()),
+        Some("MENGURUS RUMAH TANGGA")
+    );
+    assert_eq!(d.marital_status.map(|c| c.name()), Some("KAWIN"));
+    assert_eq!(d.blood_type.map(|c| c.name()), Some("O"));
+    assert_eq!(d.disability.map(|c| c.name()), Some("TIDAK CACAT"));
+    assert_eq!(d.pregnant, Some(true));
+    let sarinah = members
+        .iter()
+        .find(|m| m.person.name == "SARINAH")
+        .expect("imported");
+    assert_eq!(sarinah.person.shdk, gotong::registry::Shdk::OrangTua);
+    assert_eq!(
+        sarinah.person.demographics.disability.map(|c| c.name()),
+        Some("CACAT NETRA/BUTA")
+    );
+
+    // The workbook holds the same people: on a fresh database it gives the same registry, and
+    // here it is the same file again.
+    let fresh = fresh_db_like(db).await;
+    let from_xlsx = import(&fresh.db, OPENSID_XLSX).await;
+    assert!(from_xlsx.rejected.is_empty(), "{:?}", from_xlsx.rejected);
+    assert_eq!((from_xlsx.households, from_xlsx.persons), (2, 5));
+    let both = |m: &[RegistryMember]| {
+        let mut v: Vec<String> = m
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {:?}",
+                    registry(std::slice::from_ref(m))[0],
+                    m.person.demographics
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        both(&fresh.db.registry_members(DEFAULT).await.expect("members")),
+        both(&members)
+    );
+    fresh.drop_db().await;
+
+    // An unknown code rejects its household, line by line.
+    let bad = OPENSID_CSV.replacen(",2,2,3,1,-,KARDI", ",2,2,12,1,-,KARDI", 1);
+    let fresh = fresh_db_like(db).await;
+    let report = import(&fresh.db, bad.as_bytes()).await;
+    assert_eq!(lines(&report.rejected), vec![2, 3, 4]);
+    assert!(reason_of(&report.rejected, 3).contains("kode kk_level \"12\" tidak dikenal"));
+    assert_eq!((report.households, report.persons), (1, 2));
+    fresh.drop_db().await;
+}
+
 gotong::backend_tests!(
+    an_opensid_export_imports_as_it_comes_csv_or_xlsx,
     every_rejection_names_its_line_and_rejects_the_whole_household,
     duplicate_nik_in_the_file_rejects_each_household_where_it_appears,
     nik_registered_under_another_kk_is_rejected,

@@ -69,14 +69,22 @@ pub async fn import_registry(
         .kelurahan(opts.kelurahan)
         .await?
         .ok_or(RegistryError::UnknownKelurahan(opts.kelurahan))?;
-    let rows = super::csv_row::read_rows(input)?;
+    let sheet = super::csv_row::read_rows(input)?;
     progress(ImportProgress::Checked {
-        rows: rows.len() as u64,
+        rows: sheet.rows.len() as u64,
     });
-    let mut households = plan_households(rows, opts.today);
+    let mut households = plan_households(sheet.rows, &sheet.layout, opts.today);
 
     let mut tx = db.begin(opts.kelurahan).await?;
-    let result = check_and_write(&mut tx, &here, &mut households, opts, progress).await;
+    let result = check_and_write(
+        &mut tx,
+        &here,
+        &mut households,
+        sheet.warnings,
+        opts,
+        progress,
+    )
+    .await;
     let report = match result {
         Ok(report) => report,
         Err(e) => {
@@ -193,6 +201,7 @@ async fn check_and_write(
     tx: &mut Tx,
     here: &Kelurahan,
     households: &mut [Candidate],
+    header_warnings: Vec<Issue>,
     opts: &ImportOptions,
     progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<ImportReport, RegistryError> {
@@ -230,6 +239,7 @@ async fn check_and_write(
 
     let mut report = ImportReport {
         dry_run: opts.dry_run,
+        warnings: header_warnings,
         ..ImportReport::default()
     };
     let mut writes = Writes::default();

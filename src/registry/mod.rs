@@ -10,15 +10,18 @@
 pub mod change;
 pub mod cli;
 pub mod codes;
+pub mod columns;
 pub mod csv_row;
 pub mod export;
 pub mod households;
 pub mod import;
 mod import_writes;
 pub mod quality;
+pub mod reference;
 pub mod report;
 pub mod synthetic;
 pub mod validate;
+mod xlsx;
 
 pub use codes::{Residence, Shdk};
 pub use export::export_registry_csv;
