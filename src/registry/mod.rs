@@ -7,6 +7,7 @@
 //! whole household; good households are imported. Reasons are in Indonesian, the clerks'
 //! language, and never contain a full NIK (only `************1234`).
 
+pub mod buku_mutasi;
 pub mod change;
 pub mod cli;
 pub mod codes;
@@ -16,8 +17,10 @@ pub mod export;
 pub mod households;
 pub mod import;
 mod import_writes;
+pub mod mutation;
 pub mod quality;
 pub mod reference;
+pub mod reimport;
 pub mod report;
 pub mod synthetic;
 pub mod validate;

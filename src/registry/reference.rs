@@ -376,6 +376,22 @@ pub struct Demographics {
 }
 
 impl Demographics {
+    /// Each field this one does not say taken from `stored`: a file that is silent about a field
+    /// leaves it as it is.
+    pub fn or(self, stored: Demographics) -> Demographics {
+        Demographics {
+            religion: self.religion.or(stored.religion),
+            education: self.education.or(stored.education),
+            schooling: self.schooling.or(stored.schooling),
+            occupation: self.occupation.or(stored.occupation),
+            marital_status: self.marital_status.or(stored.marital_status),
+            citizenship: self.citizenship.or(stored.citizenship),
+            blood_type: self.blood_type.or(stored.blood_type),
+            disability: self.disability.or(stored.disability),
+            pregnant: self.pregnant.or(stored.pregnant),
+        }
+    }
+
     /// The codes as stored: religion, education, schooling, occupation, marital status,
     /// citizenship, blood type, disability (`pregnant` apart: a boolean).
     pub fn codes(&self) -> [Option<i32>; 8] {
@@ -466,6 +482,21 @@ impl LifeStatus {
             "9" | "tidak valid" => LifeStatus::TidakValid,
             _ => return None,
         })
+    }
+
+    /// Alive and here: a person the registry counts.
+    pub fn is_present(self) -> bool {
+        self == LifeStatus::Hidup
+    }
+
+    /// How the file ends a registered person's membership, if it does (HILANG, PERGI and TIDAK
+    /// VALID are left to an officer).
+    pub fn ending(self) -> Option<super::change::Ending> {
+        match self {
+            LifeStatus::Mati => Some(super::change::Ending::Death),
+            LifeStatus::Pindah => Some(super::change::Ending::MoveOut),
+            _ => None,
+        }
     }
 
     pub fn as_str(self) -> &'static str {

@@ -25,7 +25,7 @@ const SQLITE_PARAMS: usize = 400;
 
 impl Tx {
     /// Rows of `cols` parameters per statement on this backend.
-    fn batch_rows(&self, cols: usize) -> usize {
+    pub(super) fn batch_rows(&self, cols: usize) -> usize {
         match self.conn {
             Backend::Sqlite(_) => (SQLITE_PARAMS / cols).max(1),
             Backend::Postgres(_) => BATCH,
