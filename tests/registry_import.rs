@@ -926,6 +926,63 @@ async fn an_import_never_ends_a_member_with_money_without_an_officer(db: &Db) {
     assert_eq!(kinds, vec![(6, "pindah".to_string())]);
 }
 
+/// `gotong import registry FILE.xlsx --dry-run` lists what would change; `gotong report mutasi`
+/// writes the month's Buku Mutasi.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_lists_mutations_and_writes_the_buku_mutasi() {
+    let t = TestDb::sqlite().await;
+    import(&t.db, OPENSID_CSV.as_bytes()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let next = dir.path().join("bulan_depan.csv");
+    std::fs::write(&next, a_month_later()).unwrap();
+    let gotong = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gotong"))
+            .args(args)
+            .env("DATABASE_URL", &t.url)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let path = next.to_str().unwrap();
+    let dry = gotong(&["import", "registry", path, "--dry-run"]);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let said = String::from_utf8_lossy(&dry.stdout);
+    assert!(said.contains("Mutasi (4):"), "{said}");
+    assert!(said.contains("baris 5: mati ************0005"), "{said}");
+    assert!(t.db.mutations(DEFAULT, "").await.unwrap().is_empty());
+
+    let real = gotong(&["import", "registry", path]);
+    assert!(real.status.success());
+    let month = t.db.mutations(DEFAULT, "").await.unwrap()[0].occurred_on[..7].to_string();
+    let book = gotong(&["report", "mutasi", "--month", &month]);
+    assert!(
+        book.status.success(),
+        "{}",
+        String::from_utf8_lossy(&book.stderr)
+    );
+    let text = String::from_utf8_lossy(&book.stdout);
+    // RW 02 / RT 001: Sarinah died; RT 003: a girl born, a man come.
+    assert!(
+        text.contains(&format!("{month},02,001,0,0,0,0,1,1,0,0,0,0,0,0")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{month},02,003,0,1,1,0,0,0,1,0,1,0,0,0")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{month},JUMLAH,,0,1,1,0,1,1,1,0,1,0,0,0")),
+        "{text}"
+    );
+    let bad = gotong(&["report", "mutasi", "--month", "juni"]);
+    assert!(!bad.status.success());
+    t.drop_db().await;
+}
+
 gotong::backend_tests!(
     a_reimport_is_an_upsert_by_nik_with_mutations,
     an_import_never_ends_a_member_with_money_without_an_officer,
