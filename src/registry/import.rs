@@ -1,12 +1,11 @@
 //! The registry import: the file's households checked against the database and written in
 //! batches inside one unit of work, or, on a dry run, checked the same way and not written.
 //!
-//! A household whose `no_kk` is already registered in this kelurahan is left as it is and counted
-//! `unchanged`, so re-importing a file changes nothing. If the file's data for it differs from the
-//! database (a member added or missing, a name or date changed), the database still wins, and the
-//! report warns: changes to a registered household go through change requests (`DATA` → 2),
-//! approved by an officer, never through a re-import. A new household with a NIK already
-//! registered under another KK is rejected.
+//! A household whose `no_kk` is already registered in this kelurahan is reconciled with the file
+//! person by person ([`super::reimport`]): new members, deaths and moves the file states, and
+//! corrected fields become mutations; one whose data the file does not change is `unchanged`,
+//! so re-importing a file changes nothing. A new household with a NIK already registered under
+//! another KK is rejected.
 //!
 //! **One NIK, one kelurahan** (DESIGN §5, issue 18): NIKs and KK numbers are keys of the whole
 //! deployment. A household whose KK, or one of whose NIKs, is registered in another kelurahan is
