@@ -71,6 +71,17 @@ enum Command {
         #[arg(long)]
         kelurahan: Option<String>,
     },
+    /// Reports: `gotong report mutasi --month YYYY-MM [FILE] [--kelurahan CODE]`, the Buku
+    /// Mutasi (births, deaths, moves in and out per RW/RT) as CSV (stdout if no file).
+    Report {
+        what: String,
+        file: Option<std::path::PathBuf>,
+        #[arg(long)]
+        month: String,
+        /// The kelurahan (its 10-digit code); the default one if absent.
+        #[arg(long)]
+        kelurahan: Option<String>,
+    },
     /// The kelurahan of this deployment: `gotong kelurahan add <code> <name>
     /// [--whatsapp-phone-number-id ID] [--sms-number +62…]…`, `numbers <code> …`, `list`.
     Kelurahan {
@@ -211,6 +222,26 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let (file, kelurahan) = (file.as_deref(), kelurahan.as_deref());
             gotong::registry::cli::export_command(&db, file, kelurahan).await?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            what,
+            file,
+            month,
+            kelurahan,
+        } if what == "mutasi" => {
+            let db = Db::connect(&config.database_url).await?;
+            gotong::registry::cli::mutasi_command(
+                &db,
+                file.as_deref(),
+                kelurahan.as_deref(),
+                &month,
+            )
+            .await?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report { what, .. } => {
+            eprintln!("unknown report {what:?}: only `mutasi` is known");
+            Ok(ExitCode::from(2))
         }
         Command::Import { what, .. } | Command::Export { what, .. } => {
             eprintln!("unknown data {what:?}: only `registry` is known");

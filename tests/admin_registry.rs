@@ -291,6 +291,57 @@ async fn change_requests_are_decided_once_with_reasons(db: &Db) {
         404
     );
 
+    // The approved death is a mutation of the registry, in the month's Buku Mutasi.
+    let mutations = db
+        .mutations(gotong::store::KelurahanId::DEFAULT, "")
+        .await
+        .unwrap();
+    assert_eq!(mutations.len(), 1, "{mutations:?}");
+    let m = &mutations[0];
+    assert_eq!(
+        (
+            m.kind.to_string(),
+            m.source.to_string(),
+            m.approved_by.as_str()
+        ),
+        ("mati".into(), "change_request".into(), "admin-api")
+    );
+    let month = &m.occurred_on[..7];
+    let r = o
+        .server
+        .http
+        .get(format!(
+            "{}/api/registry/mutations?month={month}",
+            o.server.base
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let book = r.text().await.unwrap();
+    let lines: Vec<&str> = book.lines().collect();
+    assert_eq!(
+        lines[0],
+        "bulan,rw,rt,lahir_l,lahir_p,lahir_jumlah,mati_l,mati_p,mati_jumlah,\
+         datang_l,datang_p,datang_jumlah,pindah_l,pindah_p,pindah_jumlah"
+    );
+    let area = format!("{month},{},{},0,0,0,0,1,1,0,0,0,0,0,0", m.rw, m.rt);
+    assert_eq!(lines[1], area);
+    assert_eq!(lines[2], format!("{month},JUMLAH,,0,0,0,0,1,1,0,0,0,0,0,0"));
+    let (status, _) = o
+        .call(
+            reqwest::Method::GET,
+            "/registry/mutations?month=2026-13",
+            None,
+        )
+        .await;
+    assert_eq!(status, 422);
+
     // The household list no longer shows her.
     assert!(!o.chat(phone, "DATA").await.contains("SUMARNI"));
     assert_eq!(
@@ -317,6 +368,7 @@ async fn the_admin_api_needs_the_token(db: &Db) {
         "/change-requests",
         "/data-quality",
         "/locked-pins",
+        "/registry/mutations?month=2026-01",
     ] {
         let r = o
             .server

@@ -11,6 +11,11 @@ const DEFAULT: KelurahanId = KelurahanId::DEFAULT;
 use gotong::testing::TestDb;
 
 const FIXTURE: &str = include_str!("fixtures/registry/kelurahan_kecil.csv");
+/// An OpenSID-shaped export: its column names and numeric codes, KK/NIK cells written `'…`, day-
+/// first dates, a column Gotong does not know; and the same people as an XLSX workbook (NIKs as
+/// number cells, dates as date cells, OpenSID's `Kode Data` sheet first, `###` after the data).
+const OPENSID_CSV: &str = include_str!("fixtures/registry/opensid_kecil.csv");
+const OPENSID_XLSX: &[u8] = include_bytes!("fixtures/registry/opensid_kecil.xlsx");
 const HEADER: &str = "no_kk,nik,nama,tanggal_lahir,jenis_kelamin,shdk,rt,rw,status_tinggal,no_hp";
 
 fn today() -> NaiveDate {
@@ -435,18 +440,27 @@ async fn reimporting_the_same_file_changes_nothing(db: &Db) {
         before
     );
 
-    // Changed data for a registered household: the database wins, the clerk is told.
+    // Changed data for a registered household: a correction, recorded as a mutation.
     let changed = FIXTURE.replace("Rizki Santoso", "Rizky Santoso");
     let report = import(db, changed.as_bytes()).await;
     assert_eq!(
         (report.households, report.persons, report.unchanged),
-        (0, 0, 3)
+        (0, 0, 2)
     );
-    assert_eq!(lines(&report.warnings), vec![2]);
-    assert!(reason_of(&report.warnings, 2).contains("baris 4: nama berbeda"));
+    assert!(report.warnings.is_empty(), "{:?}", report.warnings);
+    assert_eq!(report.mutations.len(), 1);
+    assert_eq!(report.mutations[0].line, 4);
+    assert_eq!(report.mutations[0].kind.to_string(), "koreksi");
     assert_eq!(
-        registry(&db.registry_members(DEFAULT).await.expect("members")),
-        before
+        report.mutations[0].detail,
+        "nama: \"Rizki Santoso\" → \"Rizky Santoso\""
+    );
+    let now = registry(&db.registry_members(DEFAULT).await.expect("members"));
+    assert_ne!(now, before);
+    assert_eq!(
+        now.join("\n").replace("Rizky", "Rizki"),
+        before.join("\n"),
+        "only the name changed"
     );
 
     let audits = db.audit_entries("registry.import").await.expect("audit");
@@ -655,7 +669,324 @@ async fn the_cli_imports_into_the_kelurahan_named() {
     t.drop_db().await;
 }
 
+async fn an_opensid_export_imports_as_it_comes_csv_or_xlsx(db: &Db) {
+    let report = import(db, OPENSID_CSV.as_bytes()).await;
+    assert!(report.rejected.is_empty(), "{:?}", report.rejected);
+    assert_eq!((report.households, report.persons), (2, 5));
+    assert_eq!(lines(&report.warnings), vec![1]);
+    assert!(reason_of(&report.warnings, 1).contains("\"keterangan\" tidak dikenal"));
+    let members = db.registry_members(DEFAULT).await.expect("members");
+    let wati = members
+        .iter()
+        .find(|m| m.person.name == "WATI RAHMAWATI")
+        .expect("imported");
+    assert_eq!(wati.person.no_kk, "3174050101300001");
+    assert_eq!(
+        (wati.person.birth_date.to_string(), wati.person.sex.as_str()),
+        ("1978-08-22".to_string(), "P")
+    );
+    assert_eq!(wati.person.shdk, gotong::registry::Shdk::Istri);
+    assert_eq!((wati.rt.as_str(), wati.rw.as_str()), ("003", "02"));
+    let d = wati.person.demographics;
+    assert_eq!(d.religion.map(|c| c.name()), Some("ISLAM"));
+    assert_eq!(d.education.map(|c| c.name()), Some("DIPLOMA IV/STRATA I"));
+    assert_eq!(
+        d.occupation.map(|c| c.name()),
+        Some("MENGURUS RUMAH TANGGA")
+    );
+    assert_eq!(d.marital_status.map(|c| c.name()), Some("KAWIN"));
+    assert_eq!(d.blood_type.map(|c| c.name()), Some("O"));
+    assert_eq!(d.disability.map(|c| c.name()), Some("TIDAK CACAT"));
+    assert_eq!(d.pregnant, Some(true));
+    let sarinah = members
+        .iter()
+        .find(|m| m.person.name == "SARINAH")
+        .expect("imported");
+    assert_eq!(sarinah.person.shdk, gotong::registry::Shdk::OrangTua);
+    assert_eq!(
+        sarinah.person.demographics.disability.map(|c| c.name()),
+        Some("CACAT NETRA/BUTA")
+    );
+
+    // The workbook holds the same people: on a fresh database it gives the same registry, and
+    // here it is the same file again.
+    let fresh = fresh_db_like(db).await;
+    let from_xlsx = import(&fresh.db, OPENSID_XLSX).await;
+    assert!(from_xlsx.rejected.is_empty(), "{:?}", from_xlsx.rejected);
+    assert_eq!((from_xlsx.households, from_xlsx.persons), (2, 5));
+    let both = |m: &[RegistryMember]| {
+        let mut v: Vec<String> = m
+            .iter()
+            .map(|m| {
+                format!(
+                    "{} {:?}",
+                    registry(std::slice::from_ref(m))[0],
+                    m.person.demographics
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(
+        both(&fresh.db.registry_members(DEFAULT).await.expect("members")),
+        both(&members)
+    );
+    fresh.drop_db().await;
+
+    // An unknown code rejects its household, line by line.
+    let bad = OPENSID_CSV.replacen(",2,2,3,1,-,KARDI", ",2,2,12,1,-,KARDI", 1);
+    let fresh = fresh_db_like(db).await;
+    let report = import(&fresh.db, bad.as_bytes()).await;
+    assert_eq!(lines(&report.rejected), vec![2, 3, 4]);
+    assert!(reason_of(&report.rejected, 3).contains("kode kk_level \"12\" tidak dikenal"));
+    assert_eq!((report.households, report.persons), (1, 2));
+    fresh.drop_db().await;
+}
+
+/// The OpenSID fixture a month later: Wati's occupation corrected, Sarinah died, Dewi left out of
+/// the file, a baby born after the first import and a relative come to household A.
+fn a_month_later() -> String {
+    let mut next = OPENSID_CSV
+        .replacen(",1,8,18,2,2,3,", ",1,8,18,15,2,3,", 1)
+        .replacen(
+            ",2,1,17,1,4,7,1,-,-,-,-,13,-,2,0,2,8,-,1,",
+            ",2,1,17,1,4,7,1,-,-,-,-,13,-,2,0,2,8,-,2,",
+            1,
+        );
+    next = next
+        .lines()
+        .filter(|l| !l.contains("DEWI"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    next.push_str(
+        "\nJl. Kenanga 7,-,002,003,PUTRI KECIL,'3174050101300001,'3174057005260009,2,Jakarta,30-05-2026,1,1,1,1,1,4,1,-,-,-,-,13,-,7,0,1,1,-,1,\n\
+         Jl. Kenanga 7,-,002,003,JONO,'3174050101300001,'3174050102900010,1,Jakarta,01-02-1990,1,5,18,19,1,9,1,-,-,-,-,13,-,7,0,2,3,-,1,\n",
+    );
+    next
+}
+
+async fn a_reimport_is_an_upsert_by_nik_with_mutations(db: &Db) {
+    let first = import(db, OPENSID_CSV.as_bytes()).await;
+    assert!(
+        first.mutations.is_empty(),
+        "the first import is the baseline"
+    );
+    let again = import(db, OPENSID_CSV.as_bytes()).await;
+    assert_eq!(
+        (again.households, again.persons, again.unchanged),
+        (0, 0, 2)
+    );
+    assert!(again.mutations.is_empty(), "{:?}", again.mutations);
+    assert!(db
+        .mutations(DEFAULT, "")
+        .await
+        .expect("mutations")
+        .is_empty());
+
+    let next = a_month_later();
+    let before = registry(&db.registry_members(DEFAULT).await.expect("members"));
+    let dry = dry_run(db, next.as_bytes()).await;
+    let kinds = |r: &ImportReport| -> Vec<(u64, String)> {
+        r.mutations
+            .iter()
+            .map(|m| (m.line, m.kind.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        kinds(&dry),
+        vec![
+            (3, "koreksi".to_string()),
+            (5, "mati".to_string()),
+            (6, "lahir".to_string()),
+            (7, "datang".to_string())
+        ]
+    );
+    assert_eq!(
+        dry.mutations[0].detail,
+        "pekerjaan_id: \"MENGURUS RUMAH TANGGA\" → \"KARYAWAN SWASTA\""
+    );
+    assert!(dry
+        .mutations
+        .iter()
+        .all(|m| m.nik_masked.starts_with("************")));
+    assert_eq!(
+        registry(&db.registry_members(DEFAULT).await.expect("members")),
+        before,
+        "a dry run writes nothing"
+    );
+    assert!(db
+        .mutations(DEFAULT, "")
+        .await
+        .expect("mutations")
+        .is_empty());
+
+    let real = import(db, next.as_bytes()).await;
+    assert_eq!(kinds(&real), kinds(&dry));
+    assert_eq!((real.households, real.persons), (0, 2));
+    let dewi_kept = real.warnings.iter().any(|w| {
+        w.line == 2
+            && w.reason
+                .contains("1 anggota KK ini yang tersimpan tidak ada di file: tidak dihapus")
+    });
+    assert!(dewi_kept, "{:?}", real.warnings);
+
+    let members = db.registry_members(DEFAULT).await.expect("members");
+    let by_name = |n: &str| members.iter().find(|m| m.person.name == n).expect(n);
+    assert_eq!(
+        by_name("WATI RAHMAWATI")
+            .person
+            .demographics
+            .occupation
+            .map(|c| c.name()),
+        Some("KARYAWAN SWASTA")
+    );
+    assert_eq!(by_name("SARINAH").died_on.as_deref(), Some("2026-06-01"));
+    assert!(
+        by_name("DEWI FAUZIAH").is_present(),
+        "never silently deleted"
+    );
+    assert!(by_name("PUTRI KECIL").is_present());
+    let rows = db.mutations(DEFAULT, "2026-06").await.expect("mutations");
+    let stored: Vec<(String, String, String, String)> = rows
+        .iter()
+        .map(|m| {
+            (
+                m.kind.to_string(),
+                m.source.to_string(),
+                m.approved_by.clone(),
+                format!("{}/{}", m.rt, m.rw),
+            )
+        })
+        .collect();
+    assert_eq!(stored.len(), 4);
+    assert!(stored
+        .iter()
+        .all(|(_, source, by, area)| source == "import" && by == "test" && area.ends_with("/02")));
+    assert!(rows[0]
+        .changes
+        .as_deref()
+        .unwrap_or_default()
+        .contains("pekerjaan_id"));
+
+    // The same file again changes nothing.
+    let after = registry(&db.registry_members(DEFAULT).await.expect("members"));
+    let third = import(db, next.as_bytes()).await;
+    assert!(third.mutations.is_empty(), "{:?}", third.mutations);
+    assert_eq!(
+        registry(&db.registry_members(DEFAULT).await.expect("members")),
+        after
+    );
+    assert_eq!(db.mutations(DEFAULT, "").await.expect("mutations").len(), 4);
+}
+
+/// A person with money or a loan is not ended by an import: an officer decides.
+async fn an_import_never_ends_a_member_with_money_without_an_officer(db: &Db) {
+    import(db, OPENSID_CSV.as_bytes()).await;
+    gotong::testing::kelurahan::top_up(db, "3174050101300002", 5_000, "test:topup")
+        .await
+        .expect("top up");
+    // Both members of household B gone according to the file: Slamet would be the last.
+    let gone = OPENSID_CSV
+        .replacen(
+            ",4,1,1,-,-,-,-,13,-,1,0,2,4,-,1,",
+            ",4,1,1,-,-,-,-,13,-,1,0,2,4,-,3,",
+            1,
+        )
+        .replacen(
+            ",2,1,17,1,4,7,1,-,-,-,-,13,-,2,0,2,8,-,1,",
+            ",2,1,17,1,4,7,1,-,-,-,-,13,-,2,0,2,8,-,3,",
+            1,
+        );
+    assert_ne!(gone, OPENSID_CSV);
+    let report = import(db, gone.as_bytes()).await;
+    let held: Vec<u64> = report
+        .warnings
+        .iter()
+        .filter(|w| w.reason.contains("perlu keputusan petugas"))
+        .map(|w| w.line)
+        .collect();
+    assert_eq!(held, vec![5, 6], "{:?}", report.warnings);
+    assert!(report.mutations.is_empty(), "{:?}", report.mutations);
+    let members = db.registry_members(DEFAULT).await.expect("members");
+    assert!(members.iter().all(RegistryMember::is_present));
+
+    // With the money spent, or one member staying, the file is followed.
+    let one_gone = OPENSID_CSV.replacen(
+        ",2,1,17,1,4,7,1,-,-,-,-,13,-,2,0,2,8,-,1,",
+        ",2,1,17,1,4,7,1,-,-,-,-,13,-,2,0,2,8,-,3,",
+        1,
+    );
+    let report = import(db, one_gone.as_bytes()).await;
+    let kinds: Vec<(u64, String)> = report
+        .mutations
+        .iter()
+        .map(|m| (m.line, m.kind.to_string()))
+        .collect();
+    assert_eq!(kinds, vec![(6, "pindah".to_string())]);
+}
+
+/// `gotong import registry FILE.xlsx --dry-run` lists what would change; `gotong report mutasi`
+/// writes the month's Buku Mutasi.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cli_lists_mutations_and_writes_the_buku_mutasi() {
+    let t = TestDb::sqlite().await;
+    import(&t.db, OPENSID_CSV.as_bytes()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let next = dir.path().join("bulan_depan.csv");
+    std::fs::write(&next, a_month_later()).unwrap();
+    let gotong = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_gotong"))
+            .args(args)
+            .env("DATABASE_URL", &t.url)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let path = next.to_str().unwrap();
+    let dry = gotong(&["import", "registry", path, "--dry-run"]);
+    assert!(
+        dry.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dry.stderr)
+    );
+    let said = String::from_utf8_lossy(&dry.stdout);
+    assert!(said.contains("Mutasi (4):"), "{said}");
+    assert!(said.contains("baris 5: mati ************0005"), "{said}");
+    assert!(t.db.mutations(DEFAULT, "").await.unwrap().is_empty());
+
+    let real = gotong(&["import", "registry", path]);
+    assert!(real.status.success());
+    let month = t.db.mutations(DEFAULT, "").await.unwrap()[0].occurred_on[..7].to_string();
+    let book = gotong(&["report", "mutasi", "--month", &month]);
+    assert!(
+        book.status.success(),
+        "{}",
+        String::from_utf8_lossy(&book.stderr)
+    );
+    let text = String::from_utf8_lossy(&book.stdout);
+    // RW 02 / RT 001: Sarinah died; RT 003: a girl born, a man come.
+    assert!(
+        text.contains(&format!("{month},02,001,0,0,0,0,1,1,0,0,0,0,0,0")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{month},02,003,0,1,1,0,0,0,1,0,1,0,0,0")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("{month},JUMLAH,,0,1,1,0,1,1,1,0,1,0,0,0")),
+        "{text}"
+    );
+    let bad = gotong(&["report", "mutasi", "--month", "juni"]);
+    assert!(!bad.status.success());
+    t.drop_db().await;
+}
+
 gotong::backend_tests!(
+    a_reimport_is_an_upsert_by_nik_with_mutations,
+    an_import_never_ends_a_member_with_money_without_an_officer,
+    an_opensid_export_imports_as_it_comes_csv_or_xlsx,
     every_rejection_names_its_line_and_rejects_the_whole_household,
     duplicate_nik_in_the_file_rejects_each_household_where_it_appears,
     nik_registered_under_another_kk_is_rejected,

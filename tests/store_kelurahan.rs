@@ -774,6 +774,7 @@ async fn an_import_that_loses_a_race_rejects_the_household(db: &Db) {
         phone: None,
         nik_mismatch: false,
         line: None,
+        demographics: Default::default(),
     };
     first.insert_persons(&[record], NOW).await.unwrap();
     let db2 = db.clone();

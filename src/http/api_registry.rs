@@ -9,6 +9,7 @@ use crate::accounts::issue_code::{issue_activation_code, IssueCodeError, IssuedC
 use crate::calendar::jakarta_date;
 use crate::parse::mask_phone;
 use crate::parse::nik::{mask_nik, parse_nik};
+use crate::registry::buku_mutasi::{write_buku_mutasi, Month};
 use crate::registry::change::{self, ChangeError, Kind, Status};
 use crate::registry::import::{import_registry, ImportOptions};
 use crate::registry::quality::Finding;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<HttpState> {
         .route("/households/{no_kk}", get(household))
         .route("/locked-pins", get(locked_pins))
         .route("/registry/import", post(import))
+        .route("/registry/mutations", get(buku_mutasi))
         .route("/data-quality", get(data_quality))
 }
 
@@ -68,6 +70,32 @@ async fn import(
             other => HttpError::Unprocessable(other.to_string()),
         })?;
     Ok(Json(report))
+}
+
+#[derive(Deserialize)]
+pub struct MonthQuery {
+    pub month: String,
+}
+
+/// `GET /api/registry/mutations?month=YYYY-MM`: the Buku Mutasi of that month as CSV.
+async fn buku_mutasi(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+    Query(q): Query<MonthQuery>,
+) -> Result<impl axum::response::IntoResponse, HttpError> {
+    let month = Month::parse(&q.month)
+        .ok_or_else(|| HttpError::Unprocessable("month must be YYYY-MM".into()))?;
+    let mut out = Vec::new();
+    write_buku_mutasi(&state.app.db, kelurahan.id(), month, &mut out)
+        .await
+        .map_err(|e| match e {
+            RegistryError::Store(e) => HttpError::Store(e),
+            other => HttpError::Unprocessable(other.to_string()),
+        })?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        out,
+    ))
 }
 
 /// `GET /api/data-quality`: legacy NIKs, households without a phone, members over 100, children

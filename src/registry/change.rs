@@ -1,12 +1,15 @@
 //! A registry change reported by a resident (`DATA` → `UBAH`) and decided by a kelurahan officer
 //! (`POST /api/change-requests/{id}/approve|reject`): what kind of change, and where it stands.
 //!
-//! Approving a death or a move-out ends the member's membership at once ([`Kind::ending`]);
-//! births, moves in and corrections wait for the next registry import, which carries them.
+//! Approving a death or a move-out ends the member's membership at once ([`Kind::ending`]) and
+//! records the mutation (`mati` / `pindah`, source `change_request`, approved by the officer);
+//! births, moves in and corrections wait for the next registry import, which carries them and
+//! records their mutation then (`lahir`, `datang`, `koreksi`).
 
+use super::mutation::Source;
 use crate::calendar::jakarta_date;
 use crate::error::StoreError;
-use crate::store::{stored_as_code, ChangeRequest, Code, Tx};
+use crate::store::{stored_as_code, ChangeRequest, Code, NewMutation, Tx};
 
 /// What changed in a household.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -141,6 +144,22 @@ pub async fn decide(
     if let (Some(ending), Some(nik)) = (ending, &before.nik) {
         let today = jakarta_date(now).format("%Y-%m-%d").to_string();
         tx.end_membership(nik, ending, &today).await?;
+        let (rt, rw) = match tx.household(&before.no_kk).await? {
+            Some(h) => (h.rt, h.rw),
+            None => Default::default(),
+        };
+        let mutation = NewMutation {
+            nik: nik.clone(),
+            no_kk: before.no_kk.clone(),
+            rt,
+            rw,
+            kind: ending.into(),
+            occurred_on: today,
+            source: Source::ChangeRequest,
+            approved_by: actor.to_string(),
+            changes: None,
+        };
+        tx.insert_mutations(&[mutation], now).await?;
     }
     let after = tx.change_request(id).await?.ok_or(ChangeError::Unknown)?;
     let view = |c: &ChangeRequest| serde_json::json!({ "status": c.status, "reason": c.reason, "kind": c.kind });

@@ -1,5 +1,5 @@
-//! `gotong import registry FILE.csv [--kelurahan CODE] [--dry-run] [--json]` and `gotong export
-//! registry [FILE] [--kelurahan CODE]`: the registry of the kelurahan with that Kemendagri code,
+//! `gotong import registry FILE.csv|FILE.xlsx [--kelurahan CODE] [--dry-run] [--json]`, `gotong
+//! export registry [FILE] [--kelurahan CODE]` and `gotong report mutasi --month YYYY-MM [FILE]`: the registry of the kelurahan with that Kemendagri code,
 //! by default the deployment's default kelurahan.
 //!
 //! Exit status: non-zero when the file cannot be read, is not a registry CSV (wrong header), or
@@ -82,6 +82,33 @@ pub async fn import_command(
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.summary(SHOWN));
+    }
+    Ok(())
+}
+
+/// `gotong report mutasi --month YYYY-MM [--kelurahan CODE] [FILE]`: the Buku Mutasi of that
+/// month as CSV, to `file` or stdout.
+pub async fn mutasi_command(
+    db: &Db,
+    file: Option<&Path>,
+    kelurahan: Option<&str>,
+    month: &str,
+) -> anyhow::Result<()> {
+    let month = super::buku_mutasi::Month::parse(month)
+        .with_context(|| format!("--month must be YYYY-MM, not {month:?}"))?;
+    let kelurahan = kelurahan_named(db, kelurahan).await?.id;
+    match file {
+        Some(path) => {
+            let f = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            super::buku_mutasi::write_buku_mutasi(db, kelurahan, month, &mut w).await?;
+            w.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            super::buku_mutasi::write_buku_mutasi(db, kelurahan, month, stdout.lock()).await?;
+        }
     }
     Ok(())
 }

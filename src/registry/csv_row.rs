@@ -1,7 +1,10 @@
-//! Reading the registry CSV (DESIGN §5) into raw rows with their line numbers. Nothing here
-//! judges a value: a row is either its fields, as text, or the reason it cannot be read at all
-//! (bytes that are not UTF-8, the wrong number of columns).
+//! Reading a registry file (DESIGN §5: Gotong's CSV, or a SIAK / OpenSID export as CSV or XLSX)
+//! into raw rows with their line numbers. Nothing here judges a value: a row is either its
+//! cells, as text, or the reason it cannot be read at all (bytes that are not UTF-8, the wrong
+//! number of columns). Which cell is which field is the header's [`Layout`].
 
+use super::columns::{Field, Format, Layout};
+use super::report::Issue;
 use super::RegistryError;
 
 /// The columns of the import format, in order.
@@ -25,17 +28,52 @@ pub const VERIFIED_AT: &str = "verified_at";
 /// One data row of the file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RawRow {
-    /// Line of the file where the row starts (the header is line 1).
+    /// Line of the file where the row starts (the header is line 1; in a spreadsheet, its row).
     pub line: u64,
     /// The row's `no_kk` as written (trimmed), when it can be read: the household it belongs to.
     pub kk_key: Option<String>,
-    /// The fields (trimmed; the 10 columns of the import format), or why the row cannot be read.
+    /// The cells, trimmed, in the file's order (read through [`Layout`]), or why the row cannot
+    /// be read.
     pub fields: Result<Vec<String>, String>,
 }
 
-/// Reads the file: checks the header, then returns every data row. Fails only when the file as a
-/// whole is not a registry CSV (no header, a wrong header); a bad row is returned as such.
-pub fn read_rows(input: &[u8]) -> Result<Vec<RawRow>, RegistryError> {
+/// A file read: which column is which, its rows, and the columns it has that are not read.
+#[derive(Clone, Debug)]
+pub struct Sheet {
+    pub layout: Layout,
+    pub rows: Vec<RawRow>,
+    /// Line 1's warnings: columns not read.
+    pub warnings: Vec<Issue>,
+}
+
+/// Reads the file (CSV, or an XLSX workbook): checks the header, then returns every data row.
+/// Fails only when the file as a whole is not a registry (unreadable, no header, a wrong
+/// header); a bad row is returned as such.
+pub fn read_rows(input: &[u8]) -> Result<Sheet, RegistryError> {
+    if super::xlsx::is_xlsx(input) {
+        let mut rows = super::xlsx::read_cells(input)?.into_iter();
+        let Some((_, header)) = rows.next() else {
+            return Err(RegistryError::Header(
+                "lembar kerja kosong: baris judul (header) tidak ada".into(),
+            ));
+        };
+        let (layout, warnings) = Layout::from_header(&header)?;
+        let rows = rows
+            .map(|(line, mut cells)| {
+                // A spreadsheet leaves trailing empty cells out.
+                if cells.len() < layout.width() {
+                    cells.resize(layout.width(), String::new());
+                }
+                let kk = Some(layout.get(&cells, Field::NoKk).to_string());
+                row_of(&layout, line, kk, Ok(cells))
+            })
+            .collect();
+        return Ok(Sheet {
+            layout,
+            rows,
+            warnings,
+        });
+    }
     // A UTF-8 byte-order mark, as spreadsheet programs write.
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
     let mut reader = csv::ReaderBuilder::new()
@@ -54,23 +92,9 @@ pub fn read_rows(input: &[u8]) -> Result<Vec<RawRow>, RegistryError> {
     }
     let header: Vec<String> = record
         .iter()
-        .map(|f| String::from_utf8_lossy(f).trim().to_lowercase())
+        .map(|f| String::from_utf8_lossy(f).trim().to_string())
         .collect();
-    let with_verified_at =
-        header.len() == COLUMNS.len() + 1 && header.last().map(String::as_str) == Some(VERIFIED_AT);
-    let names = if with_verified_at {
-        &header[..COLUMNS.len()]
-    } else {
-        &header[..]
-    };
-    if names != COLUMNS {
-        return Err(RegistryError::Header(format!(
-            "baris judul harus `{}`, tertulis `{}`",
-            COLUMNS.join(","),
-            header.join(",")
-        )));
-    }
-    let width = header.len();
+    let (layout, warnings) = Layout::from_header(&header)?;
 
     let lines = LineIndex::new(input);
     let mut rows = Vec::new();
@@ -79,7 +103,13 @@ pub fn read_rows(input: &[u8]) -> Result<Vec<RawRow>, RegistryError> {
             Ok(false) => break,
             Ok(true) => {
                 let start = record.position().map(|p| p.byte()).unwrap_or(0);
-                rows.push(raw_row(&record, lines.line_of(start), width));
+                let line = lines.line_of(start);
+                let kk = layout
+                    .index(Field::NoKk)
+                    .and_then(|i| record.get(i))
+                    .and_then(|f| std::str::from_utf8(f).ok())
+                    .map(str::to_string);
+                rows.push(row_of(&layout, line, kk, cells_of(&layout, &record)));
             }
             Err(e) => {
                 // The csv reader does not fail on content it can split; stop rather than loop.
@@ -93,7 +123,11 @@ pub fn read_rows(input: &[u8]) -> Result<Vec<RawRow>, RegistryError> {
             }
         }
     }
-    Ok(rows)
+    Ok(Sheet {
+        layout,
+        rows,
+        warnings,
+    })
 }
 
 /// Line numbers from byte offsets. The csv reader's own line count puts a row that follows blank
@@ -126,45 +160,65 @@ impl<'a> LineIndex<'a> {
     }
 }
 
-fn raw_row(record: &csv::ByteRecord, line: u64, width: usize) -> RawRow {
-    let kk_key = record
-        .get(0)
-        .and_then(|f| std::str::from_utf8(f).ok())
-        .map(str::trim)
-        .filter(|k| !k.is_empty())
-        .map(str::to_string);
-    let mut fields = Vec::with_capacity(width);
+/// A CSV record's cells as text, or which column is not UTF-8.
+fn cells_of(layout: &Layout, record: &csv::ByteRecord) -> Result<Vec<String>, String> {
+    let mut cells = Vec::with_capacity(record.len());
     for (i, raw) in record.iter().enumerate() {
         match std::str::from_utf8(raw) {
-            Ok(s) => fields.push(s.trim().to_string()),
+            Ok(s) => cells.push(s.trim().to_string()),
             Err(_) => {
-                let column = COLUMNS.get(i).copied().unwrap_or(VERIFIED_AT);
-                return RawRow {
-                    line,
-                    kk_key,
-                    fields: Err(format!(
-                        "kolom {column} berisi huruf yang bukan UTF-8 (simpan file sebagai CSV UTF-8)"
-                    )),
-                };
+                return Err(format!(
+                    "kolom {} berisi huruf yang bukan UTF-8 (simpan file sebagai CSV UTF-8)",
+                    layout.column_name(i)
+                ))
             }
         }
     }
-    if fields.len() != width {
-        return RawRow {
-            line,
-            kk_key,
-            fields: Err(format!(
-                "jumlah kolom {} padahal harus {width}",
-                fields.len()
-            )),
-        };
-    }
-    fields.truncate(COLUMNS.len());
+    Ok(cells)
+}
+
+fn row_of(
+    layout: &Layout,
+    line: u64,
+    kk: Option<String>,
+    cells: Result<Vec<String>, String>,
+) -> RawRow {
+    let width = layout.width();
+    let kk_key = kk
+        .map(|k| clean_number(layout.format, &k))
+        .filter(|k| !k.is_empty());
+    let fields = cells.and_then(|c| {
+        if c.len() == width {
+            Ok(c)
+        } else {
+            Err(format!("jumlah kolom {} padahal harus {width}", c.len()))
+        }
+    });
     RawRow {
         line,
         kk_key,
-        fields: Ok(fields),
+        fields,
     }
+}
+
+/// A KK number or NIK as the file writes it: in an export, the leading `'` of a spreadsheet's
+/// text cell and the spaces and invisible characters Dukcapil data sometimes carries are not
+/// part of it (OpenSID drops them too); Gotong's own CSV is taken as written.
+pub fn clean_number(format: Format, s: &str) -> String {
+    match format {
+        Format::Gotong => s.trim().to_string(),
+        Format::OpenSid => s
+            .trim()
+            .trim_start_matches('\'')
+            .chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control() && !is_invisible(*c))
+            .collect(),
+    }
+}
+
+/// Zero-width and format characters (U+200B…U+200F, U+2060, U+FEFF).
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
 }
 
 #[cfg(test)]
@@ -177,7 +231,7 @@ mod tests {
     #[test]
     fn rows_carry_their_line_numbers() {
         let input = format!("{HEADER}1,2,3,4,5,6,7,8,9,10\n\n\"a\nb\",2,3,4,5,6,7,8,9,\n1,2\n");
-        let rows = read_rows(input.as_bytes()).expect("valid header");
+        let rows = read_rows(input.as_bytes()).expect("valid header").rows;
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[1].line, 4);
@@ -193,6 +247,7 @@ mod tests {
         );
         let lines: Vec<u64> = read_rows(crlf.as_bytes())
             .expect("crlf")
+            .rows
             .iter()
             .map(|r| r.line)
             .collect();
@@ -203,7 +258,7 @@ mod tests {
     fn non_utf8_is_a_bad_row_not_a_crash() {
         let mut input = HEADER.as_bytes().to_vec();
         input.extend_from_slice(b"123,456,Bud\xE9,4,5,6,7,8,9,\n");
-        let rows = read_rows(&input).expect("valid header");
+        let rows = read_rows(&input).expect("valid header").rows;
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].kk_key.as_deref(), Some("123"));
         assert!(rows[0].fields.as_ref().unwrap_err().contains("kolom nama"));
@@ -218,12 +273,13 @@ mod tests {
         assert!(matches!(read_rows(b""), Err(RegistryError::Header(_))));
         let mut with_bom = b"\xEF\xBB\xBF".to_vec();
         with_bom.extend_from_slice(HEADER.as_bytes());
-        assert_eq!(read_rows(&with_bom).expect("bom"), vec![]);
+        assert_eq!(read_rows(&with_bom).expect("bom").rows, vec![]);
         let exported = format!(
             "{},verified_at\n1,2,3,4,5,6,7,8,9,,2026-01-02\n",
             HEADER.trim_end()
         );
-        let rows = read_rows(exported.as_bytes()).expect("export header");
-        assert_eq!(rows[0].fields.as_ref().map(Vec::len), Ok(10));
+        let sheet = read_rows(exported.as_bytes()).expect("export header");
+        assert_eq!(sheet.layout.format, super::super::columns::Format::Gotong);
+        assert_eq!(sheet.rows[0].fields.as_ref().map(Vec::len), Ok(11));
     }
 }

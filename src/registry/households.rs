@@ -3,6 +3,7 @@
 //! A household with any problem is rejected whole.
 
 use super::codes::Shdk;
+use super::columns::Layout;
 use super::csv_row::RawRow;
 use super::report::Issue;
 use super::validate::{validate_row, ValidRow};
@@ -71,7 +72,7 @@ impl Candidate {
 
 /// Validates every row, groups the rows by `no_kk`, and applies the rules across rows.
 /// Households come out in the order of their first line.
-pub fn plan_households(rows: Vec<RawRow>, today: NaiveDate) -> Vec<Candidate> {
+pub fn plan_households(rows: Vec<RawRow>, layout: &Layout, today: NaiveDate) -> Vec<Candidate> {
     let mut index: HashMap<String, usize> = HashMap::new();
     let mut households: Vec<Candidate> = Vec::new();
     for raw in rows {
@@ -87,7 +88,7 @@ pub fn plan_households(rows: Vec<RawRow>, today: NaiveDate) -> Vec<Candidate> {
         let h = &mut households[i];
         h.lines.push(raw.line);
         match raw.fields {
-            Ok(fields) => match validate_row(raw.line, &fields, today) {
+            Ok(fields) => match validate_row(raw.line, layout, &fields, today) {
                 Ok(row) => h.rows.push(row),
                 Err(reason) => h.add_problem(raw.line, reason),
             },
@@ -197,8 +198,12 @@ mod tests {
         "no_kk,nik,nama,tanggal_lahir,jenis_kelamin,shdk,rt,rw,status_tinggal,no_hp\n";
 
     fn plan(body: &str) -> Vec<Candidate> {
-        let rows = read_rows(format!("{HEADER}{body}").as_bytes()).expect("header");
-        plan_households(rows, NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"))
+        let sheet = read_rows(format!("{HEADER}{body}").as_bytes()).expect("header");
+        plan_households(
+            sheet.rows,
+            &sheet.layout,
+            NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
+        )
     }
 
     #[test]

@@ -1,12 +1,11 @@
 //! The registry import: the file's households checked against the database and written in
 //! batches inside one unit of work, or, on a dry run, checked the same way and not written.
 //!
-//! A household whose `no_kk` is already registered in this kelurahan is left as it is and counted
-//! `unchanged`, so re-importing a file changes nothing. If the file's data for it differs from the
-//! database (a member added or missing, a name or date changed), the database still wins, and the
-//! report warns: changes to a registered household go through change requests (`DATA` → 2),
-//! approved by an officer, never through a re-import. A new household with a NIK already
-//! registered under another KK is rejected.
+//! A household whose `no_kk` is already registered in this kelurahan is reconciled with the file
+//! person by person ([`super::reimport`]): new members, deaths and moves the file states, and
+//! corrected fields become mutations; one whose data the file does not change is `unchanged`,
+//! so re-importing a file changes nothing. A new household with a NIK already registered under
+//! another KK is rejected.
 //!
 //! **One NIK, one kelurahan** (DESIGN §5, issue 18): NIKs and KK numbers are keys of the whole
 //! deployment. A household whose KK, or one of whose NIKs, is registered in another kelurahan is
@@ -19,11 +18,14 @@
 //! who registered it first, and the other's household is rejected ([`super::import_writes`]).
 
 use super::households::{plan_households, Candidate};
+use super::mutation::Kind;
+use super::reimport::{reconcile, Action, Context, Planned};
 use super::report::{ImportReport, Issue};
 use super::RegistryError;
 use crate::parse::nik::{last4, mask_nik, Nik};
 use crate::store::{
-    Db, HouseholdRecord, Kelurahan, PersonRecord, RegisteredHousehold, RegisteredPerson, Tx,
+    Db, HouseholdRecord, Kelurahan, NewMutation, PersonRecord, RegisteredHousehold,
+    RegisteredPerson, Tx,
 };
 use chrono::NaiveDate;
 use std::collections::{HashMap, HashSet};
@@ -69,14 +71,22 @@ pub async fn import_registry(
         .kelurahan(opts.kelurahan)
         .await?
         .ok_or(RegistryError::UnknownKelurahan(opts.kelurahan))?;
-    let rows = super::csv_row::read_rows(input)?;
+    let sheet = super::csv_row::read_rows(input)?;
     progress(ImportProgress::Checked {
-        rows: rows.len() as u64,
+        rows: sheet.rows.len() as u64,
     });
-    let mut households = plan_households(rows, opts.today);
+    let mut households = plan_households(sheet.rows, &sheet.layout, opts.today);
 
     let mut tx = db.begin(opts.kelurahan).await?;
-    let result = check_and_write(&mut tx, &here, &mut households, opts, progress).await;
+    let result = check_and_write(
+        &mut tx,
+        &here,
+        &mut households,
+        sheet.warnings,
+        opts,
+        progress,
+    )
+    .await;
     let report = match result {
         Ok(report) => report,
         Err(e) => {
@@ -193,6 +203,7 @@ async fn check_and_write(
     tx: &mut Tx,
     here: &Kelurahan,
     households: &mut [Candidate],
+    header_warnings: Vec<Issue>,
     opts: &ImportOptions,
     progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<ImportReport, RegistryError> {
@@ -207,17 +218,6 @@ async fn check_and_write(
         .into_iter()
         .map(|h| (h.record.no_kk.clone(), h))
         .collect();
-    let new_niks: Vec<String> = households
-        .iter()
-        .filter(|h| !h.is_rejected() && !registered.contains_key(&h.key))
-        .flat_map(|h| h.rows.iter().map(|r| r.nik.as_str().to_string()))
-        .collect();
-    let taken: HashMap<String, RegisteredPerson> = tx
-        .persons_in_deployment(&new_niks)
-        .await?
-        .into_iter()
-        .map(|p| (p.nik.clone(), p))
-        .collect();
     let registered_here: Vec<String> = registered
         .values()
         .filter(|h| h.kelurahan.id == here.id)
@@ -227,29 +227,65 @@ async fn check_and_write(
     for p in tx.members_of_households(&registered_here).await? {
         members.entry(p.no_kk.clone()).or_default().push(p);
     }
+    let ended: HashSet<String> = tx
+        .ended_members(&registered_here)
+        .await?
+        .into_iter()
+        .collect();
+    let known: HashSet<&str> = members.values().flatten().map(|p| p.nik.as_str()).collect();
+    // The NIKs new to their household: looked up in the whole deployment.
+    let new_niks: Vec<String> = households
+        .iter()
+        .filter(|h| !h.is_rejected())
+        .filter(|h| {
+            registered
+                .get(&h.key)
+                .is_none_or(|r| r.kelurahan.id == here.id)
+        })
+        .flat_map(|h| h.rows.iter().map(|r| r.nik.as_str()))
+        .filter(|n| !known.contains(n))
+        .map(str::to_string)
+        .collect();
+    let taken: HashMap<String, RegisteredPerson> = tx
+        .persons_in_deployment(&new_niks)
+        .await?
+        .into_iter()
+        .map(|p| (p.nik.clone(), p))
+        .collect();
+    let ctx = Context {
+        today: opts.today,
+        approved_by: &opts.actor,
+        previous: tx
+            .last_registry_import()
+            .await?
+            .map(crate::calendar::jakarta_date),
+    };
 
     let mut report = ImportReport {
         dry_run: opts.dry_run,
+        warnings: header_warnings,
         ..ImportReport::default()
     };
     let mut writes = Writes::default();
+    let mut planned: Vec<Planned> = Vec::new();
     for (index, h) in households.iter_mut().enumerate() {
+        let mut new_rows: Option<Vec<usize>> = None;
         if !h.is_rejected() {
             match registered.get(&h.key) {
                 Some(stored) if stored.kelurahan.id == here.id => {
-                    report.unchanged += 1;
                     let stored_members = members.get(&h.key).map(Vec::as_slice).unwrap_or(&[]);
-                    if let Some(difference) = difference(h, &stored.record, stored_members) {
-                        report.warnings.push(Issue {
-                            line: h.first_line(),
-                            reason: format!(
-                                "KK ini sudah terdaftar dan data di file berbeda ({difference}); \
-                                 data tersimpan tidak diubah: perubahan diajukan lewat \
-                                 permintaan perubahan (DATA)"
-                            ),
-                        });
+                    let r = reconcile(&ctx, index, h, &stored.record, stored_members, &ended);
+                    report.warnings.extend(r.warnings);
+                    refuse_registered_niks(h, &taken, here);
+                    if h.is_rejected() {
+                        continue;
                     }
-                    continue;
+                    if r.planned.is_empty() && r.new_rows.is_empty() {
+                        report.unchanged += 1;
+                        continue;
+                    }
+                    planned.extend(r.planned);
+                    new_rows = Some(r.new_rows);
                 }
                 Some(elsewhere) => {
                     let reason = kk_elsewhere(&h.key, &elsewhere.kelurahan, here);
@@ -265,21 +301,58 @@ async fn check_and_write(
             continue;
         };
         writes.households.push(index);
-        writes.records.push(HouseholdRecord {
-            no_kk: first.no_kk.clone(),
-            rt: first.rt.clone(),
-            rw: first.rw.clone(),
-        });
-        for r in &h.rows {
+        let rows: Vec<usize> = match new_rows {
+            Some(rows) => rows,
+            None => {
+                writes.records.push(HouseholdRecord {
+                    no_kk: first.no_kk.clone(),
+                    rt: first.rt.clone(),
+                    rw: first.rw.clone(),
+                });
+                (0..h.rows.len()).collect()
+            }
+        };
+        for i in rows {
+            let r = &h.rows[i];
+            if !r.life.is_present() {
+                report.warnings.push(Issue {
+                    line: r.line,
+                    reason: format!(
+                        "nik {} tidak diimpor: status_dasar {} di file",
+                        r.nik.masked(),
+                        r.life.as_str()
+                    ),
+                });
+                continue;
+            }
             match taken.get(r.nik.as_str()) {
-                Some(other) => writes.arrivals.push(Arrival {
-                    record: r.to_record(),
-                    from: other.kelurahan.clone(),
-                }),
-                None => writes.persons.push(r.to_record()),
+                Some(other) => {
+                    writes.arrivals.push(Arrival {
+                        record: r.to_record(),
+                        from: other.kelurahan.clone(),
+                    });
+                    planned.push(Planned {
+                        line: r.line,
+                        household: index,
+                        mutation: ctx.mutation(r, Kind::Datang, None),
+                        action: Action::Inserted,
+                    });
+                }
+                None => {
+                    writes.persons.push(r.to_record());
+                    planned.extend(ctx.arrival(index, r));
+                }
             }
         }
     }
+    let present: HashMap<&str, usize> = members
+        .iter()
+        .map(|(kk, m)| {
+            let n = m.iter().filter(|p| !ended.contains(&p.nik)).count();
+            (kk.as_str(), n)
+        })
+        .collect();
+    hold_for_officer(tx, &mut planned, &present, &mut report).await?;
 
     if !opts.dry_run {
         super::import_writes::write_settling_races(
@@ -292,6 +365,16 @@ async fn check_and_write(
         )
         .await?;
     }
+    planned.retain(|p| !households[p.household].is_rejected());
+    planned.sort_by_key(|p| p.line);
+    if !opts.dry_run {
+        apply_mutations(tx, &planned, opts).await?;
+    }
+    report.mutations = planned
+        .iter()
+        .filter(|p| !matches!(p.action, Action::Area(_)))
+        .map(Planned::report_line)
+        .collect();
     for h in households.iter() {
         if h.is_rejected() {
             report.rejected.extend(h.rejections());
@@ -333,6 +416,7 @@ async fn check_and_write(
             "persons": report.persons,
             "arrived": report.arrived,
             "unchanged": report.unchanged,
+            "mutations": report.mutations.len(),
             "rejected": report.rejected.len(),
             "warnings": report.warnings.len(),
         });
@@ -349,39 +433,84 @@ async fn check_and_write(
     Ok(report)
 }
 
-/// How a registered household differs from the file, in a few words (first difference only).
-fn difference(h: &Candidate, stored: &HouseholdRecord, members: &[PersonRecord]) -> Option<String> {
-    if let Some(r) = h.rows.first() {
-        if (&r.rt, &r.rw) != (&stored.rt, &stored.rw) {
-            return Some(format!(
-                "RT/RW tersimpan {}/{}, di file {}/{}",
-                stored.rt, stored.rw, r.rt, r.rw
-            ));
-        }
-    }
-    let by_nik: HashMap<&str, &PersonRecord> =
-        members.iter().map(|p| (p.nik.as_str(), p)).collect();
-    for r in &h.rows {
-        let Some(p) = by_nik.get(r.nik.as_str()) else {
-            return Some(format!("baris {}: anggota baru {}", r.line, r.nik.masked()));
-        };
-        let file = r.to_record();
-        let changed = [
-            ("nama", p.name != file.name),
-            ("tanggal_lahir", p.birth_date != file.birth_date),
-            ("jenis_kelamin", p.sex != file.sex),
-            ("shdk", p.shdk != file.shdk),
-            ("status_tinggal", p.residence != file.residence),
-            ("no_hp", p.phone != file.phone),
-        ];
-        if let Some((column, _)) = changed.iter().find(|(_, c)| *c) {
-            return Some(format!("baris {}: {column} berbeda", r.line));
-        }
-    }
-    let in_file: HashSet<&str> = h.rows.iter().map(|r| r.nik.as_str()).collect();
-    let missing = members
+/// Endings an import may not decide (an open loan, the last member of a household with money):
+/// left to an officer, with a warning.
+async fn hold_for_officer(
+    tx: &mut Tx,
+    planned: &mut Vec<Planned>,
+    present: &HashMap<&str, usize>,
+    report: &mut ImportReport,
+) -> Result<(), RegistryError> {
+    let ending: Vec<String> = planned
         .iter()
-        .filter(|p| !in_file.contains(p.nik.as_str()))
-        .count();
-    (missing > 0).then(|| format!("{missing} anggota tersimpan tidak ada di file"))
+        .filter(|p| matches!(p.action, Action::End(_)))
+        .map(|p| p.mutation.nik.clone())
+        .collect();
+    if ending.is_empty() {
+        return Ok(());
+    }
+    let mut leaving: HashMap<&str, usize> = HashMap::new();
+    for p in planned
+        .iter()
+        .filter(|p| matches!(p.action, Action::End(_)))
+    {
+        *leaving.entry(p.mutation.no_kk.as_str()).or_default() += 1;
+    }
+    let mut held: HashSet<String> = HashSet::new();
+    let holdings = tx.holdings(&ending).await?;
+    for p in planned
+        .iter()
+        .filter(|p| matches!(p.action, Action::End(_)))
+    {
+        let Some((_, loan, money)) = holdings.iter().find(|(n, _, _)| *n == p.mutation.nik) else {
+            continue;
+        };
+        let kk = p.mutation.no_kk.as_str();
+        let emptied = leaving.get(kk) >= present.get(kk);
+        if *loan || (*money && emptied) {
+            held.insert(p.mutation.nik.clone());
+        }
+    }
+    planned.retain(|p| {
+        let hold = matches!(p.action, Action::End(_)) && held.contains(&p.mutation.nik);
+        if hold {
+            report.warnings.push(Issue {
+                line: p.line,
+                reason: format!(
+                    "nik {} tidak dicatat {} oleh impor: masih meminjam barang, atau KK-nya \
+                     akan kosong padahal saldonya belum nol; perlu keputusan petugas",
+                    mask_nik(&p.mutation.nik),
+                    p.mutation.kind
+                ),
+            });
+        }
+        !hold
+    });
+    Ok(())
+}
+
+/// Writes the planned corrections, endings and area changes, and records every mutation.
+async fn apply_mutations(
+    tx: &mut Tx,
+    planned: &[Planned],
+    opts: &ImportOptions,
+) -> Result<(), RegistryError> {
+    let today = opts.today.format("%Y-%m-%d").to_string();
+    for p in planned {
+        match &p.action {
+            Action::Update(record) => {
+                tx.update_person(record).await?;
+            }
+            Action::End(ending) => tx.end_membership(&p.mutation.nik, *ending, &today).await?,
+            Action::Area(h) => tx.set_household_area(&h.no_kk, &h.rt, &h.rw).await?,
+            Action::Inserted | Action::Nothing => {}
+        }
+    }
+    let rows: Vec<NewMutation> = planned
+        .iter()
+        .filter(|p| !matches!(p.action, Action::Area(_)))
+        .map(|p| p.mutation.clone())
+        .collect();
+    tx.insert_mutations(&rows, opts.now_ms).await?;
+    Ok(())
 }

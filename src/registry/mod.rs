@@ -7,18 +7,24 @@
 //! whole household; good households are imported. Reasons are in Indonesian, the clerks'
 //! language, and never contain a full NIK (only `************1234`).
 
+pub mod buku_mutasi;
 pub mod change;
 pub mod cli;
 pub mod codes;
+pub mod columns;
 pub mod csv_row;
 pub mod export;
 pub mod households;
 pub mod import;
 mod import_writes;
+pub mod mutation;
 pub mod quality;
+pub mod reference;
+pub mod reimport;
 pub mod report;
 pub mod synthetic;
 pub mod validate;
+mod xlsx;
 
 pub use codes::{Residence, Shdk};
 pub use export::export_registry_csv;

@@ -160,6 +160,7 @@ mod tests {
                 phone: phone.map(str::to_string),
                 nik_mismatch: false,
                 line: None,
+                demographics: Default::default(),
             },
             rt: "001".into(),
             rw: "01".into(),

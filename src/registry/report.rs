@@ -1,5 +1,6 @@
 //! What an import answers (DESIGN §3, `POST /api/registry/import`) and prints.
 
+use super::reimport::MutationLine;
 use serde::Serialize;
 
 /// A problem or a warning about one line of the file, in words a kelurahan clerk understands.
@@ -29,6 +30,10 @@ pub struct ImportReport {
     pub warnings: Vec<Issue>,
     /// Nothing was written.
     pub dry_run: bool,
+    /// The registry's mutations the import recorded (on a dry run: would record): persons come
+    /// (`datang`) or born (`lahir`), dead (`mati`) or gone (`pindah`) as the file says, fields
+    /// corrected (`koreksi`). Empty on a kelurahan's first import (its baseline).
+    pub mutations: Vec<MutationLine>,
 }
 
 impl ImportReport {
@@ -53,6 +58,26 @@ impl ImportReport {
             self.rejected.len(),
             self.warnings.len()
         ));
+        if !self.mutations.is_empty() {
+            out.push_str(&format!("Mutasi ({}):\n", self.mutations.len()));
+            for m in self.mutations.iter().take(max_issues) {
+                let detail = if m.detail.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", m.detail)
+                };
+                out.push_str(&format!(
+                    "  baris {}: {} {}{detail}\n",
+                    m.line, m.kind, m.nik_masked
+                ));
+            }
+            if self.mutations.len() > max_issues {
+                out.push_str(&format!(
+                    "  … dan {} lagi (lihat --json)\n",
+                    self.mutations.len() - max_issues
+                ));
+            }
+        }
         for (title, issues) in [("Ditolak", &self.rejected), ("Peringatan", &self.warnings)] {
             if issues.is_empty() {
                 continue;

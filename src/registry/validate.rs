@@ -1,8 +1,13 @@
 //! The rules of one registry row (DESIGN §5): each field checked and normalised, or the first
-//! problem as a reason a kelurahan clerk understands (in Indonesian, the users' language).
+//! problem as a reason a kelurahan clerk understands (in Indonesian, the users' language). A
+//! SIAK / OpenSID export's codes (`sex` 1/2, `kk_level` 1–11, dates day first) are read by their
+//! own rules ([`super::reference`]) and end in the same typed row.
 //! Rules across rows (one head per KK, same RT/RW, unique NIK) are in `households.rs`.
 
 use super::codes::{Residence, Shdk};
+use super::columns::{Field, Format, Layout};
+use super::csv_row::clean_number;
+use super::reference::{self, Coded, Demographics, KtpEl, LifeStatus, StatusRekam, Table};
 use crate::parse::{normalize_phone, parse_nik, Nik, NikError, Sex};
 use crate::store::PersonRecord;
 use chrono::NaiveDate;
@@ -27,6 +32,11 @@ pub struct ValidRow {
     /// The NIK's date or sex part disagrees with `tanggal_lahir` / `jenis_kelamin` (a legacy
     /// record: imported, with a warning).
     pub nik_mismatch: bool,
+    /// The coded fields of a SIAK / OpenSID export (none in Gotong's CSV).
+    pub demographics: Demographics,
+    /// `status_dasar`: alive and here (`HIDUP`, also when the file has no such column), dead,
+    /// moved away…
+    pub life: LifeStatus,
 }
 
 impl ValidRow {
@@ -42,60 +52,115 @@ impl ValidRow {
             phone: self.phone.clone(),
             nik_mismatch: self.nik_mismatch,
             line: i64::try_from(self.line).ok(),
+            demographics: self.demographics,
         }
     }
 }
 
-/// Checks the 10 fields of one row (in the order of [`super::csv_row::COLUMNS`]); `today` bounds
-/// the birth date. Returns the first problem found.
-pub fn validate_row(line: u64, fields: &[String], today: NaiveDate) -> Result<ValidRow, String> {
-    let [no_kk, nik, name, birth, sex, shdk, rt, rw, residence, phone] = fields else {
-        return Err(format!(
-            "jumlah kolom {} padahal harus {}",
-            fields.len(),
-            super::csv_row::COLUMNS.len()
-        ));
-    };
-    let no_kk = parse_no_kk(no_kk)?;
-    let nik = parse_nik(nik).map_err(nik_reason)?;
+/// Checks the cells of one row (in the file's order, read through `layout`); `today` bounds the
+/// birth date. Returns the first problem found.
+pub fn validate_row(
+    line: u64,
+    layout: &Layout,
+    cells: &[String],
+    today: NaiveDate,
+) -> Result<ValidRow, String> {
+    let get = |f: Field| layout.get(cells, f);
+    let name_of = |f: Field| layout.name(f).to_string();
+    let opensid = layout.format == Format::OpenSid;
+    let no_kk = parse_no_kk(&clean_number(layout.format, get(Field::NoKk)))?;
+    let nik = parse_nik(&clean_number(layout.format, get(Field::Nik))).map_err(nik_reason)?;
+    let name = get(Field::Nama);
     if name.is_empty() {
         return Err("nama kosong".into());
     }
-    let birth_date = parse_birth_date(birth, today)?;
-    let sex = Sex::parse(sex).ok_or_else(|| {
-        format!(
-            "jenis_kelamin harus L atau P, tertulis \"{}\"",
-            shorten(sex)
-        )
+    let birth = get(Field::TanggalLahir);
+    let birth_date = if opensid {
+        parse_export_date(&name_of(Field::TanggalLahir), birth, today)?
+    } else {
+        parse_birth_date(birth, today)?
+    };
+    let sex = get(Field::Sex);
+    let sex = if opensid {
+        reference::sex(sex)
+    } else {
+        Sex::parse(sex)
+    }
+    .ok_or_else(|| {
+        if opensid {
+            format!(
+                "kode sex \"{}\" tidak dikenal; harus 1 (L) atau 2 (P)",
+                shorten(sex)
+            )
+        } else {
+            format!(
+                "jenis_kelamin harus L atau P, tertulis \"{}\"",
+                shorten(sex)
+            )
+        }
     })?;
-    let shdk = Shdk::parse(shdk).ok_or_else(|| {
-        format!(
-            "shdk \"{}\" tidak dikenal; harus salah satu dari: {}",
-            shorten(shdk),
-            Shdk::ALL.map(Shdk::as_str).join(", ")
-        )
+    let shdk = get(Field::Shdk);
+    let shdk = if opensid {
+        reference::shdk(shdk)
+    } else {
+        Shdk::parse(shdk)
+    }
+    .ok_or_else(|| {
+        if opensid {
+            format!(
+                "kode {} \"{}\" tidak dikenal; harus 1 (KEPALA KELUARGA) sampai 11 (LAINNYA)",
+                name_of(Field::Shdk),
+                shorten(shdk)
+            )
+        } else {
+            format!(
+                "shdk \"{}\" tidak dikenal; harus salah satu dari: {}",
+                shorten(shdk),
+                Shdk::ALL.map(Shdk::as_str).join(", ")
+            )
+        }
     })?;
-    let rt = parse_area("rt", rt, 3)?;
-    let rw = parse_area("rw", rw, 2)?;
-    let residence = Residence::parse(residence).ok_or_else(|| {
-        format!(
-            "status_tinggal harus TETAP atau NON_PERMANEN, tertulis \"{}\"",
-            shorten(residence)
-        )
-    })?;
-    let phone = if phone.is_empty() {
+    let rt = parse_area("rt", get(Field::Rt), 3)?;
+    let rw = parse_area("rw", get(Field::Rw), 2)?;
+    let residence = get(Field::StatusTinggal);
+    let residence = if opensid && residence.is_empty() {
+        // OpenSID counts an imported resident as permanent.
+        Residence::Tetap
+    } else {
+        Residence::parse(residence).ok_or_else(|| {
+            format!(
+                "status_tinggal harus TETAP atau NON_PERMANEN, tertulis \"{}\"",
+                shorten(residence)
+            )
+        })?
+    };
+    let phone = get(Field::NoHp);
+    let phone = if phone.is_empty() || (opensid && phone == "-") {
         None
     } else {
         Some(normalize_phone(phone).ok_or_else(|| {
-            "no_hp bukan nomor HP yang benar (contoh 081234567890 atau +6281234567890)".to_string()
+            format!(
+                "{} bukan nomor HP yang benar (contoh 081234567890 atau +6281234567890)",
+                name_of(Field::NoHp)
+            )
         })?)
+    };
+    let demographics = demographics(&get)?;
+    let life = match get(Field::StatusDasar) {
+        "" | "-" => LifeStatus::Hidup,
+        s => LifeStatus::parse(s).ok_or_else(|| {
+            format!(
+                "kode status_dasar \"{}\" tidak dikenal; harus 1 HIDUP, 2 MATI, 3 PINDAH, 4 HILANG, 6 PERGI atau 9 TIDAK VALID",
+                shorten(s)
+            )
+        })?,
     };
     let nik_mismatch = !nik.agrees_with(birth_date, sex);
     Ok(ValidRow {
         line,
         no_kk,
         nik,
-        name: name.clone(),
+        name: name.to_string(),
         birth_date,
         sex,
         shdk,
@@ -104,11 +169,72 @@ pub fn validate_row(line: u64, fields: &[String], today: NaiveDate) -> Result<Va
         residence,
         phone,
         nik_mismatch,
+        demographics,
+        life,
     })
 }
 
+/// The coded fields: empty (or OpenSID's `-`) is "not said"; an unknown code is the row's
+/// problem. `ktp_el` and `status_rekam` are checked, not kept.
+fn demographics<'a>(get: &dyn Fn(Field) -> &'a str) -> Result<Demographics, String> {
+    fn coded<T: Table>(s: &str) -> Result<Option<Coded<T>>, String> {
+        match s {
+            "" | "-" => Ok(None),
+            s => Coded::parse(s)
+                .map(Some)
+                .ok_or_else(|| Coded::<T>::unknown(s)),
+        }
+    }
+    coded::<KtpEl>(get(Field::KtpEl))?;
+    coded::<StatusRekam>(get(Field::StatusRekam))?;
+    let pregnant = match get(Field::Hamil) {
+        "" | "-" => None,
+        s => Some(reference::pregnant(s).ok_or_else(|| {
+            format!(
+                "kode hamil \"{}\" tidak dikenal; harus 0 (tidak) atau 1 (hamil)",
+                shorten(s)
+            )
+        })?),
+    };
+    Ok(Demographics {
+        religion: coded(get(Field::Agama))?,
+        education: coded(get(Field::PendidikanKk))?,
+        schooling: coded(get(Field::PendidikanSedang))?,
+        occupation: coded(get(Field::Pekerjaan))?,
+        marital_status: coded(get(Field::StatusKawin))?,
+        citizenship: coded(get(Field::Warganegara))?,
+        blood_type: coded(get(Field::GolonganDarah))?,
+        disability: coded(get(Field::Cacat))?,
+        pregnant,
+    })
+}
+
+/// A date as SIAK / OpenSID exports write it: `YYYY-MM-DD`, `DD-MM-YYYY` or `DD/MM/YYYY` (day
+/// first, as OpenSID reads it), a spreadsheet's leading `'` aside; not after `today`.
+pub fn parse_export_date(column: &str, s: &str, today: NaiveDate) -> Result<NaiveDate, String> {
+    let t = s.trim().trim_start_matches('\'').replace('/', "-");
+    let date = NaiveDate::parse_from_str(&t, "%Y-%m-%d")
+        .ok()
+        .filter(|_| t.len() == 10 && t.as_bytes()[4] == b'-')
+        .or_else(|| {
+            NaiveDate::parse_from_str(&t, "%d-%m-%Y")
+                .ok()
+                .filter(|_| t.len() == 10 && t.as_bytes()[2] == b'-')
+        })
+        .ok_or_else(|| {
+            format!(
+                "{column} \"{}\" bukan tanggal yang benar (format HH-BB-TTTT atau TTTT-BB-HH, contoh 31-07-1985)",
+                shorten(s)
+            )
+        })?;
+    if date > today {
+        return Err(format!("{column} {t} ada di masa depan"));
+    }
+    Ok(date)
+}
+
 /// A value echoed in a reason, cut short so a stray long cell cannot flood the report.
-fn shorten(s: &str) -> String {
+pub(super) fn shorten(s: &str) -> String {
     if s.chars().count() <= 30 {
         s.to_string()
     } else {
@@ -203,12 +329,79 @@ mod tests {
         row.split(',').map(|s| s.trim().to_string()).collect()
     }
 
+    fn gotong() -> Layout {
+        Layout::from_header(&fields(&super::super::csv_row::COLUMNS.join(",")))
+            .expect("gotong header")
+            .0
+    }
+
+    const OPENSID_HEADER: &str = "alamat,dusun,rw,rt,nama,no_kk,nik,sex,tempatlahir,tanggallahir,\
+        agama_id,pendidikan_kk_id,pendidikan_sedang_id,pekerjaan_id,status_kawin,kk_level,\
+        warganegara_id,golongan_darah_id,cacat_id,hamil,ktp_el,status_rekam,status_dasar";
+    const OPENSID_ROW: &str =
+        "Jl Mawar 3,-,003,001,Budi Santoso,'3174050101200001,3174050512890001,\
+        1,Kediri,05/12/1989,1,5,18,88,2,1,1,13,7,0,2,3,1";
+
+    #[test]
+    fn an_opensid_row_is_read_by_its_codes() {
+        let layout = Layout::from_header(&fields(OPENSID_HEADER))
+            .expect("header")
+            .0;
+        let row = validate_row(2, &layout, &fields(OPENSID_ROW), today()).expect("valid");
+        assert_eq!((row.rt.as_str(), row.rw.as_str()), ("001", "03"));
+        assert_eq!(row.no_kk, "3174050101200001");
+        assert_eq!(
+            row.birth_date,
+            NaiveDate::from_ymd_opt(1989, 12, 5).expect("date")
+        );
+        assert_eq!((row.sex, row.shdk), (Sex::L, Shdk::KepalaKeluarga));
+        assert_eq!(row.residence, Residence::Tetap);
+        assert!(!row.nik_mismatch);
+        let d = row.demographics;
+        assert_eq!(d.religion.map(Coded::name), Some("ISLAM"));
+        assert_eq!(d.education.map(Coded::name), Some("SLTA/SEDERAJAT"));
+        assert_eq!(d.occupation.map(Coded::name), Some("WIRASWASTA"));
+        assert_eq!(d.marital_status.map(Coded::name), Some("KAWIN"));
+        assert_eq!(d.blood_type.map(Coded::name), Some("TIDAK TAHU"));
+        assert_eq!(d.disability.map(Coded::name), Some("TIDAK CACAT"));
+        assert_eq!(d.pregnant, Some(false));
+        assert_eq!(row.life, LifeStatus::Hidup);
+        let cases = [
+            (",1,Kediri,", ",3,Kediri,", "kode sex \"3\" tidak dikenal"),
+            (
+                ",2,1,1,13,",
+                ",2,12,1,13,",
+                "kode kk_level \"12\" tidak dikenal",
+            ),
+            (",88,2,", ",90,2,", "kode pekerjaan_id \"90\" tidak dikenal"),
+            ("1989,1,5,", "1989,9,5,", "kode agama_id \"9\""),
+            (
+                "05/12/1989",
+                "1989-12-32",
+                "tanggallahir \"1989-12-32\" bukan tanggal",
+            ),
+            (",2,3,1", ",2,3,5", "kode status_dasar \"5\""),
+            (",0,2,3,", ",3,2,3,", "kode hamil \"3\""),
+        ];
+        for (from, to, want) in cases {
+            let row = OPENSID_ROW.replacen(from, to, 1);
+            assert_ne!(row, OPENSID_ROW, "{from}");
+            let got = validate_row(7, &layout, &fields(&row), today()).expect_err(&row);
+            assert!(got.contains(want), "{row}: {got}");
+        }
+        let moved = OPENSID_ROW.replacen(",2,3,1", ",2,3,3", 1);
+        let row = validate_row(2, &layout, &fields(&moved), today()).expect("valid");
+        assert_eq!(row.life, LifeStatus::Pindah);
+        let iso = OPENSID_ROW.replacen("05/12/1989", "1989-12-05", 1);
+        assert!(validate_row(2, &layout, &fields(&iso), today()).is_ok());
+    }
+
     const GOOD: &str =
         "3174050101200001,3174050512890001,Budi Santoso,1989-12-05,L,KEPALA KELUARGA,1,3,TETAP,0812-3456-7890";
 
     #[test]
     fn a_good_row_is_normalised() {
-        let row = validate_row(2, &fields(GOOD), today()).expect("valid");
+        let row = validate_row(2, &gotong(), &fields(GOOD), today()).expect("valid");
         assert_eq!(row.rt, "001");
         assert_eq!(row.rw, "03");
         assert_eq!(row.phone.as_deref(), Some("+6281234567890"));
@@ -220,13 +413,13 @@ mod tests {
     fn a_disagreeing_nik_is_kept_but_flagged() {
         let row = GOOD.replace("1989-12-05", "1989-12-06");
         assert!(
-            validate_row(2, &fields(&row), today())
+            validate_row(2, &gotong(), &fields(&row), today())
                 .expect("valid")
                 .nik_mismatch
         );
         let row = GOOD.replace(",L,", ",P,");
         assert!(
-            validate_row(2, &fields(&row), today())
+            validate_row(2, &gotong(), &fields(&row), today())
                 .expect("valid")
                 .nik_mismatch
         );
@@ -280,7 +473,7 @@ mod tests {
         ];
         for (from, to, want) in cases {
             let row = GOOD.replacen(from, to, 1);
-            let got = validate_row(7, &fields(&row), today()).expect_err(&row);
+            let got = validate_row(7, &gotong(), &fields(&row), today()).expect_err(&row);
             assert!(got.contains(want), "{row}: {got}");
             assert!(!got.contains("3174050512890001"), "full NIK echoed: {got}");
         }

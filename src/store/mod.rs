@@ -15,6 +15,7 @@ mod kelurahan;
 mod ledger;
 mod links;
 mod market;
+mod mutations;
 mod outbox_heads;
 mod payment_requests;
 mod persons;
@@ -42,6 +43,7 @@ pub use ledger::{
 };
 pub use links::{Link, PinAnswer};
 pub use market::{Item, Listing, Loan, MarketStats, NewListing, Order};
+pub use mutations::{MutationRow, NewMutation};
 pub use payment_requests::PaymentRequestRecord;
 pub use persons::{Household, Person};
 pub use proposals::{Campaign, HistoryEntry, NewProposal, Proposal, ProposalStats, Spend};

@@ -46,7 +46,8 @@ pub struct Household {
 
 const PERSON_COLUMNS: &str =
     "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch, line,
-    birth_confirmed_at, died_on, moved_out_on";
+    religion, education, schooling, occupation, marital_status, citizenship, blood_type,
+    disability, pregnant, birth_confirmed_at, died_on, moved_out_on";
 
 /// A stored `YYYY-MM-DD` date; anything else is corrupt data, never a default date.
 pub(crate) fn stored_date(column: &str, value: &str) -> StoreResult<NaiveDate> {

@@ -9,6 +9,7 @@ use super::{on_backend, Backend, Db, Kelurahan, KelurahanId, Tx};
 use crate::calendar::parse_date;
 use crate::error::StoreResult;
 use crate::parse::Sex;
+use crate::registry::reference::{Coded, Demographics, Table};
 use crate::registry::{Residence, Shdk};
 use chrono::NaiveDate;
 use sqlx::Row;
@@ -24,7 +25,7 @@ const SQLITE_PARAMS: usize = 400;
 
 impl Tx {
     /// Rows of `cols` parameters per statement on this backend.
-    fn batch_rows(&self, cols: usize) -> usize {
+    pub(super) fn batch_rows(&self, cols: usize) -> usize {
         match self.conn {
             Backend::Sqlite(_) => (SQLITE_PARAMS / cols).max(1),
             Backend::Postgres(_) => BATCH,
@@ -59,11 +60,14 @@ pub struct PersonRecord {
     pub nik_mismatch: bool,
     /// Line of the import file the person came from.
     pub line: Option<i64>,
+    /// The coded fields of a SIAK / OpenSID export (religion, education, occupation…).
+    pub demographics: Demographics,
 }
 
 impl<'r, R: Row> sqlx::FromRow<'r, R> for PersonRecord
 where
     for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> bool: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
     for<'a> Sex: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
@@ -88,8 +92,35 @@ where
             phone: r.try_get("phone")?,
             nik_mismatch: r.try_get("nik_mismatch")?,
             line: r.try_get("line")?,
+            demographics: Demographics {
+                religion: coded(r, "religion")?,
+                education: coded(r, "education")?,
+                schooling: coded(r, "schooling")?,
+                occupation: coded(r, "occupation")?,
+                marital_status: coded(r, "marital_status")?,
+                citizenship: coded(r, "citizenship")?,
+                blood_type: coded(r, "blood_type")?,
+                disability: coded(r, "disability")?,
+                pregnant: r.try_get("pregnant")?,
+            },
         })
     }
+}
+
+/// A stored reference code: one the table does not have is corrupt data, never a default.
+fn coded<'r, T: Table, R: Row>(r: &'r R, column: &str) -> Result<Option<Coded<T>>, sqlx::Error>
+where
+    for<'a> i32: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+{
+    let code: Option<i32> = r.try_get(column)?;
+    code.map(|c| {
+        Coded::from_code(i64::from(c)).ok_or_else(|| sqlx::Error::ColumnDecode {
+            index: column.into(),
+            source: format!("not a code of {}: {c}", T::COLUMN).into(),
+        })
+    })
+    .transpose()
 }
 
 impl std::fmt::Debug for PersonRecord {
@@ -156,7 +187,22 @@ pub struct AuditEntry {
 }
 
 const PERSON_COLUMNS: &str =
-    "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch, line";
+    "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch, line,
+     religion, education, schooling, occupation, marital_status, citizenship, blood_type,
+     disability, pregnant";
+
+/// The columns of [`Demographics`], in the order of [`Demographics::codes`] then `pregnant`.
+const DEMOGRAPHICS: [&str; 9] = [
+    "religion",
+    "education",
+    "schooling",
+    "occupation",
+    "marital_status",
+    "citizenship",
+    "blood_type",
+    "disability",
+    "pregnant",
+];
 
 /// A household registered somewhere in the deployment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -340,11 +386,11 @@ impl Tx {
         now: i64,
     ) -> StoreResult<Vec<String>> {
         let mut inserted = Vec::with_capacity(persons.len());
-        for chunk in persons.chunks(self.batch_rows(12)) {
+        for chunk in persons.chunks(self.batch_rows(21)) {
             let sql = format!(
                 "INSERT INTO persons ({PERSON_COLUMNS}, imported_at, kelurahan_id) VALUES {}
                  ON CONFLICT (nik) DO NOTHING RETURNING nik",
-                super::sql::values(chunk.len(), 12, 1)
+                super::sql::values(chunk.len(), 21, 1)
             );
             let rows: Vec<String> = on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query_scalar(&sql);
@@ -359,15 +405,57 @@ impl Tx {
                         .bind(p.residence)
                         .bind(&p.phone)
                         .bind(p.nik_mismatch)
-                        .bind(p.line)
-                        .bind(now)
-                        .bind(self.kelurahan);
+                        .bind(p.line);
+                    for code in p.demographics.codes() {
+                        q = q.bind(code);
+                    }
+                    q = q.bind(p.demographics.pregnant).bind(now).bind(self.kelurahan);
                 }
                 q.fetch_all(&mut **c).await?
             });
             inserted.extend(rows);
         }
         Ok(inserted)
+    }
+
+    /// Writes a registered person's registry fields (household, name, birth date, sex, relation,
+    /// residence, phone, the coded fields, the file line) as `record` has them: a correction, or
+    /// a person taken over. Answers whether the person is registered in this kelurahan.
+    pub async fn update_person(&mut self, record: &PersonRecord) -> StoreResult<bool> {
+        let set: Vec<String> = DEMOGRAPHICS
+            .iter()
+            .enumerate()
+            .map(|(i, c)| format!("{c} = ${}", i + 10))
+            .collect();
+        let sql = format!(
+            "UPDATE persons SET no_kk = $1, name = $2, birth_date = $3, sex = $4, shdk = $5,
+                residence = $6, phone = $7, nik_mismatch = $8, line = $9, {}
+             WHERE nik = $19 AND kelurahan_id = $20",
+            set.join(", ")
+        );
+        let d = &record.demographics;
+        let n = on_backend!(&mut self.conn, c => {
+            let mut q = sqlx::query(&sql)
+                .bind(&record.no_kk)
+                .bind(&record.name)
+                .bind(record.birth_date.format("%Y-%m-%d").to_string())
+                .bind(record.sex)
+                .bind(record.shdk)
+                .bind(record.residence)
+                .bind(&record.phone)
+                .bind(record.nik_mismatch)
+                .bind(record.line);
+            for code in d.codes() {
+                q = q.bind(code);
+            }
+            q.bind(d.pregnant)
+                .bind(&record.nik)
+                .bind(self.kelurahan)
+                .execute(&mut **c)
+                .await?
+                .rows_affected()
+        });
+        Ok(n == 1)
     }
 
     /// `datang`: takes over a person recorded as moved out of kelurahan `from` into this
@@ -384,21 +472,11 @@ impl Tx {
     ) -> StoreResult<bool> {
         let moved = on_backend!(&mut self.conn, c => {
             sqlx::query(
-                "UPDATE persons SET no_kk = $1, name = $2, birth_date = $3, sex = $4, shdk = $5,
-                    residence = $6, phone = $7, nik_mismatch = $8, line = $9, imported_at = $10,
-                    kelurahan_id = $11, moved_out_on = NULL, arrived_on = $12
-                 WHERE nik = $13 AND kelurahan_id = $14 AND moved_out_on IS NOT NULL
+                "UPDATE persons SET imported_at = $1, kelurahan_id = $2, moved_out_on = NULL,
+                    arrived_on = $3
+                 WHERE nik = $4 AND kelurahan_id = $5 AND moved_out_on IS NOT NULL
                     AND died_on IS NULL",
             )
-            .bind(&record.no_kk)
-            .bind(&record.name)
-            .bind(record.birth_date.format("%Y-%m-%d").to_string())
-            .bind(record.sex)
-            .bind(record.shdk)
-            .bind(record.residence)
-            .bind(&record.phone)
-            .bind(record.nik_mismatch)
-            .bind(record.line)
             .bind(now)
             .bind(self.kelurahan)
             .bind(arrived_on)
@@ -411,6 +489,7 @@ impl Tx {
         if moved == 0 {
             return Ok(false);
         }
+        self.update_person(record).await?;
         on_backend!(&mut self.conn, c => {
             sqlx::query("UPDATE links SET kelurahan_id = $1 WHERE nik = $2")
                 .bind(self.kelurahan)
@@ -462,7 +541,9 @@ impl Db {
         let rows = on_backend!(&self.pool, p => {
             sqlx::query_as(
                 "SELECT p.nik, p.no_kk, p.name, p.birth_date, p.sex, p.shdk, p.residence, p.phone,
-                        p.nik_mismatch, p.line, h.rt, h.rw, h.verified_at, p.birth_confirmed_at,
+                        p.nik_mismatch, p.line, p.religion, p.education, p.schooling,
+                        p.occupation, p.marital_status, p.citizenship, p.blood_type, p.disability,
+                        p.pregnant, h.rt, h.rw, h.verified_at, p.birth_confirmed_at,
                         p.died_on, p.moved_out_on,
                         EXISTS (SELECT 1 FROM links l WHERE l.nik = p.nik) AS linked
                  FROM persons p JOIN households h ON h.no_kk = p.no_kk

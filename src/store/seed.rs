@@ -89,6 +89,7 @@ impl Tx {
                     phone: p.phone.clone(),
                     nik_mismatch: false,
                     line: None,
+                    demographics: Default::default(),
                 })
             })
             .collect::<StoreResult<Vec<PersonRecord>>>()?;
