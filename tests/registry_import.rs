@@ -983,7 +983,35 @@ async fn the_cli_lists_mutations_and_writes_the_buku_mutasi() {
     t.drop_db().await;
 }
 
+/// An OpenSID export without `status_tinggal` says nothing of the residence: a resident the
+/// kelurahan recorded as `NON_PERMANEN` stays so (no correction, no stimulus gained by a re-import).
+async fn an_opensid_file_without_residence_keeps_the_stored_one(db: &Db) {
+    import(db, OPENSID_CSV.as_bytes()).await;
+    let slamet = "3174053011600004";
+    let gotong_csv = format!(
+        "{HEADER}\n3174050101300002,{slamet},SLAMET RIYADI,1960-11-30,L,KEPALA KELUARGA,1,2,NON_PERMANEN,\n"
+    );
+    let set = import(db, gotong_csv.as_bytes()).await;
+    assert_eq!(set.mutations.len(), 1, "{:?}", set.mutations);
+    assert!(
+        set.mutations[0].detail.contains("NON_PERMANEN"),
+        "{:?}",
+        set.mutations
+    );
+    let again = import(db, OPENSID_CSV.as_bytes()).await;
+    assert!(again.mutations.is_empty(), "{:?}", again.mutations);
+    let mut tx = db.begin(DEFAULT).await.expect("begin");
+    let person = tx
+        .person(slamet)
+        .await
+        .expect("person")
+        .expect("registered");
+    tx.commit().await.expect("commit");
+    assert_eq!(person.residence.to_string(), "NON_PERMANEN");
+}
+
 gotong::backend_tests!(
+    an_opensid_file_without_residence_keeps_the_stored_one,
     a_reimport_is_an_upsert_by_nik_with_mutations,
     an_import_never_ends_a_member_with_money_without_an_officer,
     an_opensid_export_imports_as_it_comes_csv_or_xlsx,

@@ -257,6 +257,9 @@ fn merged(stored: &PersonRecord, r: &ValidRow) -> PersonRecord {
     if m.phone.is_none() {
         m.phone.clone_from(&stored.phone);
     }
+    if !r.residence_given {
+        m.residence = stored.residence;
+    }
     m.demographics = m.demographics.or(stored.demographics);
     // The file line is bookkeeping, not registry data.
     m.line = stored.line;

@@ -27,6 +27,9 @@ pub struct ValidRow {
     /// `03`
     pub rw: String,
     pub residence: Residence,
+    /// The file says the residence (an OpenSID export may leave `status_tinggal` out: a new person
+    /// is then `TETAP`, a registered one keeps what is stored).
+    pub residence_given: bool,
     /// E.164
     pub phone: Option<String>,
     /// The NIK's date or sex part disagrees with `tanggal_lahir` / `jenis_kelamin` (a legacy
@@ -123,7 +126,8 @@ pub fn validate_row(
     let rt = parse_area("rt", get(Field::Rt), 3)?;
     let rw = parse_area("rw", get(Field::Rw), 2)?;
     let residence = get(Field::StatusTinggal);
-    let residence = if opensid && residence.is_empty() {
+    let residence_given = !(opensid && residence.is_empty());
+    let residence = if !residence_given {
         // OpenSID counts an imported resident as permanent.
         Residence::Tetap
     } else {
@@ -167,6 +171,7 @@ pub fn validate_row(
         rt,
         rw,
         residence,
+        residence_given,
         phone,
         nik_mismatch,
         demographics,
