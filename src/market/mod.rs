@@ -18,6 +18,7 @@
 //! custodian when the item is free, who answers `TERIMA` / `TOLAK`; an accepted loan is active
 //! until the custodian confirms `KEMBALI`, and the next request is asked.
 
+pub mod contact;
 pub mod jobs;
 pub mod notify;
 mod pay;
@@ -213,6 +214,14 @@ pub async fn orderable(tx: &mut Tx, buyer: &Person, code: &str, now: i64) -> Mar
         Err(LedgerError::MerchantClosed) => Err(MarketError::ListingClosed),
         Err(e) => Err(e.into()),
     }
+}
+
+/// How many at `price` a balance of `balance` pays for (0 for a price that is not positive).
+pub fn affordable(balance: i64, price: i64) -> i64 {
+    if price <= 0 {
+        return 0;
+    }
+    balance.max(0) / price
 }
 
 /// Reserves `qty` of listing `code` for `buyer` until `now` + [`ORDER_HOLD_MS`].

@@ -5,7 +5,8 @@
 //!   `TEST_POSTGRES_URL` names a PostgreSQL server where databases may be created;
 //! - [`fake_provider`]: the fake WhatsApp and Twilio APIs;
 //! - [`kelurahan`]: the test-kelurahan builder (residents, phones, credit, merchants);
-//! - [`transcript`]: the transcript runner.
+//! - [`transcript`]: the transcript runner;
+//! - [`example_actions`]: the example flow `CONTOH` that proves the engine (not in the product).
 
 use crate::store::Db;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -157,6 +158,7 @@ mod tests {
     }
 }
 
+pub mod example_actions;
 pub mod fake_provider;
 pub mod kelurahan;
 pub mod transcript;
