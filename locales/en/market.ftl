@@ -64,6 +64,7 @@ borrow-own = That is your own item.
 borrow-already = You have already asked for or borrowed that item.
 borrow-ask-days = Borrow { $item_name } for how many days? (1 to 14)
 borrow-asked = Request sent to the owner of { $item_name } ({ $item_code }). You will be told.
+borrow-to-kelurahan = The keeper of { $item_name } ({ $item_code }) has no phone registered with Gotong, so your request went to the kelurahan office. An officer will arrange it and you will be told.
 borrow-queued = { $item_name } ({ $item_code }) is lent out or already asked for. Your request is number { $position } in the queue; you will be told.
 loan-request-owner = { $borrower } (RT { $rt }/RW { $rw }) asks to borrow { $item_name } ({ $item_code }) for { $days } days. Reply TERIMA { $item_code } to accept or TOLAK { $item_code } to decline.
 loan-ask-code = Type the item code (example: B001).

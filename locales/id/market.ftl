@@ -64,6 +64,7 @@ borrow-own = Itu barang Anda sendiri.
 borrow-already = Anda sudah meminta atau sedang meminjam barang itu.
 borrow-ask-days = Pinjam { $item_name } berapa hari? (1 sampai 14)
 borrow-asked = Permintaan dikirim ke pemilik { $item_name } ({ $item_code }). Anda akan diberi kabar.
+borrow-to-kelurahan = Pengurus { $item_name } ({ $item_code }) belum punya HP terdaftar di Gotong, jadi permintaan Anda diteruskan ke kantor kelurahan. Petugas akan mengaturnya dan Anda akan diberi kabar.
 borrow-queued = { $item_name } ({ $item_code }) sedang dipinjam atau sudah diminta orang lain. Permintaan Anda antrean nomor { $position }; Anda akan diberi kabar.
 loan-request-owner = { $borrower } (RT { $rt }/RW { $rw }) minta pinjam { $item_name } ({ $item_code }) selama { $days } hari. Balas TERIMA { $item_code } untuk setuju atau TOLAK { $item_code } untuk menolak.
 loan-ask-code = Ketik kode barang (contoh: B001).

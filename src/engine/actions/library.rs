@@ -249,6 +249,12 @@ impl Action for RequestLoan {
                 Err(e) => return refusal(ctx, e),
             };
         match place {
+            Requested::Asked
+                if market::queue_if_custodian_unreachable(ctx.tx, &item, &loan, ctx.now)
+                    .await? =>
+            {
+                ctx.say("borrow-to-kelurahan", &[]);
+            }
             Requested::Asked => {
                 let args = request_args(ctx, &loan).await?;
                 ctx.tell_person(&item.custodian_nik, "loan-request-owner", &args)
