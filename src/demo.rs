@@ -32,7 +32,7 @@ pub async fn prepare(mut config: Config) -> anyhow::Result<(App, String, String)
         .households
         == 0
     {
-        eprintln!("Creating a demo kelurahan ({HOUSEHOLDS} households) in gotong-demo.db ...");
+        println!("Creating a demo kelurahan ({HOUSEHOLDS} households) in gotong-demo.db ...");
         let csv = synthetic_registry_csv(HOUSEHOLDS, 2026);
         let opts = ImportOptions {
             dry_run: false,
@@ -187,10 +187,12 @@ async fn furnish(db: &Db, texts: &Texts, config: &Config, now: i64) -> anyhow::R
 /// Prepares the demo and chats on stdin/stdout.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     let (app, phone, name) = prepare(config).await?;
-    eprintln!(
+    // The demo's own lines go to stdout with the chat (`2>/dev/null` hides only the logs).
+    println!(
         "You are {name} ({phone}), head of a household, phone already linked, PIN {DEMO_PIN}.\n\
          Try: MENU, SALDO, BAYAR W001 10000, MUTASI, CARI beras, PINJAM, USULAN, DUKUNG 1, DATA,\n\
-         BAHASA EN, BATAL. One message per line; Ctrl-D ends."
+         BAHASA EN, BATAL. One message per line; Ctrl-D ends.\n\
+         (Only warnings are logged, on stderr; RUST_LOG=info shows more.)"
     );
     crate::chat::run(&app, Channel::Sms, &phone).await
 }

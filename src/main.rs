@@ -129,11 +129,21 @@ async fn build_app(config: Config) -> anyhow::Result<App> {
     Ok(App::new(config, db, texts, Arc::new(engine)))
 }
 
-fn init_tracing(json: bool) {
+/// Logs go to stderr: with colours only when stderr is a terminal (a log written to a file or a
+/// pipe has no ANSI codes, for every command). A conversation in the terminal (`demo`, `chat`)
+/// logs only warnings unless `RUST_LOG` asks for more, so the chat is all it shows.
+fn init_tracing(json: bool, conversation: bool) {
+    use std::io::IsTerminal;
+    let default = if conversation {
+        "warn"
+    } else {
+        "info,sqlx=warn"
+    };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr);
     if json {
         builder.json().init();
@@ -153,7 +163,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    init_tracing(config.log_json);
+    let conversation = matches!(cli.command, Command::Demo | Command::Chat { .. });
+    init_tracing(config.log_json, conversation);
     match run(cli.command, config).await {
         Ok(code) => code,
         Err(e) => {
@@ -275,6 +286,12 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                     }
                 },
             };
+            if let Err(e) =
+                gotong::ledger::stimulus::check_date(date, chrono::Utc::now().timestamp_millis())
+            {
+                eprintln!("{e}");
+                return Ok(ExitCode::from(2));
+            }
             let texts = Texts::load_shipped()?;
             let db = Db::connect(&config.database_url).await?;
             let which = match kelurahan {

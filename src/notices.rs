@@ -98,8 +98,23 @@ pub async fn notice_to_person(
     id: &str,
     args: &[(&str, String)],
 ) -> StoreResult<Option<Outbound>> {
+    notice_to_person_labelled(tx, texts, nik, id, args, &[]).await
+}
+
+/// News about the person's own business (their proposal's status, their campaign): sent to
+/// their linked phone even after `BERHENTI` (DESIGN §4). `labels` as for [`notice_labelled`].
+pub async fn notice_to_person_labelled(
+    tx: &mut Tx,
+    texts: &Texts,
+    nik: &str,
+    id: &str,
+    args: &[(&str, String)],
+    labels: &[(&str, String)],
+) -> StoreResult<Option<Outbound>> {
     match tx.phone_of_person(nik).await? {
-        Some(phone) => Ok(Some(notice(tx, texts, &phone, id, args).await?)),
+        Some(phone) => Ok(Some(
+            notice_labelled(tx, texts, &phone, id, args, labels).await?,
+        )),
         None => Ok(None),
     }
 }

@@ -354,3 +354,32 @@ fn a_step_whose_value_nothing_uses() {
         ),
     );
 }
+
+/// `gotong demo` shows only the conversation: its own lines (the newcomer's PIN included) on
+/// stdout with the chat, no INFO logs, and no ANSI codes when the output is not a terminal.
+#[test]
+fn the_demo_shows_only_the_conversation() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gotong"))
+        .arg("demo")
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"SALDO\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    assert!(stdout.contains("PIN 135790"), "{stdout}");
+    assert!(stdout.contains("> SALDO"), "{stdout}");
+    assert!(
+        !stdout.contains('\u{1b}') && !stderr.contains('\u{1b}'),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("INFO"), "{stderr}");
+}

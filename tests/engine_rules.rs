@@ -5,9 +5,9 @@ use gotong::app::App;
 use gotong::chat::say;
 use gotong::clock::FakeClock;
 use gotong::config::Config;
-use gotong::engine::Engine;
 use gotong::message::{Body, Channel, Content};
 use gotong::store::{Db, Session};
+use gotong::testing::example_actions::engine_with_example;
 use gotong::testing::transcript::START_MS;
 use gotong::text::gsm7::{is_gsm7, sms_segments};
 use std::sync::Arc;
@@ -18,7 +18,7 @@ fn app(db: &Db) -> App {
 
 fn app_with_clock(db: &Db) -> (App, FakeClock) {
     let config = Config::for_database("sqlite::memory:");
-    let engine = Engine::load_default(Arc::new(config.clone())).expect("flows load");
+    let engine = engine_with_example(Arc::new(config.clone()));
     let clock = FakeClock::new(START_MS);
     let app = App::new(config, db.clone(), engine.texts().clone(), Arc::new(engine))
         .with_clock(Arc::new(clock.clone()));
@@ -137,7 +137,27 @@ async fn a_redelivered_message_is_answered_once(db: &Db) {
     assert_eq!(out.len(), 1, "{out:?}");
 }
 
+/// The SMS main menu fits one GSM-7 segment in every language (issue 17), so an old phone shows
+/// it whole.
+async fn the_sms_main_menu_is_one_segment(db: &Db) {
+    let app = app(db);
+    for (phone, first) in [
+        ("+6281100000021", None),
+        ("+6281100000022", Some("BAHASA EN")),
+    ] {
+        if let Some(t) = first {
+            say(&app, Channel::Sms, phone, text(t)).await.unwrap();
+        }
+        let replies = say(&app, Channel::Sms, phone, text("MENU")).await.unwrap();
+        assert_eq!(replies.len(), 1, "{replies:?}");
+        let menu = replies[0].main_text();
+        assert!(is_gsm7(menu) && sms_segments(menu) == 1, "{menu:?}");
+        assert!(menu.contains("1. ") && menu.contains("5. "), "{menu:?}");
+    }
+}
+
 gotong::backend_tests!(
+    the_sms_main_menu_is_one_segment,
     a_pin_is_never_stored,
     five_thousand_characters_get_a_short_answer,
     a_redelivered_message_is_answered_once,
@@ -151,7 +171,7 @@ fn any_text_at_any_step_gets_one_answer() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let t = rt.block_on(gotong::testing::TestDb::sqlite());
     let app = app(&t.db);
-    let engine = Engine::load_default(Arc::new(Config::for_database("sqlite::memory:"))).unwrap();
+    let engine = engine_with_example(Arc::new(Config::for_database("sqlite::memory:")));
     let steps: Vec<(String, String)> = engine
         .flows()
         .values()

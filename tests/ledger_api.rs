@@ -64,6 +64,13 @@ async fn merchants_stimulus_redeem_and_stats(db: &Db) {
     assert_eq!(again["date_total"]["amount"], 2000);
     let (status, _) = post(&s, "/api/stimulus/run", json!({"date": "25-11-2026"})).await;
     assert_eq!(status, 422);
+    // A day that has not come yet is refused, and says why.
+    let (status, refused) = post(&s, "/api/stimulus/run", json!({"date": "2099-01-01"})).await;
+    assert_eq!(status, 422);
+    assert!(
+        refused.to_string().contains("has not come yet"),
+        "{refused}"
+    );
 
     // A payment into W001's till, then cash-out.
     let buyer_kk = "3201010101000032";
@@ -269,3 +276,18 @@ backend_tests!(
     merchants_stimulus_redeem_and_stats,
     deposits_and_routes_per_kelurahan
 );
+
+/// `gotong stimulus run --date` refuses a day that has not come yet, saying so, and credits nothing.
+#[test]
+fn the_cli_refuses_a_future_stimulus_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("g.db").display());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_gotong"))
+        .args(["stimulus", "run", "--date", "2099-01-01"])
+        .env("DATABASE_URL", &url)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("2099-01-01 has not come yet"), "{stderr}");
+}

@@ -9,6 +9,7 @@ use gotong::clock::FakeClock;
 use gotong::config::Config;
 use gotong::engine::{Engine, InputKind};
 use gotong::store::Db;
+use gotong::testing::example_actions::engine_with_example;
 use gotong::testing::transcript::{run, suite_files, START_MS};
 use gotong::testing::TestDb;
 use rand::rngs::StdRng;
@@ -52,8 +53,8 @@ async fn run_case(db: &Db, seed: u64, scripts: &[(String, String)]) -> usize {
     let mut config = Config::for_database("sqlite::memory:");
     config.whatsapp_broadcast_template = Some("pengumuman".into());
     let config = Arc::new(config);
-    let lookup = Engine::load_default(config.clone()).expect("flows load");
-    let engine = Engine::load_default(config.clone()).expect("flows load");
+    let lookup = engine_with_example(config.clone());
+    let engine = engine_with_example(config.clone());
     let clock = FakeClock::new(START_MS);
     let app = App::new(
         (*config).clone(),

@@ -350,7 +350,10 @@ async fn listing_pages_with_zero(db: &Db) {
         let again = show(&send("0").await.unwrap());
         assert_eq!(again, first);
         let status = show(&send("30").await.unwrap());
-        assert!(status.starts_with("Usulan #30 (Fisik"), "{status}");
+        assert!(
+            status.starts_with("Usulan #30 (Bangunan (fisik)"),
+            "{status}"
+        );
     }
 }
 

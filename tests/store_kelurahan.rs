@@ -83,7 +83,16 @@ async fn kelurahan_see_only_their_own_registry_links_and_requests(db: &Db) {
     assert!(tx.change_request(request).await.unwrap().is_none());
     // Deciding it from A is "no such request", and changes nothing.
     assert!(matches!(
-        change::decide(&mut tx, request, Status::Approved, None, "officer-a", NOW).await,
+        change::decide(
+            &mut tx,
+            None,
+            request,
+            Status::Approved,
+            None,
+            "officer-a",
+            NOW
+        )
+        .await,
         Err(ChangeError::Unknown)
     ));
     // Marking B's household verified from A does nothing.
@@ -564,7 +573,7 @@ async fn a_person_moved_out_of_one_kelurahan_arrives_in_another(db: &Db) {
         )
         .await
         .unwrap();
-    change::decide(&mut tx, id, Status::Approved, None, "officer-a", NOW)
+    change::decide(&mut tx, None, id, Status::Approved, None, "officer-a", NOW)
         .await
         .unwrap();
     tx.commit().await.unwrap();

@@ -5,7 +5,7 @@
 use gotong::app::App;
 use gotong::clock::FakeClock;
 use gotong::config::Config;
-use gotong::engine::Engine;
+use gotong::testing::example_actions::engine_with_example;
 use gotong::testing::transcript::{run, suite_files, START_MS};
 use gotong::testing::TestDb;
 use std::sync::Arc;
@@ -21,7 +21,7 @@ async fn run_all(postgres: bool) {
         // Broadcasts to WhatsApp recipients outside the 24-hour window use this template.
         config.whatsapp_broadcast_template = Some("pengumuman".into());
         let config = Arc::new(config);
-        let engine = Engine::load_default(config.clone()).expect("flows and locales load");
+        let engine = engine_with_example(config.clone());
         let clock = FakeClock::new(START_MS);
         let app = App::new(
             (*config).clone(),

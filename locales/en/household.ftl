@@ -2,7 +2,8 @@ menu-household = Family data
 data-not-linked = This phone is not registered yet. Type REGISTER to register.
 linked-elsewhere = This phone is registered with { $kelurahan }, not here. Please write to the number of { $kelurahan }.
 data-household = Family card ****{ $kk_last4 }, RT { $rt } / RW { $rw }:
-data-member = { $number }. { $name }, { $age } yrs, { $relation }, NIK ****{ $nik_last4 }
+data-member = - { $name }, { $age } yrs, { $relation }, NIK ****{ $nik_last4 }
+data-member-choice = { $number }. { $name }
 data-verify-prompt = Is this data correct?
 data-verify-correct = All correct
 data-verify-change = Something changed
@@ -15,7 +16,7 @@ data-kind-death = Death
 data-kind-move-in = Moved in
 data-kind-move-out = Moved out
 data-kind-correction = Correction
-data-member-prompt = Which member number? (see the list above)
+data-member-prompt = Which member? Reply with their number.
 data-member-unknown = There is no member with that number. Choose 1 to { $max }.
 data-details-prompt = Write the details (name, date, what changed).
 data-change-sent = Report #{ $id } sent. A kelurahan officer will check it.
@@ -30,3 +31,7 @@ shdk-mertua = Parent-in-law
 shdk-famili-lain = Other relative
 shdk-pembantu = Household help
 shdk-lainnya = Other
+
+# A decided change report, told to whoever reported it (issue 17).
+change-approved-notice = Report #{ $id } ({ $kind }) was approved by the kelurahan. Thank you.
+change-rejected-notice = Report #{ $id } ({ $kind }) was not approved by the kelurahan. Reason: { $reason }. Type DATA to report again.

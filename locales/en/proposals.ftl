@@ -1,11 +1,11 @@
 menu-propose = Propose
 menu-proposals = Proposals
-proposal-kind-fisik = Physical
-proposal-kind-non-fisik = Non-physical
-proposal-status-terkumpul = Collected
+proposal-kind-fisik = Building (physical)
+proposal-kind-non-fisik = Activity
+proposal-status-terkumpul = Received
 proposal-status-diproses = In review
-proposal-status-prioritas-musrenbang = Musrenbang priority
-proposal-status-didanai-apbd = Funded (APBD)
+proposal-status-prioritas-musrenbang = Planning priority
+proposal-status-didanai-apbd = Government funded
 proposal-status-ditolak = Rejected
 proposal-status-selesai = Done
 proposal-ask-number = Type the proposal number (e.g. 12).
@@ -18,8 +18,8 @@ propose-ask-title = Type a title (5 to 80 characters), e.g.: Fix the drain in Ga
 propose-ask-description = Describe your proposal (at most 500 characters): what, where, for whom.
 propose-ask-photo = Send a photo of the place if you have one, or type SKIP.
 propose-confirm = Submit the { $kind ->
-        [fisik] physical
-       *[other] non-physical
+        [fisik] building (physical)
+       *[other] activity
     } proposal "{ $title }"?
 propose-cancelled = The proposal was not submitted.
 propose-done = Proposal #{ $number } recorded for RT { $rt }/RW { $rw }. Residents can support it with DUKUNG { $number }. Follow it with STATUS { $number }.
@@ -34,7 +34,7 @@ status-head = Proposal #{ $number } ({ $kind }, RT { $rt }/RW { $rw }): { $title
     Supports: { $supports }. Status: { $status }.
 status-reason = Reason: { $reason }
 status-history = History: { $steps }
-status-campaign = Swadaya: { $collected } of { $target } collected ({ $state }).
+status-campaign = Residents' own fund (swadaya): { $collected } of { $target } collected ({ $state }).
 status-campaign-donate = Donate: DONASI { $number } <amount>
 status-spend = Spent { $date }: { $amount } on { $memo }
 campaign-state-open = open

@@ -10,3 +10,7 @@ tagihan-ask-number = Which bill number?
 tagihan-unknown = There is no bill #{ $number } waiting for this phone.
 tagihan-expired = Bill #{ $number } has expired. Ask the merchant to send it again.
 tagihan-declined = Bill declined. The merchant has been told.
+
+# A bill the resident cannot pay now (issue 17): the merchant is told.
+tagih-unpaid = Bill #{ $number } ({ $amount_text }) cannot be paid by the resident yet: their balance is too low. The bill stays valid for 24 hours.
+tagihan-merchant-told = The merchant has been told that this bill cannot be paid yet.

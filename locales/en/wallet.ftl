@@ -34,3 +34,8 @@ notif-option-off = No thanks
 notif-on = OK, you will be told each time the stimulus arrives. Type NOTIFY to change.
 notif-off = OK, no stimulus notices. Type NOTIFY to change.
 stimulus-notice = Stimulus { $date }: { $amount_text } added to the family balance. Balance now: { $balance }
+
+# A merchant's shop, beside the family's money (issue 17).
+wallet-shop-balance = Shop { $shop } ({ $code }) balance: { $balance }
+wallet-shop-statement-header = Shop { $shop } ({ $code }) transactions:
+party-buyer = Buyer

@@ -2,7 +2,8 @@ menu-household = Data keluarga
 data-not-linked = HP ini belum terdaftar. Ketik DAFTAR untuk mendaftar.
 linked-elsewhere = HP ini terdaftar di { $kelurahan }, bukan di sini. Silakan kirim pesan ke nomor { $kelurahan }.
 data-household = Data KK ****{ $kk_last4 }, RT { $rt } / RW { $rw }:
-data-member = { $number }. { $name }, { $age } th, { $relation }, NIK ****{ $nik_last4 }
+data-member = - { $name }, { $age } th, { $relation }, NIK ****{ $nik_last4 }
+data-member-choice = { $number }. { $name }
 data-verify-prompt = Apakah data ini benar?
 data-verify-correct = Benar semua
 data-verify-change = Ada perubahan
@@ -15,7 +16,7 @@ data-kind-death = Kematian
 data-kind-move-in = Pindah masuk
 data-kind-move-out = Pindah keluar
 data-kind-correction = Perbaikan data
-data-member-prompt = Anggota nomor berapa? (lihat daftar di atas)
+data-member-prompt = Anggota yang mana? Balas dengan angkanya.
 data-member-unknown = Tidak ada anggota dengan nomor itu. Pilih 1 sampai { $max }.
 data-details-prompt = Tulis keterangannya (nama, tanggal, apa yang berubah).
 data-change-sent = Laporan #{ $id } terkirim. Petugas kelurahan akan memeriksanya.
@@ -30,3 +31,7 @@ shdk-mertua = Mertua
 shdk-famili-lain = Famili Lain
 shdk-pembantu = Pembantu
 shdk-lainnya = Lainnya
+
+# A decided change report, told to whoever reported it (issue 17).
+change-approved-notice = Laporan #{ $id } ({ $kind }) sudah disetujui kelurahan. Terima kasih.
+change-rejected-notice = Laporan #{ $id } ({ $kind }) tidak disetujui kelurahan. Alasan: { $reason }. Ketik DATA untuk melapor lagi.

@@ -1,11 +1,11 @@
 menu-propose = Usul
 menu-proposals = Usulan warga
-proposal-kind-fisik = Fisik
-proposal-kind-non-fisik = Non-fisik
-proposal-status-terkumpul = Terkumpul
+proposal-kind-fisik = Bangunan (fisik)
+proposal-kind-non-fisik = Kegiatan (non-fisik)
+proposal-status-terkumpul = Diterima
 proposal-status-diproses = Diproses
-proposal-status-prioritas-musrenbang = Prioritas Musrenbang
-proposal-status-didanai-apbd = Didanai APBD
+proposal-status-prioritas-musrenbang = Prioritas musyawarah
+proposal-status-didanai-apbd = Didanai pemerintah
 proposal-status-ditolak = Ditolak
 proposal-status-selesai = Selesai
 proposal-ask-number = Ketik nomor usulan (contoh: 12).
@@ -18,8 +18,8 @@ propose-ask-title = Ketik judul usulan (5 sampai 80 huruf), misalnya: Perbaikan 
 propose-ask-description = Jelaskan usulan Anda (paling banyak 500 huruf): apa, di mana, untuk siapa.
 propose-ask-photo = Kirim foto lokasi jika ada, atau ketik LEWATI.
 propose-confirm = Kirim usulan { $kind ->
-        [fisik] fisik
-       *[other] non-fisik
+        [fisik] bangunan (fisik)
+       *[other] kegiatan (non-fisik)
     } "{ $title }"?
 propose-cancelled = Usulan tidak dikirim.
 propose-done = Usulan #{ $number } tercatat untuk RT { $rt }/RW { $rw }. Warga bisa mendukung dengan DUKUNG { $number }. Pantau dengan STATUS { $number }.
@@ -34,7 +34,7 @@ status-head = Usulan #{ $number } ({ $kind }, RT { $rt }/RW { $rw }): { $title }
     Dukungan: { $supports }. Status: { $status }.
 status-reason = Alasan: { $reason }
 status-history = Riwayat: { $steps }
-status-campaign = Swadaya: terkumpul { $collected } dari { $target } ({ $state }).
+status-campaign = Dana gotong royong warga (swadaya): { $collected } dari { $target } sudah terkumpul ({ $state }).
 status-campaign-donate = Donasi: DONASI { $number } <jumlah>
 status-spend = Dipakai { $date }: { $amount } untuk { $memo }
 campaign-state-open = terbuka

@@ -10,3 +10,7 @@ tagihan-ask-number = Nomor tagihan berapa?
 tagihan-unknown = Tidak ada tagihan #{ $number } yang menunggu untuk HP ini.
 tagihan-expired = Tagihan #{ $number } sudah kedaluwarsa. Minta pedagang mengirim lagi.
 tagihan-declined = Tagihan ditolak. Pedagang diberi tahu.
+
+# A bill the resident cannot pay now (issue 17): the merchant is told.
+tagih-unpaid = Tagihan #{ $number } ({ $amount_text }) belum bisa dibayar warga: saldonya tidak cukup. Tagihan tetap berlaku 24 jam.
+tagihan-merchant-told = Pedagang diberi tahu bahwa tagihan ini belum bisa dibayar.

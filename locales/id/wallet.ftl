@@ -34,3 +34,8 @@ notif-option-off = Tidak usah
 notif-on = Baik, Anda akan diberi tahu setiap kali stimulus masuk. Ketik NOTIF untuk mengubah.
 notif-off = Baik, tidak ada pemberitahuan stimulus. Ketik NOTIF untuk mengubah.
 stimulus-notice = Stimulus { $date }: { $amount_text } masuk ke saldo keluarga. Saldo sekarang: { $balance }
+
+# A merchant's shop, beside the family's money (issue 17).
+wallet-shop-balance = Saldo toko { $shop } ({ $code }): { $balance }
+wallet-shop-statement-header = Transaksi toko { $shop } ({ $code }):
+party-buyer = Pembeli

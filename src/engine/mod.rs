@@ -20,7 +20,8 @@
 //! 5. a courtesy (`terima kasih`, `ok`, `siap`): a short friendly answer, step kept (unless the
 //!    step is free text, or a yes/no step that takes `ok` as yes);
 //! 6. inside a flow: the answer to the current step (a number with its unit, `3 hari`, is that
-//!    number; a long menu is not resent after a wrong answer);
+//!    number; a menu is not resent after a wrong answer on SMS, nor a list on WhatsApp: the
+//!    error says the numbers);
 //! 7. anything else: a short "not understood, type MENU" (or "type BAHASA alone" after a keyword
 //!    followed by a word or two that are not its arguments), never the whole menu.
 //!

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 /// Words that leave the current flow, whatever it is.
 const CANCEL_WORDS: [&str; 2] = ["BATAL", "CANCEL"];
-/// A menu of more options than this is not sent again after a wrong answer.
+/// On WhatsApp, a menu of more options than this (a list) is not sent again after a wrong answer.
 const LONG_MENU: usize = 3;
 /// Session values starting with this are the engine's own (menu page…), not the flow's.
 const PAGE_KEY: &str = "_page";
@@ -810,8 +810,11 @@ impl Engine {
             self.say(turn, "engine-gave-up", &[]);
             return Ok(());
         }
-        // A long menu is not sent again after an error (it says which numbers to reply).
-        if !(step.input == InputKind::Menu && step.options.len() > LONG_MENU) {
+        // A menu is not sent again after an error on SMS (the error says which numbers to
+        // reply), nor a long one on WhatsApp (its list stays above; buttons are sent again).
+        let menu_kept = step.input == InputKind::Menu
+            && (turn.channel == Channel::Sms || step.options.len() > LONG_MENU);
+        if !menu_kept {
             self.prompt(turn, flow, step);
         }
         Ok(())

@@ -18,7 +18,7 @@ use crate::calendar::{jakarta_date, parse_date};
 use crate::ledger::deposit::deposit;
 use crate::ledger::merchants::register_merchant;
 use crate::ledger::payment::redeem;
-use crate::ledger::stimulus::{run_stimulus, RunFor};
+use crate::ledger::stimulus::{check_date, run_stimulus, RunFor};
 use crate::ledger::LedgerError;
 use crate::parse::nik::mask_nik;
 use axum::extract::{Path, State};
@@ -124,6 +124,7 @@ async fn stimulus_run(
         Some(d) => parse_date(&d)
             .ok_or_else(|| HttpError::Unprocessable(format!("not a date (YYYY-MM-DD): {d}")))?,
     };
+    check_date(date, state.app.now()).map_err(|e| HttpError::Unprocessable(e.to_string()))?;
     let clock = state.app.clock.clone();
     let t = run_stimulus(
         &state.app.db,

@@ -228,14 +228,22 @@ async fn decide(
 ) -> Result<Json<ChangeRequestView>, HttpError> {
     let now = state.app.now();
     let mut tx = state.app.db.begin(kelurahan.id()).await?;
-    let decided = change::decide(&mut tx, id, status, reason.as_deref(), ACTOR, now)
-        .await
-        .map_err(|e| match e {
-            ChangeError::Unknown => HttpError::NotFound,
-            e @ ChangeError::AlreadyDecided { .. } => HttpError::Conflict(e.to_string()),
-            e @ ChangeError::ReasonRequired => HttpError::Unprocessable(e.to_string()),
-            ChangeError::Store(s) => HttpError::Store(s),
-        })?;
+    let decided = change::decide(
+        &mut tx,
+        Some(&state.app.texts),
+        id,
+        status,
+        reason.as_deref(),
+        ACTOR,
+        now,
+    )
+    .await
+    .map_err(|e| match e {
+        ChangeError::Unknown => HttpError::NotFound,
+        e @ ChangeError::AlreadyDecided { .. } => HttpError::Conflict(e.to_string()),
+        e @ ChangeError::ReasonRequired => HttpError::Unprocessable(e.to_string()),
+        ChangeError::Store(s) => HttpError::Store(s),
+    })?;
     tx.commit().await?;
     Ok(Json(decided.into()))
 }

@@ -39,6 +39,13 @@ pub fn stimulus(date: &str, no_kk: &str) -> String {
     format!("{}{no_kk}", stimulus_prefix(date))
 }
 
+/// The date a stimulus transfer is for, read back from its key ([`stimulus`]); `None` for any
+/// other key.
+pub fn stimulus_date(key: &str) -> Option<chrono::NaiveDate> {
+    let date = key.strip_prefix("stimulus:")?.split(':').next()?;
+    chrono::NaiveDate::parse_from_str(date, "%Y-%m-%d").ok()
+}
+
 /// A merchant's cash-out through the API (`POST /api/merchants/{code}/redeem`).
 pub fn redeem(code: &str, client_key: Option<&str>, now: i64) -> String {
     api_call("redeem", code, client_key, now)
@@ -72,6 +79,11 @@ mod tests {
         assert_eq!(payment("+6281234", 5), "pay:+6281234:5");
         assert_eq!(stimulus("2026-12-01", "3174"), "stimulus:2026-12-01:3174");
         assert!(stimulus("2026-12-01", "3174").starts_with(&stimulus_prefix("2026-12-01")));
+        assert_eq!(
+            stimulus_date(&stimulus("2026-12-01", "3174")),
+            chrono::NaiveDate::from_ymd_opt(2026, 12, 1)
+        );
+        assert_eq!(stimulus_date(&payment("+6281234", 5)), None);
         assert_eq!(redeem("W001", Some(" abc "), 1), "redeem:W001:abc");
         assert_eq!(
             deposit("3174", Some("k1"), 1),

@@ -10,6 +10,8 @@
 //!    same split) under the key `tagih:<id>`, so a request is paid at most once; a repeated
 //!    settle answers the first payment. The request is marked paid in the same unit of work.
 //! 4. A declined request is never paid; a paid one is never declined.
+//! 5. A pending request its payer cannot pay for want of money stays pending, and the merchant
+//!    is told ([`unpayable`]): a bill never waits unseen.
 
 use super::payment::{check_payment, pay, Payment, PaymentRequest};
 use super::LedgerError;
@@ -166,4 +168,24 @@ pub async fn decline(
     };
     let declined = tx.decide_payment_request(id, Status::Declined, now).await?;
     Ok(declined.then_some(request))
+}
+
+/// Request `id` of `payer_phone`, still pending, when `refusal` means its payer has too little
+/// money to pay it now (invariant 5): the merchant is to be told. `None` for other refusals.
+pub async fn unpayable(
+    tx: &mut Tx,
+    id: i64,
+    payer_phone: &str,
+    refusal: &LedgerError,
+) -> StoreResult<Option<PaymentRequestRecord>> {
+    if !matches!(
+        refusal,
+        LedgerError::InsufficientFunds { .. } | LedgerError::StimulusStaysHome { .. }
+    ) {
+        return Ok(None);
+    }
+    Ok(tx
+        .payment_request_for(id, payer_phone)
+        .await?
+        .filter(|r| r.status == Status::Pending))
 }

@@ -52,6 +52,24 @@ pub enum RunFor {
     One(KelurahanId),
 }
 
+/// A run for a day that has not come yet: refused by the CLI and the API ([`check_date`]), since
+/// who counts on that day is not known yet and its credit would be spent before its day.
+#[derive(Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{date} has not come yet (today is {today} in Asia/Jakarta): the stimulus is credited only for today or a day gone by")]
+pub struct FutureDate {
+    pub date: NaiveDate,
+    pub today: NaiveDate,
+}
+
+/// Whether a run for `date` may go ahead at `now_ms`: today or earlier (Asia/Jakarta).
+pub fn check_date(date: NaiveDate, now_ms: i64) -> Result<(), FutureDate> {
+    let today = crate::calendar::jakarta_date(now_ms);
+    if date > today {
+        return Err(FutureDate { date, today });
+    }
+    Ok(())
+}
+
 /// Runs the stimulus of `date` for the kelurahan `which` names; `progress(done, total)` is
 /// called after each batch with the number of households handled so far and due in all. The
 /// credit notices are rendered with `texts`. Answers what this run newly credited, all

@@ -18,6 +18,7 @@
 //! custodian when the item is free, who answers `TERIMA` / `TOLAK`; an accepted loan is active
 //! until the custodian confirms `KEMBALI`, and the next request is asked.
 
+pub mod contact;
 pub mod jobs;
 pub mod notify;
 mod pay;
@@ -28,7 +29,7 @@ pub use pay::{pay_order, payable_order, PaidOrder};
 pub use status::{ItemStatus, ListingStatus, LoanStatus, OrderStatus};
 
 use crate::calendar::jakarta_date;
-use crate::error::StoreError;
+use crate::error::{StoreError, StoreResult};
 use crate::ledger::payment::check_merchant;
 use crate::ledger::LedgerError;
 use crate::store::{Item, Listing, Loan, Merchant, NewListing, Order, Person, Tx};
@@ -215,6 +216,14 @@ pub async fn orderable(tx: &mut Tx, buyer: &Person, code: &str, now: i64) -> Mar
     }
 }
 
+/// How many at `price` a balance of `balance` pays for (0 for a price that is not positive).
+pub fn affordable(balance: i64, price: i64) -> i64 {
+    if price <= 0 {
+        return 0;
+    }
+    balance.max(0) / price
+}
+
 /// Reserves `qty` of listing `code` for `buyer` until `now` + [`ORDER_HOLD_MS`].
 pub async fn reserve(
     tx: &mut Tx,
@@ -291,6 +300,33 @@ pub async fn add_item(
 pub enum Requested {
     Asked,
     Queued { position: usize },
+}
+
+/// A loan request whose item's custodian has no linked phone cannot reach them through the bot:
+/// it goes to the kelurahan's queue (an `audit_log` row `loan.custodian_unreachable` and a
+/// warning log, as overdue loans do), so an officer arranges it. Answers whether it went there
+/// (false: the custodian can be asked by message).
+pub async fn queue_if_custodian_unreachable(
+    tx: &mut Tx,
+    item: &Item,
+    loan: &Loan,
+    now: i64,
+) -> StoreResult<bool> {
+    if tx.phone_of_person(&item.custodian_nik).await?.is_some() {
+        return Ok(false);
+    }
+    let after = serde_json::json!({ "loan": loan.id, "days": loan.days });
+    tx.audit(
+        "system",
+        "loan.custodian_unreachable",
+        &item.code,
+        None,
+        Some(&after),
+        now,
+    )
+    .await?;
+    tracing::warn!(item = %item.code, loan = loan.id, "loan request for a custodian without a linked phone: kelurahan to arrange");
+    Ok(true)
 }
 
 /// A lendable item `code` for `borrower`: exists, not withdrawn, not theirs, not already asked

@@ -52,16 +52,25 @@ pub struct PaidOrder {
     /// The seller's `order-paid-seller`, to send with the unit of work (fresh only, and when
     /// the seller has a linked phone).
     pub seller_notice: Option<Outbound>,
+    /// Buyer and seller as each is told of the other: name, RT, RW (never a NIK).
+    pub buyer: (String, String, String),
+    pub seller: (String, String, String),
 }
 
 impl PaidOrder {
     /// The arguments of the paid order's texts, the buyer's and the seller's.
-    pub fn args(&self) -> [(&'static str, String); 4] {
+    pub fn args(&self) -> [(&'static str, String); 10] {
         [
             ("order", self.order.id.to_string()),
             ("qty", self.order.qty.to_string()),
             ("listing_name", self.listing.name.clone()),
             ("listing_code", self.order.listing.clone()),
+            ("buyer", self.buyer.0.clone()),
+            ("buyer_rt", self.buyer.1.clone()),
+            ("buyer_rw", self.buyer.2.clone()),
+            ("seller", self.seller.0.clone()),
+            ("seller_rt", self.seller.1.clone()),
+            ("seller_rw", self.seller.2.clone()),
         ]
     }
 }
@@ -98,12 +107,16 @@ pub async fn pay_order(
         },
     )
     .await?;
+    let buyer = super::notify::who(tx, &order.buyer_nik).await?;
+    let seller = super::notify::who(tx, &listing.seller_nik).await?;
     let mut paid = PaidOrder {
         order,
         listing,
         payment,
         fresh: false,
         seller_notice: None,
+        buyer,
+        seller,
     };
     if already_paid {
         return Ok(paid);

@@ -1,6 +1,8 @@
 //! `CARI`: words folded (lower case, accents off, punctuation as spaces), Indonesian stop-words
 //! ignored; a listing matches when one of its words starts with a query word, and ranks by how
-//! well its name (then its category) matches.
+//! well its name (then its category) matches. A listing found only by its category (`kue` is a
+//! word of the food category) is shown only when no listing's name matches: `CARI kue` finds the
+//! cakes, not the rice and the cooking oil.
 
 use crate::store::Listing;
 
@@ -79,9 +81,21 @@ pub fn score(listing: &Listing, words: &[String]) -> u32 {
         .sum()
 }
 
-/// Orders `found` best first (then by code), dropping what does not match.
+/// Whether one of the listing's name words starts with one of `words`.
+fn name_matches(listing: &Listing, words: &[String]) -> bool {
+    let name = fold(&listing.name);
+    words
+        .iter()
+        .any(|w| name.iter().any(|n| n.starts_with(w.as_str())))
+}
+
+/// Orders `found` best first (then by code), dropping what does not match, and the category-only
+/// matches when some name matches.
 pub fn rank(mut found: Vec<Listing>, words: &[String]) -> Vec<Listing> {
     found.retain(|l| score(l, words) > 0);
+    if found.iter().any(|l| name_matches(l, words)) {
+        found.retain(|l| name_matches(l, words));
+    }
     found.sort_by(|a, b| {
         score(b, words)
             .cmp(&score(a, words))
@@ -129,18 +143,24 @@ mod tests {
     }
 
     #[test]
-    fn name_matches_rank_above_category_matches() {
-        let words = query_words("kue");
-        let found = rank(
+    fn name_matches_leave_out_category_matches() {
+        let stock = || {
             vec![
                 listing("L001", "Nasi uduk", &["makanan", "kue"]),
                 listing("L002", "Kue lapis", &["makanan"]),
                 listing("L003", "Kuenya enak", &["makanan"]),
                 listing("L004", "Sabun", &["lainnya"]),
-            ],
-            &words,
+                listing("L005", "Minyak goreng", &["makanan", "kue"]),
+            ]
+        };
+        let codes =
+            |found: Vec<Listing>| -> Vec<String> { found.into_iter().map(|l| l.code).collect() };
+        // The cakes, not the rice and the oil that share the food category.
+        assert_eq!(codes(rank(stock(), &query_words("kue"))), ["L002", "L003"]);
+        // Only the category matches: they are what there is.
+        assert_eq!(
+            codes(rank(stock(), &query_words("makanan"))),
+            ["L001", "L002", "L003", "L005"]
         );
-        let codes: Vec<&str> = found.iter().map(|l| l.code.as_str()).collect();
-        assert_eq!(codes, vec!["L002", "L003", "L001"]);
     }
 }

@@ -13,7 +13,7 @@
 //! - A spend is one transfer campaign → treasury (the kelurahan pays the supplier), kind
 //!   `campaign_spend`, listed in `campaign_spends` with its memo.
 
-use super::notify::news_to_person;
+use super::notify::notice_to_person;
 use super::proposal::find;
 use super::{CampaignStatus, ProposalError, ProposalResult};
 use crate::i18n::Texts;
@@ -220,13 +220,13 @@ pub async fn donate(
             ("collected", format_rupiah(campaign.collected)),
             ("target", format_rupiah(campaign.target)),
         ];
-        if let Some(n) = news_to_person(
+        // The proposer's own campaign: transactional, sent even after `BERHENTI`.
+        if let Some(n) = notice_to_person(
             tx,
             texts,
             &proposal.proposer,
             "campaign-reached-notice",
             &args,
-            &[],
         )
         .await?
         {

@@ -1,6 +1,6 @@
 //! Submitting a proposal (`USUL`), supporting one (`DUKUNG`) and setting its status (admin API).
 
-use super::notify::news_to_person;
+use super::notify::{news_to_person, notice_to_person_labelled};
 use super::{Kind, ProposalError, ProposalResult, Status};
 use crate::accounts::age::{age_now, may_act, VOTE_AGE};
 use crate::i18n::Texts;
@@ -174,10 +174,12 @@ pub async fn set_status(
     let proposal = find(tx, number).await?;
     let mut notified = 0;
     if let Some(texts) = texts {
-        let mut people = vec![proposal.proposer.clone()];
-        people.extend(tx.supporters(number).await?);
-        people.sort();
-        people.dedup();
+        // The proposer's own proposal is their business (transactional, sent even after
+        // `BERHENTI`); its supporters get it as news.
+        let mut supporters = tx.supporters(number).await?;
+        supporters.retain(|nik| *nik != proposal.proposer);
+        supporters.sort();
+        supporters.dedup();
         let id = if reason.is_empty() {
             "proposal-status-notice"
         } else {
@@ -190,7 +192,12 @@ pub async fn set_status(
         ];
         let labels = [("status", to_status.label_id())];
         let mut notices: Vec<Outbound> = Vec::new();
-        for nik in &people {
+        if let Some(n) =
+            notice_to_person_labelled(tx, texts, &proposal.proposer, id, &args, &labels).await?
+        {
+            notices.push(n);
+        }
+        for nik in &supporters {
             if let Some(n) = news_to_person(tx, texts, nik, id, &args, &labels).await? {
                 notices.push(n);
             }

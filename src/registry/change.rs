@@ -4,11 +4,13 @@
 //! Approving a death or a move-out ends the member's membership at once ([`Kind::ending`]) and
 //! records the mutation (`mati` / `pindah`, source `change_request`, approved by the officer);
 //! births, moves in and corrections wait for the next registry import, which carries them and
-//! records their mutation then (`lahir`, `datang`, `koreksi`).
+//! records their mutation then (`lahir`, `datang`, `koreksi`). The resident who reported it is
+//! told the outcome either way (their own business: sent even after `BERHENTI`).
 
 use super::mutation::Source;
 use crate::calendar::jakarta_date;
 use crate::error::StoreError;
+use crate::i18n::Texts;
 use crate::store::{stored_as_code, ChangeRequest, Code, NewMutation, Tx};
 
 /// What changed in a household.
@@ -117,9 +119,11 @@ pub enum ChangeError {
 
 /// An officer (`actor`, audited) approves or rejects pending change request `id`. A rejection
 /// needs a reason; approving a death or a move-out ends the membership today
-/// ([`Kind::ending`]). Answers the request as decided.
+/// ([`Kind::ending`]). With `texts`, whoever reported it is told the outcome. Answers the
+/// request as decided.
 pub async fn decide(
     tx: &mut Tx,
+    texts: Option<&Texts>,
     id: i64,
     status: Status,
     reason: Option<&str>,
@@ -172,5 +176,45 @@ pub async fn decide(
         now,
     )
     .await?;
+    if let Some(texts) = texts {
+        tell_reporter(tx, texts, &after, now).await?;
+    }
     Ok(after)
+}
+
+/// The outcome of a decided request, to the phone of whoever reported it (if linked).
+async fn tell_reporter(
+    tx: &mut Tx,
+    texts: &Texts,
+    request: &ChangeRequest,
+    now: i64,
+) -> Result<(), StoreError> {
+    let id = match request.status {
+        Status::Approved => "change-approved-notice",
+        Status::Rejected => "change-rejected-notice",
+        Status::Pending => return Ok(()),
+    };
+    let args = [
+        ("id", request.id.to_string()),
+        ("reason", request.reason.clone().unwrap_or_default()),
+    ];
+    let labels = [("kind", kind_label_id(request.kind))];
+    let notice = crate::notices::notice_to_person_labelled(
+        tx,
+        texts,
+        &request.reported_by,
+        id,
+        &args,
+        &labels,
+    )
+    .await?;
+    if let Some(n) = notice {
+        tx.enqueue(&n, now).await?;
+    }
+    Ok(())
+}
+
+/// The Fluent id of a kind's label (`move_out` → `data-kind-move-out`).
+pub fn kind_label_id(kind: Kind) -> String {
+    format!("data-kind-{}", kind.code().replace('_', "-"))
 }

@@ -6,7 +6,8 @@
 //! - [`fake_provider`]: the fake WhatsApp and Twilio APIs;
 //! - [`kelurahan`]: the test-kelurahan builder (residents, phones, credit, merchants);
 //! - [`logs`]: what the server logs, captured;
-//! - [`transcript`]: the transcript runner.
+//! - [`transcript`]: the transcript runner;
+//! - [`example_actions`]: the example flow `CONTOH` that proves the engine (not in the product).
 
 use crate::store::Db;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -158,6 +159,7 @@ mod tests {
     }
 }
 
+pub mod example_actions;
 pub mod fake_provider;
 pub mod kelurahan;
 pub mod logs;

@@ -55,7 +55,8 @@ enum Line {
     /// every kelurahan). `@admin NIK SCOPE` (`kelurahan`, `RW03`, `RW03/RT001`; the person must
     /// be linked), `@topup NO_KK AMOUNT`, `@deposit NO_KK AMOUNT` (cash into the household's
     /// purse, money that may travel), and what the kelurahan does through the admin API:
-    /// `@status N STATUS [REASON…]`, `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`,
+    /// `@status N STATUS [REASON…]`, `@change N approve|reject [REASON…]` (a reported change
+    /// decided), `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`,
     /// `@item OWNER_NIK|- CUSTODIAN_NIK NAME…`, `@jobs` (the market's scheduled work at the fake
     /// clock's time).
     Setup(String, Vec<String>),
@@ -145,8 +146,8 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     raw.to_string(),
                 ),
                 "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
-                | "topup" | "deposit" | "status" | "campaign" | "spend" | "close" | "item"
-                | "jobs" => Line::Setup(
+                | "topup" | "deposit" | "status" | "change" | "campaign" | "spend" | "close"
+                | "item" | "jobs" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -424,6 +425,29 @@ async fn setup(
                 n,
                 status,
                 &reason.join(" "),
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("change", [n, decision, reason @ ..]) => {
+            use crate::registry::change::{self, Status};
+            let n: i64 = n.parse().map_err(|_| format!("bad number {n}"))?;
+            let status = match decision.as_str() {
+                "approve" => Status::Approved,
+                "reject" => Status::Rejected,
+                other => return Err(format!("approve or reject, not {other}")),
+            };
+            let reason = reason.join(" ");
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
+            change::decide(
+                &mut tx,
+                Some(&app.texts),
+                n,
+                status,
+                Some(&reason),
+                "transcript",
                 now,
             )
             .await

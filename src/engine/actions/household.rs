@@ -78,12 +78,12 @@ impl Action for Show {
                 ("kk_last4", last4(&me.no_kk).to_string()),
             ],
         );
-        for (i, m) in members.iter().enumerate() {
+        // Not numbered: the menu that follows is the one numbered list of this message.
+        for m in &members {
             let relation = ctx.texts.render(&ctx.lang, &shdk_label_id(m.shdk), &[]);
             ctx.say(
                 "data-member",
                 &[
-                    ("number", (i + 1).to_string()),
                     ("name", m.name.clone()),
                     ("age", age_now(m, ctx.now).to_string()),
                     ("relation", relation),
@@ -237,6 +237,7 @@ pub struct ChangeKind;
 impl Action for ChangeKind {
     fn contract(&self) -> Contract {
         Contract {
+            reads: &[MEMBERS],
             branches: &["details", "member"],
             ..Contract::NONE
         }
@@ -245,7 +246,20 @@ impl Action for ChangeKind {
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         match ctx.input.as_deref().and_then(Kind::from_code) {
             Some(kind) if !kind.concerns_member() => Ok(Outcome::Branch("details")),
-            _ => Ok(Outcome::Branch("member")),
+            _ => {
+                // The members numbered here, in a message of their own (the one list in it).
+                for (i, nik) in member_niks(ctx).iter().enumerate() {
+                    let name = ctx.tx.person(nik).await?.map(|p| p.name);
+                    ctx.say(
+                        "data-member-choice",
+                        &[
+                            ("number", (i + 1).to_string()),
+                            ("name", name.unwrap_or_default()),
+                        ],
+                    );
+                }
+                Ok(Outcome::Branch("member"))
+            }
         }
     }
 }

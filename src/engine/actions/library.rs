@@ -249,6 +249,12 @@ impl Action for RequestLoan {
                 Err(e) => return refusal(ctx, e),
             };
         match place {
+            Requested::Asked
+                if market::queue_if_custodian_unreachable(ctx.tx, &item, &loan, ctx.now)
+                    .await? =>
+            {
+                ctx.say("borrow-to-kelurahan", &[]);
+            }
             Requested::Asked => {
                 let args = request_args(ctx, &loan).await?;
                 ctx.tell_person(&item.custodian_nik, "loan-request-owner", &args)
@@ -309,17 +315,24 @@ impl Action for Decide {
                 Ok(r) => r,
                 Err(e) => return refusal(ctx, e),
             };
-        let (borrower, _, _) = who(ctx.tx, &loan.borrower_nik).await?;
+        let (borrower, borrower_rt, borrower_rw) = who(ctx.tx, &loan.borrower_nik).await?;
+        let (custodian, custodian_rt, custodian_rw) = who(ctx.tx, &me.nik).await?;
         let due = loan
             .due_date
             .as_deref()
             .and_then(crate::calendar::parse_date)
             .map(|d| d.format("%d-%m-%Y").to_string())
             .unwrap_or_default();
+        // Both sides learn each other's name and RT/RW, and reach each other with HUBUNGI.
         let args = [
             ("item_code", item.code.clone()),
             ("item_name", item.name.clone()),
             ("borrower", borrower),
+            ("borrower_rt", borrower_rt),
+            ("borrower_rw", borrower_rw),
+            ("custodian", custodian),
+            ("custodian_rt", custodian_rt),
+            ("custodian_rw", custodian_rw),
             ("due", due),
         ];
         if self.accept {
@@ -369,5 +382,54 @@ impl Action for GiveBack {
         ctx.say("loan-returned", &args);
         ask_about(ctx, next).await?;
         Ok(Outcome::Finish)
+    }
+}
+
+/// `HUBUNGI <order number | item code> <text>`: the text to the other side of a paid order or
+/// of a loan out now, with the writer's name and RT/RW ([`market::contact`]).
+pub struct Contact;
+
+#[async_trait]
+impl Action for Contact {
+    fn contract(&self) -> Contract {
+        Contract {
+            reads: &["reference"],
+            ..Contract::NONE
+        }
+    }
+
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(me) = linked_person(ctx).await? else {
+            return Ok(Outcome::Finish);
+        };
+        let reference = ctx.value("reference").unwrap_or_default().to_uppercase();
+        let text = ctx.input.clone().unwrap_or_default();
+        let Some(other) =
+            market::contact::counterpart(ctx.tx, &me.nik, &reference, ctx.now).await?
+        else {
+            ctx.say("contact-none", &[("label", label(&reference))]);
+            return Ok(Outcome::Finish);
+        };
+        let (name, rt, rw) = who(ctx.tx, &me.nik).await?;
+        let args = [
+            ("reference", reference.clone()),
+            ("label", label(&reference)),
+            ("name", name),
+            ("rt", rt),
+            ("rw", rw),
+            ("text", text),
+        ];
+        ctx.tell_person(&other, "contact-relay", &args).await?;
+        ctx.say("contact-sent", &[("label", label(&reference))]);
+        Ok(Outcome::Finish)
+    }
+}
+
+/// How a reference is shown: an order as `#12`, an item by its code.
+fn label(reference: &str) -> String {
+    if reference.parse::<i64>().is_ok() {
+        format!("#{reference}")
+    } else {
+        reference.to_string()
     }
 }

@@ -37,6 +37,10 @@ fn market_refusal(ctx: &mut Ctx<'_>, e: MarketError) -> StoreResult<Outcome> {
         MarketError::UnknownListing => reject("listing-unknown", vec![]),
         MarketError::NotYourListing => reject("listing-not-yours", vec![]),
         MarketError::ListingClosed => reject("listing-closed", vec![]),
+        MarketError::NotEnoughStock { available: 0 } => {
+            ctx.say("order-sold-out", &[]);
+            Ok(Outcome::Finish)
+        }
         MarketError::NotEnoughStock { available } => reject(
             "order-not-enough",
             vec![("available", available.to_string())],
@@ -517,6 +521,7 @@ impl Action for OrderQty {
                 },
             );
         }
+        let price_text = format_rupiah(listing.price);
         let amount = listing.price.saturating_mul(qty);
         let req = PaymentRequest {
             payer_nik: &buyer.nik,
@@ -529,14 +534,28 @@ impl Action for OrderQty {
         };
         let balance = match check_payment(ctx.tx, &req).await {
             Ok((_, _, balance)) => balance,
+            // Asked again only with a quantity the money reaches; none at all ends the order.
             Err(LedgerError::InsufficientFunds { balance }) => {
+                let most = market::affordable(balance, listing.price).min(listing.available);
+                if most < 1 {
+                    ctx.say(
+                        "order-cannot-afford",
+                        &[
+                            ("balance", format_rupiah(balance)),
+                            ("listing_name", listing.name.clone()),
+                            ("price_text", price_text),
+                        ],
+                    );
+                    return Ok(Outcome::Finish);
+                }
                 return Ok(Outcome::Reject(
                     "order-insufficient",
                     vec![
                         ("balance", format_rupiah(balance)),
                         ("amount_text", format_rupiah(amount)),
+                        ("most", most.to_string()),
                     ],
-                ))
+                ));
             }
             Err(e) => return refuse(ctx, e),
         };

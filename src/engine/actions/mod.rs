@@ -3,10 +3,10 @@
 
 mod broadcast;
 mod contract;
-mod example;
 pub mod household;
 mod library;
 mod market;
+mod menu;
 mod pay;
 mod pin_step;
 mod preferences;
@@ -155,6 +155,7 @@ pub trait Action: Send + Sync {
 /// Every action a flow may name.
 pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     let mut r: BTreeMap<&'static str, Arc<dyn Action>> = BTreeMap::new();
+    r.insert("menu_for_channel", Arc::new(menu::ForChannel));
     r.insert("set_language", Arc::new(preferences::SetLanguage));
     r.insert("opt_out", Arc::new(preferences::OptOut));
     r.insert("opt_in", Arc::new(preferences::OptIn));
@@ -196,8 +197,9 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("proposal_status_number", Arc::new(proposal_admin::Number));
     r.insert("proposal_status_apply", Arc::new(proposal_admin::Apply));
     market_actions(&mut r);
-    r.insert("example_pin", Arc::new(example::CheckPinLength));
-    r.insert("example_summary", Arc::new(example::Summary));
+    // The test kit's example flow (`CONTOH`, tests/fixtures/flows): never in the product.
+    #[cfg(feature = "testkit")]
+    crate::testing::example_actions::register(&mut r);
     r
 }
 
@@ -225,4 +227,5 @@ fn market_actions(r: &mut BTreeMap<&'static str, Arc<dyn Action>>) {
     r.insert("loan_accept", Arc::new(library::Decide { accept: true }));
     r.insert("loan_decline", Arc::new(library::Decide { accept: false }));
     r.insert("loan_return", Arc::new(library::GiveBack));
+    r.insert("contact_send", Arc::new(library::Contact));
 }

@@ -31,7 +31,12 @@ impl Action for OptOut {
         Contract::NONE
     }
 
+    /// The answer to "stop broadcasts?": yes stops them, no keeps them (asked once).
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if ctx.input.as_deref() != Some("1") {
+            ctx.say("optout-kept", &[]);
+            return Ok(Outcome::Finish);
+        }
         ctx.tx
             .set_opted_out(ctx.phone, ctx.channel.as_str(), true)
             .await?;

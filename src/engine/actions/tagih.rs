@@ -9,6 +9,7 @@ use super::pin_step::pin_refusal;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
 use crate::ledger::payment_request::{self, Payer, RequestError};
+use crate::ledger::LedgerError;
 use crate::parse::mask_phone;
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
@@ -164,6 +165,10 @@ impl Action for Load {
         let opened = payment_request::open(ctx.tx, number, &payer(ctx, &me.nik)).await;
         let (request, merchant, balance) = match opened {
             Ok(o) => (o.request, o.merchant, o.balance),
+            Err(RequestError::Ledger(e)) => {
+                let told = tell_unpaid(ctx, number, &e).await?;
+                return refused_then_told(ctx, e, told);
+            }
             Err(e) => return request_refused(ctx, number, e),
         };
         ctx.set(PAYER, me.nik);
@@ -201,6 +206,33 @@ fn request_refused(ctx: &mut Ctx<'_>, number: i64, e: RequestError) -> StoreResu
         }
         RequestError::Ledger(e) => refuse(ctx, e),
     }
+}
+
+/// A request this resident cannot pay now for want of money: its merchant is told (the bill
+/// stays open). Answers whether they were.
+async fn tell_unpaid(ctx: &mut Ctx<'_>, number: i64, e: &LedgerError) -> StoreResult<bool> {
+    let Some(request) = payment_request::unpayable(ctx.tx, number, ctx.phone, e).await? else {
+        return Ok(false);
+    };
+    let Some(m) = ctx.tx.merchant(&request.merchant_code).await? else {
+        return Ok(false);
+    };
+    let args = [
+        ("number", number.to_string()),
+        ("amount_text", format_rupiah(request.amount)),
+    ];
+    ctx.tell_person_in(m.kelurahan, &m.nik, "tagih-unpaid", &args)
+        .await?;
+    Ok(true)
+}
+
+/// The refusal said, then (when the merchant was told) that the merchant knows.
+fn refused_then_told(ctx: &mut Ctx<'_>, e: LedgerError, told: bool) -> StoreResult<Outcome> {
+    let outcome = refuse(ctx, e)?;
+    if told {
+        ctx.say("tagihan-merchant-told", &[]);
+    }
+    Ok(outcome)
 }
 
 /// Yes: on to the PIN. No: the request is declined and the merchant told.
@@ -270,7 +302,10 @@ impl Action for Pin {
                 ctx.say("tagihan-unknown", &[("number", id.to_string())]);
                 Ok(Outcome::Finish)
             }
-            Err(RequestError::Ledger(e)) => refuse(ctx, e),
+            Err(RequestError::Ledger(e)) => {
+                let told = tell_unpaid(ctx, id, &e).await?;
+                refused_then_told(ctx, e, told)
+            }
         }
     }
 }

@@ -1,5 +1,6 @@
 //! `SALDO` and `MUTASI`: the household's balance (its wallet's stimulus credit, and its purse
-//! when it holds money that may travel) and its last transfers. Also the one place where ledger
+//! when it holds money that may travel) and its last transfers; a merchant's also the shop's
+//! till beside them (a shop's money is not the family's). Also the one place where ledger
 //! refusals become residents' texts ([`refusal`]).
 
 use super::household::linked_person;
@@ -9,7 +10,7 @@ use crate::error::StoreResult;
 use crate::ledger::funds::{funds, titled, Funds};
 use crate::ledger::transfer::TransferKind;
 use crate::ledger::LedgerError;
-use crate::store::{AccountKind, Party};
+use crate::store::{Account, AccountKind, Merchant, Party, StatementLine};
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
 
@@ -52,7 +53,7 @@ pub fn jakarta_time(ms: i64) -> String {
         .unwrap_or_default()
 }
 
-/// `SALDO`.
+/// `SALDO`: the household's balance; a merchant's also the shop's.
 pub struct Balance;
 
 #[async_trait]
@@ -67,8 +68,34 @@ impl Action for Balance {
         };
         let f = funds(ctx.tx, &me.no_kk).await?;
         say_balance(ctx, f).await?;
+        if let Some((shop, till)) = shop_of(ctx, &me.nik).await? {
+            say_shop_balance(ctx, &shop, till.balance);
+        }
         Ok(Outcome::Finish)
     }
+}
+
+/// The merchant this person owns (of this kelurahan) and its till, if any.
+async fn shop_of(ctx: &mut Ctx<'_>, nik: &str) -> StoreResult<Option<(Merchant, Account)>> {
+    let Some(shop) = ctx.tx.merchant_of_person(nik).await? else {
+        return Ok(None);
+    };
+    let till = ctx
+        .tx
+        .account_by_owner(AccountKind::Merchant, &shop.code)
+        .await?;
+    Ok(till.map(|t| (shop, t)))
+}
+
+fn say_shop_balance(ctx: &mut Ctx<'_>, shop: &Merchant, balance: i64) {
+    ctx.say(
+        "wallet-shop-balance",
+        &[
+            ("shop", shop.name.clone()),
+            ("code", shop.code.clone()),
+            ("balance", format_rupiah(balance)),
+        ],
+    );
 }
 
 /// The household's balance; with its parts when the purse holds something.
@@ -90,7 +117,7 @@ async fn say_balance(ctx: &mut Ctx<'_>, f: Funds) -> StoreResult<()> {
     Ok(())
 }
 
-/// `MUTASI`.
+/// `MUTASI`: the household's last transfers and balance; a merchant's then the shop's.
 pub struct Statement;
 
 #[async_trait]
@@ -110,40 +137,64 @@ impl Action for Statement {
             }
         }
         let lines = ctx.tx.statement(&accounts, STATEMENT_LINES).await?;
-        if lines.is_empty() {
+        let shop = shop_of(ctx, &me.nik).await?;
+        if lines.is_empty() && shop.is_none() {
             ctx.say("wallet-statement-empty", &[]);
             return Ok(Outcome::Finish);
         }
-        ctx.say("wallet-statement-header", &[]);
-        for line in lines {
-            let party = match (&line.party, line.kind) {
-                (Party::Treasury, TransferKind::Stimulus) => {
-                    ctx.texts.render(&ctx.lang, "party-stimulus", &[])
-                }
-                (Party::Treasury, TransferKind::Deposit) => {
-                    ctx.texts.render(&ctx.lang, "party-deposit", &[])
-                }
-                (Party::Treasury, _) => ctx.texts.render(&ctx.lang, "party-treasury", &[]),
-                (Party::SocialFund, _) => ctx.texts.render(&ctx.lang, "party-social-fund", &[]),
-                (Party::Merchant { code, name }, _) => format!("{name} ({code})"),
-                (Party::Wallet { .. }, _) => ctx.texts.render(&ctx.lang, "party-household", &[]),
-                (Party::Campaign { number }, _) => format!("Swadaya #{number}"),
-            };
-            let sign = if line.amount > 0 { "+" } else { "" };
-            ctx.say(
-                "wallet-statement-line",
-                &[
-                    (
-                        "date",
-                        jakarta_date(line.created_at).format("%d-%m-%Y").to_string(),
-                    ),
-                    ("party", party),
-                    ("amount", format!("{sign}{}", format_rupiah(line.amount))),
-                ],
-            );
+        if lines.is_empty() {
+            ctx.say("wallet-statement-empty", &[]);
+        } else {
+            ctx.say("wallet-statement-header", &[]);
+            say_lines(ctx, lines, false);
         }
         let f = funds(ctx.tx, &me.no_kk).await?;
         say_balance(ctx, f).await?;
+        if let Some((shop, till)) = shop {
+            let lines = ctx.tx.statement(&[till.id], STATEMENT_LINES).await?;
+            ctx.say(
+                "wallet-shop-statement-header",
+                &[("shop", shop.name.clone()), ("code", shop.code.clone())],
+            );
+            if lines.is_empty() {
+                ctx.say("wallet-statement-empty", &[]);
+            }
+            say_lines(ctx, lines, true);
+            say_shop_balance(ctx, &shop, till.balance);
+        }
         Ok(Outcome::Finish)
+    }
+}
+
+/// Statement lines, one text each: the date (a stimulus's: the day it is for), the other party,
+/// the signed amount. A shop's lines name a household that paid it as a buyer.
+fn say_lines(ctx: &mut Ctx<'_>, lines: Vec<StatementLine>, shop: bool) {
+    for line in lines {
+        let party = match (&line.party, line.kind) {
+            (Party::Treasury, TransferKind::Stimulus) => {
+                ctx.texts.render(&ctx.lang, "party-stimulus", &[])
+            }
+            (Party::Treasury, TransferKind::Deposit) => {
+                ctx.texts.render(&ctx.lang, "party-deposit", &[])
+            }
+            (Party::Treasury, _) => ctx.texts.render(&ctx.lang, "party-treasury", &[]),
+            (Party::SocialFund, _) => ctx.texts.render(&ctx.lang, "party-social-fund", &[]),
+            (Party::Merchant { code, name }, _) => format!("{name} ({code})"),
+            (Party::Wallet { .. }, _) if shop => ctx.texts.render(&ctx.lang, "party-buyer", &[]),
+            (Party::Wallet { .. }, _) => ctx.texts.render(&ctx.lang, "party-household", &[]),
+            (Party::Campaign { number }, _) => format!("Swadaya #{number}"),
+        };
+        let sign = if line.amount > 0 { "+" } else { "" };
+        let date = line
+            .for_date
+            .unwrap_or_else(|| jakarta_date(line.created_at));
+        ctx.say(
+            "wallet-statement-line",
+            &[
+                ("date", date.format("%d-%m-%Y").to_string()),
+                ("party", party),
+                ("amount", format!("{sign}{}", format_rupiah(line.amount))),
+            ],
+        );
     }
 }

@@ -25,6 +25,9 @@ pub struct StatementLine {
     /// Signed, for the accounts asked about together.
     pub amount: i64,
     pub party: Party,
+    /// The day a stimulus credit is for (its key's date), which may be before the day it was
+    /// booked (a run catching up after downtime).
+    pub for_date: Option<chrono::NaiveDate>,
 }
 
 impl Tx {
@@ -42,12 +45,12 @@ impl Tx {
         }
         let mine = list(accounts.len(), 2);
         let sql = format!(
-            "SELECT t.id, t.kind, t.created_at, CAST(SUM(e.amount) AS BIGINT)
+            "SELECT t.id, t.kind, t.created_at, t.idempotency_key, CAST(SUM(e.amount) AS BIGINT)
              FROM ledger_entries e JOIN ledger_transfers t ON t.id = e.transfer_id
              WHERE e.account_id IN ({mine})
-             GROUP BY t.id, t.kind, t.created_at ORDER BY t.id DESC LIMIT $1"
+             GROUP BY t.id, t.kind, t.created_at, t.idempotency_key ORDER BY t.id DESC LIMIT $1"
         );
-        let rows: Vec<(i64, TransferKind, i64, i64)> = on_backend!(&mut self.conn, c => {
+        let rows: Vec<(i64, TransferKind, i64, String, i64)> = on_backend!(&mut self.conn, c => {
             let mut q = sqlx::query_as(&sql).bind(limit);
             for a in accounts {
                 q = q.bind(*a);
@@ -62,7 +65,7 @@ impl Tx {
              ORDER BY ABS(e.amount) DESC, e.id"
         );
         let mut out = Vec::with_capacity(rows.len());
-        for (transfer_id, kind, created_at, amount) in rows {
+        for (transfer_id, kind, created_at, key, amount) in rows {
             // The other legs, largest first: a payment's merchant before the social fund.
             let others: Vec<(AccountKind, String, Option<String>)> = on_backend!(&mut self.conn, c => {
                 let mut q = sqlx::query_as(&others_sql).bind(transfer_id);
@@ -92,6 +95,9 @@ impl Tx {
                 created_at,
                 amount,
                 party,
+                for_date: (kind == TransferKind::Stimulus)
+                    .then(|| crate::ledger::keys::stimulus_date(&key))
+                    .flatten(),
             });
         }
         Ok(out)
