@@ -39,7 +39,7 @@ order-ask-qty = How many { $listing_name } ({ $price_text }) do you want? { $ava
 order-own = Sorry, you cannot order from your own or your household's shop.
 order-not-enough = Only { $available } available. Type a smaller quantity.
 order-insufficient = Not enough balance for { $amount_text }. Your balance: { $balance }. Type a smaller quantity.
-order-confirm = Order #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) = { $amount_text } to { $merchant_name }, held until { $until }. Pay now? Balance after: { $balance_after }
+order-confirm = Order #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) = { $amount_text } to { $merchant_name }, held until { $until }. Paid by { $payer_name }, balance after: { $balance_after }. Type your PIN to pay, BATAL to cancel.
 order-seller = Order #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) from { $buyer }, RT { $rt }/RW { $rw }, { $amount_text }. Awaiting payment until { $until }.
 order-cancelled = Order cancelled.
 order-cancelled-seller = Order #{ $order } ({ $listing_code }) was cancelled by the buyer.

@@ -39,7 +39,7 @@ order-ask-qty = Berapa { $listing_name } ({ $price_text }) yang mau dipesan? Ter
 order-own = Maaf, Anda tidak bisa memesan dari toko sendiri atau toko keluarga sendiri.
 order-not-enough = Hanya tersedia { $available }. Ketik jumlah yang lebih kecil.
 order-insufficient = Saldo tidak cukup untuk { $amount_text }. Saldo Anda: { $balance }. Ketik jumlah yang lebih kecil.
-order-confirm = Pesanan #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) = { $amount_text } ke { $merchant_name }, disimpan sampai jam { $until }. Bayar sekarang? Saldo setelahnya: { $balance_after }
+order-confirm = Pesanan #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) = { $amount_text } ke { $merchant_name }, disimpan sampai jam { $until }. Bayar dari { $payer_name }, saldo sisa { $balance_after }. Ketik PIN untuk bayar, BATAL untuk batal.
 order-seller = Pesanan #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) dari { $buyer }, RT { $rt }/RW { $rw }, { $amount_text }. Menunggu pembayaran sampai jam { $until }.
 order-cancelled = Pesanan dibatalkan.
 order-cancelled-seller = Pesanan #{ $order } ({ $listing_code }) dibatalkan pembeli.

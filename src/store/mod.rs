@@ -20,6 +20,7 @@ mod payment_requests;
 mod persons;
 mod proposals;
 mod registry;
+mod relinks;
 #[cfg(feature = "testkit")]
 mod seed;
 mod sessions;
