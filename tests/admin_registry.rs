@@ -550,6 +550,55 @@ async fn a_relink_waits_for_the_kelurahan(db: &Db) {
     o.server.shutdown().await;
 }
 
+/// `LUPA PIN` at the office: `POST /api/pin-resets` voids the old PIN (audited, the phone told);
+/// the next PIN step sets the new one.
+async fn a_forgotten_pin_is_reset_by_the_kelurahan(db: &Db) {
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let nik = "3201010101900006";
+    let phone = "+6281255500021";
+    let code = issue(&o, nik).await;
+    o.chat(phone, &format!("DAFTAR {nik}")).await;
+    o.chat(phone, &code).await;
+    o.chat(phone, "735921").await;
+    o.chat(phone, "735921").await;
+    assert!(o
+        .chat(phone, "LUPA PIN")
+        .await
+        .starts_with("Permintaan ganti PIN dikirim"));
+    let (_, queue) = o.call(reqwest::Method::GET, "/officer-notices", None).await;
+    assert_eq!(queue[0]["kind"], "pin_reset_requested", "{queue}");
+    assert_eq!(queue[0]["subject"], "************0006");
+
+    let reset = |nik: &str| json!({ "nik": nik });
+    let (status, body) = o
+        .call(reqwest::Method::POST, "/pin-resets", Some(reset(nik)))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["phone"], "+62***021");
+    let (status, _) = o
+        .call(
+            reqwest::Method::POST,
+            "/pin-resets",
+            Some(reset("3201014202920007")),
+        )
+        .await;
+    assert_eq!(status, 404, "nobody linked");
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/pin-resets", Some(reset("12")))
+        .await;
+    assert_eq!(status, 422);
+    let told = o.chat(phone, "GANTI PIN").await;
+    assert!(told.starts_with("PIN Gotong Anda sudah direset"), "{told}");
+    assert!(
+        told.ends_with("Buat PIN 6 angka. PIN dipakai untuk membayar; jangan beritahu siapa pun.")
+    );
+    let entries = db.audit_entries("account.pin.reset").await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "admin-api");
+    o.server.shutdown().await;
+}
+
 gotong::backend_tests!(
     import_over_http_reports_and_is_idempotent,
     the_registry_api_acts_on_the_kelurahan_named,
@@ -558,4 +607,5 @@ gotong::backend_tests!(
     the_admin_api_needs_the_token,
     wrong_codes_from_many_phones_void_the_code,
     a_relink_waits_for_the_kelurahan,
+    a_forgotten_pin_is_reset_by_the_kelurahan,
 );

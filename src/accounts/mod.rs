@@ -6,6 +6,7 @@ pub mod age;
 pub mod code_guesses;
 pub mod elsewhere;
 pub mod issue_code;
+pub mod pin_change;
 pub mod pin_check;
 pub mod pin_hash;
 pub mod pin_verdicts;

@@ -6,14 +6,17 @@
 //! | `GET /api/relinks` | pending re-links: `[{"id","nik_masked","old_phone","new_phone","requested_at","due"}]` (phones masked) |
 //! | `POST /api/relinks/{id}/confirm` | → `{"id","status":"done"}`: the link moves to the new phone now, both phones told; 404 unknown; 409 no longer pending |
 //! | `GET /api/officer-notices` | the officers' queue, newest first: `[{"id","kind","subject","created_at"}]` |
+//! | `POST /api/pin-resets` | `{"nik"}` → `{"nik_masked","phone"}`: `LUPA PIN` done at the office; the old PIN is void, the phone told; its next PIN step sets a new one; 404 no phone linked; 422 malformed NIK |
 
+use super::api_registry::NikBody;
 use super::api_registry::ACTOR;
 use super::error::HttpError;
 use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
+use crate::accounts::pin_change::{self, PinResetError};
 use crate::accounts::relink::{self, RelinkError};
 use crate::parse::mask_phone;
-use crate::parse::nik::mask_nik;
+use crate::parse::nik::{mask_nik, parse_nik};
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -24,6 +27,7 @@ pub fn routes() -> Router<HttpState> {
         .route("/relinks", get(list_relinks))
         .route("/relinks/{id}/confirm", post(confirm_relink))
         .route("/officer-notices", get(officer_notices))
+        .route("/pin-resets", post(reset_pin))
 }
 
 impl From<RelinkError> for HttpError {
@@ -89,4 +93,28 @@ async fn officer_notices(
             })
             .collect(),
     ))
+}
+
+async fn reset_pin(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+    Json(body): Json<NikBody>,
+) -> Result<Json<Value>, HttpError> {
+    let nik =
+        parse_nik(&body.nik).map_err(|e| HttpError::Unprocessable(format!("invalid NIK: {e}")))?;
+    let app = &state.app;
+    let now = app.now();
+    let mut tx = app.db.begin(kelurahan.id()).await?;
+    let (told, phone) = pin_change::reset(&mut tx, &app.texts, nik.as_str(), ACTOR, now)
+        .await
+        .map_err(|e| match e {
+            PinResetError::Store(s) => HttpError::Store(s),
+            PinResetError::NotLinked => HttpError::NotFound,
+        })?;
+    tx.enqueue(&told, now).await?;
+    tx.commit().await?;
+    Ok(Json(json!({
+        "nik_masked": mask_nik(nik.as_str()),
+        "phone": mask_phone(&phone),
+    })))
 }

@@ -139,6 +139,23 @@ impl Tx {
         Ok(())
     }
 
+    /// Replaces the PIN hash of `phone`'s link (`GANTI PIN`, a reset, the first PIN after one);
+    /// its failures and lock start afresh.
+    pub async fn set_pin_hash(&mut self, phone: &str, pin_hash: &str) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "UPDATE links SET pin_hash = $1, pin_failures = 0, pin_locked_until = NULL
+                 WHERE phone = $2 AND kelurahan_id = $3",
+            )
+            .bind(pin_hash)
+            .bind(phone)
+            .bind(self.kelurahan)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
     /// Records the result of a PIN check: failures counted, a lock set, or the count reset.
     pub async fn set_pin_failures(
         &mut self,

@@ -9,6 +9,7 @@
 //! @clock +31m              (move the fake clock: s, m, h, d)
 //! @image media-1 a caption (a WhatsApp photo; @sticker, @location and @choice ID TITLE too)
 //! @registry kelurahan.csv, @code NIK CODE, @link PHONE NIK PIN, @admin NIK SCOPE (set-up)
+//! @pin-reset NIK           (the kelurahan resets that resident's PIN: `POST /api/pin-resets`)
 //! @kelurahan 3577011002 Mojo (another kelurahan), @registry mojo.csv 3577011002 (its registry)
 //! @to 3577011002           (the resident writes to that kelurahan's number; default: the
 //!                          deployment's default kelurahan, `@to default`)
@@ -146,7 +147,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                 ),
                 "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
                 | "topup" | "deposit" | "status" | "campaign" | "spend" | "close" | "item"
-                | "jobs" => Line::Setup(
+                | "jobs" | "pin-reset" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -370,6 +371,20 @@ async fn setup(
             )
             .await
             .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("pin-reset", [nik]) => {
+            // What `POST /api/pin-resets` does: the old PIN void, the phone told.
+            let mut tx = app
+                .db
+                .begin(kelurahan_of(app, nik).await?)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (told, _) =
+                crate::accounts::pin_change::reset(&mut tx, &app.texts, nik, "transcript", now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            tx.enqueue(&told, now).await.map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
         }
         ("link", [phone, nik, pin]) => kelurahan::link_at(&app.db, key, phone, nik, pin, now)

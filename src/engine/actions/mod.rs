@@ -8,6 +8,7 @@ pub mod household;
 mod library;
 mod market;
 mod pay;
+mod pin_change;
 mod pin_step;
 mod preferences;
 mod proposal_admin;
@@ -165,6 +166,10 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("register_choose_pin", Arc::new(register::ChoosePin));
     r.insert("register_confirm_pin", Arc::new(register::ConfirmPin));
     r.insert("relink_object", Arc::new(register::Object));
+    r.insert("pin_change_start", Arc::new(pin_change::ChangeStart));
+    r.insert("pin_change_old", Arc::new(pin_change::ChangeOld));
+    r.insert("pin_change_save", Arc::new(pin_change::ChangeSave));
+    r.insert("pin_forgot", Arc::new(pin_change::Forgot));
     r.insert("household_show", Arc::new(household::Show));
     r.insert("household_verify", Arc::new(household::Verify));
     r.insert("household_confirm_birth", Arc::new(household::ConfirmBirth));

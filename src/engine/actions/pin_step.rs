@@ -26,6 +26,12 @@ pub(super) async fn pin_refusal(ctx: &mut Ctx<'_>) -> StoreResult<Option<Outcome
     Ok(
         match check_pin(ctx.tx, &hasher, ctx.pins, ctx.phone, &pin, ctx.now).await? {
             PinCheck::Ok => None,
+            PinCheck::NewPinSet => {
+                ctx.say("pin-new-set", &[]);
+                None
+            }
+            PinCheck::NewPinTrivial => Some(Outcome::Reject("register-pin-trivial", vec![])),
+            PinCheck::NewPinIsOld => Some(Outcome::Reject("pin-new-not-old", vec![])),
             PinCheck::Wrong { tries_left } => Some(Outcome::Reject(
                 "pay-pin-wrong",
                 vec![("tries", tries_left.to_string())],

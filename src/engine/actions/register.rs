@@ -21,7 +21,7 @@ use crate::parse::nik::mask_nik;
 use crate::parse::pin::{is_trivial, parse_pin};
 use async_trait::async_trait;
 
-const PIN_HASH: &str = "_pin_hash";
+pub(super) const PIN_HASH: &str = "_pin_hash";
 const CODE_ID: &str = "_code_id";
 
 /// Says so and finishes if this phone is blocked after too many failures.
