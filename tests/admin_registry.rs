@@ -599,6 +599,74 @@ async fn a_forgotten_pin_is_reset_by_the_kelurahan(db: &Db) {
     o.server.shutdown().await;
 }
 
+/// `TANYA` as the kelurahan sees it: `GET /api/tickets`, answered once to the resident's phone
+/// (even after `BERHENTI`), closed once; audited.
+async fn tickets_are_listed_answered_and_closed(db: &Db) {
+    let o = Officer::start(db).await;
+    let phone = "+6281255500031";
+    let opened = o.chat(phone, "TANYA Kapan posyandu buka?").await;
+    assert!(opened.contains("tiket #1"), "{opened}");
+    o.chat(phone, "BERHENTI").await;
+    let (status, list) = o.call(reqwest::Method::GET, "/tickets", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(list[0]["number"], 1);
+    assert_eq!(list[0]["kind"], "question");
+    assert_eq!(list[0]["body"], "Kapan posyandu buka?");
+    assert_eq!(list[0]["status"], "open");
+    assert_eq!(list[0]["phone"], "+62***031");
+    let (status, _) = o
+        .call(reqwest::Method::GET, "/tickets?status=bogus", None)
+        .await;
+    assert_eq!(status, 422);
+
+    let answer = |text: &str| Some(json!({ "text": text }));
+    let (status, body) = o
+        .call(
+            reqwest::Method::POST,
+            "/tickets/1/answer",
+            answer("Setiap Senin jam 8."),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/tickets/1/answer", answer(" "))
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/tickets/9/answer", answer("Ya"))
+        .await;
+    assert_eq!(status, 404);
+    let told = o.chat(phone, "MENU").await;
+    assert!(
+        told.starts_with("Jawaban kelurahan untuk tiket #1: Setiap Senin jam 8."),
+        "{told}"
+    );
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/tickets/1/close", None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/tickets/1/close", None)
+        .await;
+    assert_eq!(status, 409);
+    let (_, list) = o.call(reqwest::Method::GET, "/tickets", None).await;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        0,
+        "closed tickets are not listed"
+    );
+    let (_, closed) = o
+        .call(reqwest::Method::GET, "/tickets?status=closed", None)
+        .await;
+    assert_eq!(closed[0]["answer"], "Setiap Senin jam 8.");
+    assert_eq!(db.audit_entries("ticket.answer").await.unwrap().len(), 1);
+    assert_eq!(
+        db.audit_entries("ticket.close").await.unwrap()[0].actor,
+        "admin-api"
+    );
+    o.server.shutdown().await;
+}
+
 gotong::backend_tests!(
     import_over_http_reports_and_is_idempotent,
     the_registry_api_acts_on_the_kelurahan_named,
@@ -608,4 +676,5 @@ gotong::backend_tests!(
     wrong_codes_from_many_phones_void_the_code,
     a_relink_waits_for_the_kelurahan,
     a_forgotten_pin_is_reset_by_the_kelurahan,
+    tickets_are_listed_answered_and_closed,
 );

@@ -1,7 +1,7 @@
 -- Linking by DESIGN §6 (issue 17): wrong activation codes counted per NIK as well as per phone
 -- (5 wrong void the NIK's codes and tell the kelurahan); a re-link of a NIK already linked to
 -- another phone waits for the kelurahan or 24 hours without BUKAN from the old phone; the
--- kelurahan's queue of things its officers must look at.
+-- kelurahan's queue of things its officers must look at; TANYA / ADUAN tickets.
 
 -- Wrong activation codes typed for one NIK, from whatever phone.
 CREATE TABLE nik_link_attempts (
@@ -37,3 +37,20 @@ CREATE TABLE officer_notices (
     subject      TEXT    NOT NULL,      -- a masked NIK or phone, never a full NIK
     created_at   INTEGER NOT NULL
 );
+
+-- TANYA / ADUAN: a resident's question or complaint to the kelurahan, a numbered ticket; the
+-- officer's answer goes back to the resident's phone through the outbox.
+CREATE TABLE tickets (
+    id           INTEGER PRIMARY KEY,   -- the ticket's number
+    kelurahan_id INTEGER NOT NULL REFERENCES kelurahan (id),
+    phone        TEXT    NOT NULL,
+    kind         TEXT    NOT NULL,      -- question, complaint
+    body         TEXT    NOT NULL,
+    status       TEXT    NOT NULL,      -- open, answered, closed
+    answer       TEXT,
+    created_at   INTEGER NOT NULL,
+    answered_at  INTEGER,
+    closed_at    INTEGER
+);
+CREATE INDEX tickets_by_status ON tickets (kelurahan_id, status, id);
+CREATE INDEX tickets_by_phone ON tickets (phone, status);

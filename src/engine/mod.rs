@@ -25,7 +25,8 @@
 //! 6. inside a flow: the answer to the current step (a number with its unit, `3 hari`, is that
 //!    number; a long menu is not resent after a wrong answer);
 //! 7. anything else: a short "not understood, type MENU" (or "type BAHASA alone" after a keyword
-//!    followed by a word or two that are not its arguments), never the whole menu.
+//!    followed by a word or two that are not its arguments; a sentence of 3 words or more is
+//!    offered `TANYA`, a question for the kelurahan), never the whole menu.
 //!
 //! A message that may be a PIN (4–8 digits alone) is never echoed (a menu says "reply 1 to N",
 //! a free-text or code step refuses it) and is stored masked unless a step accepted it (an amount,

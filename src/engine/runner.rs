@@ -20,6 +20,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
+/// Text of this many words or more that nobody understood is offered `TANYA`.
+const SENTENCE_WORDS: usize = 3;
 /// A menu of more options than this is not sent again after a wrong answer.
 const LONG_MENU: usize = 3;
 /// Session values starting with this are the engine's own (menu page…), not the flow's.
@@ -35,6 +37,7 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "engine-cancelled",
     "engine-nothing-to-cancel",
     "engine-not-understood",
+    "engine-not-understood-ask",
     "engine-courtesy",
     "engine-keyword-alone",
     "engine-timed-out",
@@ -409,7 +412,13 @@ impl Engine {
                 return Ok(());
             }
         }
-        self.say(turn, "engine-not-understood", &[]);
+        // A sentence nobody understood may be a question for a person: TANYA is offered.
+        let id = if words.len() >= SENTENCE_WORDS {
+            "engine-not-understood-ask"
+        } else {
+            "engine-not-understood"
+        };
+        self.say(turn, id, &[]);
         Ok(())
     }
 

@@ -22,6 +22,7 @@ pub mod api_market;
 pub mod api_proposals;
 pub mod api_registry;
 pub mod api_sms_devices;
+pub mod api_tickets;
 pub mod error;
 pub mod health;
 pub mod intake;

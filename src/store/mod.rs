@@ -26,6 +26,7 @@ mod seed;
 mod sessions;
 pub(crate) mod sql;
 mod terminal;
+mod tickets;
 
 pub use broadcasts::{
     AdminRow, BroadcastCounts, BroadcastRecord, NewBroadcast, Reach, Recipients, Role, Target,

@@ -10,6 +10,7 @@
 //! @image media-1 a caption (a WhatsApp photo; @sticker, @location and @choice ID TITLE too)
 //! @registry kelurahan.csv, @code NIK CODE, @link PHONE NIK PIN, @admin NIK SCOPE (set-up)
 //! @pin-reset NIK           (the kelurahan resets that resident's PIN: `POST /api/pin-resets`)
+//! @answer N TEXT           (the kelurahan answers ticket N: `POST /api/tickets/{n}/answer`)
 //! @kelurahan 3577011002 Mojo (another kelurahan), @registry mojo.csv 3577011002 (its registry)
 //! @to 3577011002           (the resident writes to that kelurahan's number; default: the
 //!                          deployment's default kelurahan, `@to default`)
@@ -147,7 +148,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                 ),
                 "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
                 | "topup" | "deposit" | "status" | "campaign" | "spend" | "close" | "item"
-                | "jobs" | "pin-reset" => Line::Setup(
+                | "jobs" | "pin-reset" | "answer" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -371,6 +372,23 @@ async fn setup(
             )
             .await
             .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("answer", [number, text @ ..]) if !text.is_empty() => {
+            // What `POST /api/tickets/{n}/answer` does, in the kelurahan of the last `@to`.
+            let number: i64 = number.parse().map_err(|_| format!("bad ticket {number}"))?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
+            let told = crate::tickets::answer(
+                &mut tx,
+                &app.texts,
+                number,
+                &text.join(" "),
+                "transcript",
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.enqueue(&told, now).await.map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
         }
         ("pin-reset", [nik]) => {

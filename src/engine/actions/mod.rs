@@ -15,6 +15,7 @@ mod proposal_admin;
 mod proposals;
 mod register;
 mod tagih;
+mod tickets;
 mod values;
 pub mod wallet;
 
@@ -170,6 +171,23 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("pin_change_old", Arc::new(pin_change::ChangeOld));
     r.insert("pin_change_save", Arc::new(pin_change::ChangeSave));
     r.insert("pin_forgot", Arc::new(pin_change::Forgot));
+    use crate::tickets::Kind;
+    r.insert(
+        "ticket_start_question",
+        Arc::new(tickets::Start(Kind::Question)),
+    );
+    r.insert(
+        "ticket_open_question",
+        Arc::new(tickets::Open(Kind::Question)),
+    );
+    r.insert(
+        "ticket_start_complaint",
+        Arc::new(tickets::Start(Kind::Complaint)),
+    );
+    r.insert(
+        "ticket_open_complaint",
+        Arc::new(tickets::Open(Kind::Complaint)),
+    );
     r.insert("household_show", Arc::new(household::Show));
     r.insert("household_verify", Arc::new(household::Verify));
     r.insert("household_confirm_birth", Arc::new(household::ConfirmBirth));
