@@ -8,4 +8,3 @@ ticket-list-line = #{ $number } ({ $state }): { $text }
 ticket-status-open = waiting
 ticket-status-answered = answered
 ticket-answer = The kelurahan's answer to ticket #{ $number }: { $answer }
-engine-not-understood-ask = Sorry, your message was not understood. To ask the kelurahan, type TANYA and then your question. Type MENU for the options.

@@ -8,4 +8,3 @@ ticket-list-line = #{ $number } ({ $state }): { $text }
 ticket-status-open = menunggu
 ticket-status-answered = sudah dijawab
 ticket-answer = Jawaban kelurahan untuk tiket #{ $number }: { $answer }
-engine-not-understood-ask = Maaf, pesan Anda tidak dimengerti. Untuk bertanya ke kelurahan, ketik TANYA lalu pertanyaan Anda. Ketik MENU untuk pilihan.
