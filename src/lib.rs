@@ -41,3 +41,4 @@ pub mod telemetry;
 #[cfg(feature = "testkit")]
 pub mod testing;
 pub mod text;
+pub mod tickets;

@@ -481,10 +481,252 @@ async fn the_registry_api_acts_on_the_kelurahan_named(db: &Db) {
     o.server.shutdown().await;
 }
 
+/// Issues a code for `nik` through the API.
+async fn issue(o: &Officer, nik: &str) -> String {
+    let (status, issued) = o
+        .call(
+            reqwest::Method::POST,
+            "/activation-codes",
+            Some(json!({ "nik": nik })),
+        )
+        .await;
+    assert_eq!(status, 201, "{issued}");
+    issued["code"].as_str().unwrap().to_string()
+}
+
+/// DESIGN §6: wrong codes are counted per NIK across phones. 120 wrong codes from 30 phones (4
+/// each, under the per-phone limit) void the NIK's code: the right code then links nothing, and
+/// the kelurahan finds the NIK in its officers' queue.
+async fn wrong_codes_from_many_phones_void_the_code(db: &Db) {
+    use rand::{Rng, SeedableRng};
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let nik = "3201010101900006";
+    let code = issue(&o, nik).await;
+    let mut rng = rand::rngs::StdRng::seed_from_u64(17);
+    let mut voided_said = 0;
+    for p in 0..30 {
+        let phone = format!("+62812666{p:05}");
+        for _ in 0..4 {
+            let wrong = loop {
+                let c = format!("{:06}", rng.gen_range(0..1_000_000u32));
+                if c != code {
+                    break c;
+                }
+            };
+            o.chat(&phone, &format!("DAFTAR {nik}")).await;
+            let answer = o.chat(&phone, &wrong).await;
+            assert!(!answer.contains(&wrong), "a code is never echoed: {answer}");
+            if answer.starts_with("Terlalu banyak kode salah untuk NIK ini") {
+                voided_said += 1;
+            }
+        }
+    }
+    assert_eq!(
+        voided_said,
+        120 / 5,
+        "every fifth wrong code for the NIK says so"
+    );
+    let late = "+6281266699999";
+    o.chat(late, &format!("DAFTAR {nik}")).await;
+    assert!(o.chat(late, &code).await.starts_with("Kode salah"));
+    let (_, stats) = o.call(reqwest::Method::GET, "/stats", None).await;
+    assert_eq!(stats["linked_phones"], 0);
+    let (status, queue) = o.call(reqwest::Method::GET, "/officer-notices", None).await;
+    assert_eq!(status, 200);
+    let voided: Vec<&Value> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["kind"] == "activation_codes_voided")
+        .collect();
+    assert_eq!(voided.len(), 1, "told once, when there was a code: {queue}");
+    assert_eq!(voided[0]["subject"], "************0006");
+    // A new code from the kelurahan works again.
+    let fresh = issue(&o, nik).await;
+    o.chat(late, &format!("DAFTAR {nik}")).await;
+    assert!(o.chat(late, &fresh).await.starts_with("Buat PIN"));
+    o.server.shutdown().await;
+}
+
+/// DESIGN §6: a NIK linked to one phone is not taken over by another: the old link works until
+/// the kelurahan confirms the move (`POST /api/relinks/{id}/confirm`), then only the new one.
+async fn a_relink_waits_for_the_kelurahan(db: &Db) {
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let nik = "3201010101900006";
+    let (old, new) = ("+6281255500011", "+6281255500012");
+    for (phone, pin) in [(old, "735921"), (new, "917364")] {
+        let code = issue(&o, nik).await;
+        o.chat(phone, &format!("DAFTAR {nik}")).await;
+        assert!(o.chat(phone, &code).await.starts_with("Buat PIN"));
+        o.chat(phone, pin).await;
+        o.chat(phone, pin).await;
+    }
+    assert!(o
+        .chat(new, "SALDO")
+        .await
+        .starts_with("HP ini belum terdaftar"));
+    let told = o.chat(old, "SALDO").await;
+    assert!(told.contains("Ada HP baru (+62***012)"), "{told}");
+    assert!(told.ends_with("Saldo keluarga Anda: Rp0"), "{told}");
+
+    let (status, pending) = o.call(reqwest::Method::GET, "/relinks", None).await;
+    assert_eq!(status, 200);
+    let pending = pending.as_array().unwrap().clone();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0]["nik_masked"], "************0006");
+    assert_eq!(pending[0]["old_phone"], "+62***011");
+    assert_eq!(pending[0]["due"], false);
+    let id = pending[0]["id"].as_i64().unwrap();
+    let path = format!("/relinks/{id}/confirm");
+    let (status, body) = o.call(reqwest::Method::POST, &path, None).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = o.call(reqwest::Method::POST, &path, None).await;
+    assert_eq!(status, 409, "confirmed once");
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/relinks/999/confirm", None)
+        .await;
+    assert_eq!(status, 404);
+
+    assert!(o
+        .chat(new, "SALDO")
+        .await
+        .contains("Saldo keluarga Anda: Rp0"));
+    let told = o.chat(old, "SALDO").await;
+    assert!(told.contains("sekarang memakai HP +62***012"), "{told}");
+    assert!(told.ends_with("HP ini belum terdaftar. Ketik DAFTAR untuk mendaftar."));
+    let done = db.audit_entries("account.relink.done").await.unwrap();
+    assert_eq!(done.len(), 1);
+    assert_eq!(done[0].actor, "admin-api");
+    o.server.shutdown().await;
+}
+
+/// `LUPA PIN` at the office: `POST /api/pin-resets` voids the old PIN (audited, the phone told);
+/// the next PIN step sets the new one.
+async fn a_forgotten_pin_is_reset_by_the_kelurahan(db: &Db) {
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let nik = "3201010101900006";
+    let phone = "+6281255500021";
+    let code = issue(&o, nik).await;
+    o.chat(phone, &format!("DAFTAR {nik}")).await;
+    o.chat(phone, &code).await;
+    o.chat(phone, "735921").await;
+    o.chat(phone, "735921").await;
+    assert!(o
+        .chat(phone, "LUPA PIN")
+        .await
+        .starts_with("Permintaan ganti PIN dikirim"));
+    let (_, queue) = o.call(reqwest::Method::GET, "/officer-notices", None).await;
+    assert_eq!(queue[0]["kind"], "pin_reset_requested", "{queue}");
+    assert_eq!(queue[0]["subject"], "************0006");
+
+    let reset = |nik: &str| json!({ "nik": nik });
+    let (status, body) = o
+        .call(reqwest::Method::POST, "/pin-resets", Some(reset(nik)))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["phone"], "+62***021");
+    let (status, _) = o
+        .call(
+            reqwest::Method::POST,
+            "/pin-resets",
+            Some(reset("3201014202920007")),
+        )
+        .await;
+    assert_eq!(status, 404, "nobody linked");
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/pin-resets", Some(reset("12")))
+        .await;
+    assert_eq!(status, 422);
+    let told = o.chat(phone, "GANTI PIN").await;
+    assert!(told.starts_with("PIN Gotong Anda sudah direset"), "{told}");
+    assert!(
+        told.ends_with("Buat PIN 6 angka. PIN dipakai untuk membayar; jangan beritahu siapa pun.")
+    );
+    let entries = db.audit_entries("account.pin.reset").await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].actor, "admin-api");
+    o.server.shutdown().await;
+}
+
+/// `TANYA` as the kelurahan sees it: `GET /api/tickets`, answered once to the resident's phone
+/// (even after `BERHENTI`), closed once; audited.
+async fn tickets_are_listed_answered_and_closed(db: &Db) {
+    let o = Officer::start(db).await;
+    let phone = "+6281255500031";
+    let opened = o.chat(phone, "TANYA Kapan posyandu buka?").await;
+    assert!(opened.contains("tiket #1"), "{opened}");
+    o.chat(phone, "BERHENTI").await;
+    let (status, list) = o.call(reqwest::Method::GET, "/tickets", None).await;
+    assert_eq!(status, 200);
+    assert_eq!(list[0]["number"], 1);
+    assert_eq!(list[0]["kind"], "question");
+    assert_eq!(list[0]["body"], "Kapan posyandu buka?");
+    assert_eq!(list[0]["status"], "open");
+    assert_eq!(list[0]["phone"], "+62***031");
+    let (status, _) = o
+        .call(reqwest::Method::GET, "/tickets?status=bogus", None)
+        .await;
+    assert_eq!(status, 422);
+
+    let answer = |text: &str| Some(json!({ "text": text }));
+    let (status, body) = o
+        .call(
+            reqwest::Method::POST,
+            "/tickets/1/answer",
+            answer("Setiap Senin jam 8."),
+        )
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/tickets/1/answer", answer(" "))
+        .await;
+    assert_eq!(status, 422);
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/tickets/9/answer", answer("Ya"))
+        .await;
+    assert_eq!(status, 404);
+    let told = o.chat(phone, "MENU").await;
+    assert!(
+        told.starts_with("Jawaban kelurahan untuk tiket #1: Setiap Senin jam 8."),
+        "{told}"
+    );
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/tickets/1/close", None)
+        .await;
+    assert_eq!(status, 200);
+    let (status, _) = o
+        .call(reqwest::Method::POST, "/tickets/1/close", None)
+        .await;
+    assert_eq!(status, 409);
+    let (_, list) = o.call(reqwest::Method::GET, "/tickets", None).await;
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        0,
+        "closed tickets are not listed"
+    );
+    let (_, closed) = o
+        .call(reqwest::Method::GET, "/tickets?status=closed", None)
+        .await;
+    assert_eq!(closed[0]["answer"], "Setiap Senin jam 8.");
+    assert_eq!(db.audit_entries("ticket.answer").await.unwrap().len(), 1);
+    assert_eq!(
+        db.audit_entries("ticket.close").await.unwrap()[0].actor,
+        "admin-api"
+    );
+    o.server.shutdown().await;
+}
+
 gotong::backend_tests!(
     import_over_http_reports_and_is_idempotent,
     the_registry_api_acts_on_the_kelurahan_named,
     an_issued_code_links_a_phone_once,
     change_requests_are_decided_once_with_reasons,
     the_admin_api_needs_the_token,
+    wrong_codes_from_many_phones_void_the_code,
+    a_relink_waits_for_the_kelurahan,
+    a_forgotten_pin_is_reset_by_the_kelurahan,
+    tickets_are_listed_answered_and_closed,
 );

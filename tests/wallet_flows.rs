@@ -109,15 +109,11 @@ async fn pay_guided_with_a_wrong_pin_then_statement(db: &Db) {
     );
     assert_eq!(
         send(&w, PAYER, "25rb").await,
-        "Bayar Rp25.000 ke Warung Bu Sri (W001)? Saldo setelahnya: Rp75.000\n1. Ya\n2. Tidak"
-    );
-    assert_eq!(
-        send(&w, PAYER, "1").await,
-        "Ketik PIN 6 angka Anda untuk membayar."
+        "Bayar Rp25.000 dari Budi ke Warung Bu Sri (W001). Saldo sisa Rp75.000. Ketik PIN untuk setuju, BATAL untuk batal."
     );
     assert_eq!(
         send(&w, PAYER, "111111").await,
-        "PIN salah, sisa 2 kali.\nKetik PIN 6 angka Anda untuk membayar."
+        "PIN salah, sisa 2 kali.\nBayar Rp25.000 dari Budi ke Warung Bu Sri (W001). Saldo sisa Rp75.000. Ketik PIN untuk setuju, BATAL untuk batal."
     );
     w.clock.advance_ms(60_000);
     let receipt = send(&w, PAYER, PIN).await;
@@ -163,12 +159,12 @@ async fn pay_one_shot_refusals(db: &Db) {
         send(&w, MINOR, "BAYAR W001 60000").await,
         "Untuk umur 16-17 tahun, paling banyak Rp50.000 sekali bayar.\nBerapa yang mau dibayar ke Warung Bu Sri? (contoh: 25000)"
     );
-    // Declined at the confirmation: nothing happens.
+    // BATAL instead of the PIN: nothing happens.
     assert_eq!(
         send(&w, PAYER, "BAYAR W001 5000").await,
-        "Bayar Rp5.000 ke Warung Bu Sri (W001)? Saldo setelahnya: Rp95.000\n1. Ya\n2. Tidak"
+        "Bayar Rp5.000 dari Budi ke Warung Bu Sri (W001). Saldo sisa Rp95.000. Ketik PIN untuk setuju, BATAL untuk batal."
     );
-    assert_eq!(send(&w, PAYER, "2").await, "Pembayaran dibatalkan.");
+    assert_eq!(send(&w, PAYER, "BATAL").await, "Pembayaran dibatalkan.");
     // Closed merchant.
     let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
     tx.set_merchant_open("W001", false).await.unwrap();
@@ -186,21 +182,20 @@ async fn pay_one_shot_refusals(db: &Db) {
 async fn three_wrong_pins_lock_payments_for_15_minutes(db: &Db) {
     let w = world(db).await;
     send(&w, PAYER, "BAYAR W001 5000").await;
-    send(&w, PAYER, "1").await;
     assert_eq!(
         send(&w, PAYER, "111111").await,
-        "PIN salah, sisa 2 kali.\nKetik PIN 6 angka Anda untuk membayar."
+        "PIN salah, sisa 2 kali.\nBayar Rp5.000 dari Budi ke Warung Bu Sri (W001). Saldo sisa Rp95.000. Ketik PIN untuk setuju, BATAL untuk batal."
     );
     assert_eq!(
         send(&w, PAYER, "222222").await,
-        "PIN salah, sisa 1 kali.\nKetik PIN 6 angka Anda untuk membayar."
+        "PIN salah, sisa 1 kali.\nBayar Rp5.000 dari Budi ke Warung Bu Sri (W001). Saldo sisa Rp95.000. Ketik PIN untuk setuju, BATAL untuk batal."
     );
     // 08:00 Jakarta + 15 minutes.
     assert_eq!(
         send(&w, PAYER, "333333").await,
         "PIN salah 3 kali. Pembayaran dikunci sampai jam 08:15."
     );
-    // While locked, BAYAR says so at once (no Ya/Tidak, no PIN prompt); the PIN typed anyway
+    // While locked, BAYAR says so at once (no question, no PIN prompt); the PIN typed anyway
     // pays nothing and is not echoed.
     assert_eq!(
         send(&w, PAYER, "BAYAR W001 5000").await,
@@ -215,7 +210,6 @@ async fn three_wrong_pins_lock_payments_for_15_minutes(db: &Db) {
     // After the lock, the right PIN pays.
     w.clock.advance_ms(16 * 60_000);
     send(&w, PAYER, "BAYAR W001 5000").await;
-    send(&w, PAYER, "1").await;
     let receipt = send(&w, PAYER, PIN).await;
     assert!(receipt.starts_with("Berhasil:"), "{receipt}");
     assert_eq!(
@@ -228,10 +222,9 @@ async fn three_wrong_pins_lock_payments_for_15_minutes(db: &Db) {
 /// outside that unit's locks); the payment then goes through as usual, once.
 async fn a_waiting_pin_is_found_before_its_step_runs(db: &Db) {
     let w = world(db).await;
-    send(&w, PAYER, "BAYAR W001 5000").await;
     assert_eq!(
-        send(&w, PAYER, "1").await,
-        "Ketik PIN 6 angka Anda untuk membayar."
+        send(&w, PAYER, "BAYAR W001 5000").await,
+        "Bayar Rp5.000 dari Budi ke Warung Bu Sri (W001). Saldo sisa Rp95.000. Ketik PIN untuk setuju, BATAL untuk batal."
     );
     let pin = gotong::message::Inbound {
         kelurahan: gotong::store::KelurahanId::DEFAULT,

@@ -14,3 +14,4 @@ engine-no = No
 engine-error = Sorry, something went wrong and this step was cancelled. Type MENU to start again.
 engine-courtesy = You are welcome. Type MENU when you need something.
 engine-keyword-alone = Sorry, your message was not understood. Type { $keyword } alone, then answer its questions.
+engine-not-understood-ask = Sorry, your message was not understood. To ask the kelurahan, type TANYA and then your question. Type MENU for the options.

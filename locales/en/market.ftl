@@ -41,7 +41,7 @@ order-not-enough = Only { $available } available. Type { $available } or fewer.
 order-insufficient = Not enough balance for { $amount_text }. Your balance { $balance } pays for { $most }. Type { $most } or fewer.
 order-cannot-afford = Your balance { $balance } is not enough for 1 { $listing_name } ({ $price_text }). No order was made. Type SALDO to see your balance.
 order-sold-out = Sorry, this is sold out. Type CARI to look for something else.
-order-confirm = Order #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) = { $amount_text } to { $merchant_name }, held until { $until }. Pay now? Balance after: { $balance_after }
+order-confirm = Order #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) = { $amount_text } to { $merchant_name }, held until { $until }. Paid by { $payer_name }, balance after: { $balance_after }. Type your PIN to pay, BATAL to cancel.
 order-seller = Order #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) from { $buyer }, RT { $rt }/RW { $rw }, { $amount_text }. Awaiting payment until { $until }.
 order-cancelled = Order cancelled.
 order-cancelled-seller = Order #{ $order } ({ $listing_code }) was cancelled by the buyer.

@@ -1,6 +1,8 @@
 menu-prompt = Gotong menu. Reply with a number:
 menu-language = Bahasa / Language
 menu-optout = Stop news
+menu-ask = Ask the kelurahan
+menu-change-pin = Change PIN
 menu-optin = Start news
 language-prompt = Pilih bahasa / Choose language:
 language-id = Bahasa Indonesia

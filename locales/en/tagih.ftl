@@ -7,6 +7,7 @@ tagih-sent = Bill #{ $number } of { $amount_text } sent to { $phone_masked }. Yo
 tagih-declined = Bill #{ $number } ({ $amount_text }) was declined by the resident.
 tagihan-notice = Bill #{ $number } from { $merchant_name } ({ $merchant_code }): { $amount_text }. To pay, reply TAGIHAN { $number }. Valid 24 hours.
 tagihan-ask-number = Which bill number?
+tagihan-confirm = Bill #{ $number } from { $merchant_name } ({ $merchant_code }): { $amount_text }, paid by { $payer_name }. Balance after: { $balance_after }. Type your PIN to pay, BATAL to decline.
 tagihan-unknown = There is no bill #{ $number } waiting for this phone.
 tagihan-expired = Bill #{ $number } has expired. Ask the merchant to send it again.
 tagihan-declined = Bill declined. The merchant has been told.

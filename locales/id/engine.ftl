@@ -14,3 +14,4 @@ engine-no = Tidak
 engine-error = Maaf, terjadi kesalahan dan langkah ini dibatalkan. Ketik MENU untuk mulai lagi.
 engine-courtesy = Sama-sama. Ketik MENU bila perlu sesuatu.
 engine-keyword-alone = Maaf, pesan Anda tidak dimengerti. Ketik { $keyword } saja, lalu jawab pertanyaannya.
+engine-not-understood-ask = Maaf, pesan Anda tidak dimengerti. Untuk bertanya ke kelurahan, ketik TANYA lalu pertanyaan Anda. Ketik MENU untuk pilihan.

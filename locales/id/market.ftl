@@ -41,7 +41,7 @@ order-not-enough = Hanya tersedia { $available }. Ketik { $available } atau kura
 order-insufficient = Saldo tidak cukup untuk { $amount_text }. Saldo Anda { $balance }, cukup untuk { $most }. Ketik { $most } atau kurang.
 order-cannot-afford = Saldo Anda { $balance } belum cukup untuk 1 { $listing_name } ({ $price_text }). Pesanan tidak dibuat. Ketik SALDO untuk melihat saldo.
 order-sold-out = Maaf, barang ini sudah habis. Ketik CARI untuk mencari barang lain.
-order-confirm = Pesanan #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) = { $amount_text } ke { $merchant_name }, disimpan sampai jam { $until }. Bayar sekarang? Saldo setelahnya: { $balance_after }
+order-confirm = Pesanan #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) = { $amount_text } ke { $merchant_name }, disimpan sampai jam { $until }. Bayar dari { $payer_name }, saldo sisa { $balance_after }. Ketik PIN untuk bayar, BATAL untuk batal.
 order-seller = Pesanan #{ $order }: { $qty } x { $listing_name } ({ $listing_code }) dari { $buyer }, RT { $rt }/RW { $rw }, { $amount_text }. Menunggu pembayaran sampai jam { $until }.
 order-cancelled = Pesanan dibatalkan.
 order-cancelled-seller = Pesanan #{ $order } ({ $listing_code }) dibatalkan pembeli.

@@ -1,6 +1,8 @@
 menu-prompt = Menu Gotong. Balas dengan angka:
 menu-language = Bahasa / Language
 menu-optout = Berhenti info
+menu-ask = Tanya kelurahan
+menu-change-pin = Ganti PIN
 menu-optin = Mulai info
 language-prompt = Pilih bahasa / Choose language:
 language-id = Bahasa Indonesia

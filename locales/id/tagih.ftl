@@ -7,6 +7,7 @@ tagih-sent = Tagihan #{ $number } sebesar { $amount_text } dikirim ke { $phone_m
 tagih-declined = Tagihan #{ $number } ({ $amount_text }) ditolak oleh warga.
 tagihan-notice = Tagihan #{ $number } dari { $merchant_name } ({ $merchant_code }): { $amount_text }. Untuk membayar, balas TAGIHAN { $number }. Berlaku 24 jam.
 tagihan-ask-number = Nomor tagihan berapa?
+tagihan-confirm = Tagihan #{ $number } dari { $merchant_name } ({ $merchant_code }): { $amount_text }, dibayar oleh { $payer_name }. Saldo sisa { $balance_after }. Ketik PIN untuk bayar, BATAL untuk menolak.
 tagihan-unknown = Tidak ada tagihan #{ $number } yang menunggu untuk HP ini.
 tagihan-expired = Tagihan #{ $number } sudah kedaluwarsa. Minta pedagang mengirim lagi.
 tagihan-declined = Tagihan ditolak. Pedagang diberi tahu.

@@ -3,11 +3,14 @@
 
 pub mod activation_code;
 pub mod age;
+pub mod code_guesses;
 pub mod elsewhere;
 pub mod issue_code;
+pub mod pin_change;
 pub mod pin_check;
 pub mod pin_hash;
 pub mod pin_verdicts;
+pub mod relink;
 pub mod throttle;
 
 use crate::error::StoreResult;

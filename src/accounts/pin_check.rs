@@ -1,9 +1,12 @@
 //! Checking a linked resident's PIN before a PIN action (pay, donate…): 3 wrong tries lock PIN
-//! actions for 15 minutes, and each wrong try says how many remain.
+//! actions for 15 minutes, and each wrong try says how many remain. After the kelurahan reset a
+//! PIN ([`super::pin_change`]), the PIN typed at the next PIN step becomes the new one.
 
+use super::pin_change::{reset_from, set_pin};
 use super::pin_hash::PinHasher;
 use super::pin_verdicts::PinVerdicts;
 use crate::error::StoreResult;
+use crate::parse::pin::parse_new_pin;
 use crate::store::Tx;
 
 pub const MAX_PIN_TRIES: i64 = 3;
@@ -21,6 +24,12 @@ pub enum PinCheck {
     },
     /// This phone is not linked to anyone.
     NotLinked,
+    /// The PIN had been reset: the one typed is now the PIN (the action goes on).
+    NewPinSet,
+    /// The PIN had been reset, and the one typed is too easy to guess, or the old PIN: another
+    /// is asked for.
+    NewPinTrivial,
+    NewPinIsOld,
 }
 
 /// Until when `phone`'s PIN actions are locked (3 wrong PINs), if they are now: a money action
@@ -48,6 +57,16 @@ pub async fn check_pin(
     };
     if let Some(until) = link.pin_locked_until.filter(|u| *u > now) {
         return Ok(PinCheck::Locked { until });
+    }
+    if let Some(old) = reset_from(&link.pin_hash) {
+        if hasher.verify(pin, old) {
+            return Ok(PinCheck::NewPinIsOld);
+        }
+        let Ok(new) = parse_new_pin(pin) else {
+            return Ok(PinCheck::NewPinTrivial);
+        };
+        set_pin(tx, phone, &hasher.hash(new.expose()), now).await?;
+        return Ok(PinCheck::NewPinSet);
     }
     let matches = ahead
         .take(phone, &link.pin_hash, pin)

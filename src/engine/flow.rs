@@ -18,7 +18,8 @@
 //!
 //! Other step keys: `invalid` (message id of the re-prompt on bad input), `max_tries` (give up
 //! after that many bad inputs; default 3), `min` / `max` (numbers, amounts, text length),
-//! `yes` / `no` (targets of a yes/no step), `on` (a table from the action's named outcomes to
+//! `yes` / `no` (targets of a yes/no step; `no` on a PIN step: `BATAL` or a no-word is its no,
+//! handed to the action as the input `0`), `on` (a table from the action's named outcomes to
 //! steps: `on = { recorded = "choose_pin", needs_code = "code" }`), `code` (a text step taking a code such as `W001`: as a keyword's argument only such a word counts),
 //! `optional` (a photo step: `LEWATI` skips it, and SMS,
 //! which cannot carry a photo, skips it without asking). An option may name `next` (a step),

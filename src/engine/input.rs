@@ -43,6 +43,10 @@ impl Rejection {
     }
 }
 
+/// Words that leave the current flow, whatever it is (at a PIN step with a `no` target, they are
+/// its no: "type the PIN to agree, BATAL to cancel").
+pub const CANCEL_WORDS: [&str; 2] = ["BATAL", "CANCEL"];
+
 /// The word that skips an optional step.
 pub const SKIP_WORDS: [&str; 2] = ["LEWATI", "SKIP"];
 
@@ -104,6 +108,11 @@ pub fn accept(
                     _ => Rejection::new("input-nik-date"),
                 })
         }
+        // The PIN is the yes of a money action (DESIGN §4); where the step has a `no`, `BATAL`
+        // or a no-word (never a number: `2` is a mistyped PIN, not a refusal) is the no.
+        InputKind::Pin if step.no.is_some() && says_no_to_pin(raw, lang) => {
+            Ok(Accepted::YesNo(false))
+        }
         InputKind::Pin => parse::pin::parse_pin(raw)
             .map(|p| Accepted::Pin(p.expose().to_string()))
             .map_err(|_| Rejection::new("input-pin-invalid")),
@@ -135,6 +144,14 @@ pub fn accept(
             _ => Err(Rejection::new("input-photo-expected")),
         },
     }
+}
+
+/// `BATAL`, or a no-word that is not a number, typed where a PIN is the yes.
+pub fn says_no_to_pin(raw: &str, lang: &str) -> bool {
+    let word = words::trim_trailing(raw).to_uppercase();
+    CANCEL_WORDS.contains(&word.as_str())
+        || (!word.chars().any(|c| c.is_ascii_digit())
+            && matches!(parse::choice::parse_yes_no(raw, lang), Ok(false)))
 }
 
 fn accept_choice(

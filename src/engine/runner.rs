@@ -3,7 +3,7 @@
 use super::actions::{self, Action, Ctx, Outcome, Running, Values};
 use super::check::{check_flows, Known};
 use super::flow::{load_flows, Flow, InputKind, Step, END};
-use super::input::{self, Accepted};
+use super::input::{self, Accepted, CANCEL_WORDS};
 use super::pin_ahead;
 use super::render::{self, Item};
 use crate::accounts::pin_verdicts::PinVerdicts;
@@ -20,8 +20,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::Path;
 use std::sync::Arc;
 
-/// Words that leave the current flow, whatever it is.
-const CANCEL_WORDS: [&str; 2] = ["BATAL", "CANCEL"];
+/// Text of this many words or more that nobody understood is offered `TANYA`.
+const SENTENCE_WORDS: usize = 3;
 /// On WhatsApp, a menu of more options than this (a list) is not sent again after a wrong answer.
 const LONG_MENU: usize = 3;
 /// Session values starting with this are the engine's own (menu page…), not the flow's.
@@ -37,6 +37,7 @@ pub const ENGINE_MESSAGES: &[&str] = &[
     "engine-cancelled",
     "engine-nothing-to-cancel",
     "engine-not-understood",
+    "engine-not-understood-ask",
     "engine-courtesy",
     "engine-keyword-alone",
     "engine-timed-out",
@@ -345,7 +346,14 @@ impl Engine {
         let words: Vec<&str> = words::trim_trailing(&text).split_whitespace().collect();
         let first = words.first().map(|w| w.to_uppercase()).unwrap_or_default();
         if CANCEL_WORDS.contains(&first.as_str()) && words.len() == 1 {
-            if turn.session.is_some() {
+            // At a PIN step that is a money action's yes, `BATAL` is its no (a bill declined, an
+            // order let go).
+            let pin_with_no = self
+                .current(turn)
+                .is_some_and(|(_, step)| step.input == InputKind::Pin && step.no.is_some());
+            if pin_with_no {
+                self.answer(turn, &Content::Text { text }).await?;
+            } else if turn.session.is_some() {
                 self.leave_current(turn, "abandoned");
                 self.say(turn, "engine-cancelled", &[]);
             } else {
@@ -361,6 +369,12 @@ impl Engine {
                 [&typed[used..], &words[used..]]
                     .into_iter()
                     .find(|args| self.args_fit(&turn.lang, flow, args))
+            } else if step_input == Some(InputKind::YesNo)
+                && crate::parse::parse_yes_no(&text, &turn.lang).is_ok()
+            {
+                // A keyword that is also a yes/no answer (`BUKAN`) is that answer at a Ya/Tidak
+                // step.
+                None
             } else if exact || step_input != Some(InputKind::Text) {
                 Some(&[][..])
             } else {
@@ -402,7 +416,13 @@ impl Engine {
                 return Ok(());
             }
         }
-        self.say(turn, "engine-not-understood", &[]);
+        // A sentence nobody understood may be a question for a person: TANYA is offered.
+        let id = if words.len() >= SENTENCE_WORDS {
+            "engine-not-understood-ask"
+        } else {
+            "engine-not-understood"
+        };
+        self.say(turn, id, &[]);
         Ok(())
     }
 
@@ -749,8 +769,11 @@ impl Engine {
             }
             Accepted::Skip => {}
         }
+        // A PIN step's no (`BATAL`) is handed to its action only, like the PIN.
         if let (Some(v), Some(s)) = (&input_value, turn.session.as_mut()) {
-            s.values.insert(step.name.clone(), v.clone());
+            if step.input != InputKind::Pin {
+                s.values.insert(step.name.clone(), v.clone());
+            }
         }
         let outcome = self.run_action(turn, flow, step, input_value, pin).await?;
         let target = match outcome {

@@ -25,6 +25,8 @@ pub fn router(state: HttpState) -> Router<HttpState> {
     Router::new()
         .route("/stats", get(stats))
         .merge(super::api_registry::routes())
+        .merge(super::api_accounts::routes())
+        .merge(super::api_tickets::routes())
         .merge(super::api_ledger::routes())
         .merge(super::api_broadcasts::routes())
         .merge(super::api_proposals::routes())

@@ -14,6 +14,7 @@
 
 pub mod admin_auth;
 pub mod api;
+pub mod api_accounts;
 pub mod api_broadcasts;
 pub mod api_kelurahan;
 pub mod api_ledger;
@@ -21,6 +22,7 @@ pub mod api_market;
 pub mod api_proposals;
 pub mod api_registry;
 pub mod api_sms_devices;
+pub mod api_tickets;
 pub mod error;
 pub mod health;
 pub mod intake;

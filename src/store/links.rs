@@ -111,9 +111,10 @@ impl Tx {
         Ok(phone)
     }
 
-    /// Links `phone` to `nik` (a person of this kelurahan), replacing any earlier link of either
-    /// (a re-link with a new code). Phones and NIKs are keys of the whole deployment, so the
-    /// earlier link is replaced wherever it is.
+    /// Links `phone` to `nik` (a person of this kelurahan), replacing an earlier link of the
+    /// phone wherever it is (phones are keys of the whole deployment). It never takes over a NIK
+    /// linked to another phone (DESIGN §6): that fails on the NIK's uniqueness; a re-link goes
+    /// through `accounts::relink`, which ends in [`Tx::move_link`].
     pub async fn create_link(
         &mut self,
         phone: &str,
@@ -122,9 +123,8 @@ impl Tx {
         now: i64,
     ) -> StoreResult<()> {
         on_backend!(&mut self.conn, c => {
-            sqlx::query("DELETE FROM links WHERE phone = $1 OR nik = $2")
+            sqlx::query("DELETE FROM links WHERE phone = $1")
                 .bind(phone)
-                .bind(nik)
                 .execute(&mut **c)
                 .await?;
             sqlx::query("INSERT INTO links (phone, nik, pin_hash, linked_at, kelurahan_id) VALUES ($1, $2, $3, $4, $5)")
@@ -135,6 +135,23 @@ impl Tx {
                 .bind(self.kelurahan)
                 .execute(&mut **c)
                 .await?;
+        });
+        Ok(())
+    }
+
+    /// Replaces the PIN hash of `phone`'s link (`GANTI PIN`, a reset, the first PIN after one);
+    /// its failures and lock start afresh.
+    pub async fn set_pin_hash(&mut self, phone: &str, pin_hash: &str) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "UPDATE links SET pin_hash = $1, pin_failures = 0, pin_locked_until = NULL
+                 WHERE phone = $2 AND kelurahan_id = $3",
+            )
+            .bind(pin_hash)
+            .bind(phone)
+            .bind(self.kelurahan)
+            .execute(&mut **c)
+            .await?;
         });
         Ok(())
     }
@@ -185,7 +202,8 @@ impl Tx {
         Ok(id)
     }
 
-    /// The id of an unused, unexpired code of `nik` with this hash.
+    /// The id of an unused, unexpired code of `nik` with this hash, not voided by too many wrong
+    /// codes for that NIK.
     pub async fn usable_activation_code(
         &mut self,
         nik: &str,
@@ -195,7 +213,8 @@ impl Tx {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
                 "SELECT id FROM activation_codes
-                 WHERE nik = $1 AND code_hash = $2 AND used_at IS NULL AND expires_at > $3",
+                 WHERE nik = $1 AND code_hash = $2 AND used_at IS NULL AND voided_at IS NULL
+                   AND expires_at > $3",
             )
             .bind(nik)
             .bind(code_hash)

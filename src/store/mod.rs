@@ -21,12 +21,14 @@ mod payment_requests;
 mod persons;
 mod proposals;
 mod registry;
+mod relinks;
 #[cfg(feature = "testkit")]
 mod seed;
 mod send_slots;
 mod sessions;
 pub(crate) mod sql;
 mod terminal;
+mod tickets;
 
 pub use broadcasts::{
     AdminRow, BroadcastCounts, BroadcastRecord, NewBroadcast, Reach, Recipients, Role, Target,

@@ -9,6 +9,8 @@
 //! @clock +31m              (move the fake clock: s, m, h, d)
 //! @image media-1 a caption (a WhatsApp photo; @sticker, @location and @choice ID TITLE too)
 //! @registry kelurahan.csv, @code NIK CODE, @link PHONE NIK PIN, @admin NIK SCOPE (set-up)
+//! @pin-reset NIK           (the kelurahan resets that resident's PIN: `POST /api/pin-resets`)
+//! @answer N TEXT           (the kelurahan answers ticket N: `POST /api/tickets/{n}/answer`)
 //! @kelurahan 3577011002 Mojo (another kelurahan), @registry mojo.csv 3577011002 (its registry)
 //! @to 3577011002           (the resident writes to that kelurahan's number; default: the
 //!                          deployment's default kelurahan, `@to default`)
@@ -147,7 +149,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                 ),
                 "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
                 | "topup" | "deposit" | "status" | "change" | "campaign" | "spend" | "close"
-                | "item" | "jobs" => Line::Setup(
+                | "item" | "jobs" | "pin-reset" | "answer" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -371,6 +373,37 @@ async fn setup(
             )
             .await
             .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("answer", [number, text @ ..]) if !text.is_empty() => {
+            // What `POST /api/tickets/{n}/answer` does, in the kelurahan of the last `@to`.
+            let number: i64 = number.parse().map_err(|_| format!("bad ticket {number}"))?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
+            let told = crate::tickets::answer(
+                &mut tx,
+                &app.texts,
+                number,
+                &text.join(" "),
+                "transcript",
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            tx.enqueue(&told, now).await.map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("pin-reset", [nik]) => {
+            // What `POST /api/pin-resets` does: the old PIN void, the phone told.
+            let mut tx = app
+                .db
+                .begin(kelurahan_of(app, nik).await?)
+                .await
+                .map_err(|e| e.to_string())?;
+            let (told, _) =
+                crate::accounts::pin_change::reset(&mut tx, &app.texts, nik, "transcript", now)
+                    .await
+                    .map_err(|e| e.to_string())?;
+            tx.enqueue(&told, now).await.map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
         }
         ("link", [phone, nik, pin]) => kelurahan::link_at(&app.db, key, phone, nik, pin, now)

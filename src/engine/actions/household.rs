@@ -19,6 +19,7 @@ const MEMBER_NIK: &str = "_member_nik";
 
 /// The linked person of this phone, or a "register first" answer.
 pub(super) async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
+    settle_relinks(ctx).await?;
     let Some(link) = ctx.tx.link_of_phone(ctx.phone).await? else {
         say_not_linked(ctx).await?;
         return Ok(None);
@@ -28,6 +29,20 @@ pub(super) async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Perso
         ctx.say("data-not-linked", &[]);
     }
     Ok(person)
+}
+
+/// A move of a NIK to or from this phone that has waited 24 hours without `BUKAN` is made now,
+/// before the phone's link is looked up ([`crate::accounts::relink::settle_due`]).
+pub(super) async fn settle_relinks(ctx: &mut Ctx<'_>) -> StoreResult<()> {
+    let told = crate::accounts::relink::settle_due(ctx.tx, ctx.texts, ctx.phone, ctx.now).await?;
+    for notice in told {
+        // What this phone is told comes first in its own reply.
+        match notice.body {
+            crate::message::Body::Text { text } if notice.phone == ctx.phone => ctx.said.push(text),
+            _ => ctx.notices.push(notice),
+        }
+    }
+    Ok(())
 }
 
 /// This phone is linked to nobody of this kelurahan: "register first", or, when it is linked to

@@ -4,7 +4,7 @@
 
 use super::household::linked_person;
 use super::pay::{refuse, tell_paid, AMOUNT, CODE, KEY, PAYER};
-use super::pin_step::pin_refusal;
+use super::pin_step::{pin_refusal, said_no};
 use super::wallet::jakarta_time;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
@@ -481,7 +481,7 @@ impl Action for OrderListing {
 }
 
 /// The quantity: within what is available and what the wallet holds; then reserved, and the
-/// seller told.
+/// seller told. The payment's key is the order's ([`keys::order`]: paid at most once).
 pub struct OrderQty;
 
 #[async_trait]
@@ -491,6 +491,7 @@ impl Action for OrderQty {
             reads: &[PAYER, LISTING],
             writes: &[
                 ORDER,
+                KEY,
                 AMOUNT,
                 "qty",
                 "amount_text",
@@ -566,6 +567,7 @@ impl Action for OrderQty {
             };
         let until = jakarta_time(order.expires_at);
         ctx.set(ORDER, order.id.to_string());
+        ctx.set(KEY, keys::order(order.id));
         ctx.set(AMOUNT, amount.to_string());
         ctx.set("qty", qty.to_string());
         ctx.set("amount_text", format_rupiah(amount));
@@ -589,64 +591,44 @@ impl Action for OrderQty {
     }
 }
 
-/// Yes: the payment's key is the order's ([`keys::order`], paid at most once). No:
-/// cancelled.
-pub struct OrderConfirm;
-
-#[async_trait]
-impl Action for OrderConfirm {
-    fn contract(&self) -> Contract {
-        Contract {
-            reads: &[ORDER, CODE, LISTING],
-            writes: &[KEY],
-            ..Contract::NONE
-        }
-    }
-
-    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let Some(id) = ctx.value_i64(ORDER) else {
-            return Ok(ctx.missing(ORDER));
+/// `BATAL` at the PIN step: the order is cancelled (its quantity free again) and the seller told.
+async fn cancel_order(ctx: &mut Ctx<'_>, id: i64) -> StoreResult<Outcome> {
+    if ctx
+        .tx
+        .finish_order(id, OrderStatus::Cancelled, None, ctx.now)
+        .await?
+    {
+        let seller = match ctx.value(CODE).map(str::to_string) {
+            Some(code) => ctx.tx.merchant(&code).await?.map(|m| m.nik),
+            None => None,
         };
-        if ctx.input.as_deref() == Some("1") {
-            ctx.set(KEY, keys::order(id));
-            return Ok(Outcome::Next);
+        let args = [
+            ("order", id.to_string()),
+            (
+                "listing_code",
+                ctx.value(LISTING).unwrap_or_default().to_string(),
+            ),
+        ];
+        if let Some(nik) = seller {
+            ctx.tell_person(&nik, "order-cancelled-seller", &args)
+                .await?;
         }
-        if ctx
-            .tx
-            .finish_order(id, OrderStatus::Cancelled, None, ctx.now)
-            .await?
-        {
-            let seller = match ctx.value(CODE).map(str::to_string) {
-                Some(code) => ctx.tx.merchant(&code).await?.map(|m| m.nik),
-                None => None,
-            };
-            let args = [
-                ("order", id.to_string()),
-                (
-                    "listing_code",
-                    ctx.value(LISTING).unwrap_or_default().to_string(),
-                ),
-            ];
-            if let Some(nik) = seller {
-                ctx.tell_person(&nik, "order-cancelled-seller", &args)
-                    .await?;
-            }
-        }
-        ctx.say("order-cancelled", &[]);
-        Ok(Outcome::Finish)
     }
+    ctx.say("order-cancelled", &[]);
+    Ok(Outcome::Finish)
 }
 
 /// The PIN: the order must still be reserved ([`market::payable_order`]); the PIN is checked
 /// and the payment's receipt said like `BAYAR`; then [`market::pay_order`] marks it paid (the
-/// payment under the order's key is the one just made) and the seller is told.
+/// payment under the order's key is the one just made) and the seller is told. `BATAL` instead
+/// cancels the order.
 pub struct OrderPin;
 
 #[async_trait]
 impl Action for OrderPin {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[ORDER, KEY],
+            reads: &[ORDER, KEY, CODE, LISTING],
             ..Contract::NONE
         }
     }
@@ -655,6 +637,9 @@ impl Action for OrderPin {
         let Some(id) = ctx.value_i64(ORDER) else {
             return Ok(ctx.missing(ORDER));
         };
+        if said_no(ctx) {
+            return cancel_order(ctx, id).await;
+        }
         match market::payable_order(ctx.tx, id, ctx.now).await {
             Ok(_) => {}
             Err(MarketError::OrderTooLate) => {
@@ -663,7 +648,7 @@ impl Action for OrderPin {
             }
             Err(e) => return refusal_finish(ctx, e),
         }
-        // The buyer said yes to this order (`order_confirm` keeps its key).
+        // The key is this order's (`order_qty` keeps it).
         if ctx.value(KEY) != Some(keys::order(id).as_str()) {
             return Ok(ctx.missing(KEY));
         }

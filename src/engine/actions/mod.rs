@@ -8,12 +8,14 @@ mod library;
 mod market;
 mod menu;
 mod pay;
+mod pin_change;
 mod pin_step;
 mod preferences;
 mod proposal_admin;
 mod proposals;
 mod register;
 mod tagih;
+mod tickets;
 mod values;
 pub mod wallet;
 
@@ -165,6 +167,28 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("register_check_code", Arc::new(register::CheckCode));
     r.insert("register_choose_pin", Arc::new(register::ChoosePin));
     r.insert("register_confirm_pin", Arc::new(register::ConfirmPin));
+    r.insert("relink_object", Arc::new(register::Object));
+    r.insert("pin_change_start", Arc::new(pin_change::ChangeStart));
+    r.insert("pin_change_old", Arc::new(pin_change::ChangeOld));
+    r.insert("pin_change_save", Arc::new(pin_change::ChangeSave));
+    r.insert("pin_forgot", Arc::new(pin_change::Forgot));
+    use crate::tickets::Kind;
+    r.insert(
+        "ticket_start_question",
+        Arc::new(tickets::Start(Kind::Question)),
+    );
+    r.insert(
+        "ticket_open_question",
+        Arc::new(tickets::Open(Kind::Question)),
+    );
+    r.insert(
+        "ticket_start_complaint",
+        Arc::new(tickets::Start(Kind::Complaint)),
+    );
+    r.insert(
+        "ticket_open_complaint",
+        Arc::new(tickets::Open(Kind::Complaint)),
+    );
     r.insert("household_show", Arc::new(household::Show));
     r.insert("household_verify", Arc::new(household::Verify));
     r.insert("household_confirm_birth", Arc::new(household::ConfirmBirth));
@@ -176,13 +200,11 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("pay_start", Arc::new(pay::Start));
     r.insert("pay_merchant", Arc::new(pay::Merchant));
     r.insert("pay_amount", Arc::new(pay::Amount));
-    r.insert("pay_confirm", Arc::new(pay::Confirm));
     r.insert("pay_pin", Arc::new(pay::Pin));
     r.insert("tagih_start", Arc::new(tagih::Start));
     r.insert("tagih_phone", Arc::new(tagih::Phone));
     r.insert("tagih_send", Arc::new(tagih::Send));
     r.insert("tagihan_load", Arc::new(tagih::Load));
-    r.insert("tagihan_confirm", Arc::new(tagih::Confirm));
     r.insert("tagihan_pin", Arc::new(tagih::Pin));
     r.insert("broadcast_start", Arc::new(broadcast::Start));
     r.insert("broadcast_check_admin", Arc::new(broadcast::CheckAdmin));
@@ -217,7 +239,6 @@ fn market_actions(r: &mut BTreeMap<&'static str, Arc<dyn Action>>) {
     r.insert("search_more", Arc::new(market::SearchMore));
     r.insert("order_listing", Arc::new(market::OrderListing));
     r.insert("order_qty", Arc::new(market::OrderQty));
-    r.insert("order_confirm", Arc::new(market::OrderConfirm));
     r.insert("order_pin", Arc::new(market::OrderPin));
     r.insert("library_start", Arc::new(library::Start));
     r.insert("lend_add", Arc::new(library::AddItem));

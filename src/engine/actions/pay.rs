@@ -1,14 +1,14 @@
 //! `BAYAR <merchant code> <amount>`: pay a merchant, of this kelurahan or another, from the
 //! household's money (`ledger::funds`: the stimulus is spent only at home).
 //!
-//! merchant → amount → confirmation (naming the merchant, the amount and the balance after) →
-//! PIN → one atomic transfer. Every step re-checks what may have changed (the merchant closing,
-//! the balance). The idempotency key `pay:<phone>:<ms of the confirmation>` is kept in the
-//! session from the confirmation on, so the same confirmed payment can never be applied twice.
+//! merchant → amount → PIN (its prompt names the payer, the merchant, the amount and the balance
+//! after; the PIN is the yes) → one atomic transfer. Every step re-checks what may have changed
+//! (the merchant closing, the balance). The idempotency key `pay:<phone>:<ms of the amount>` is
+//! kept in the session from the amount on, so the same payment can never be applied twice.
 //! The merchant's linked phone is told at once, in its own kelurahan's channel.
 
 use super::household::linked_person;
-use super::pin_step::pin_refusal;
+use super::pin_step::{pin_refusal, said_no, PAYER_NAME};
 use super::wallet::refusal;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::age::may_act;
@@ -76,7 +76,7 @@ pub struct Start;
 impl Action for Start {
     fn contract(&self) -> Contract {
         Contract {
-            writes: &[PAYER],
+            writes: &[PAYER, PAYER_NAME],
             ..Contract::NONE
         }
     }
@@ -93,6 +93,7 @@ impl Action for Start {
             return Ok(Outcome::Finish);
         }
         ctx.set(PAYER, me.nik);
+        ctx.set(PAYER_NAME, me.name);
         Ok(Outcome::Next)
     }
 }
@@ -134,6 +135,7 @@ impl Action for Merchant {
 }
 
 /// The amount: within the minor limit and the balance (else asked again, the balance shown).
+/// Accepted, the payment gets its idempotency key and the PIN step shows what will be paid.
 pub struct Amount;
 
 #[async_trait]
@@ -141,7 +143,7 @@ impl Action for Amount {
     fn contract(&self) -> Contract {
         Contract {
             reads: &[PAYER, CODE, AMOUNT],
-            writes: &["amount_text", "balance_after"],
+            writes: &["amount_text", "balance_after", KEY],
             ..Contract::NONE
         }
     }
@@ -159,6 +161,7 @@ impl Action for Amount {
                 let amount = ctx.value_i64(AMOUNT).unwrap_or(0);
                 ctx.set("amount_text", format_rupiah(amount));
                 ctx.set("balance_after", format_rupiah(balance - amount));
+                ctx.set(KEY, keys::payment(ctx.phone, ctx.now));
                 Ok(Outcome::Next)
             }
             Err(LedgerError::InsufficientFunds { balance }) => Ok(Outcome::Reject(
@@ -181,31 +184,14 @@ impl Action for Amount {
     }
 }
 
-/// Yes: the payment gets its idempotency key. No: nothing happens.
-pub struct Confirm;
-
-#[async_trait]
-impl Action for Confirm {
-    fn contract(&self) -> Contract {
-        Contract {
-            writes: &[KEY],
-            ..Contract::NONE
-        }
-    }
-
-    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        if ctx.input.as_deref() == Some("1") {
-            ctx.set(KEY, keys::payment(ctx.phone, ctx.now));
-        } else {
-            ctx.say("pay-cancelled", &[]);
-        }
-        Ok(Outcome::Next)
-    }
-}
-
 /// Checks the PIN, then pays what the session holds ([`PAYER`], [`CODE`], [`AMOUNT`] under
-/// [`KEY`]), says the receipt and tells the merchant; answers the step's outcome.
+/// [`KEY`]), says the receipt and tells the merchant; answers the step's outcome. `BATAL`
+/// instead of the PIN pays nothing.
 async fn pay_with_pin(ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+    if said_no(ctx) {
+        ctx.say("pay-cancelled", &[]);
+        return Ok(Outcome::Finish);
+    }
     if let Some(refused) = pin_refusal(ctx).await? {
         return Ok(refused);
     }

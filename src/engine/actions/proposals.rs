@@ -6,11 +6,12 @@
 //! - `DUKUNG <n>`: one support per eligible voter; the ineligible are told why.
 //! - `STATUS <n>`: kind, RT/RW, supports, status, the latest reason, the history, a campaign's
 //!   progress and spends. Public: no link needed.
-//! - `DONASI <n> <amount>`: like `BAYAR` (confirmation naming the proposal, the amount and the
-//!   balance after; PIN; idempotency key `donate:<phone>:<ms of the confirmation>`).
+//! - `DONASI <n> <amount>`: like `BAYAR` (the PIN step names the giver, the proposal, the amount
+//!   and the balance after; the PIN is the yes; idempotency key `donate:<phone>:<ms of the
+//!   amount>`).
 
 use super::household::linked_person;
-use super::pin_step::pin_refusal;
+use super::pin_step::{pin_refusal, said_no, PAYER_NAME};
 use super::wallet::refusal;
 use super::{Action, Contract, Ctx, Outcome};
 use crate::calendar::jakarta_date;
@@ -40,7 +41,6 @@ pub fn register(r: &mut BTreeMap<&'static str, Arc<dyn Action>>) {
     r.insert("donate_start", Arc::new(DonateStart));
     r.insert("donate_proposal", Arc::new(DonateProposal));
     r.insert("donate_amount", Arc::new(DonateAmount));
-    r.insert("donate_confirm", Arc::new(DonateConfirm));
     r.insert("donate_pin", Arc::new(DonatePin));
 }
 
@@ -551,7 +551,7 @@ pub struct DonateStart;
 impl Action for DonateStart {
     fn contract(&self) -> Contract {
         Contract {
-            writes: &[ME],
+            writes: &[ME, PAYER_NAME],
             ..Contract::NONE
         }
     }
@@ -564,6 +564,7 @@ impl Action for DonateStart {
             return Ok(Outcome::Finish);
         }
         ctx.set(ME, me.nik);
+        ctx.set(PAYER_NAME, me.name);
         Ok(Outcome::Next)
     }
 }
@@ -602,6 +603,7 @@ impl Action for DonateProposal {
 }
 
 /// The amount: within the minor limit and the balance (else asked again, the balance shown).
+/// Accepted, the donation gets its idempotency key.
 pub struct DonateAmount;
 
 #[async_trait]
@@ -609,7 +611,7 @@ impl Action for DonateAmount {
     fn contract(&self) -> Contract {
         Contract {
             reads: &[ME, NUMBER, AMOUNT],
-            writes: &["amount_text", "balance_after"],
+            writes: &["amount_text", "balance_after", KEY],
             ..Contract::NONE
         }
     }
@@ -621,6 +623,7 @@ impl Action for DonateAmount {
             Ok((_, _, _, balance)) => {
                 ctx.set("amount_text", format_rupiah(amount));
                 ctx.set("balance_after", format_rupiah(balance - amount));
+                ctx.set(KEY, crate::ledger::keys::donation(ctx.phone, ctx.now));
                 Ok(Outcome::Next)
             }
             Err(ProposalError::Ledger(crate::ledger::LedgerError::InsufficientFunds {
@@ -637,29 +640,8 @@ impl Action for DonateAmount {
     }
 }
 
-/// Yes: the donation gets its idempotency key. No: nothing happens.
-pub struct DonateConfirm;
-
-#[async_trait]
-impl Action for DonateConfirm {
-    fn contract(&self) -> Contract {
-        Contract {
-            writes: &[KEY],
-            ..Contract::NONE
-        }
-    }
-
-    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        if ctx.input.as_deref() == Some("1") {
-            ctx.set(KEY, crate::ledger::keys::donation(ctx.phone, ctx.now));
-        } else {
-            ctx.say("donate-cancelled", &[]);
-        }
-        Ok(Outcome::Next)
-    }
-}
-
-/// The PIN, then the donation and its receipt (and the proposer's notice at the target).
+/// The PIN, then the donation and its receipt (and the proposer's notice at the target);
+/// `BATAL` instead gives nothing.
 pub struct DonatePin;
 
 #[async_trait]
@@ -672,6 +654,10 @@ impl Action for DonatePin {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        if said_no(ctx) {
+            ctx.say("donate-cancelled", &[]);
+            return Ok(Outcome::Finish);
+        }
         if let Some(refused) = pin_refusal(ctx).await? {
             return Ok(refused);
         }

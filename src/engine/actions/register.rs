@@ -3,13 +3,17 @@
 //! An unknown NIK, a NIK without this phone in the registry, and a NIK already linked elsewhere
 //! all get the same next question (the activation code), so nobody can find out which NIKs exist.
 //! A NIK registered in another kelurahan is told so (where to register: issue 18), counted as a
-//! failed attempt like a wrong code.
+//! failed attempt like a wrong code. Wrong codes are counted per NIK too
+//! ([`crate::accounts::code_guesses`]), and a NIK linked to another phone is re-linked only by
+//! [`crate::accounts::relink`] (the old phone told; `BUKAN` stops it).
 
 use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::activation_code::code_hash;
 use crate::accounts::age::may_act;
+use crate::accounts::code_guesses;
 use crate::accounts::elsewhere::{nik_registered_elsewhere, phone_linked_elsewhere};
 use crate::accounts::pin_hash::PinHasher;
+use crate::accounts::relink;
 use crate::accounts::throttle;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
@@ -17,7 +21,7 @@ use crate::parse::nik::mask_nik;
 use crate::parse::pin::{is_trivial, parse_pin};
 use async_trait::async_trait;
 
-const PIN_HASH: &str = "_pin_hash";
+pub(super) const PIN_HASH: &str = "_pin_hash";
 const CODE_ID: &str = "_code_id";
 
 /// Says so and finishes if this phone is blocked after too many failures.
@@ -60,6 +64,7 @@ impl Action for CheckPhone {
         if blocked(ctx).await? {
             return Ok(Outcome::Finish);
         }
+        super::household::settle_relinks(ctx).await?;
         if let Some(link) = ctx.tx.link_of_phone(ctx.phone).await? {
             let name = ctx
                 .tx
@@ -146,6 +151,10 @@ impl Action for CheckCode {
         let (Some(id), Some(person)) = (usable, person) else {
             let until = count_failure(ctx).await?;
             tracing::info!(phone = %mask_phone(ctx.phone), "activation code refused");
+            if code_guesses::wrong_code(ctx.tx, &nik, ctx.now).await? {
+                ctx.say("register-code-void", &[]);
+                return Ok(Outcome::Finish);
+            }
             if until.is_some() {
                 blocked(ctx).await?;
                 return Ok(Outcome::Finish);
@@ -156,6 +165,7 @@ impl Action for CheckCode {
             ctx.say("register-too-young", &[]);
             return Ok(Outcome::Finish);
         }
+        code_guesses::right_code(ctx.tx, &nik).await?;
         ctx.set(CODE_ID, id.to_string());
         ctx.set("name", person.name);
         Ok(Outcome::Next)
@@ -215,6 +225,20 @@ impl Action for ConfirmPin {
         if let Some(id) = ctx.value_i64(CODE_ID) {
             ctx.tx.use_activation_code(id, ctx.now).await?;
         }
+        // A NIK linked to another phone is never taken over at once (DESIGN §6).
+        if let Some(old) = ctx.tx.phone_of_person(&nik).await? {
+            if old != ctx.phone {
+                let told =
+                    relink::request(ctx.tx, ctx.texts, &nik, &old, ctx.phone, &hash, ctx.now)
+                        .await?;
+                ctx.notices.extend(told);
+                ctx.say(
+                    "register-relink-wait",
+                    &[("phone_masked", mask_phone(&old))],
+                );
+                return Ok(Outcome::Finish);
+            }
+        }
         ctx.tx.create_link(ctx.phone, &nik, &hash, ctx.now).await?;
         ctx.tx
             .set_link_attempts(ctx.phone, 0, None, ctx.now)
@@ -232,6 +256,27 @@ impl Action for ConfirmPin {
             )
             .await?;
         ctx.say("register-done", &[]);
+        Ok(Outcome::Finish)
+    }
+}
+
+/// `BUKAN` from the phone a NIK is linked to: a pending move of that NIK to another phone stops.
+pub struct Object;
+
+#[async_trait]
+impl Action for Object {
+    fn contract(&self) -> Contract {
+        Contract::NONE
+    }
+
+    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        match relink::object(ctx.tx, ctx.texts, ctx.phone, ctx.now).await? {
+            Some(told) => {
+                ctx.notices.extend(told);
+                ctx.say("relink-objected", &[]);
+            }
+            None => ctx.say("relink-none", &[]),
+        }
         Ok(Outcome::Finish)
     }
 }

@@ -1,11 +1,11 @@
 //! `TAGIH <phone> <amount>`: a merchant asks a resident for a payment. The resident is told at
-//! once and pays with `TAGIHAN <number>`: the same confirmation, PIN and payment rule as
-//! `BAYAR`. The rule (paid at most once, valid for 24 hours) is
+//! once and pays with `TAGIHAN <number>`: the same PIN step (the PIN is the yes, `BATAL`
+//! declines) and payment rule as `BAYAR`. The rule (paid at most once, valid for 24 hours) is
 //! [`crate::ledger::payment_request`]; these actions read the inputs and say the texts.
 
 use super::household::linked_person;
 use super::pay::{refuse, tell_paid, AMOUNT, CODE, PAYER};
-use super::pin_step::pin_refusal;
+use super::pin_step::{pin_refusal, said_no, PAYER_NAME};
 use super::{Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
 use crate::ledger::payment_request::{self, Payer, RequestError};
@@ -130,7 +130,7 @@ impl Action for Send {
 }
 
 /// `TAGIHAN <number>`: the request, still pending and valid, sent to this phone; then the same
-/// checks as a payment (balance, age, limit) and the confirmation's figures.
+/// checks as a payment (balance, age, limit) and the figures the PIN step shows.
 pub struct Load;
 
 #[async_trait]
@@ -139,6 +139,7 @@ impl Action for Load {
         Contract {
             writes: &[
                 PAYER,
+                PAYER_NAME,
                 CODE,
                 "merchant_name",
                 AMOUNT,
@@ -172,6 +173,7 @@ impl Action for Load {
             Err(e) => return request_refused(ctx, number, e),
         };
         ctx.set(PAYER, me.nik);
+        ctx.set(PAYER_NAME, me.name);
         ctx.set(CODE, merchant.code);
         ctx.set("merchant_name", merchant.name);
         ctx.set(AMOUNT, request.amount.to_string());
@@ -235,42 +237,24 @@ fn refused_then_told(ctx: &mut Ctx<'_>, e: LedgerError, told: bool) -> StoreResu
     Ok(outcome)
 }
 
-/// Yes: on to the PIN. No: the request is declined and the merchant told.
-pub struct Confirm;
-
-#[async_trait]
-impl Action for Confirm {
-    fn contract(&self) -> Contract {
-        Contract {
-            reads: &[REQUEST],
-            ..Contract::NONE
+/// `BATAL` at the PIN step: the request is declined and the merchant told.
+async fn decline(ctx: &mut Ctx<'_>, id: i64) -> StoreResult<Outcome> {
+    if let Some(declined) = payment_request::decline(ctx.tx, id, ctx.phone, ctx.now).await? {
+        if let Some(m) = ctx.tx.merchant(&declined.merchant_code).await? {
+            let args = [
+                ("number", id.to_string()),
+                ("amount_text", format_rupiah(declined.amount)),
+            ];
+            ctx.tell_person_in(m.kelurahan, &m.nik, "tagih-declined", &args)
+                .await?;
         }
     }
-
-    async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let Some(id) = ctx.value_i64(REQUEST) else {
-            return Ok(ctx.missing(REQUEST));
-        };
-        if ctx.input.as_deref() == Some("1") {
-            return Ok(Outcome::Next);
-        }
-        if let Some(declined) = payment_request::decline(ctx.tx, id, ctx.phone, ctx.now).await? {
-            if let Some(m) = ctx.tx.merchant(&declined.merchant_code).await? {
-                let args = [
-                    ("number", id.to_string()),
-                    ("amount_text", format_rupiah(declined.amount)),
-                ];
-                ctx.tell_person_in(m.kelurahan, &m.nik, "tagih-declined", &args)
-                    .await?;
-            }
-        }
-        ctx.say("tagihan-declined", &[]);
-        Ok(Outcome::Finish)
-    }
+    ctx.say("tagihan-declined", &[]);
+    Ok(Outcome::Finish)
 }
 
 /// The PIN, then the request is settled: paid exactly as `BAYAR` pays, the receipt said and the
-/// merchant told.
+/// merchant told. `BATAL` instead declines it.
 pub struct Pin;
 
 #[async_trait]
@@ -283,13 +267,17 @@ impl Action for Pin {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+        let Some(id) = ctx.value_i64(REQUEST) else {
+            return Ok(ctx.missing(REQUEST));
+        };
+        if said_no(ctx) {
+            return decline(ctx, id).await;
+        }
         if let Some(stop) = pin_refusal(ctx).await? {
             return Ok(stop);
         }
-        let (Some(nik), Some(id)) = (ctx.value(PAYER).map(str::to_string), ctx.value_i64(REQUEST))
-        else {
-            ctx.say("engine-error", &[]);
-            return Ok(Outcome::Finish);
+        let Some(nik) = ctx.value(PAYER).map(str::to_string) else {
+            return Ok(ctx.missing(PAYER));
         };
         let settled = payment_request::settle(ctx.tx, id, &payer(ctx, &nik)).await;
         match settled {
