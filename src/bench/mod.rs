@@ -16,7 +16,8 @@
 //! | `all`: the five above in turn, one table each | |
 //!
 //! The test kit's fake provider ([`crate::testing::fake_provider`], the tests' too) answers
-//! WhatsApp and Twilio SMS sends; the test kit's builder ([`crate::testing::kelurahan`]) imports
+//! WhatsApp, Twilio SMS and SMS Gateway for Android sends (`--channel android-sms` for the
+//! `webhook` and `open` scenarios); the test kit's builder ([`crate::testing::kelurahan`]) imports
 //! the synthetic kelurahan and links phones for the scenarios that need residents.
 //!
 //! Every scenario is bounded (a number of messages, persons or seconds), binds only `127.0.0.1`
@@ -152,6 +153,18 @@ pub struct BenchArgs {
     /// `broadcast`: seconds the SMS drain is measured.
     #[arg(long, default_value_t = 10)]
     pub drain_seconds: u64,
+    /// `webhook`, `open`: what the residents write on: WhatsApp (signed Cloud API webhooks, replies
+    /// to the fake Graph API) or SMS through SMS Gateway for Android (signed `sms:received`
+    /// events, replies to the fake gateway's send API).
+    #[arg(long, value_enum, default_value = "whatsapp")]
+    pub channel: BenchChannel,
+}
+
+/// The channel of the `webhook` and `open` scenarios.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum BenchChannel {
+    Whatsapp,
+    AndroidSms,
 }
 
 impl BenchArgs {

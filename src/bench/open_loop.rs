@@ -2,7 +2,9 @@
 //! (`--rate` a second for `--seconds`), spread round-robin over `--phones` phones, over
 //! `--senders` keep-alive connections, whatever the replies do: a phone gets its next message
 //! when its turn comes, answered or not. Against the real server ([`crate::server::start`], the
-//! real engine) and the fake Graph API on loopback, like the `webhook` scenario.
+//! real engine) and the fake Graph API on loopback, like the `webhook` scenario; with
+//! `--channel android-sms`, signed SMS Gateway for Android `sms:received` events and the fake
+//! gateway's send API instead.
 //!
 //! It reports the webhooks acknowledged a second, the replies received a second over the same
 //! span, the replies' latency from their webhook's post (p50, p99, max), and the backlog when the
@@ -11,9 +13,7 @@
 //! Each input is answered by exactly one reply (the cycle of the `webhook` scenario), so a phone's
 //! replies answer its messages in order.
 
-use super::webhook_load::{
-    bench_config, phone_number_id, post_whatsapp, start_server, text_payload_to, INPUTS,
-};
+use super::webhook_load::INPUTS;
 use super::{fresh_db, ms, per_second, Backend, BenchArgs, Percentiles};
 use crate::testing::fake_provider::{Delivered, FakeProvider};
 use anyhow::Context;
@@ -102,9 +102,12 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<OpenFigur
     }))
     .await
     .context("starting the fake provider")?;
-    let config = bench_config(&test_db.url, &provider.api_base(), &[])?;
-    let (running, url, http) = start_server(config, &db, args.senders).await?;
-    tracing::info!(%backend, rate, seconds, phones, senders = args.senders, "bench: open loop");
+    let channel = args.channel;
+    let (running, url, http) = channel
+        .start_server(&test_db, &provider, args.senders)
+        .await?;
+    let number = channel.number(0);
+    tracing::info!(%backend, ?channel, rate, seconds, phones, senders = args.senders, "bench: open loop");
 
     let offered = rate * seconds;
     let tickets = Arc::new(AtomicU64::new(0));
@@ -114,13 +117,14 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<OpenFigur
     let start = Instant::now();
     let tasks: Vec<_> = (0..args.senders.max(1))
         .map(|_| {
-            let (tickets, failed, acked, waiting, http, url) = (
+            let (tickets, failed, acked, waiting, http, url, number) = (
                 tickets.clone(),
                 failed.clone(),
                 acked.clone(),
                 waiting.clone(),
                 http.clone(),
                 url.clone(),
+                number.clone(),
             );
             tokio::spawn(async move {
                 loop {
@@ -133,18 +137,15 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<OpenFigur
                     let i = (k % phones as u64) as usize;
                     let n = k / phones as u64;
                     let text = INPUTS[(n % INPUTS.len() as u64) as usize];
-                    let body = text_payload_to(
-                        &phone_number_id(0),
-                        &phone(i),
-                        &format!("wamid.open.{run_id}.{i}.{n}"),
-                        text,
-                        1_764_000_000 + n,
-                    );
                     let posted = Instant::now();
                     if let Ok(mut q) = waiting.phones[i].lock() {
                         q.push_back(posted);
                     }
-                    if post_whatsapp(&http, &url, body).await {
+                    let id = format!("open.{run_id}.{i}.{n}");
+                    let ok = channel
+                        .post_text(&http, &url, &number, &phone(i), &id, text)
+                        .await;
+                    if ok {
                         acked.fetch_add(1, Ordering::Relaxed);
                     } else {
                         failed.fetch_add(1, Ordering::Relaxed);

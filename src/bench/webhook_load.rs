@@ -3,12 +3,16 @@
 //! The real server ([`crate::server::start`]) runs on `127.0.0.1:0` with the real [`Engine`] and
 //! WhatsApp configured against the [`FakeProvider`]. Each sender is one phone: it posts a signed
 //! WhatsApp text webhook over HTTP (keep-alive), waits until the provider receives the reply for
-//! its phone, then sends the next message. The inputs cycle through cheap conversation steps
+//! its phone, then sends the next message. With `--channel android-sms` the phones write SMS
+//! through SMS Gateway for Android instead: signed `sms:received` events on
+//! `/webhooks/android-sms`, the replies sent through the fake gateway's send API from the gateway
+//! phone each resident wrote to (per-SIM caps and `SMS_MPS` set high enough not to bound the run). The inputs cycle through cheap conversation steps
 //! (menu, a choice, cancel, the language question and its answer), each answered by exactly one
 //! message, so a missing or extra reply is an error.
 
-use super::{fresh_db, Backend, BenchArgs, Figures, Percentiles};
+use super::{fresh_db, Backend, BenchArgs, BenchChannel, Figures, Percentiles};
 use crate::app::App;
+use crate::channels::android;
 use crate::channels::whatsapp::signature;
 use crate::config::Config;
 use crate::engine::Engine;
@@ -35,13 +39,116 @@ pub(super) fn phone_number_id(i: usize) -> String {
     }
 }
 
-/// Adds kelurahan 2..=`count`, each with its own WhatsApp number ([`phone_number_id`]).
-pub(super) async fn add_numbers(db: &crate::store::Db, count: usize) -> anyhow::Result<()> {
+/// The signing key of the bench's gateway phones.
+const ANDROID_SIGNING_KEY: &str = "gotong-bench-signing-key";
+
+/// The gateway phone (its device id) of bench number `i`: phone 0 belongs to the default
+/// kelurahan (an unregistered gateway phone does), the others to kelurahan added by
+/// [`add_numbers`].
+fn android_device(i: usize) -> String {
+    format!("bench-gateway-{i}")
+}
+
+impl BenchChannel {
+    /// Bench number `i` as a reply's [`Delivered::from`] names it: the WhatsApp
+    /// `phone_number_id`, or the gateway phone's device id.
+    pub(super) fn number(self, i: usize) -> String {
+        match self {
+            BenchChannel::Whatsapp => phone_number_id(i),
+            BenchChannel::AndroidSms => android_device(i),
+        }
+    }
+
+    fn webhook_path(self) -> &'static str {
+        match self {
+            BenchChannel::Whatsapp => "/webhooks/whatsapp",
+            BenchChannel::AndroidSms => "/webhooks/android-sms",
+        }
+    }
+
+    /// The settings that send this channel's replies to `provider` (none for WhatsApp, which
+    /// [`bench_config`] always configures).
+    fn settings(self, provider: &FakeProvider) -> Vec<(&'static str, String)> {
+        match self {
+            BenchChannel::Whatsapp => Vec::new(),
+            BenchChannel::AndroidSms => vec![
+                ("SMS_PROVIDER", "android".to_string()),
+                (
+                    "ANDROID_SMS_API_URL",
+                    format!("{}/3rdparty/v1", provider.base),
+                ),
+                ("ANDROID_SMS_USERNAME", "sms".to_string()),
+                ("ANDROID_SMS_PASSWORD", "gotong-bench-password".to_string()),
+                ("ANDROID_SMS_SIGNING_KEY", ANDROID_SIGNING_KEY.to_string()),
+                ("ANDROID_SMS_PER_SIM_PER_MINUTE", "100000000".to_string()),
+                ("ANDROID_SMS_PER_SIM_PER_DAY", "1000000000".to_string()),
+                ("SMS_MPS", "100000".to_string()),
+            ],
+        }
+    }
+
+    /// [`start_server`] on `db` with this channel's replies sent to `provider`; the URL is this
+    /// channel's webhook.
+    pub(super) async fn start_server(
+        self,
+        db: &crate::testing::TestDb,
+        provider: &FakeProvider,
+        senders: usize,
+    ) -> anyhow::Result<(server::Running, String, reqwest::Client)> {
+        let config = bench_config(&db.url, &provider.api_base(), &self.settings(provider))?;
+        let (running, _, http) = start_server(config, &db.db, senders).await?;
+        let url = self.webhook_url(&running.addr);
+        Ok((running, url, http))
+    }
+
+    /// The URL of this channel's webhook on the server listening on `addr`.
+    pub(super) fn webhook_url(self, addr: &std::net::SocketAddr) -> String {
+        format!("http://{addr}{}", self.webhook_path())
+    }
+
+    /// Signs and posts one text from `phone` (digits, no '+') to bench number `number`, sent
+    /// now; `id` is unique per message; true when it was accepted.
+    pub(super) async fn post_text(
+        self,
+        http: &reqwest::Client,
+        url: &str,
+        number: &str,
+        phone: &str,
+        id: &str,
+        text: &str,
+    ) -> bool {
+        let timestamp = unix_now();
+        match self {
+            BenchChannel::Whatsapp => {
+                let body = text_payload_to(number, phone, &format!("wamid.{id}"), text, timestamp);
+                post_whatsapp(http, url, body).await
+            }
+            BenchChannel::AndroidSms => {
+                let body = android_received(number, phone, id, text, timestamp);
+                post_android(http, url, body).await
+            }
+        }
+    }
+}
+
+/// Adds kelurahan 2..=`count`, each with its own number on `channel` ([`BenchChannel::number`]).
+pub(super) async fn add_numbers(
+    db: &crate::store::Db,
+    count: usize,
+    channel: BenchChannel,
+) -> anyhow::Result<()> {
     for i in 1..count {
+        let number = match channel {
+            BenchChannel::Whatsapp => (crate::message::Channel::WhatsApp, phone_number_id(i)),
+            BenchChannel::AndroidSms => (
+                crate::message::Channel::Sms,
+                android::device_number(&android_device(i)),
+            ),
+        };
         db.create_kelurahan(
             &format!("357701{:04}", i + 1),
             &format!("Kelurahan {}", i + 1),
-            &[(crate::message::Channel::WhatsApp, phone_number_id(i))],
+            &[number],
             0,
         )
         .await?;
@@ -61,6 +168,7 @@ pub(super) const INPUTS: [&str; 10] = [
 struct Shared {
     http: reqwest::Client,
     url: String,
+    channel: BenchChannel,
     run_id: u32,
     /// Tickets handed out: one per message sent, warm-up first.
     tickets: AtomicU64,
@@ -110,12 +218,13 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
         .collect();
     // Phone i writes to number i % --numbers: its reply must come from that number.
     let numbers = args.numbers.max(1);
-    add_numbers(&db, numbers).await?;
+    let channel = args.channel;
+    add_numbers(&db, numbers, channel).await?;
     let mut routes = HashMap::new();
     let mut inboxes = Vec::new();
     for (i, phone) in phones.iter().enumerate() {
         let (tx, rx) = mpsc::unbounded_channel::<Instant>();
-        routes.insert(phone.clone(), (tx, phone_number_id(i % numbers)));
+        routes.insert(phone.clone(), (tx, channel.number(i % numbers)));
         inboxes.push(rx);
     }
     let stray = Arc::new(AtomicU64::new(0));
@@ -131,11 +240,13 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     .await
     .context("starting the fake provider")?;
 
-    let config = bench_config(&test_db.url, &provider.api_base(), &[])?;
-    let (running, url, http) = start_server(config, &db, args.senders).await?;
+    let (running, url, http) = channel
+        .start_server(&test_db, &provider, args.senders)
+        .await?;
     let shared = Arc::new(Shared {
         http,
         url,
+        channel,
         run_id: rand::random(),
         tickets: AtomicU64::new(0),
         warmup: args.warmup,
@@ -145,6 +256,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
     });
     tracing::info!(
         %backend,
+        ?channel,
         senders = args.senders,
         warmup = args.warmup,
         messages = args.messages,
@@ -160,7 +272,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<Figures> 
                 shared.clone(),
                 i,
                 phone,
-                phone_number_id(i % numbers),
+                channel.number(i % numbers),
                 inbox,
             ))
         })
@@ -238,7 +350,7 @@ pub(super) async fn start_server(
         ..ServeOptions::default()
     };
     let running = server::start(app, listener, options).await?;
-    let url = format!("http://{}/webhooks/whatsapp", running.addr);
+    let url = BenchChannel::Whatsapp.webhook_url(&running.addr);
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(senders)
         .tcp_nodelay(true)
@@ -279,6 +391,58 @@ pub(super) async fn post_whatsapp(http: &reqwest::Client, url: &str, body: Vec<u
             .body(body),
     )
     .await
+}
+
+/// Signs and posts a gateway event as the phone does (`X-Signature` over the body and
+/// `X-Timestamp`, now); true when it was accepted (see [`accepted`]).
+pub(super) async fn post_android(http: &reqwest::Client, url: &str, body: Vec<u8>) -> bool {
+    let timestamp = unix_now().to_string();
+    let sig = android::signature::sign(ANDROID_SIGNING_KEY, &body, &timestamp);
+    accepted(
+        http.post(url)
+            .header("content-type", "application/json")
+            .header(android::signature::TIMESTAMP_HEADER, timestamp)
+            .header(android::signature::SIGNATURE_HEADER, sig)
+            .body(body),
+    )
+    .await
+}
+
+/// Now in Unix seconds.
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// A gateway `sms:received` event (`webhook-fixtures/android-sms/received.json`): `text` from
+/// `phone` (digits) to SIM 1 of `device`, event id `id`. Its `messageId`, like the app's, is
+/// derived from the content, so residents sending the same text share it.
+pub(super) fn android_received(
+    device: &str,
+    phone: &str,
+    id: &str,
+    text: &str,
+    timestamp: u64,
+) -> Vec<u8> {
+    let received_at = chrono::DateTime::from_timestamp(timestamp as i64, 0)
+        .unwrap_or_default()
+        .to_rfc3339();
+    serde_json::json!({
+        "deviceId": device,
+        "event": "sms:received",
+        "id": id,
+        "payload": {
+            "messageId": hex::encode(text.as_bytes()),
+            "message": text,
+            "phoneNumber": format!("+{phone}"),
+            "simNumber": 1,
+            "receivedAt": received_at
+        },
+        "webhookId": "bench-received"
+    })
+    .to_string()
+    .into_bytes()
 }
 
 /// Sends a webhook; true when it was answered 2xx. Its (tiny) body is read so the connection goes
@@ -351,19 +515,19 @@ async fn sender(
     let mut stats = SenderStats::default();
     let mut n: u64 = 0;
     while let Some(measured) = shared.next() {
-        let wamid = format!("wamid.bench.{}.{index}.{n}", shared.run_id);
+        let id = format!("bench.{}.{index}.{n}", shared.run_id);
         let text = INPUTS[(n % INPUTS.len() as u64) as usize];
         n += 1;
-        let timestamp = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let body = text_payload_to(&number, &phone, &wamid, text, timestamp);
         // A reply that came after the previous one was counted is one too many.
         while replies.try_recv().is_ok() {
             stats.errors += 1;
         }
         let sent = Instant::now();
-        if !post_whatsapp(&shared.http, &shared.url, body).await {
+        let posted = shared
+            .channel
+            .post_text(&shared.http, &shared.url, &number, &phone, &id, text)
+            .await;
+        if !posted {
             stats.errors += 1;
             continue;
         }

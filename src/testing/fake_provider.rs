@@ -109,7 +109,8 @@ impl Recorded {
 pub struct Delivered {
     /// The recipient as the provider gets it: digits without '+' (WhatsApp), `+` and digits (SMS).
     pub to: String,
-    /// The number it was sent from: the WhatsApp `phone_number_id` of the URL, the SMS `From`.
+    /// The number it was sent from: the WhatsApp `phone_number_id` of the URL, the Twilio `From`,
+    /// the gateway send's `deviceId`.
     pub from: String,
     pub channel: Channel,
     /// When the request reached the provider.
@@ -368,16 +369,20 @@ fn recipient(kind: Kind, body: &[u8]) -> Option<String> {
     }
 }
 
-/// The number a send came from: `From` of an SMS form, the `phone_number_id` of a WhatsApp URL
+/// The number a send came from: `From` of a Twilio form, the `deviceId` of a gateway send (the
+/// phone it goes out of), the `phone_number_id` of a WhatsApp URL
 /// (`/{version}/{phone_number_id}/messages`).
-fn sender(sms: bool, path: &str, body: &[u8]) -> String {
-    if sms {
-        serde_urlencoded::from_bytes::<HashMap<String, String>>(body)
+fn sender(kind: Kind, path: &str, body: &[u8]) -> String {
+    match kind {
+        Kind::Twilio => serde_urlencoded::from_bytes::<HashMap<String, String>>(body)
             .ok()
             .and_then(|f| f.get("From").cloned())
-            .unwrap_or_default()
-    } else {
-        path.rsplit('/').nth(1).unwrap_or_default().to_string()
+            .unwrap_or_default(),
+        Kind::Android => serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|v| v["deviceId"].as_str().map(String::from))
+            .unwrap_or_default(),
+        Kind::WhatsApp => path.rsplit('/').nth(1).unwrap_or_default().to_string(),
     }
 }
 
@@ -401,7 +406,7 @@ async fn fake_send(
         };
         return json_response(StatusCode::BAD_REQUEST, error.to_string());
     };
-    let from = sender(sms, uri.path(), &body);
+    let from = sender(kind, uri.path(), &body);
     // Overlaps are a test's question; a benchmark's fake does as little as it can.
     if state.recording && !lock(&state.in_flight).insert(to.clone()) {
         lock(&state.overlaps).push(to.clone());

@@ -20,12 +20,22 @@
 //! others (`@item`, `@status`, `@campaign`, `@spend`, `@close`) in the kelurahan of the last `@to`.
 
 use crate::app::App;
+use crate::channels::android::inbound::AndroidWebhook;
+use crate::channels::android::send::AndroidSender;
+use crate::channels::android::sims::{Caps, SimPool};
+use crate::channels::android::{device_number, signature};
+use crate::channels::{RawWebhook, Sender, Webhook};
 use crate::chat;
 use crate::clock::FakeClock;
+use crate::config::AndroidConfig;
 use crate::engine::render::transcript_text;
+use crate::inbox::handle_phone;
 use crate::message::{Body, Channel, Content};
+use crate::testing::fake_provider::FakeProvider;
 use crate::testing::kelurahan;
 use crate::text::gsm7::{is_gsm7, sms_segments, MAX_SMS_SEGMENTS};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// The suite's transcripts (`tests/transcripts/*.txt`), sorted.
 pub fn suite_files() -> Vec<std::path::PathBuf> {
@@ -192,12 +202,156 @@ pub fn show(replies: &[Body]) -> String {
         .join("\n---\n")
 }
 
+/// Whether a transcript is plain SMS to the default kelurahan: no other channel, no `@to`, only
+/// texts sent (what [`AndroidRoute`] can carry).
+pub fn is_sms_only(text: &str) -> bool {
+    parse(text).is_ok_and(|exchanges| {
+        exchanges.iter().all(|ex| match &ex.directive {
+            Line::Channel(c) => *c == Channel::Sms,
+            Line::To(_) => false,
+            Line::Send(content, _) => matches!(content, Content::Text { .. }),
+            Line::Phone(_) | Line::Clock(_) | Line::Setup(..) => true,
+        })
+    })
+}
+
+/// SMS through SMS Gateway for Android, for [`run_on`]: each message goes in as a signed
+/// `sms:received` event from the gateway phone [`AndroidRoute::DEVICE`] (verified and read by the
+/// provider's [`AndroidWebhook`], given its kelurahan as the webhook intake does), and each reply
+/// goes out through the provider's [`AndroidSender`] to a fake gateway; the transcript shows the
+/// texts the gateway was asked to send.
+pub struct AndroidRoute {
+    webhook: AndroidWebhook,
+    sender: AndroidSender,
+    gateway: FakeProvider,
+    events: AtomicU64,
+}
+
+impl AndroidRoute {
+    /// The gateway phone the residents write to (not registered: the default kelurahan's).
+    pub const DEVICE: &'static str = "transcript-gateway";
+    const SIGNING_KEY: &'static str = "gotong-transcript-signing-key";
+
+    /// The provider on `app` and `clock` (the transcript's), sending to a new fake gateway.
+    pub async fn start(app: &App, clock: &FakeClock) -> AndroidRoute {
+        let gateway = FakeProvider::start().await;
+        let config = AndroidConfig {
+            api_url: format!("{}/3rdparty/v1", gateway.base),
+            username: "sms".into(),
+            password: "gotong-transcript-password".into(),
+            signing_key: Self::SIGNING_KEY.into(),
+            per_sim_per_minute: u32::MAX,
+            per_sim_per_day: u32::MAX,
+        };
+        let sims = Arc::new(SimPool::new(Caps {
+            per_minute: config.per_sim_per_minute,
+            per_day: config.per_sim_per_day,
+        }));
+        let clock: Arc<dyn crate::clock::Clock> = Arc::new(clock.clone());
+        AndroidRoute {
+            webhook: AndroidWebhook::new(&config.signing_key, clock.clone(), sims.clone()),
+            sender: AndroidSender::new(
+                reqwest::Client::new(),
+                &config,
+                sims,
+                app.numbers.clone(),
+                clock,
+            ),
+            gateway,
+            events: AtomicU64::new(0),
+        }
+    }
+
+    /// `text` from `phone`; the texts of the replies, as the gateway got them.
+    async fn say(&self, app: &App, phone: &str, text: &str) -> Result<Vec<String>, String> {
+        let now = app.now();
+        let n = self.events.fetch_add(1, Ordering::SeqCst);
+        let received_at = chrono::DateTime::from_timestamp_millis(now)
+            .unwrap_or_default()
+            .to_rfc3339();
+        let body = serde_json::json!({
+            "deviceId": Self::DEVICE,
+            "event": "sms:received",
+            "id": format!("transcript-{n}"),
+            "payload": {
+                "messageId": hex::encode(text.as_bytes()),
+                "message": text,
+                "phoneNumber": phone,
+                "simNumber": 1,
+                "receivedAt": received_at
+            },
+            "webhookId": "transcript"
+        })
+        .to_string()
+        .into_bytes();
+        let timestamp = (now / 1000).to_string();
+        let mut headers = axum::http::HeaderMap::new();
+        let sig = signature::sign(Self::SIGNING_KEY, &body, &timestamp);
+        for (name, value) in [
+            (signature::TIMESTAMP_HEADER, timestamp),
+            (signature::SIGNATURE_HEADER, sig),
+        ] {
+            headers.insert(name, value.parse().map_err(|e| format!("{e}"))?);
+        }
+        let raw = RawWebhook {
+            path_and_query: "/webhooks/android-sms",
+            headers: &headers,
+            body: &body,
+        };
+        self.webhook.verify(&raw).map_err(|e| e.to_string())?;
+        let events = self.webhook.parse(&raw, now).map_err(|e| e.to_string())?;
+        let [mut msg] = <[_; 1]>::try_from(events.messages)
+            .map_err(|m| format!("the event gave {} messages, not one", m.len()))?;
+        msg.kelurahan = app
+            .numbers
+            .owner_of_message(Channel::Sms, msg.to.as_deref())
+            .await
+            .ok_or("the gateway phone belongs to no kelurahan")?;
+        let from = msg
+            .to
+            .clone()
+            .unwrap_or_else(|| device_number(Self::DEVICE));
+        let phone = msg.phone.clone().ok_or("the event has no phone")?;
+        app.db
+            .record_inbound(&msg, now)
+            .await
+            .map_err(|e| e.to_string())?;
+        handle_phone(app, &phone).await.map_err(|e| e.to_string())?;
+        let replies = app
+            .db
+            .take_outbox_for_phone(msg.kelurahan, &phone, app.now())
+            .await
+            .map_err(|e| e.to_string())?;
+        let before = self.gateway.requests().len();
+        for r in &replies {
+            self.sender
+                .send(Some(&from), &phone, r)
+                .await
+                .map_err(|e| format!("the gateway send failed: {e}"))?;
+        }
+        Ok(self.gateway.requests()[before..]
+            .iter()
+            .map(|r| r.text())
+            .collect())
+    }
+}
+
 /// Runs a transcript against `app` (whose clock must be `clock`). Returns the transcript as it
 /// actually went (for blessing) and the list of differences.
 pub async fn run(
     app: &App,
     clock: &FakeClock,
     text: &str,
+) -> Result<(String, Vec<String>), String> {
+    run_on(app, clock, text, None).await
+}
+
+/// [`run`], the messages going through `android` when given (an [`is_sms_only`] transcript).
+pub async fn run_on(
+    app: &App,
+    clock: &FakeClock,
+    text: &str,
+    android: Option<&AndroidRoute>,
 ) -> Result<(String, Vec<String>), String> {
     let exchanges = parse(text)?;
     let mut channel = Channel::Sms;
@@ -239,10 +393,30 @@ pub async fn run(
                 actual.push('\n');
             }
             Line::Send(content, shown) => {
-                let replies = chat::say_to(app, to, channel, &phone, content.clone())
-                    .await
-                    .map_err(|e| format!("line {}: store error {e}", ex.line))?;
-                let got = show(&replies);
+                // Each reply as the transcript shows it, and the text an SMS would carry.
+                let replies: Vec<(String, String)> = match (android, content) {
+                    (None, _) => chat::say_to(app, to, channel, &phone, content.clone())
+                        .await
+                        .map_err(|e| format!("line {}: store error {e}", ex.line))?
+                        .iter()
+                        .map(|r| (transcript_text(r), r.main_text().to_string()))
+                        .collect(),
+                    (Some(route), Content::Text { text }) if channel == Channel::Sms => route
+                        .say(app, &phone, text)
+                        .await
+                        .map_err(|e| format!("line {}: through the gateway: {e}", ex.line))?
+                        .into_iter()
+                        .map(|t| (t.clone(), t))
+                        .collect(),
+                    (Some(_), _) => {
+                        return Err(format!("line {}: not an SMS text", ex.line));
+                    }
+                };
+                let got = replies
+                    .iter()
+                    .map(|(shown, _)| shown.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n---\n");
                 if shown.starts_with('@') {
                     actual.push_str(&format!("{shown}\n"));
                 } else {
@@ -258,8 +432,8 @@ pub async fn run(
                     ));
                 }
                 // DESIGN §6: a full NIK (or KK number) is never sent in a message.
-                for r in &replies {
-                    if has_sixteen_digits(&transcript_text(r)) {
+                for (r, _) in &replies {
+                    if has_sixteen_digits(r) {
                         problems.push(format!(
                             "line {}: a reply shows a 16-digit number (a full NIK or KK?)",
                             ex.line
@@ -267,8 +441,7 @@ pub async fn run(
                     }
                 }
                 if channel == Channel::Sms {
-                    for r in &replies {
-                        let t = r.main_text();
+                    for (_, t) in &replies {
                         if !is_gsm7(t) || sms_segments(t) > MAX_SMS_SEGMENTS {
                             problems.push(format!(
                                 "line {}: SMS reply is not GSM-7 within {MAX_SMS_SEGMENTS} segments: {t:?}",
