@@ -778,6 +778,10 @@ impl Engine {
         let outcome = self.run_action(turn, flow, step, input_value, pin).await?;
         let target = match outcome {
             Outcome::Reject(message, args) => {
+                // The action refused the answer, so it was none (DESIGN §6: a message that may be
+                // a PIN is then stored masked, and the refusal does not echo it).
+                turn.accepted = false;
+                let args = unechoed(content.input_text(), args);
                 self.reject(turn, flow, step, message, &args).await?;
                 return Ok(false);
             }
@@ -1022,6 +1026,18 @@ impl Engine {
         };
         Ok((handled, change))
     }
+}
+
+/// A refusal's arguments with a message that may be a PIN masked wherever it stands ("Tidak ada
+/// tagihan #******"): a PIN typed at the wrong step is never sent back (DESIGN §6).
+fn unechoed(raw: &str, args: Vec<(&'static str, String)>) -> Vec<(&'static str, String)> {
+    let raw = raw.trim();
+    if !words::may_be_pin(raw) {
+        return args;
+    }
+    args.into_iter()
+        .map(|(k, v)| (k, v.replace(raw, "******")))
+        .collect()
 }
 
 #[cfg(test)]
