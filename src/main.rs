@@ -47,7 +47,8 @@ enum Command {
     },
     /// Create (or reuse) a demo kelurahan and open the chat as one of its residents.
     Demo,
-    /// Import data: `gotong import registry FILE.csv [--kelurahan CODE] [--dry-run] [--json]`.
+    /// Import data: `gotong import registry FILE.csv [--kelurahan CODE] [--dry-run] [--json]`;
+    /// `gotong import aid FILE.csv` (a DTKS/DTSEN or bansos list: nik, program, periode).
     /// Rejected rows are reported, not a failure; the exit status is non-zero only if the file
     /// cannot be read.
     Import {
@@ -72,12 +73,13 @@ enum Command {
         kelurahan: Option<String>,
     },
     /// Reports: `gotong report mutasi --month YYYY-MM [FILE] [--kelurahan CODE]`, the Buku
-    /// Mutasi (births, deaths, moves in and out per RW/RT) as CSV (stdout if no file).
+    /// Mutasi (births, deaths, moves in and out per RW/RT) as CSV (stdout if no file);
+    /// `gotong report quality [FILE]`, completeness per RW and the data-quality findings.
     Report {
         what: String,
         file: Option<std::path::PathBuf>,
         #[arg(long)]
-        month: String,
+        month: Option<String>,
         /// The kelurahan (its 10-digit code); the default one if absent.
         #[arg(long)]
         kelurahan: Option<String>,
@@ -224,6 +226,18 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             gotong::registry::cli::import_command(&db, &file, kelurahan, dry_run, json).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Import {
+            what,
+            file,
+            kelurahan,
+            dry_run,
+            json,
+        } if what == "aid" => {
+            let db = Db::connect(&config.database_url).await?;
+            let kelurahan = kelurahan.as_deref();
+            gotong::registry::cli::import_aid_command(&db, &file, kelurahan, dry_run, json).await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Export {
             what,
             file,
@@ -240,6 +254,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             month,
             kelurahan,
         } if what == "mutasi" => {
+            let Some(month) = month else {
+                eprintln!("gotong report mutasi needs --month YYYY-MM");
+                return Ok(ExitCode::from(2));
+            };
             let db = Db::connect(&config.database_url).await?;
             gotong::registry::cli::mutasi_command(
                 &db,
@@ -250,12 +268,23 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             .await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report {
+            what,
+            file,
+            kelurahan,
+            ..
+        } if what == "quality" => {
+            let db = Db::connect(&config.database_url).await?;
+            gotong::registry::cli::quality_command(&db, file.as_deref(), kelurahan.as_deref())
+                .await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report { what, .. } => {
-            eprintln!("unknown report {what:?}: only `mutasi` is known");
+            eprintln!("unknown report {what:?}: only `mutasi` and `quality` are known");
             Ok(ExitCode::from(2))
         }
         Command::Import { what, .. } | Command::Export { what, .. } => {
-            eprintln!("unknown data {what:?}: only `registry` is known");
+            eprintln!("unknown data {what:?}: `registry` (import, export) or `aid` (import)");
             Ok(ExitCode::from(2))
         }
         Command::Kelurahan { command } => {

@@ -719,7 +719,146 @@ async fn tickets_are_listed_answered_and_closed(db: &Db) {
     o.server.shutdown().await;
 }
 
+/// An aid list over HTTP flags the persons it names (unknown NIKs rejected by line, masked); a
+/// second import of it changes nothing; the data-quality report then names the double
+/// recipient, the recipient in another KK and the dead recipient, and the completeness per RW.
+async fn an_aid_list_flags_persons_and_feeds_the_quality_report(db: &Db) {
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let list = "nik,program,periode,no_kk\n\
+                3201011205800001,PKH,2026,\n\
+                3201011205800001,blt-dd,2026-03,\n\
+                3201010101900006,BPNT,2026,3201010101239999\n\
+                3201015002490005,PKH,2026,\n\
+                3201011205800099,PKH,2026,\n\
+                12345,PKH,2026,\n\
+                3201014202920007,,2026,\n";
+    let post = |dry_run: bool| {
+        o.server
+            .http
+            .post(format!(
+                "{}/api/registry/aid?dry_run={dry_run}",
+                o.server.base
+            ))
+            .bearer_auth(ADMIN_TOKEN)
+            .header("content-type", "text/csv")
+            .body(list)
+            .send()
+    };
+    let dry: Value = post(true).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (dry["flagged"].clone(), dry["dry_run"].clone()),
+        (json!(4), json!(true))
+    );
+    let r = post(false).await.unwrap();
+    assert_eq!(r.status(), 200);
+    let report: Value = r.json().await.unwrap();
+    assert_eq!(
+        (report["flagged"].clone(), report["households"].clone()),
+        (json!(4), json!(2)),
+        "{report}"
+    );
+    let rejected: Vec<(u64, String)> = report["rejected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| {
+            (
+                i["line"].as_u64().unwrap(),
+                i["reason"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(rejected.len(), 3, "{rejected:?}");
+    assert_eq!(
+        rejected[0],
+        (
+            6,
+            "NIK ************0099 tidak ada di registry kelurahan ini".into()
+        )
+    );
+    assert_eq!(
+        rejected[1],
+        (7, "nik harus 16 angka, tertulis 5 angka".into())
+    );
+    assert_eq!(
+        rejected[2],
+        (
+            8,
+            "NIK ************0007: program dan periode harus diisi".into()
+        )
+    );
+    assert!(
+        !report.to_string().contains("3201011205800099"),
+        "no full NIK"
+    );
+    let again: Value = post(false).await.unwrap().json().await.unwrap();
+    assert_eq!(
+        (again["flagged"].clone(), again["unchanged"].clone()),
+        (json!(0), json!(4)),
+        "a re-import changes nothing"
+    );
+    let wrong = o
+        .server
+        .http
+        .post(format!("{}/api/registry/aid", o.server.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .body("nik,jumlah\n3201011205800001,3\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 422, "a list without a programme column");
+
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    tx.end_membership(
+        "3201015002490005",
+        gotong::registry::change::Ending::Death,
+        "2026-11-20",
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let (_, findings) = o.call(reqwest::Method::GET, "/data-quality", None).await;
+    let aid: Vec<(&str, &str)> = findings
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"].as_str().unwrap().contains("aid"))
+        .map(|f| {
+            (
+                f["nik_masked"].as_str().unwrap(),
+                f["kind"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        aid,
+        vec![
+            ("************0006", "aid_in_two_households"),
+            ("************0001", "double_aid"),
+            ("************0005", "aid_disagrees_with_registry"),
+        ],
+        "{findings}"
+    );
+    let (_, completeness) = o
+        .call(reqwest::Method::GET, "/data-quality/completeness", None)
+        .await;
+    let rows = completeness.as_array().unwrap();
+    assert_eq!(
+        rows.iter()
+            .map(|r| r["rw"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        vec!["03", "*"]
+    );
+    // 8 present residents (SUMARNI is dead), 3 with a phone in the file, none linked.
+    assert_eq!(rows[0]["persons"], 8);
+    assert_eq!(rows[0]["phone_pct"], 37.5, "{completeness}");
+    assert_eq!(rows[0]["verified_pct"], 0.0);
+    o.server.shutdown().await;
+}
+
 gotong::backend_tests!(
+    an_aid_list_flags_persons_and_feeds_the_quality_report,
     import_over_http_reports_and_is_idempotent,
     the_registry_api_acts_on_the_kelurahan_named,
     an_issued_code_links_a_phone_once,

@@ -9,10 +9,11 @@ use crate::accounts::issue_code::{issue_activation_code, IssueCodeError, IssuedC
 use crate::calendar::jakarta_date;
 use crate::parse::mask_phone;
 use crate::parse::nik::{mask_nik, parse_nik};
+use crate::registry::aid::{AidOptions, AidReport};
 use crate::registry::buku_mutasi::{write_buku_mutasi, Month};
 use crate::registry::change::{self, ChangeError, Kind, Status};
 use crate::registry::import::{import_registry, ImportOptions};
-use crate::registry::quality::Finding;
+use crate::registry::quality::{Completeness, Finding};
 use crate::registry::report::ImportReport;
 use crate::registry::{RegistryError, Residence, Shdk};
 use crate::store::{ChangeRequest, Code};
@@ -38,7 +39,17 @@ pub fn routes() -> Router<HttpState> {
         .route("/locked-pins", get(locked_pins))
         .route("/registry/import", post(import))
         .route("/registry/mutations", get(buku_mutasi))
+        .route("/registry/aid", post(import_aid))
         .route("/data-quality", get(data_quality))
+        .route("/data-quality/completeness", get(completeness))
+}
+
+/// A registry file that cannot be imported is the client's fault; a database failure is not.
+fn registry_error(e: RegistryError) -> HttpError {
+    match e {
+        RegistryError::Store(e) => HttpError::Store(e),
+        other => HttpError::Unprocessable(other.to_string()),
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -65,10 +76,27 @@ async fn import(
     };
     let report = import_registry(&state.app.db, &body, &opts, &|_| {})
         .await
-        .map_err(|e| match e {
-            RegistryError::Store(e) => HttpError::Store(e),
-            other => HttpError::Unprocessable(other.to_string()),
-        })?;
+        .map_err(registry_error)?;
+    Ok(Json(report))
+}
+
+/// `POST /api/registry/aid[?dry_run=true]` with a `text/csv` body `nik,program,periode[,no_kk]`:
+/// flags the persons of a DTKS/DTSEN or bansos list; unknown NIKs are rejected per line.
+async fn import_aid(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> Result<Json<AidReport>, HttpError> {
+    let opts = AidOptions {
+        kelurahan: kelurahan.id(),
+        dry_run: q.dry_run,
+        actor: ACTOR.into(),
+        now_ms: state.app.now(),
+    };
+    let report = crate::registry::aid::import_aid(&state.app.db, &body, &opts)
+        .await
+        .map_err(registry_error)?;
     Ok(Json(report))
 }
 
@@ -88,10 +116,7 @@ async fn buku_mutasi(
     let mut out = Vec::new();
     write_buku_mutasi(&state.app.db, kelurahan.id(), month, &mut out)
         .await
-        .map_err(|e| match e {
-            RegistryError::Store(e) => HttpError::Store(e),
-            other => HttpError::Unprocessable(other.to_string()),
-        })?;
+        .map_err(registry_error)?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
         out,
@@ -99,7 +124,8 @@ async fn buku_mutasi(
 }
 
 /// `GET /api/data-quality`: legacy NIKs, households without a phone, members over 100, children
-/// older than a parent.
+/// older than a parent, heads under 16, two heads, duplicates by name and birth date, double aid
+/// recipients and aid flags on the dead or moved out.
 async fn data_quality(
     State(state): State<HttpState>,
     kelurahan: ForKelurahan,
@@ -108,6 +134,15 @@ async fn data_quality(
     Ok(Json(
         state.app.db.data_quality(kelurahan.id(), today).await?,
     ))
+}
+
+/// `GET /api/data-quality/completeness`: per RW (then `"*"`, the whole kelurahan), the percent
+/// of residents with an occupation, an education, a phone, and of households verified.
+async fn completeness(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+) -> Result<Json<Vec<Completeness>>, HttpError> {
+    Ok(Json(state.app.db.completeness(kelurahan.id()).await?))
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,7 @@
 //! `gotong import registry FILE.csv|FILE.xlsx [--kelurahan CODE] [--dry-run] [--json]`, `gotong
-//! export registry [FILE] [--kelurahan CODE]` and `gotong report mutasi --month YYYY-MM [FILE]`: the registry of the kelurahan with that Kemendagri code,
-//! by default the deployment's default kelurahan.
+//! import aid FILE.csv`, `gotong export registry [FILE] [--kelurahan CODE]`, `gotong report mutasi
+//! --month YYYY-MM [FILE]` and `gotong report quality [FILE]`: the registry of the kelurahan with
+//! that Kemendagri code, by default the deployment's default kelurahan.
 //!
 //! Exit status: non-zero when the file cannot be read, is not a registry CSV (wrong header), or
 //! the database fails. Rejected rows alone are not a failure: the good households are imported
@@ -82,6 +83,53 @@ pub async fn import_command(
         println!("{}", serde_json::to_string_pretty(&report)?);
     } else {
         print!("{}", report.summary(SHOWN));
+    }
+    Ok(())
+}
+
+/// `gotong import aid FILE.csv [--kelurahan CODE] [--dry-run] [--json]`: a DTKS/DTSEN or bansos
+/// list (`nik,program,periode[,no_kk]`) flags its persons and their households.
+pub async fn import_aid_command(
+    db: &Db,
+    file: &Path,
+    kelurahan: Option<&str>,
+    dry_run: bool,
+    json: bool,
+) -> anyhow::Result<()> {
+    let kelurahan = kelurahan_named(db, kelurahan).await?;
+    let input = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let opts = super::aid::AidOptions {
+        kelurahan: kelurahan.id,
+        dry_run,
+        actor: "cli".into(),
+        now_ms: SystemClock.now_ms(),
+    };
+    let report = super::aid::import_aid(db, &input, &opts).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.summary(SHOWN));
+    }
+    Ok(())
+}
+
+/// `gotong report quality [--kelurahan CODE] [FILE]`: completeness per RW, then every
+/// data-quality finding, as text (to `file` or stdout).
+pub async fn quality_command(
+    db: &Db,
+    file: Option<&Path>,
+    kelurahan: Option<&str>,
+) -> anyhow::Result<()> {
+    let kelurahan = kelurahan_named(db, kelurahan).await?.id;
+    let today = crate::calendar::jakarta_date(SystemClock.now_ms());
+    let text = super::quality::report_text(
+        &db.completeness(kelurahan).await?,
+        &db.data_quality(kelurahan, today).await?,
+    );
+    match file {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => print!("{text}"),
     }
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use crate::error::StoreResult;
 use crate::parse::nik::mask_nik;
+use crate::registry::aid::{aid_findings, EXCLUSIVE_PROGRAMMES};
 use crate::registry::Shdk;
 use crate::store::{Db, KelurahanId, RegistryMember};
 use chrono::{Months, NaiveDate};
@@ -22,6 +23,18 @@ pub enum FindingKind {
     Over100,
     /// An `ANAK` is older than the head or the head's spouse.
     ChildOlderThanParent,
+    /// The head of the household is under 16.
+    HeadUnder16,
+    /// A household has more than one `KEPALA KELUARGA`.
+    TwoHeads,
+    /// Another person has the same name and birth date under a different NIK.
+    DuplicatePerson,
+    /// One NIK receives two programmes that exclude each other ([`super::aid`]).
+    DoubleAid,
+    /// One NIK is an aid recipient in two households.
+    AidInTwoHouseholds,
+    /// An aid recipient the registry records as dead or moved out.
+    AidDisagreesWithRegistry,
 }
 
 /// One finding.
@@ -42,11 +55,20 @@ impl Db {
         kelurahan: KelurahanId,
         today: NaiveDate,
     ) -> StoreResult<Vec<Finding>> {
-        Ok(findings(&self.registry_members(kelurahan).await?, today))
+        let members = self.registry_members(kelurahan).await?;
+        let flags = self.aid_flags(kelurahan).await?;
+        let mut out = findings(&members, today);
+        out.extend(aid_findings(&members, &flags, EXCLUSIVE_PROGRAMMES));
+        Ok(out)
+    }
+
+    /// Completeness of `kelurahan`'s registry per RW (present residents only).
+    pub async fn completeness(&self, kelurahan: KelurahanId) -> StoreResult<Vec<Completeness>> {
+        Ok(completeness(&self.registry_members(kelurahan).await?))
     }
 }
 
-fn finding(m: &RegistryMember, kind: FindingKind, detail: String) -> Finding {
+pub(crate) fn finding(m: &RegistryMember, kind: FindingKind, detail: String) -> Finding {
     Finding {
         no_kk: m.person.no_kk.clone(),
         nik_masked: mask_nik(&m.person.nik),
@@ -138,6 +160,152 @@ pub fn findings(members: &[RegistryMember], today: NaiveDate) -> Vec<Finding> {
                 ));
             }
         }
+        let heads: Vec<&&RegistryMember> = present
+            .iter()
+            .filter(|m| m.person.shdk == Shdk::KepalaKeluarga)
+            .collect();
+        if let Some(second) = heads.get(1) {
+            out.push(finding(
+                second,
+                FindingKind::TwoHeads,
+                format!("{} KEPALA KELUARGA dalam satu KK", heads.len()),
+            ));
+        }
+        let born_16_years_ago = today.checked_sub_months(Months::new(16 * 12));
+        for head in &heads {
+            if born_16_years_ago.is_some_and(|limit| head.person.birth_date > limit) {
+                out.push(finding(
+                    head,
+                    FindingKind::HeadUnder16,
+                    format!(
+                        "KEPALA KELUARGA di bawah 16 tahun (lahir {})",
+                        head.person.birth_date
+                    ),
+                ));
+            }
+        }
+    }
+    out.extend(duplicates(members));
+    out
+}
+
+/// Present persons sharing a name (case and spaces aside) and birth date under different NIKs:
+/// each one after the first of its group is a finding.
+fn duplicates(members: &[RegistryMember]) -> Vec<Finding> {
+    let mut seen: HashMap<(String, NaiveDate), &RegistryMember> = HashMap::new();
+    let mut out = Vec::new();
+    for m in members.iter().filter(|m| m.is_present()) {
+        let name = m
+            .person
+            .name
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_uppercase();
+        match seen.get(&(name.clone(), m.person.birth_date)) {
+            Some(first) if first.person.nik != m.person.nik => out.push(finding(
+                m,
+                FindingKind::DuplicatePerson,
+                format!(
+                    "nama dan tanggal lahir ({}) sama dengan NIK {} di KK {}",
+                    m.person.birth_date,
+                    mask_nik(&first.person.nik),
+                    first.person.no_kk
+                ),
+            )),
+            Some(_) => {}
+            None => {
+                seen.insert((name, m.person.birth_date), m);
+            }
+        }
+    }
+    out
+}
+
+/// How complete one RW's data is, in persons (present residents) and households.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Completeness {
+    pub rw: String,
+    pub persons: u64,
+    pub households: u64,
+    /// Percent of persons with an occupation, an education, a phone (in the registry or
+    /// linked); percent of households that confirmed their data (`DATA` → 1).
+    pub occupation_pct: f64,
+    pub education_pct: f64,
+    pub phone_pct: f64,
+    pub verified_pct: f64,
+}
+
+fn pct(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        (part as f64 * 1000.0 / whole as f64).round() / 10.0
+    }
+}
+
+/// Completeness per RW, in RW order, then the whole kelurahan as RW `"*"`.
+pub fn completeness(members: &[RegistryMember]) -> Vec<Completeness> {
+    #[derive(Default)]
+    struct Count<'a> {
+        persons: u64,
+        occupation: u64,
+        education: u64,
+        phone: u64,
+        households: BTreeMap<&'a str, bool>,
+    }
+    let mut by_rw: BTreeMap<&str, Count> = BTreeMap::new();
+    for m in members.iter().filter(|m| m.is_present()) {
+        for key in [m.rw.as_str(), "*"] {
+            let c = by_rw.entry(key).or_default();
+            c.persons += 1;
+            c.occupation += u64::from(m.person.demographics.occupation.is_some());
+            c.education += u64::from(m.person.demographics.education.is_some());
+            c.phone += u64::from(m.person.phone.is_some() || m.linked);
+            *c.households.entry(m.person.no_kk.as_str()).or_default() |= m.verified_at.is_some();
+        }
+    }
+    let mut out: Vec<Completeness> = by_rw
+        .into_iter()
+        .map(|(rw, c)| {
+            let households = c.households.len() as u64;
+            let verified = c.households.values().filter(|v| **v).count() as u64;
+            Completeness {
+                rw: rw.to_string(),
+                persons: c.persons,
+                households,
+                occupation_pct: pct(c.occupation, c.persons),
+                education_pct: pct(c.education, c.persons),
+                phone_pct: pct(c.phone, c.persons),
+                verified_pct: pct(verified, households),
+            }
+        })
+        .collect();
+    // "*" sorts first; the whole kelurahan goes last.
+    if let Some(i) = out.iter().position(|c| c.rw == "*") {
+        let all = out.remove(i);
+        out.push(all);
+    }
+    out
+}
+
+/// The report as text for the officer: a completeness table, then the findings one a line.
+pub fn report_text(completeness: &[Completeness], findings: &[Finding]) -> String {
+    let mut out =
+        String::from("RW    orang    KK  pekerjaan  pendidikan  no. HP  KK terverifikasi\n");
+    for c in completeness {
+        let rw = if c.rw == "*" { "semua" } else { c.rw.as_str() };
+        out.push_str(&format!(
+            "{rw:<5} {:>5} {:>5} {:>9.1}% {:>10.1}% {:>6.1}% {:>16.1}%\n",
+            c.persons, c.households, c.occupation_pct, c.education_pct, c.phone_pct, c.verified_pct
+        ));
+    }
+    out.push_str(&format!("\n{} temuan:\n", findings.len()));
+    for f in findings {
+        out.push_str(&format!(
+            "  KK {} {}: {}\n",
+            f.no_kk, f.nik_masked, f.detail
+        ));
     }
     out
 }
@@ -201,6 +369,73 @@ mod tests {
                 ),
                 ("************0003".into(), FindingKind::Over100),
                 ("************0002".into(), FindingKind::ChildOlderThanParent),
+            ]
+        );
+    }
+
+    #[test]
+    fn impossible_households_and_duplicates_are_found() {
+        let mut young = member("3174050512890001", "KEPALA KELUARGA", "2012-01-01", None);
+        young.person.phone = Some("+6281200000001".into());
+        let mut other_kk = member("3174050512890009", "ANAK", "2012-01-01", None);
+        other_kk.person.no_kk = "2222222222222222".into();
+        other_kk.person.phone = Some("+6281200000009".into());
+        other_kk.person.name = " x ".into();
+        let members = vec![
+            young,
+            member("3174050512890002", "KEPALA KELUARGA", "1980-01-01", None),
+            other_kk,
+        ];
+        let kinds: Vec<(String, FindingKind)> = findings(&members, today())
+            .into_iter()
+            .map(|f| (f.nik_masked, f.kind))
+            .collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("************0002".into(), FindingKind::TwoHeads),
+                ("************0001".into(), FindingKind::HeadUnder16),
+                ("************0009".into(), FindingKind::DuplicatePerson),
+            ]
+        );
+    }
+
+    #[test]
+    fn completeness_is_per_rw_then_for_all() {
+        let mut members = vec![
+            member("3174050512890001", "KEPALA KELUARGA", "1980-01-01", None),
+            member(
+                "3174050512890002",
+                "ISTRI",
+                "1982-01-01",
+                Some("+6281200000001"),
+            ),
+            member("3174050512890003", "ANAK", "2010-01-01", None),
+        ];
+        members[0].verified_at = Some(1);
+        members[0].person.demographics.occupation =
+            crate::registry::reference::Occupation::from_code(1);
+        members[2].rw = "02".into();
+        members[2].person.no_kk = "2222222222222222".into();
+        members[2].linked = true;
+        let rows: Vec<(String, u64, f64, f64, f64)> = completeness(&members)
+            .into_iter()
+            .map(|c| {
+                (
+                    c.rw,
+                    c.persons,
+                    c.occupation_pct,
+                    c.phone_pct,
+                    c.verified_pct,
+                )
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                ("01".into(), 2, 50.0, 50.0, 100.0),
+                ("02".into(), 1, 0.0, 100.0, 0.0),
+                ("*".into(), 3, 33.3, 66.7, 50.0),
             ]
         );
     }

@@ -263,7 +263,7 @@ fn parse_no_kk(s: &str) -> Result<String, String> {
 }
 
 /// The NIK's problem in the clerk's words. The NIK itself is never echoed.
-fn nik_reason(e: NikError) -> String {
+pub(crate) fn nik_reason(e: NikError) -> String {
     match e {
         NikError::Empty => "nik kosong".into(),
         NikError::NotDigits => "nik harus berisi angka saja".into(),

@@ -6,6 +6,7 @@
 //! migrations; SQL that both dialects accept is written once through [`on_backend!`], and where the
 //! dialects differ (locks, claiming rows) each arm has its own statement.
 
+mod aid;
 mod broadcasts;
 mod change_requests;
 mod channels;
@@ -30,6 +31,7 @@ pub(crate) mod sql;
 mod terminal;
 mod tickets;
 
+pub use aid::AidFlag;
 pub use broadcasts::{
     AdminRow, BroadcastCounts, BroadcastRecord, NewBroadcast, Reach, Recipients, Role, Target,
 };
