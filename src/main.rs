@@ -72,12 +72,14 @@ enum Command {
         kelurahan: Option<String>,
     },
     /// Reports: `gotong report mutasi --month YYYY-MM [FILE] [--kelurahan CODE]`, the Buku
-    /// Mutasi (births, deaths, moves in and out per RW/RT) as CSV (stdout if no file).
+    /// Mutasi (births, deaths, moves in and out per RW/RT) as CSV (stdout if no file);
+    /// `gotong report induk [FILE] [--kelurahan CODE]`, the Buku Induk (one row per person).
     Report {
         what: String,
         file: Option<std::path::PathBuf>,
+        /// The month of the Buku Mutasi.
         #[arg(long)]
-        month: String,
+        month: Option<String>,
         /// The kelurahan (its 10-digit code); the default one if absent.
         #[arg(long)]
         kelurahan: Option<String>,
@@ -240,6 +242,10 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             month,
             kelurahan,
         } if what == "mutasi" => {
+            let Some(month) = month else {
+                eprintln!("gotong report mutasi needs --month YYYY-MM");
+                return Ok(ExitCode::from(2));
+            };
             let db = Db::connect(&config.database_url).await?;
             gotong::registry::cli::mutasi_command(
                 &db,
@@ -250,8 +256,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             .await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report {
+            what,
+            file,
+            kelurahan,
+            ..
+        } if what == "induk" => {
+            let db = Db::connect(&config.database_url).await?;
+            gotong::registry::cli::induk_command(&db, file.as_deref(), kelurahan.as_deref())
+                .await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report { what, .. } => {
-            eprintln!("unknown report {what:?}: only `mutasi` is known");
+            eprintln!("unknown report {what:?}: only `mutasi` and `induk` are known");
             Ok(ExitCode::from(2))
         }
         Command::Import { what, .. } | Command::Export { what, .. } => {

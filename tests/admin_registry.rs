@@ -342,6 +342,25 @@ async fn change_requests_are_decided_once_with_reasons(db: &Db) {
         .await;
     assert_eq!(status, 422);
 
+    // The Buku Induk keeps her, dead since the approval's day.
+    let r = o
+        .server
+        .http
+        .get(format!("{}/api/registry/induk", o.server.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let induk = r.text().await.unwrap();
+    assert_eq!(induk.lines().count(), 1 + 9, "{induk}");
+    let row = induk.lines().find(|l| l.contains("SUMARNI")).unwrap();
+    assert!(row.ends_with(&format!(",MATI,{}", m.occurred_on)), "{row}");
+
     // The household list no longer shows her.
     assert!(!o.chat(phone, "DATA").await.contains("SUMARNI"));
     assert_eq!(
@@ -369,6 +388,7 @@ async fn the_admin_api_needs_the_token(db: &Db) {
         "/data-quality",
         "/locked-pins",
         "/registry/mutations?month=2026-01",
+        "/registry/induk",
     ] {
         let r = o
             .server

@@ -9,6 +9,7 @@ use crate::accounts::issue_code::{issue_activation_code, IssueCodeError, IssuedC
 use crate::calendar::jakarta_date;
 use crate::parse::mask_phone;
 use crate::parse::nik::{mask_nik, parse_nik};
+use crate::registry::buku_induk::write_buku_induk;
 use crate::registry::buku_mutasi::{write_buku_mutasi, Month};
 use crate::registry::change::{self, ChangeError, Kind, Status};
 use crate::registry::import::{import_registry, ImportOptions};
@@ -38,6 +39,7 @@ pub fn routes() -> Router<HttpState> {
         .route("/locked-pins", get(locked_pins))
         .route("/registry/import", post(import))
         .route("/registry/mutations", get(buku_mutasi))
+        .route("/registry/induk", get(buku_induk))
         .route("/data-quality", get(data_quality))
 }
 
@@ -92,6 +94,23 @@ async fn buku_mutasi(
             RegistryError::Store(e) => HttpError::Store(e),
             other => HttpError::Unprocessable(other.to_string()),
         })?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        out,
+    ))
+}
+
+/// `GET /api/registry/induk`: the Buku Induk Penduduk as CSV.
+async fn buku_induk(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+) -> Result<impl axum::response::IntoResponse, HttpError> {
+    let members = state.app.db.registry_members(kelurahan.id()).await?;
+    let mut out = Vec::new();
+    write_buku_induk(&members, &mut out).map_err(|e| match e {
+        RegistryError::Store(e) => HttpError::Store(e),
+        other => HttpError::Unprocessable(other.to_string()),
+    })?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
         out,

@@ -7,6 +7,7 @@
 //! whole household; good households are imported. Reasons are in Indonesian, the clerks'
 //! language, and never contain a full NIK (only `************1234`).
 
+pub mod buku_induk;
 pub mod buku_mutasi;
 pub mod change;
 pub mod cli;
