@@ -739,7 +739,72 @@ async fn tickets_are_listed_answered_and_closed(db: &Db) {
     o.server.shutdown().await;
 }
 
+/// An approved residence change (DATA → Status tinggal) makes the resident TETAP and is a
+/// `koreksi` of the registry from the change request, approved by the officer.
+async fn an_approved_residence_change_is_a_correction(db: &Db) {
+    use gotong::registry::change::Kind;
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let joko = "3201011010000008";
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    let id = tx
+        .insert_change_request(
+            &gotong::store::NewChangeRequest {
+                no_kk: "3201010101230002",
+                nik: Some(joko),
+                kind: Kind::Residence,
+                details: "NON_PERMANEN -> TETAP, surat pengantar RT/RW no. 12/2026",
+                reported_by: joko,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (status, approved) = o
+        .call(
+            reqwest::Method::POST,
+            &format!("/change-requests/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(approved["kind"], "residence");
+    let mutations = db
+        .mutations(gotong::store::KelurahanId::DEFAULT, "")
+        .await
+        .unwrap();
+    assert_eq!(mutations.len(), 1, "{mutations:?}");
+    let m = &mutations[0];
+    assert_eq!(
+        (
+            m.nik.as_str(),
+            m.kind.to_string(),
+            m.source.to_string(),
+            m.approved_by.as_str(),
+            (m.rt.as_str(), m.rw.as_str()),
+        ),
+        (
+            joko,
+            "koreksi".into(),
+            "change_request".into(),
+            "admin-api",
+            ("002", "03")
+        )
+    );
+    assert_eq!(
+        m.changes.as_deref(),
+        Some(r#"{"status_tinggal":["NON_PERMANEN","TETAP"]}"#)
+    );
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    let person = tx.person(joko).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(person.residence.to_string(), "TETAP");
+    o.server.shutdown().await;
+}
+
 gotong::backend_tests!(
+    an_approved_residence_change_is_a_correction,
     import_over_http_reports_and_is_idempotent,
     the_registry_api_acts_on_the_kelurahan_named,
     an_issued_code_links_a_phone_once,

@@ -273,3 +273,46 @@ async fn tell_reporter(
 pub fn kind_label_id(kind: Kind) -> String {
     format!("data-kind-{}", kind.code().replace('_', "-"))
 }
+
+#[cfg(test)]
+mod tetap_tests {
+    use super::*;
+    use crate::parse::Sex;
+    use crate::registry::Shdk;
+
+    fn resident(residence: Residence, arrived: Option<&str>) -> Person {
+        Person {
+            nik: "3201011010000008".into(),
+            no_kk: "3201010101230002".into(),
+            name: "JOKO".into(),
+            birth_date: NaiveDate::from_ymd_opt(2000, 10, 10).expect("date"),
+            sex: Sex::L,
+            shdk: Shdk::FamiliLain,
+            residence,
+            phone: None,
+            nik_mismatch: false,
+            birth_confirmed_at: None,
+            died_on: None,
+            moved_out_on: None,
+            arrived_on: arrived.and_then(crate::calendar::parse_date),
+        }
+    }
+
+    #[test]
+    fn six_months_to_the_day() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        let p = resident(Residence::NonPermanen, Some("2026-05-25"));
+        assert_eq!(may_ask_tetap(&p, today), Ok(()));
+        let p = resident(Residence::NonPermanen, Some("2026-05-26"));
+        assert_eq!(
+            may_ask_tetap(&p, today),
+            Err(NotYetTetap::TooSoon {
+                from: NaiveDate::from_ymd_opt(2026, 11, 26).expect("date")
+            })
+        );
+        let p = resident(Residence::NonPermanen, None);
+        assert_eq!(may_ask_tetap(&p, today), Err(NotYetTetap::ArrivalUnknown));
+        let p = resident(Residence::Tetap, Some("2020-01-01"));
+        assert_eq!(may_ask_tetap(&p, today), Err(NotYetTetap::Already));
+    }
+}
