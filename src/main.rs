@@ -75,9 +75,11 @@ enum Command {
     /// Reports: `gotong report mutasi --month YYYY-MM [FILE] [--kelurahan CODE]`, the Buku
     /// Mutasi (births, deaths, moves in and out per RW/RT) as CSV (stdout if no file);
     /// `gotong report quality [FILE]`, completeness per RW and the data-quality findings.
+    /// `gotong report induk [FILE] [--kelurahan CODE]`, the Buku Induk (one row per person).
     Report {
         what: String,
         file: Option<std::path::PathBuf>,
+        /// The month of the Buku Mutasi.
         #[arg(long)]
         month: Option<String>,
         /// The kelurahan (its 10-digit code); the default one if absent.
@@ -279,8 +281,19 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
                 .await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Report {
+            what,
+            file,
+            kelurahan,
+            ..
+        } if what == "induk" => {
+            let db = Db::connect(&config.database_url).await?;
+            gotong::registry::cli::induk_command(&db, file.as_deref(), kelurahan.as_deref())
+                .await?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Report { what, .. } => {
-            eprintln!("unknown report {what:?}: only `mutasi` and `quality` are known");
+            eprintln!("unknown report {what:?}: only `mutasi`, `quality` and `induk` are known");
             Ok(ExitCode::from(2))
         }
         Command::Import { what, .. } | Command::Export { what, .. } => {

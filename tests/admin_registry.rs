@@ -342,6 +342,25 @@ async fn change_requests_are_decided_once_with_reasons(db: &Db) {
         .await;
     assert_eq!(status, 422);
 
+    // The Buku Induk keeps her, dead since the approval's day.
+    let r = o
+        .server
+        .http
+        .get(format!("{}/api/registry/induk", o.server.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    let induk = r.text().await.unwrap();
+    assert_eq!(induk.lines().count(), 1 + 9, "{induk}");
+    let row = induk.lines().find(|l| l.contains("SUMARNI")).unwrap();
+    assert!(row.ends_with(&format!(",MATI,{}", m.occurred_on)), "{row}");
+
     // The household list no longer shows her.
     assert!(!o.chat(phone, "DATA").await.contains("SUMARNI"));
     assert_eq!(
@@ -369,6 +388,7 @@ async fn the_admin_api_needs_the_token(db: &Db) {
         "/data-quality",
         "/locked-pins",
         "/registry/mutations?month=2026-01",
+        "/registry/induk",
     ] {
         let r = o
             .server
@@ -857,8 +877,73 @@ async fn an_aid_list_flags_persons_and_feeds_the_quality_report(db: &Db) {
     o.server.shutdown().await;
 }
 
+/// An approved residence change (DATA → Status tinggal) makes the resident TETAP and is a
+/// `koreksi` of the registry from the change request, approved by the officer.
+async fn an_approved_residence_change_is_a_correction(db: &Db) {
+    use gotong::registry::change::Kind;
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let joko = "3201011010000008";
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    let id = tx
+        .insert_change_request(
+            &gotong::store::NewChangeRequest {
+                no_kk: "3201010101230002",
+                nik: Some(joko),
+                kind: Kind::Residence,
+                details: "NON_PERMANEN -> TETAP, surat pengantar RT/RW no. 12/2026",
+                reported_by: joko,
+            },
+            0,
+        )
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let (status, approved) = o
+        .call(
+            reqwest::Method::POST,
+            &format!("/change-requests/{id}/approve"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 200, "{approved}");
+    assert_eq!(approved["kind"], "residence");
+    let mutations = db
+        .mutations(gotong::store::KelurahanId::DEFAULT, "")
+        .await
+        .unwrap();
+    assert_eq!(mutations.len(), 1, "{mutations:?}");
+    let m = &mutations[0];
+    assert_eq!(
+        (
+            m.nik.as_str(),
+            m.kind.to_string(),
+            m.source.to_string(),
+            m.approved_by.as_str(),
+            (m.rt.as_str(), m.rw.as_str()),
+        ),
+        (
+            joko,
+            "koreksi".into(),
+            "change_request".into(),
+            "admin-api",
+            ("002", "03")
+        )
+    );
+    assert_eq!(
+        m.changes.as_deref(),
+        Some(r#"{"status_tinggal":["NON_PERMANEN","TETAP"]}"#)
+    );
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    let person = tx.person(joko).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(person.residence.to_string(), "TETAP");
+    o.server.shutdown().await;
+}
+
 gotong::backend_tests!(
     an_aid_list_flags_persons_and_feeds_the_quality_report,
+    an_approved_residence_change_is_a_correction,
     import_over_http_reports_and_is_idempotent,
     the_registry_api_acts_on_the_kelurahan_named,
     an_issued_code_links_a_phone_once,

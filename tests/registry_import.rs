@@ -980,6 +980,38 @@ async fn the_cli_lists_mutations_and_writes_the_buku_mutasi() {
     );
     let bad = gotong(&["report", "mutasi", "--month", "juni"]);
     assert!(!bad.status.success());
+
+    // The Buku Induk: everyone ever registered, the OpenSID codes by their names, the dead
+    // still listed with the day.
+    let induk = gotong(&["report", "induk", "induk.csv"]);
+    assert!(
+        induk.status.success(),
+        "{}",
+        String::from_utf8_lossy(&induk.stderr)
+    );
+    let text = std::fs::read_to_string(dir.path().join("induk.csv")).unwrap();
+    let rows: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        rows[0],
+        "no_urut,nik,no_kk,nama,jenis_kelamin,tanggal_lahir,shdk,rt,rw,status_tinggal,\
+         agama,pendidikan_kk,pendidikan_sedang,pekerjaan,status_kawin,warganegara,\
+         golongan_darah,cacat,hamil,status_dasar,tanggal_status"
+    );
+    let members = t.db.registry_members(DEFAULT).await.unwrap();
+    assert_eq!(rows.len(), members.len() + 1, "{text}");
+    let wati = rows.iter().find(|r| r.contains("WATI RAHMAWATI")).unwrap();
+    assert!(
+        wati.contains(",ISLAM,DIPLOMA IV/STRATA I,")
+            && wati.ends_with(",KAWIN,WNI,O,TIDAK CACAT,ya,HIDUP,"),
+        "{wati}"
+    );
+    let sarinah = rows.iter().find(|r| r.contains("SARINAH")).unwrap();
+    let died = members
+        .iter()
+        .find(|m| m.person.name == "SARINAH")
+        .and_then(|m| m.died_on.clone())
+        .expect("died");
+    assert!(sarinah.ends_with(&format!(",MATI,{died}")), "{sarinah}");
     t.drop_db().await;
 }
 

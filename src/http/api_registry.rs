@@ -10,6 +10,7 @@ use crate::calendar::jakarta_date;
 use crate::parse::mask_phone;
 use crate::parse::nik::{mask_nik, parse_nik};
 use crate::registry::aid::{AidOptions, AidReport};
+use crate::registry::buku_induk::write_buku_induk;
 use crate::registry::buku_mutasi::{write_buku_mutasi, Month};
 use crate::registry::change::{self, ChangeError, Kind, Status};
 use crate::registry::import::{import_registry, ImportOptions};
@@ -40,6 +41,7 @@ pub fn routes() -> Router<HttpState> {
         .route("/registry/import", post(import))
         .route("/registry/mutations", get(buku_mutasi))
         .route("/registry/aid", post(import_aid))
+        .route("/registry/induk", get(buku_induk))
         .route("/data-quality", get(data_quality))
         .route("/data-quality/completeness", get(completeness))
 }
@@ -117,6 +119,23 @@ async fn buku_mutasi(
     write_buku_mutasi(&state.app.db, kelurahan.id(), month, &mut out)
         .await
         .map_err(registry_error)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        out,
+    ))
+}
+
+/// `GET /api/registry/induk`: the Buku Induk Penduduk as CSV.
+async fn buku_induk(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+) -> Result<impl axum::response::IntoResponse, HttpError> {
+    let members = state.app.db.registry_members(kelurahan.id()).await?;
+    let mut out = Vec::new();
+    write_buku_induk(&members, &mut out).map_err(|e| match e {
+        RegistryError::Store(e) => HttpError::Store(e),
+        other => HttpError::Unprocessable(other.to_string()),
+    })?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
         out,

@@ -65,6 +65,7 @@ mod tests {
             birth_confirmed_at: None,
             died_on: None,
             moved_out_on: None,
+            arrived_on: None,
         }
     }
 

@@ -7,7 +7,9 @@
 //! - Who counts: registered in the kelurahan, living (`died_on` empty or after the date), not
 //!   moved out (likewise), `TETAP`, born on or before the date, and not arrived from another
 //!   kelurahan on or after it (`arrived_on`: a person who came counts from the next day, so the
-//!   day their old household may have been credited for them is never counted again); children
+//!   day their old household may have been credited for them is never counted again), nor made
+//!   `TETAP` on or after it (`tetap_since`, an approved residence change: from the next day, never
+//!   retroactively); children
 //!   included ([`COUNTS`]). One grouped query per kelurahan
 //!   ([`crate::store::Db::stimulus_due`]) counts them and leaves out households already credited.
 //! - Once, deployment-wide: each household's credit is a transfer under the UNIQUE key

@@ -4,14 +4,49 @@
 //! Approving a death or a move-out ends the member's membership at once ([`Kind::ending`]) and
 //! records the mutation (`mati` / `pindah`, source `change_request`, approved by the officer);
 //! births, moves in and corrections wait for the next registry import, which carries them and
-//! records their mutation then (`lahir`, `datang`, `koreksi`). The resident who reported it is
+//! records their mutation then (`lahir`, `datang`, `koreksi`). Approving a residence change
+//! ([`Kind::Residence`], DATA → status tinggal, asked by a `NON_PERMANEN` resident living here 6
+//! months or more: [`may_ask_tetap`]) makes the person `TETAP` at once and records a `koreksi`;
+//! the stimulus counts them from the next day, never retroactively. The resident who reported it is
 //! told the outcome either way (their own business: sent even after `BERHENTI`).
 
-use super::mutation::Source;
+use super::mutation::{self, Source};
+use super::Residence;
 use crate::calendar::jakarta_date;
 use crate::error::StoreError;
 use crate::i18n::Texts;
-use crate::store::{stored_as_code, ChangeRequest, Code, NewMutation, Tx};
+use crate::store::{stored_as_code, ChangeRequest, Code, NewMutation, Person, Tx};
+use chrono::{Months, NaiveDate};
+
+/// How long a `NON_PERMANEN` resident lives here before they may ask to become `TETAP`.
+pub const TETAP_AFTER_MONTHS: u32 = 6;
+
+/// Why a resident may not ask to become `TETAP` (yet).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotYetTetap {
+    /// Already `TETAP`.
+    Already,
+    /// No arrival day recorded: the kelurahan must check it in person.
+    ArrivalUnknown,
+    /// Under 6 months here: they may ask from this day.
+    TooSoon { from: NaiveDate },
+}
+
+/// Whether `person` may ask on `today` to become `TETAP`: `NON_PERMANEN` and arrived
+/// [`TETAP_AFTER_MONTHS`] months ago or more.
+pub fn may_ask_tetap(person: &Person, today: NaiveDate) -> Result<(), NotYetTetap> {
+    if person.residence == Residence::Tetap {
+        return Err(NotYetTetap::Already);
+    }
+    let arrived = person.arrived_on.ok_or(NotYetTetap::ArrivalUnknown)?;
+    let from = arrived
+        .checked_add_months(Months::new(TETAP_AFTER_MONTHS))
+        .unwrap_or(NaiveDate::MAX);
+    if today < from {
+        return Err(NotYetTetap::TooSoon { from });
+    }
+    Ok(())
+}
 
 /// What changed in a household.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -21,6 +56,8 @@ pub enum Kind {
     MoveIn,
     MoveOut,
     Correction,
+    /// `NON_PERMANEN` → `TETAP`, with the RT/RW letter's number.
+    Residence,
 }
 
 impl Kind {
@@ -35,7 +72,7 @@ impl Kind {
         match self {
             Kind::Death => Some(Ending::Death),
             Kind::MoveOut => Some(Ending::MoveOut),
-            Kind::Birth | Kind::MoveIn | Kind::Correction => None,
+            Kind::Birth | Kind::MoveIn | Kind::Correction | Kind::Residence => None,
         }
     }
 }
@@ -63,6 +100,7 @@ impl Code for Kind {
         Kind::MoveIn,
         Kind::MoveOut,
         Kind::Correction,
+        Kind::Residence,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -71,6 +109,7 @@ impl Code for Kind {
             Kind::MoveIn => "move_in",
             Kind::MoveOut => "move_out",
             Kind::Correction => "correction",
+            Kind::Residence => "residence",
         }
     }
 }
@@ -144,26 +183,42 @@ pub async fn decide(
             status: before.status,
         });
     }
-    let ending = before.kind.ending().filter(|_| status == Status::Approved);
-    if let (Some(ending), Some(nik)) = (ending, &before.nik) {
+    if let (Status::Approved, Some(nik)) = (status, &before.nik) {
         let today = jakarta_date(now).format("%Y-%m-%d").to_string();
-        tx.end_membership(nik, ending, &today).await?;
-        let (rt, rw) = match tx.household(&before.no_kk).await? {
-            Some(h) => (h.rt, h.rw),
-            None => Default::default(),
+        let recorded = match before.kind {
+            Kind::Residence => {
+                tx.make_tetap(nik, &today).await?;
+                let changes = serde_json::json!({
+                    "status_tinggal": [Residence::NonPermanen.to_string(), Residence::Tetap.to_string()]
+                });
+                Some((mutation::Kind::Koreksi, Some(changes.to_string())))
+            }
+            kind => match kind.ending() {
+                Some(ending) => {
+                    tx.end_membership(nik, ending, &today).await?;
+                    Some((ending.into(), None))
+                }
+                None => None,
+            },
         };
-        let mutation = NewMutation {
-            nik: nik.clone(),
-            no_kk: before.no_kk.clone(),
-            rt,
-            rw,
-            kind: ending.into(),
-            occurred_on: today,
-            source: Source::ChangeRequest,
-            approved_by: actor.to_string(),
-            changes: None,
-        };
-        tx.insert_mutations(&[mutation], now).await?;
+        if let Some((kind, changes)) = recorded {
+            let (rt, rw) = match tx.household(&before.no_kk).await? {
+                Some(h) => (h.rt, h.rw),
+                None => Default::default(),
+            };
+            let mutation = NewMutation {
+                nik: nik.clone(),
+                no_kk: before.no_kk.clone(),
+                rt,
+                rw,
+                kind,
+                occurred_on: today,
+                source: Source::ChangeRequest,
+                approved_by: actor.to_string(),
+                changes,
+            };
+            tx.insert_mutations(&[mutation], now).await?;
+        }
     }
     let after = tx.change_request(id).await?.ok_or(ChangeError::Unknown)?;
     let view = |c: &ChangeRequest| serde_json::json!({ "status": c.status, "reason": c.reason, "kind": c.kind });
@@ -217,4 +272,47 @@ async fn tell_reporter(
 /// The Fluent id of a kind's label (`move_out` → `data-kind-move-out`).
 pub fn kind_label_id(kind: Kind) -> String {
     format!("data-kind-{}", kind.code().replace('_', "-"))
+}
+
+#[cfg(test)]
+mod tetap_tests {
+    use super::*;
+    use crate::parse::Sex;
+    use crate::registry::Shdk;
+
+    fn resident(residence: Residence, arrived: Option<&str>) -> Person {
+        Person {
+            nik: "3201011010000008".into(),
+            no_kk: "3201010101230002".into(),
+            name: "JOKO".into(),
+            birth_date: NaiveDate::from_ymd_opt(2000, 10, 10).expect("date"),
+            sex: Sex::L,
+            shdk: Shdk::FamiliLain,
+            residence,
+            phone: None,
+            nik_mismatch: false,
+            birth_confirmed_at: None,
+            died_on: None,
+            moved_out_on: None,
+            arrived_on: arrived.and_then(crate::calendar::parse_date),
+        }
+    }
+
+    #[test]
+    fn six_months_to_the_day() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).expect("date");
+        let p = resident(Residence::NonPermanen, Some("2026-05-25"));
+        assert_eq!(may_ask_tetap(&p, today), Ok(()));
+        let p = resident(Residence::NonPermanen, Some("2026-05-26"));
+        assert_eq!(
+            may_ask_tetap(&p, today),
+            Err(NotYetTetap::TooSoon {
+                from: NaiveDate::from_ymd_opt(2026, 11, 26).expect("date")
+            })
+        );
+        let p = resident(Residence::NonPermanen, None);
+        assert_eq!(may_ask_tetap(&p, today), Err(NotYetTetap::ArrivalUnknown));
+        let p = resident(Residence::Tetap, Some("2020-01-01"));
+        assert_eq!(may_ask_tetap(&p, today), Err(NotYetTetap::Already));
+    }
 }

@@ -161,6 +161,32 @@ pub async fn mutasi_command(
     Ok(())
 }
 
+/// `gotong report induk [FILE] [--kelurahan CODE]`: the Buku Induk Penduduk as CSV, to `file`
+/// or stdout.
+pub async fn induk_command(
+    db: &Db,
+    file: Option<&Path>,
+    kelurahan: Option<&str>,
+) -> anyhow::Result<()> {
+    let kelurahan = kelurahan_named(db, kelurahan).await?.id;
+    let members = db.registry_members(kelurahan).await?;
+    match file {
+        Some(path) => {
+            let f = std::fs::File::create(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            let mut w = std::io::BufWriter::new(f);
+            super::buku_induk::write_buku_induk(&members, &mut w)?;
+            w.flush()?;
+        }
+        None => {
+            let stdout = std::io::stdout();
+            super::buku_induk::write_buku_induk(&members, stdout.lock())?;
+        }
+    }
+    eprintln!("{} orang di Buku Induk", members.len());
+    Ok(())
+}
+
 /// Writes the registry of `kelurahan` (a code; the default kelurahan when `None`) to `file`, or
 /// to stdout.
 pub async fn export_command(

@@ -8,6 +8,7 @@
 //! language, and never contain a full NIK (only `************1234`).
 
 pub mod aid;
+pub mod buku_induk;
 pub mod buku_mutasi;
 pub mod change;
 pub mod cli;

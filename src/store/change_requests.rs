@@ -4,6 +4,7 @@
 use super::{on_backend, Db, KelurahanId, Tx};
 use crate::error::StoreResult;
 use crate::registry::change::{Ending, Kind, Status};
+use crate::registry::Residence;
 use serde::Serialize;
 
 /// A reported change.
@@ -135,6 +136,39 @@ impl Tx {
         let sql = format!("UPDATE persons SET {column} = $1 WHERE nik = $2 AND kelurahan_id = $3");
         on_backend!(&mut self.conn, c => {
             sqlx::query(&sql).bind(on).bind(nik).bind(self.kelurahan).execute(&mut **c).await?;
+        });
+        Ok(())
+    }
+}
+
+impl Tx {
+    /// Applies an approved residence change: the person is `TETAP` from `on` (`YYYY-MM-DD`),
+    /// counting for the stimulus from the day after.
+    pub async fn make_tetap(&mut self, nik: &str, on: &str) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query(
+                "UPDATE persons SET residence = $1, tetap_since = $2 WHERE nik = $3 AND kelurahan_id = $4",
+            )
+            .bind(Residence::Tetap)
+            .bind(on)
+            .bind(nik)
+            .bind(self.kelurahan)
+            .execute(&mut **c)
+            .await?;
+        });
+        Ok(())
+    }
+
+    /// Test support: records that `nik` came to this kelurahan on `on` (`YYYY-MM-DD`).
+    #[cfg(feature = "testkit")]
+    pub async fn set_arrived_on(&mut self, nik: &str, on: &str) -> StoreResult<()> {
+        on_backend!(&mut self.conn, c => {
+            sqlx::query("UPDATE persons SET arrived_on = $1 WHERE nik = $2 AND kelurahan_id = $3")
+                .bind(on)
+                .bind(nik)
+                .bind(self.kelurahan)
+                .execute(&mut **c)
+                .await?;
         });
         Ok(())
     }

@@ -26,6 +26,8 @@ pub struct Person {
     pub birth_confirmed_at: Option<i64>,
     pub died_on: Option<NaiveDate>,
     pub moved_out_on: Option<NaiveDate>,
+    /// The day they came to this kelurahan from another one (`datang`), if recorded.
+    pub arrived_on: Option<NaiveDate>,
 }
 
 impl Person {
@@ -47,7 +49,7 @@ pub struct Household {
 const PERSON_COLUMNS: &str =
     "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch, line,
     religion, education, schooling, occupation, marital_status, citizenship, blood_type,
-    disability, pregnant, birth_confirmed_at, died_on, moved_out_on";
+    disability, pregnant, birth_confirmed_at, died_on, moved_out_on, arrived_on";
 
 /// A stored `YYYY-MM-DD` date; anything else is corrupt data, never a default date.
 pub(crate) fn stored_date(column: &str, value: &str) -> StoreResult<NaiveDate> {
@@ -85,6 +87,7 @@ where
         birth_confirmed_at: r.try_get("birth_confirmed_at")?,
         died_on: stored_date_opt("died_on", r.try_get("died_on")?)?,
         moved_out_on: stored_date_opt("moved_out_on", r.try_get("moved_out_on")?)?,
+        arrived_on: stored_date_opt("arrived_on", r.try_get("arrived_on")?)?,
     })
 }
 

@@ -68,7 +68,7 @@ enum Line {
     /// be linked), `@topup NO_KK AMOUNT`, `@deposit NO_KK AMOUNT` (cash into the household's
     /// purse, money that may travel), and what the kelurahan does through the admin API:
     /// `@status N STATUS [REASON…]`, `@change N approve|reject [REASON…]` (a reported change
-    /// decided), `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`,
+    /// decided), `@arrived NIK YYYY-MM-DD` (the registry records their arrival day), `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`,
     /// `@item OWNER_NIK|- CUSTODIAN_NIK NAME…`, `@jobs` (the market's scheduled work at the fake
     /// clock's time).
     Setup(String, Vec<String>),
@@ -158,8 +158,8 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                     raw.to_string(),
                 ),
                 "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
-                | "topup" | "deposit" | "status" | "change" | "campaign" | "spend" | "close"
-                | "item" | "jobs" | "pin-reset" | "answer" => Line::Setup(
+                | "topup" | "deposit" | "status" | "change" | "arrived" | "campaign" | "spend"
+                | "close" | "item" | "jobs" | "pin-reset" | "answer" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -635,6 +635,18 @@ async fn setup(
             )
             .await
             .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("arrived", [nik, date]) => {
+            // The registry records that `nik` came to their kelurahan on `date`.
+            let mut tx = app
+                .db
+                .begin(kelurahan_of(app, nik).await?)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.set_arrived_on(nik, date)
+                .await
+                .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
         }
         ("change", [n, decision, reason @ ..]) => {

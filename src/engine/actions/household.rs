@@ -4,10 +4,11 @@
 use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::age::age_now;
 use crate::accounts::elsewhere::phone_linked_elsewhere;
+use crate::calendar::jakarta_date;
 use crate::error::StoreResult;
 use crate::parse::mask_phone;
 use crate::parse::nik::last4;
-use crate::registry::change::Kind;
+use crate::registry::change::{may_ask_tetap, Kind, NotYetTetap};
 use crate::registry::Shdk;
 use crate::store::{Code, NewChangeRequest, Person};
 use async_trait::async_trait;
@@ -245,21 +246,23 @@ impl Action for ConfirmBirth {
     }
 }
 
-/// Which change: births and moves in need no member; the others ask which member.
+/// Which change: births and moves in need no member; a residence change is the reporter's own
+/// (if they may ask: [`may_ask_tetap`]) and asks for the RT/RW letter; the others ask which member.
 pub struct ChangeKind;
 
 #[async_trait]
 impl Action for ChangeKind {
     fn contract(&self) -> Contract {
         Contract {
-            reads: &[MEMBERS],
-            branches: &["details", "member"],
-            ..Contract::NONE
+            reads: &[MEMBERS, "reporter"],
+            writes: &[MEMBER_NIK],
+            branches: &["details", "member", "letter"],
         }
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
         match ctx.input.as_deref().and_then(Kind::from_code) {
+            Some(Kind::Residence) => residence_asked(ctx).await,
             Some(kind) if !kind.concerns_member() => Ok(Outcome::Branch("details")),
             _ => {
                 // The members numbered here, in a message of their own (the one list in it).
@@ -275,6 +278,37 @@ impl Action for ChangeKind {
                 }
                 Ok(Outcome::Branch("member"))
             }
+        }
+    }
+}
+
+/// The reporter asks to become `TETAP`: on to the letter's number, or refused with the reason
+/// (and, under 6 months, the day they may ask).
+async fn residence_asked(ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
+    let reporter = ctx.value("reporter").unwrap_or_default().to_string();
+    let Some(me) = ctx.tx.person(&reporter).await? else {
+        ctx.say("data-not-linked", &[]);
+        return Ok(Outcome::Finish);
+    };
+    match may_ask_tetap(&me, jakarta_date(ctx.now)) {
+        Ok(()) => {
+            ctx.set(MEMBER_NIK, reporter);
+            Ok(Outcome::Branch("letter"))
+        }
+        Err(NotYetTetap::Already) => {
+            ctx.say("data-residence-already", &[]);
+            Ok(Outcome::Finish)
+        }
+        Err(NotYetTetap::ArrivalUnknown) => {
+            ctx.say("data-residence-arrival-unknown", &[]);
+            Ok(Outcome::Finish)
+        }
+        Err(NotYetTetap::TooSoon { from }) => {
+            ctx.say(
+                "data-residence-too-soon",
+                &[("date", from.format("%d-%m-%Y").to_string())],
+            );
+            Ok(Outcome::Finish)
         }
     }
 }
@@ -338,7 +372,11 @@ impl Action for SubmitChange {
             return Ok(ctx.missing("kind"));
         };
         let nik = ctx.value(MEMBER_NIK).map(str::to_string);
-        let details = ctx.input.clone().unwrap_or_default();
+        let input = ctx.input.clone().unwrap_or_default();
+        let details = match kind {
+            Kind::Residence => format!("NON_PERMANEN -> TETAP, surat pengantar RT/RW no. {input}"),
+            _ => input,
+        };
         let id = ctx
             .tx
             .insert_change_request(

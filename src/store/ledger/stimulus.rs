@@ -82,7 +82,9 @@ impl Db {
     /// `ledger::stimulus`'s): registered in this kelurahan, of residence `counts`, born on or
     /// before the date, not died and not moved out on or before it, and not arrived from another
     /// kelurahan on or after it (a person who came counts from the day after `arrived_on`, never
-    /// on a day their old household may have been credited for them). One grouped query.
+    /// on a day their old household may have been credited for them), nor made `TETAP` on or
+    /// after it (`tetap_since`: an approved residence change counts from the next day, never
+    /// retroactively). One grouped query.
     pub async fn stimulus_due(
         &self,
         kelurahan: KelurahanId,
@@ -98,6 +100,7 @@ impl Db {
                       AND (died_on IS NULL OR died_on > $1)
                       AND (moved_out_on IS NULL OR moved_out_on > $1)
                       AND (arrived_on IS NULL OR arrived_on < $1)
+                      AND (tetap_since IS NULL OR tetap_since < $1)
                     GROUP BY no_kk
                  ) g
                  WHERE NOT EXISTS (
