@@ -255,46 +255,29 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             file,
             month,
             kelurahan,
-        } if what == "mutasi" => {
-            let Some(month) = month else {
-                eprintln!("gotong report mutasi needs --month YYYY-MM");
+        } => {
+            use gotong::registry::cli::{induk_command, mutasi_command, quality_command};
+            if !["mutasi", "quality", "induk"].contains(&what.as_str()) {
+                eprintln!(
+                    "unknown report {what:?}: only `mutasi`, `quality` and `induk` are known"
+                );
                 return Ok(ExitCode::from(2));
+            }
+            let month = match (what.as_str(), month) {
+                ("mutasi", None) => {
+                    eprintln!("gotong report mutasi needs --month YYYY-MM");
+                    return Ok(ExitCode::from(2));
+                }
+                (_, month) => month,
             };
             let db = Db::connect(&config.database_url).await?;
-            gotong::registry::cli::mutasi_command(
-                &db,
-                file.as_deref(),
-                kelurahan.as_deref(),
-                &month,
-            )
-            .await?;
+            let (file, kelurahan) = (file.as_deref(), kelurahan.as_deref());
+            match (what.as_str(), month) {
+                ("mutasi", Some(month)) => mutasi_command(&db, file, kelurahan, &month).await?,
+                ("quality", _) => quality_command(&db, file, kelurahan).await?,
+                _ => induk_command(&db, file, kelurahan).await?,
+            }
             Ok(ExitCode::SUCCESS)
-        }
-        Command::Report {
-            what,
-            file,
-            kelurahan,
-            ..
-        } if what == "quality" => {
-            let db = Db::connect(&config.database_url).await?;
-            gotong::registry::cli::quality_command(&db, file.as_deref(), kelurahan.as_deref())
-                .await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Report {
-            what,
-            file,
-            kelurahan,
-            ..
-        } if what == "induk" => {
-            let db = Db::connect(&config.database_url).await?;
-            gotong::registry::cli::induk_command(&db, file.as_deref(), kelurahan.as_deref())
-                .await?;
-            Ok(ExitCode::SUCCESS)
-        }
-        Command::Report { what, .. } => {
-            eprintln!("unknown report {what:?}: only `mutasi`, `quality` and `induk` are known");
-            Ok(ExitCode::from(2))
         }
         Command::Import { what, .. } | Command::Export { what, .. } => {
             eprintln!("unknown data {what:?}: `registry` (import, export) or `aid` (import)");

@@ -296,32 +296,9 @@ pub fn aid_findings(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::PersonRecord;
-    use chrono::NaiveDate;
 
     fn member(nik: &str) -> RegistryMember {
-        RegistryMember {
-            person: PersonRecord {
-                nik: nik.into(),
-                no_kk: "1111111111111111".into(),
-                name: "X".into(),
-                birth_date: NaiveDate::from_ymd_opt(1980, 1, 1).expect("date"),
-                sex: crate::parse::Sex::L,
-                shdk: crate::registry::Shdk::KepalaKeluarga,
-                residence: crate::registry::Residence::Tetap,
-                phone: None,
-                nik_mismatch: false,
-                line: None,
-                demographics: Default::default(),
-            },
-            rt: "001".into(),
-            rw: "01".into(),
-            verified_at: None,
-            birth_confirmed_at: None,
-            died_on: None,
-            moved_out_on: None,
-            linked: false,
-        }
+        crate::registry::quality::tests::member(nik, "KEPALA KELUARGA", "1980-01-01", None)
     }
 
     fn flag(nik: &str, programme: &str, period: &str) -> AidFlag {

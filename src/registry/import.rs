@@ -315,14 +315,7 @@ async fn check_and_write(
         for i in rows {
             let r = &h.rows[i];
             if !r.life.is_present() {
-                report.warnings.push(Issue {
-                    line: r.line,
-                    reason: format!(
-                        "nik {} tidak diimpor: status_dasar {} di file",
-                        r.nik.masked(),
-                        r.life.as_str()
-                    ),
-                });
+                report.warnings.push(super::reimport::not_imported(r));
                 continue;
             }
             match taken.get(r.nik.as_str()) {

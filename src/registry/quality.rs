@@ -311,11 +311,17 @@ pub fn report_text(completeness: &[Completeness], findings: &[Finding]) -> Strin
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::store::PersonRecord;
 
-    fn member(nik: &str, shdk: &str, birth: &str, phone: Option<&str>) -> RegistryMember {
+    /// A present member of household `1111111111111111`, RT 001 / RW 01 (the aid tests use it too).
+    pub(crate) fn member(
+        nik: &str,
+        shdk: &str,
+        birth: &str,
+        phone: Option<&str>,
+    ) -> RegistryMember {
         RegistryMember {
             person: PersonRecord {
                 nik: nik.into(),

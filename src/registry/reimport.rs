@@ -154,14 +154,7 @@ pub(super) fn reconcile(
             if r.life.is_present() {
                 out.new_rows.push(i);
             } else {
-                out.warnings.push(Issue {
-                    line: r.line,
-                    reason: format!(
-                        "nik {} tidak diimpor: status_dasar {} di file",
-                        r.nik.masked(),
-                        r.life.as_str()
-                    ),
-                });
+                out.warnings.push(not_imported(r));
             }
             continue;
         };
@@ -305,4 +298,17 @@ fn changed_fields(a: &PersonRecord, b: &PersonRecord) -> Vec<(&'static str, Stri
         );
     }
     out
+}
+
+/// The warning for a person new in the file whose `status_dasar` says they are not here (dead,
+/// moved, missing): such a person is not imported.
+pub(super) fn not_imported(r: &ValidRow) -> Issue {
+    Issue {
+        line: r.line,
+        reason: format!(
+            "nik {} tidak diimpor: status_dasar {} di file",
+            r.nik.masked(),
+            r.life.as_str()
+        ),
+    }
 }

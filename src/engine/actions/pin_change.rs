@@ -4,10 +4,9 @@
 
 use super::household::linked_person;
 use super::pin_step::{pin_refusal, said_locked};
-use super::register::PIN_HASH;
+use super::register::{repeated_pin, PIN_HASH};
 use super::{Action, Contract, Ctx, Outcome};
 use crate::accounts::pin_change::{request_reset, reset_from, set_pin};
-use crate::accounts::pin_hash::PinHasher;
 use crate::error::StoreResult;
 use async_trait::async_trait;
 
@@ -72,12 +71,9 @@ impl Action for ChangeSave {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let hash = ctx.take(PIN_HASH).unwrap_or_default();
-        let pin = ctx.pin.clone().unwrap_or_default();
-        if !PinHasher::new(ctx.config.secret_key_or_dev()).verify(&pin, &hash) {
-            ctx.say("register-pin-mismatch", &[]);
+        let Some(hash) = repeated_pin(ctx) else {
             return Ok(Outcome::Branch("mismatch"));
-        }
+        };
         set_pin(ctx.tx, ctx.phone, &hash, ctx.now).await?;
         ctx.say("pin-change-done", &[]);
         Ok(Outcome::Finish)

@@ -197,6 +197,19 @@ impl Action for ChoosePin {
     }
 }
 
+/// The new PIN typed again: the hash kept by [`ChoosePin`] when it matches; otherwise the mismatch
+/// is said (the flow goes back to choosing). Shared by `DAFTAR` and `GANTI PIN`.
+pub(super) fn repeated_pin(ctx: &mut Ctx<'_>) -> Option<String> {
+    let hash = ctx.take(PIN_HASH).unwrap_or_default();
+    let pin = ctx.pin.clone().unwrap_or_default();
+    if PinHasher::new(ctx.config.secret_key_or_dev()).verify(&pin, &hash) {
+        Some(hash)
+    } else {
+        ctx.say("register-pin-mismatch", &[]);
+        None
+    }
+}
+
 /// The new PIN, again: on a match the phone is linked.
 pub struct ConfirmPin;
 
@@ -211,12 +224,9 @@ impl Action for ConfirmPin {
     }
 
     async fn run(&self, ctx: &mut Ctx<'_>) -> StoreResult<Outcome> {
-        let hash = ctx.take(PIN_HASH).unwrap_or_default();
-        let pin = ctx.pin.clone().unwrap_or_default();
-        if !PinHasher::new(ctx.config.secret_key_or_dev()).verify(&pin, &hash) {
-            ctx.say("register-pin-mismatch", &[]);
+        let Some(hash) = repeated_pin(ctx) else {
             return Ok(Outcome::Branch("mismatch"));
-        }
+        };
         let nik = nik_of(ctx);
         if ctx.tx.person(&nik).await?.is_none() {
             ctx.say("engine-error", &[]);
