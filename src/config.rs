@@ -40,6 +40,9 @@ pub struct Config {
     pub kelurahan_code: Option<String>,
     /// The default kelurahan's name (`GOTONG_KELURAHAN_NAME`), applied at `serve` start.
     pub kelurahan_name: Option<String>,
+    /// The letters residents may ask for with `SURAT` besides the standard ones
+    /// ([`crate::letters::STANDARD_KINDS`]): one per line of `GOTONG_LETTER_KINDS_FILE`.
+    pub letter_kinds: Vec<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -262,6 +265,10 @@ impl Config {
                 }
             },
             kelurahan_name: get("GOTONG_KELURAHAN_NAME").map(|n| n.trim().to_string()),
+            letter_kinds: match get("GOTONG_LETTER_KINDS_FILE") {
+                None => Vec::new(),
+                Some(path) => letter_kinds_of(path.trim())?,
+            },
         })
     }
 
@@ -277,6 +284,41 @@ impl Config {
         c.database_url = database_url.to_string();
         c
     }
+}
+
+/// The letter kinds of the file at `path`: one per line, blank lines and `#` comments skipped;
+/// each GSM-7 (it is listed in SMS) and at most [`crate::letters::MAX_KIND`] characters.
+fn letter_kinds_of(path: &str) -> Result<Vec<String>, ConfigError> {
+    let invalid = |reason: String| ConfigError::Invalid {
+        name: "GOTONG_LETTER_KINDS_FILE".into(),
+        reason,
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| invalid(format!("{path}: {e}")))?;
+    parse_letter_kinds(&text).map_err(|e| invalid(format!("{path}: {e}")))
+}
+
+fn parse_letter_kinds(text: &str) -> Result<Vec<String>, String> {
+    let mut kinds = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let kind = line.trim();
+        if kind.is_empty() || kind.starts_with('#') {
+            continue;
+        }
+        let line = i + 1;
+        if kind.chars().count() > crate::letters::MAX_KIND {
+            return Err(format!(
+                "line {line}: longer than {} characters",
+                crate::letters::MAX_KIND
+            ));
+        }
+        if !crate::text::gsm7::is_gsm7(kind) {
+            return Err(format!(
+                "line {line}: {kind:?} has characters an SMS cannot carry"
+            ));
+        }
+        kinds.push(kind.to_string());
+    }
+    Ok(kinds)
 }
 
 #[cfg(test)]
@@ -309,6 +351,23 @@ mod tests {
             .to_string();
         assert!(e.contains("GOTONG_STIMULUS_HOUR"), "{e}");
         assert!(c.whatsapp.is_none() && c.twilio.is_none() && c.admin_token.is_none());
+    }
+
+    #[test]
+    fn letter_kinds_are_one_per_line() {
+        let kinds = parse_letter_kinds("# ours\nKeterangan kelahiran\n\n  Keterangan kematian  \n");
+        assert_eq!(
+            kinds.unwrap(),
+            ["Keterangan kelahiran", "Keterangan kematian"]
+        );
+        let e = parse_letter_kinds("Keterangan\nSurat 😀").unwrap_err();
+        assert!(e.starts_with("line 2:"), "{e}");
+        let e = parse_letter_kinds(&"x".repeat(41)).unwrap_err();
+        assert!(e.contains("40"), "{e}");
+        let e = cfg(&[("GOTONG_LETTER_KINDS_FILE", "/nonexistent/kinds.txt")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("GOTONG_LETTER_KINDS_FILE"), "{e}");
     }
 
     #[test]

@@ -26,6 +26,7 @@ pub mod inbox;
 pub mod jobs;
 pub mod kelurahan;
 pub mod ledger;
+pub mod letters;
 pub mod market;
 pub mod message;
 pub mod notices;

@@ -10,7 +10,7 @@ use crate::error::StoreError;
 use crate::i18n::Texts;
 use crate::message::Outbound;
 use crate::parse::mask_phone;
-use crate::parse::words::may_be_pin;
+use crate::parse::{free_text, FreeTextError};
 use crate::store::{stored_as_code, Code, Tx};
 use serde::Serialize;
 
@@ -75,32 +75,14 @@ pub struct Ticket {
 /// Why a ticket cannot be written or changed.
 #[derive(Debug, thiserror::Error)]
 pub enum TicketError {
-    #[error("the text is empty")]
-    Empty,
-    #[error("the text is longer than {max} characters ({length})")]
-    TooLong { max: usize, length: usize },
-    #[error("a text of digits only is not taken (it may be a PIN)")]
-    Digits,
+    #[error(transparent)]
+    Text(#[from] FreeTextError),
     #[error("no such ticket")]
     Unknown,
     #[error("this ticket is closed")]
     Closed,
     #[error(transparent)]
     Store(#[from] StoreError),
-}
-
-fn checked(text: &str, max: usize) -> Result<&str, TicketError> {
-    let text = text.trim();
-    let length = text.chars().count();
-    if length == 0 {
-        Err(TicketError::Empty)
-    } else if length > max {
-        Err(TicketError::TooLong { max, length })
-    } else if may_be_pin(text) {
-        Err(TicketError::Digits)
-    } else {
-        Ok(text)
-    }
 }
 
 /// Opens a ticket from `phone`; answers its number.
@@ -111,7 +93,7 @@ pub async fn open(
     text: &str,
     now: i64,
 ) -> Result<i64, TicketError> {
-    let body = checked(text, MAX_BODY)?;
+    let body = free_text(text, MAX_BODY)?;
     let number = tx.insert_ticket(phone, kind, body, now).await?;
     tracing::info!(phone = %mask_phone(phone), number, kind = kind.code(), "ticket opened");
     Ok(number)
@@ -127,7 +109,7 @@ pub async fn answer(
     actor: &str,
     now: i64,
 ) -> Result<Outbound, TicketError> {
-    let text = checked(text, MAX_ANSWER)?;
+    let text = free_text(text, MAX_ANSWER)?;
     let ticket = tx.ticket(number).await?.ok_or(TicketError::Unknown)?;
     if ticket.status == Status::Closed {
         return Err(TicketError::Closed);

@@ -941,6 +941,142 @@ async fn an_approved_residence_change_is_a_correction(db: &Db) {
     o.server.shutdown().await;
 }
 
+/// A resident asks for letter `kind` for `member` (their numbers in the lists): the last reply.
+async fn ask_letter(o: &Officer, phone: &str, kind: &str, member: &str) -> String {
+    o.chat(phone, "SURAT").await;
+    o.chat(phone, kind).await;
+    o.chat(phone, member).await;
+    o.chat(phone, "Melamar kerja").await
+}
+
+/// `POST /api/letters/{n}/status`: the HTTP status.
+async fn set_letter(o: &Officer, n: i64, status: &str, reason: Option<&str>) -> u16 {
+    let body = json!({ "status": status, "reason": reason });
+    let path = format!("/letters/{n}/status");
+    o.call(reqwest::Method::POST, &path, Some(body)).await.0
+}
+
+/// `SURAT` as the kelurahan sees it: `GET /api/letters` serves a verified household first, then
+/// an unverified one, then one waiting for its change request (NIK and phone masked); a request
+/// moves forward only, a refusal needs its reason, the same status twice tells the resident once;
+/// each move reaches the resident, is audited, and counts in `/api/stats`.
+async fn letters_are_queued_verified_first_and_move_forward(db: &Db) {
+    let o = Officer::start(db).await;
+    o.import(fixture_csv(), false).await;
+    let config = &o.app.config;
+    // Three households: 0001 unverified, 0002 verified, 0003 with a change reported.
+    let (budi, ahmad) = ("+6281255500041", "+6281255500042");
+    gotong::testing::kelurahan::link(db, config, budi, "3201011205800001", "482915")
+        .await
+        .unwrap();
+    gotong::testing::kelurahan::link(db, config, ahmad, "3201010101900006", "135790")
+        .await
+        .unwrap();
+    let first = ask_letter(&o, budi, "2", "1").await;
+    assert!(
+        first.starts_with("Permintaan surat #1 (Keterangan domisili)"),
+        "{first}"
+    );
+    o.chat(ahmad, "DATA").await;
+    o.chat(ahmad, "1").await;
+    let second = ask_letter(&o, ahmad, "1", "2").await;
+    assert!(second.starts_with("Permintaan surat #2"), "{second}");
+    o.chat(budi, "DATA").await;
+    o.chat(budi, "2").await;
+    o.chat(budi, "1").await;
+    o.chat(budi, "Lahir anak, 1 Desember 2026").await;
+
+    let (status, queue) = o.call(reqwest::Method::GET, "/letters", None).await;
+    assert_eq!(status, 200, "{queue}");
+    let order: Vec<(i64, &str)> = queue
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["number"].as_i64().unwrap(),
+                l["priority"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(order, [(2, "verified"), (1, "waits_for_change")]);
+    assert_eq!(queue[0]["kind"], "Surat pengantar RT/RW");
+    assert_eq!(queue[0]["name"], "DEWI LESTARI");
+    assert_eq!(queue[0]["purpose"], "Melamar kerja");
+    assert_eq!(queue[0]["status"], "diajukan");
+    assert_eq!(queue[0]["nik_masked"], "************0007");
+    assert_eq!(queue[0]["phone"], "+62***042");
+    assert!(!queue.to_string().contains("3201010101900006"));
+
+    let set = |n: i64, status: &'static str, reason: Option<&'static str>| {
+        set_letter(&o, n, status, reason)
+    };
+    assert_eq!(set(2, "siap_diambil", None).await, 200);
+    assert_eq!(
+        set(2, "siap_diambil", None).await,
+        200,
+        "the same status again"
+    );
+    assert_eq!(set(2, "diproses", None).await, 409, "never back");
+    assert_eq!(
+        set(2, "ditolak", Some("x")).await,
+        409,
+        "ready: not refused"
+    );
+    assert_eq!(set(1, "selesai", None).await, 409, "not ready yet");
+    assert_eq!(
+        set(1, "ditolak", None).await,
+        422,
+        "a refusal needs a reason"
+    );
+    assert_eq!(set(1, "hilang", None).await, 422);
+    assert_eq!(set(9, "diproses", None).await, 404);
+    assert_eq!(set(1, "ditolak", Some("KK belum diperbarui")).await, 200);
+    assert_eq!(set(2, "selesai", None).await, 200);
+
+    let told = o.chat(ahmad, "MENU").await;
+    assert_eq!(
+        told.matches("siap diambil di kantor kelurahan").count(),
+        1,
+        "told once: {told}"
+    );
+    assert!(
+        told.contains("Surat #2 (Surat pengantar RT/RW) sudah diambil."),
+        "{told}"
+    );
+    let told = o.chat(budi, "MENU").await;
+    assert!(
+        told.starts_with("Permintaan surat #1 (Keterangan domisili) ditolak: KK belum diperbarui"),
+        "{told}"
+    );
+    let (_, open) = o.call(reqwest::Method::GET, "/letters", None).await;
+    assert_eq!(
+        open.as_array().unwrap().len(),
+        0,
+        "closed requests leave the queue"
+    );
+    let (_, refused) = o
+        .call(reqwest::Method::GET, "/letters?status=ditolak", None)
+        .await;
+    assert_eq!(refused[0]["reason"], "KK belum diperbarui");
+    let (status, _) = o
+        .call(reqwest::Method::GET, "/letters?status=bogus", None)
+        .await;
+    assert_eq!(status, 422);
+    let moves = db.audit_entries("letter.status").await.unwrap();
+    assert_eq!(moves.len(), 3, "the repeated status is not audited");
+    assert!(moves.iter().all(|m| m.actor == "admin-api"));
+    let (_, stats) = o.call(reqwest::Method::GET, "/stats", None).await;
+    assert_eq!(
+        (
+            stats["letters_open"].as_i64(),
+            stats["letters_done"].as_i64()
+        ),
+        (Some(0), Some(1))
+    );
+    o.server.shutdown().await;
+}
+
 gotong::backend_tests!(
     an_aid_list_flags_persons_and_feeds_the_quality_report,
     an_approved_residence_change_is_a_correction,
@@ -953,4 +1089,5 @@ gotong::backend_tests!(
     a_relink_waits_for_the_kelurahan,
     a_forgotten_pin_is_reset_by_the_kelurahan,
     tickets_are_listed_answered_and_closed,
+    letters_are_queued_verified_first_and_move_forward,
 );

@@ -1,4 +1,5 @@
 menu-household = Family data
+menu-letter = Request a letter
 data-not-linked = This phone is not registered yet. Type REGISTER to register.
 linked-elsewhere = This phone is registered with { $kelurahan }, not here. Please write to the number of { $kelurahan }.
 data-household = Family card ****{ $kk_last4 }, RT { $rt } / RW { $rw }:

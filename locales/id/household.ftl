@@ -1,4 +1,5 @@
 menu-household = Data keluarga
+menu-letter = Minta surat
 data-not-linked = HP ini belum terdaftar. Ketik DAFTAR untuk mendaftar.
 linked-elsewhere = HP ini terdaftar di { $kelurahan }, bukan di sini. Silakan kirim pesan ke nomor { $kelurahan }.
 data-household = Data KK ****{ $kk_last4 }, RT { $rt } / RW { $rw }:

@@ -3,7 +3,7 @@
 //! stats queries, scoped by an `Option<KelurahanId>` (`None`: the whole deployment).
 
 use crate::error::StoreResult;
-use crate::store::{Db, KelurahanId, LedgerStats, MarketStats, ProposalStats};
+use crate::store::{Db, KelurahanId, LedgerStats, LetterStats, MarketStats, ProposalStats};
 use serde::Serialize;
 
 /// The KPIs of one kelurahan or of the deployment. Add a field per KPI.
@@ -28,6 +28,9 @@ pub struct Kpis {
     /// `listings`, `orders`, `items`, `loans_active`, `loans_overdue`.
     #[serde(flatten)]
     pub market: MarketStats,
+    /// `letters_open`, `letters_done`.
+    #[serde(flatten)]
+    pub letters: LetterStats,
 }
 
 /// One kelurahan's KPIs in the deployment's list.
@@ -60,6 +63,7 @@ pub async fn kpis(db: &Db, scope: Option<KelurahanId>, today: &str) -> StoreResu
         ledger: db.ledger_stats(scope).await?,
         proposals: db.proposal_stats(scope).await?,
         market: db.market_stats(scope, today).await?,
+        letters: db.letter_stats(scope).await?,
     })
 }
 

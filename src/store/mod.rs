@@ -14,6 +14,7 @@ mod code;
 mod credit_notices;
 mod kelurahan;
 mod ledger;
+mod letters;
 mod links;
 mod market;
 mod mutations;
@@ -45,6 +46,7 @@ pub use ledger::{
     Account, AccountId, AccountKind, LedgerAudit, LedgerAudits, LedgerStats, Leg, Merchant, Party,
     StatementLine, StimulusDue, StimulusTotals, TransferRecord,
 };
+pub use letters::LetterStats;
 pub use links::{Link, PinAnswer};
 pub use market::{Item, Listing, Loan, MarketStats, NewListing, Order};
 pub use mutations::{MutationRow, NewMutation};

@@ -11,6 +11,7 @@
 //! @registry kelurahan.csv, @code NIK CODE, @link PHONE NIK PIN, @admin NIK SCOPE (set-up)
 //! @pin-reset NIK           (the kelurahan resets that resident's PIN: `POST /api/pin-resets`)
 //! @answer N TEXT           (the kelurahan answers ticket N: `POST /api/tickets/{n}/answer`)
+//! @letter N STATUS [REASON] (letter request N moves: `POST /api/letters/{n}/status`)
 //! @kelurahan 3577011002 Mojo (another kelurahan), @registry mojo.csv 3577011002 (its registry)
 //! @to 3577011002           (the resident writes to that kelurahan's number; default: the
 //!                          deployment's default kelurahan, `@to default`)
@@ -159,7 +160,7 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                 ),
                 "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
                 | "topup" | "deposit" | "status" | "change" | "arrived" | "campaign" | "spend"
-                | "close" | "item" | "jobs" | "pin-reset" | "answer" => Line::Setup(
+                | "close" | "item" | "jobs" | "pin-reset" | "answer" | "letter" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -563,6 +564,30 @@ async fn setup(
             .await
             .map_err(|e| e.to_string())?;
             tx.enqueue(&told, now).await.map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("letter", [number, status, reason @ ..]) => {
+            // What `POST /api/letters/{n}/status` does, in the kelurahan of the last `@to`.
+            use crate::store::Code;
+            let number: i64 = number.parse().map_err(|_| format!("bad letter {number}"))?;
+            let status = crate::letters::Status::from_code(status)
+                .ok_or_else(|| format!("bad letter status {status}"))?;
+            let reason = reason.join(" ");
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
+            let told = crate::letters::set_status(
+                &mut tx,
+                &app.texts,
+                number,
+                status,
+                Some(&reason),
+                "transcript",
+                now,
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            if let Some(told) = told {
+                tx.enqueue(&told, now).await.map_err(|e| e.to_string())?;
+            }
             tx.commit().await.map_err(|e| e.to_string())
         }
         ("pin-reset", [nik]) => {

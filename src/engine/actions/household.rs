@@ -14,9 +14,9 @@ use crate::store::{Code, NewChangeRequest, Person};
 use async_trait::async_trait;
 
 /// The NIKs of the members as listed, in order (session value).
-const MEMBERS: &str = "_members";
-const KK: &str = "_kk";
-const MEMBER_NIK: &str = "_member_nik";
+pub(super) const MEMBERS: &str = "_members";
+pub(super) const KK: &str = "_kk";
+pub(super) const MEMBER_NIK: &str = "_member_nik";
 
 /// The linked person of this phone, or a "register first" answer.
 pub(super) async fn linked_person(ctx: &mut Ctx<'_>) -> StoreResult<Option<Person>> {
@@ -78,13 +78,7 @@ impl Action for Show {
             return Ok(Outcome::Finish);
         };
         let household = ctx.tx.household(&me.no_kk).await?;
-        let members: Vec<Person> = ctx
-            .tx
-            .household_members(&me.no_kk)
-            .await?
-            .into_iter()
-            .filter(Person::is_current)
-            .collect();
+        let members = remember_household(ctx, &me).await?;
         let (rt, rw) = household.map(|h| (h.rt, h.rw)).unwrap_or_default();
         ctx.say(
             "data-household",
@@ -107,12 +101,25 @@ impl Action for Show {
                 ],
             );
         }
-        let niks: Vec<&str> = members.iter().map(|m| m.nik.as_str()).collect();
-        ctx.set(MEMBERS, niks.join(","));
-        ctx.set(KK, me.no_kk);
-        ctx.set("reporter", me.nik);
         Ok(Outcome::Next)
     }
+}
+
+/// The current members of `me`'s household, kept for the steps that follow (their NIKs in
+/// order, the KK, `me` as the reporter).
+pub(super) async fn remember_household(ctx: &mut Ctx<'_>, me: &Person) -> StoreResult<Vec<Person>> {
+    let members: Vec<Person> = ctx
+        .tx
+        .household_members(&me.no_kk)
+        .await?
+        .into_iter()
+        .filter(Person::is_current)
+        .collect();
+    let niks: Vec<&str> = members.iter().map(|m| m.nik.as_str()).collect();
+    ctx.set(MEMBERS, niks.join(","));
+    ctx.set(KK, me.no_kk.clone());
+    ctx.set("reporter", me.nik.clone());
+    Ok(members)
 }
 
 /// The household shown at the start of this flow; `None` (after saying so) if there is none.
@@ -265,21 +272,27 @@ impl Action for ChangeKind {
             Some(Kind::Residence) => residence_asked(ctx).await,
             Some(kind) if !kind.concerns_member() => Ok(Outcome::Branch("details")),
             _ => {
-                // The members numbered here, in a message of their own (the one list in it).
-                for (i, nik) in member_niks(ctx).iter().enumerate() {
-                    let name = ctx.tx.person(nik).await?.map(|p| p.name);
-                    ctx.say(
-                        "data-member-choice",
-                        &[
-                            ("number", (i + 1).to_string()),
-                            ("name", name.unwrap_or_default()),
-                        ],
-                    );
-                }
+                say_member_choices(ctx).await?;
                 Ok(Outcome::Branch("member"))
             }
         }
     }
+}
+
+/// The members of the household shown, numbered for the `change_member` step that follows (the
+/// one numbered list of its message).
+pub(super) async fn say_member_choices(ctx: &mut Ctx<'_>) -> StoreResult<()> {
+    for (i, nik) in member_niks(ctx).iter().enumerate() {
+        let name = ctx.tx.person(nik).await?.map(|p| p.name);
+        ctx.say(
+            "data-member-choice",
+            &[
+                ("number", (i + 1).to_string()),
+                ("name", name.unwrap_or_default()),
+            ],
+        );
+    }
+    Ok(())
 }
 
 /// The reporter asks to become `TETAP`: on to the letter's number, or refused with the reason

@@ -4,6 +4,7 @@
 mod broadcast;
 mod contract;
 pub mod household;
+mod letters;
 mod library;
 mod market;
 mod menu;
@@ -146,6 +147,20 @@ impl Ctx<'_> {
     }
 }
 
+/// A free text refused ([`crate::parse::free_text`]): what the resident is told before the
+/// step asks again.
+pub fn refused_text(e: crate::parse::FreeTextError) -> Outcome {
+    use crate::parse::FreeTextError;
+    match e {
+        FreeTextError::Empty => Outcome::Reject("input-text-too-short", vec![("min", "1".into())]),
+        FreeTextError::TooLong { max, length } => Outcome::Reject(
+            "input-text-too-long",
+            vec![("max", max.to_string()), ("length", length.to_string())],
+        ),
+        FreeTextError::Digits => Outcome::Reject("input-digits-refused", vec![]),
+    }
+}
+
 #[async_trait]
 pub trait Action: Send + Sync {
     /// What the action reads, writes and can branch to (checked at run time and by `gotong check`).
@@ -195,6 +210,9 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("change_kind", Arc::new(household::ChangeKind));
     r.insert("change_member", Arc::new(household::ChangeMember));
     r.insert("change_submit", Arc::new(household::SubmitChange));
+    r.insert("letter_start", Arc::new(letters::Start));
+    r.insert("letter_kind", Arc::new(letters::Kind));
+    r.insert("letter_submit", Arc::new(letters::Submit));
     r.insert("wallet_balance", Arc::new(wallet::Balance));
     r.insert("wallet_statement", Arc::new(wallet::Statement));
     r.insert("pay_start", Arc::new(pay::Start));

@@ -2,10 +2,10 @@
 //! numbered ticket for the kelurahan ([`crate::tickets`]); the keyword alone lists one's open
 //! tickets first.
 
-use super::{Action, Contract, Ctx, Outcome};
+use super::{refused_text, Action, Contract, Ctx, Outcome};
 use crate::engine::runner::ARGS_KEY;
 use crate::error::StoreResult;
-use crate::tickets::{self, Kind, Status, TicketError, MAX_BODY};
+use crate::tickets::{self, Kind, Status, TicketError};
 use async_trait::async_trait;
 
 /// How much of a ticket's text its line in the list shows.
@@ -23,18 +23,12 @@ async fn open(ctx: &mut Ctx<'_>, kind: Kind, text: &str) -> StoreResult<Outcome>
             Ok(Outcome::Finish)
         }
         Err(TicketError::Store(e)) => Err(e),
-        Err(TicketError::TooLong { length, .. }) => Ok(Outcome::Reject(
-            "input-text-too-long",
-            vec![
-                ("max", MAX_BODY.to_string()),
-                ("length", length.to_string()),
-            ],
-        )),
-        Err(TicketError::Digits) => Ok(Outcome::Reject("input-digits-refused", vec![])),
-        Err(_) => Ok(Outcome::Reject(
-            "input-text-too-short",
-            vec![("min", "1".into())],
-        )),
+        Err(TicketError::Text(e)) => Ok(refused_text(e)),
+        Err(e) => {
+            tracing::error!(error = %e, "a new ticket refused");
+            ctx.say("engine-error", &[]);
+            Ok(Outcome::Finish)
+        }
     }
 }
 

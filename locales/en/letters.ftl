@@ -1,0 +1,20 @@
+# SURAT letter requests (issue 14).
+letter-list-header = Your letter requests:
+letter-list-line = #{ $number } { $kind } for { $name }: { $state }
+letter-kind-choice = { $number }. { $kind }
+letter-kind-prompt = Which letter do you need? Reply with its number.
+letter-kind-unknown = There is no letter with that number. Choose 1 to { $max }.
+letter-purpose-prompt = What is it for? (for example: a job application, school enrolment)
+letter-requested = Letter request #{ $number } ({ $kind }) recorded. News from the kelurahan will come to this phone. Type SURAT to see its status.
+letter-waits-for-change = The change you reported for your family card is still being checked: this letter is handled after that.
+letter-verify-first = Your family card data has not been checked yet. Type DATA, then 1 if it is right: families whose data is checked are served first.
+letter-already-open = A request for { $kind } for this member is already open: #{ $number }. Type SURAT to see its status.
+letter-status-submitted = submitted
+letter-status-in-progress = in progress
+letter-status-ready = ready to collect
+letter-status-refused = refused
+letter-status-done = done
+letter-notice-in-progress = Letter #{ $number } ({ $kind }) for { $name } is being prepared by the kelurahan.
+letter-notice-ready = Letter #{ $number } ({ $kind }) for { $name } is ready to collect at the kelurahan office. Bring your KTP and KK.
+letter-notice-refused = Letter request #{ $number } ({ $kind }) was refused: { $reason }
+letter-notice-done = Letter #{ $number } ({ $kind }) has been collected. Thank you.

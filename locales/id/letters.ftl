@@ -1,0 +1,20 @@
+# SURAT letter requests (issue 14).
+letter-list-header = Permintaan surat Anda:
+letter-list-line = #{ $number } { $kind } untuk { $name }: { $state }
+letter-kind-choice = { $number }. { $kind }
+letter-kind-prompt = Surat apa yang Anda perlukan? Balas dengan angkanya.
+letter-kind-unknown = Tidak ada surat dengan nomor itu. Pilih 1 sampai { $max }.
+letter-purpose-prompt = Untuk keperluan apa? (contoh: melamar kerja, daftar sekolah)
+letter-requested = Permintaan surat #{ $number } ({ $kind }) dicatat. Kabar dari kelurahan akan dikirim ke HP ini. Ketik SURAT untuk melihat statusnya.
+letter-waits-for-change = Laporan perubahan data KK Anda belum selesai diperiksa: surat ini diproses setelah itu.
+letter-verify-first = Data KK Anda belum dicek. Ketik DATA lalu 1 bila benar: keluarga yang datanya sudah dicek dilayani lebih dulu.
+letter-already-open = Permintaan { $kind } untuk anggota ini sudah ada: #{ $number }. Ketik SURAT untuk melihat statusnya.
+letter-status-submitted = diajukan
+letter-status-in-progress = diproses
+letter-status-ready = siap diambil
+letter-status-refused = ditolak
+letter-status-done = selesai
+letter-notice-in-progress = Surat #{ $number } ({ $kind }) untuk { $name } sedang diproses kelurahan.
+letter-notice-ready = Surat #{ $number } ({ $kind }) untuk { $name } siap diambil di kantor kelurahan. Bawa KTP dan KK.
+letter-notice-refused = Permintaan surat #{ $number } ({ $kind }) ditolak: { $reason }
+letter-notice-done = Surat #{ $number } ({ $kind }) sudah diambil. Terima kasih.
