@@ -36,6 +36,7 @@ pub mod proposals;
 pub mod recorder;
 pub mod registry;
 pub mod server;
+pub mod services;
 pub mod shutdown;
 pub mod store;
 pub mod telemetry;

@@ -3,97 +3,10 @@
 
 mod common;
 
-use common::{FakeProvider, Setup, TestServer, ADMIN_TOKEN};
-use gotong::app::App;
-use gotong::chat::say;
-use gotong::engine::Engine;
-use gotong::message::{Channel, Content};
+use common::officer::{fixture_csv, Officer};
+use common::ADMIN_TOKEN;
 use gotong::store::Db;
 use serde_json::{json, Value};
-use std::sync::Arc;
-
-fn fixture_csv() -> Vec<u8> {
-    std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/transcripts/fixtures/kelurahan.csv"
-    ))
-    .unwrap()
-}
-
-struct Officer {
-    server: TestServer,
-    app: App,
-}
-
-impl Officer {
-    async fn start(db: &Db) -> Officer {
-        let provider = FakeProvider::start().await;
-        // The officer's residents chat through `chat::say` on the same database: the server must
-        // not answer or send their SMS itself, so SMS is off and the recovery sweep waits.
-        let mut setup = Setup {
-            sms: false,
-            ..Setup::default()
-        };
-        setup.options.sweep_every = std::time::Duration::from_secs(3600);
-        let config = common::config(&setup, &provider);
-        let engine = Arc::new(Engine::load_default(Arc::new(config.clone())).unwrap());
-        let app = App::new(config, db.clone(), engine.texts().clone(), engine.clone());
-        let server = TestServer::start_conversing(db, setup, provider, engine).await;
-        Officer { server, app }
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = self
-            .server
-            .http
-            .request(method, format!("{}/api{path}", self.server.base))
-            .bearer_auth(ADMIN_TOKEN);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let r = req.send().await.unwrap();
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn import(&self, csv: Vec<u8>, dry_run: bool) -> (u16, Value) {
-        self.import_into(csv, dry_run, "").await
-    }
-
-    /// Imports into the kelurahan `code` (`""`: the default one).
-    async fn import_into(&self, csv: Vec<u8>, dry_run: bool, code: &str) -> (u16, Value) {
-        let r = self
-            .server
-            .http
-            .post(format!(
-                "{}/api/registry/import?dry_run={dry_run}&kelurahan={code}",
-                self.server.base
-            ))
-            .bearer_auth(ADMIN_TOKEN)
-            .header("content-type", "text/csv")
-            .body(csv)
-            .send()
-            .await
-            .unwrap();
-        (r.status().as_u16(), r.json().await.unwrap())
-    }
-
-    async fn chat(&self, phone: &str, text: &str) -> String {
-        let replies = say(
-            &self.app,
-            Channel::Sms,
-            phone,
-            Content::Text { text: text.into() },
-        )
-        .await
-        .unwrap();
-        replies
-            .iter()
-            .map(|b| b.main_text().to_string())
-            .collect::<Vec<_>>()
-            .join("\n")
-    }
-}
 
 async fn import_over_http_reports_and_is_idempotent(db: &Db) {
     let o = Officer::start(db).await;

@@ -5,6 +5,7 @@ use gotong::backend_tests;
 use gotong::i18n::Texts;
 use gotong::ledger::accounts::{social_fund, wallet};
 use gotong::ledger::payment::{pay, redeem, PaymentRequest};
+use gotong::ledger::service_payment::{pay_resident, ResidentPayment};
 use gotong::ledger::stimulus::{run_stimulus, RunFor};
 use gotong::ledger::transfer::{apply_transfers, NewTransfer};
 use gotong::ledger::LedgerError;
@@ -477,6 +478,13 @@ enum Op {
     Stimulus {
         day: u8,
     },
+    /// A service paid to a resident of another household (`BAYAR JASA`).
+    PayResident {
+        payer: usize,
+        payee: usize,
+        amount: i64,
+        key: u8,
+    },
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -485,6 +493,9 @@ fn op() -> impl Strategy<Value = Op> {
             .prop_map(|(payer, merchant, amount, key)| Op::Pay { payer, merchant, amount, key }),
         2 => (0..2usize, 1..40_000i64, 0..6u8).prop_map(|(merchant, amount, key)| Op::Redeem { merchant, amount, key }),
         1 => (0..3u8).prop_map(|day| Op::Stimulus { day }),
+        2 => (0..3usize, 1..3usize, 1..3_000i64, 0..6u8).prop_map(|(payer, offset, amount, key)| {
+            Op::PayResident { payer, payee: (payer + offset) % 3, amount, key }
+        }),
     ]
 }
 
@@ -564,6 +575,38 @@ async fn run_case(db: &Db, case: usize, tasks: Vec<Vec<Op>>) {
                                     tx.rollback().await.unwrap()
                                 }
                                 Err(e) => panic!("redeem failed: {e:?}"),
+                            }
+                        }
+                        Op::PayResident {
+                            payer,
+                            payee,
+                            amount,
+                            key,
+                        } => {
+                            let key = format!("service:{tag}:{key:02}");
+                            let mut tx =
+                                db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+                            let from = tx.person(&payers[payer]).await.unwrap().unwrap();
+                            let to = tx.person(&payers[payee]).await.unwrap().unwrap();
+                            let req = ResidentPayment {
+                                payer: &from,
+                                payee: &to,
+                                amount,
+                                memo: "J001 Servis",
+                                key: &key,
+                                social_fund_percent: Decimal::from(5),
+                                minor_limit: 50_000,
+                                now: START_MS,
+                            };
+                            match pay_resident(&mut tx, &req).await {
+                                Ok(p) => {
+                                    tx.commit().await.unwrap();
+                                    applied.push((key, p.transfer.id));
+                                }
+                                Err(LedgerError::InsufficientFunds { .. }) => {
+                                    tx.rollback().await.unwrap()
+                                }
+                                Err(e) => panic!("service payment failed: {e:?}"),
                             }
                         }
                         Op::Stimulus { day } => {

@@ -20,6 +20,7 @@ pay-ask-amount = How much do you want to pay { $merchant_name }? (e.g. 25000)
 pay-insufficient = Not enough balance. Your balance: { $balance }
 pay-stimulus-stays-home = Stimulus credit can only be spent at merchants of { $home }. Your cash balance, spendable anywhere: { $purse }
 pay-minor-limit = At age 16-17 you can pay at most { $limit } at a time.
+pay-payee-minor-limit = The provider is 16-17 years old: they can be paid at most { $limit } at a time.
 pay-confirm = Pay { $amount_text } from { $payer_name } to { $merchant_name } ({ $merchant_code }). Balance after: { $balance_after }. Type your PIN to agree, BATAL to cancel.
 pay-cancelled = Payment cancelled.
 pay-pin-wrong = Wrong PIN, { $tries } tries left.

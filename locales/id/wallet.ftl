@@ -20,6 +20,7 @@ pay-ask-amount = Berapa yang mau dibayar ke { $merchant_name }? (contoh: 25000)
 pay-insufficient = Saldo tidak cukup. Saldo Anda: { $balance }
 pay-stimulus-stays-home = Saldo stimulus hanya bisa dipakai di pedagang { $home }. Saldo tunai Anda, yang bisa dipakai di mana saja: { $purse }
 pay-minor-limit = Untuk umur 16-17 tahun, paling banyak { $limit } sekali bayar.
+pay-payee-minor-limit = Penyedia jasa berumur 16-17 tahun: paling banyak { $limit } sekali bayar.
 pay-confirm = Bayar { $amount_text } dari { $payer_name } ke { $merchant_name } ({ $merchant_code }). Saldo sisa { $balance_after }. Ketik PIN untuk setuju, BATAL untuk batal.
 pay-cancelled = Pembayaran dibatalkan.
 pay-pin-wrong = PIN salah, sisa { $tries } kali.

@@ -28,6 +28,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .merge(super::api_accounts::routes())
         .merge(super::api_tickets::routes())
         .merge(super::api_letters::routes())
+        .merge(super::api_services::routes())
         .merge(super::api_ledger::routes())
         .merge(super::api_broadcasts::routes())
         .merge(super::api_proposals::routes())
@@ -45,11 +46,9 @@ async fn stats(
     scope: KelurahanScope,
 ) -> Result<Response, HttpError> {
     let db = &state.app.db;
-    let today = crate::calendar::jakarta_date(state.app.now())
-        .format("%Y-%m-%d")
-        .to_string();
+    let now = state.app.now();
     Ok(match scope {
-        KelurahanScope::One(k) => Json(kpis(db, Some(k.id), &today).await?).into_response(),
-        KelurahanScope::All => Json(deployment_kpis(db, &today).await?).into_response(),
+        KelurahanScope::One(k) => Json(kpis(db, Some(k.id), now).await?).into_response(),
+        KelurahanScope::All => Json(deployment_kpis(db, now).await?).into_response(),
     })
 }

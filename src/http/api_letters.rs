@@ -7,7 +7,7 @@
 //! | `POST /api/letters/{n}/status` | `{"status","reason"?}` (`reason` required for `ditolak`, ≤ 200 characters) → `{"number","status"}`; the resident is told by their channel; the same status again changes nothing and tells nobody; 404 unknown; 409 not a forward move (`selesai` only once `siap_diambil`, `ditolak` only before); 422 unknown status or missing reason |
 
 use super::api::body;
-use super::api_registry::{StatusFilter, ACTOR};
+use super::api_registry::{status_of, StatusFilter, ACTOR};
 use super::error::HttpError;
 use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
@@ -38,22 +38,12 @@ impl From<LetterError> for HttpError {
     }
 }
 
-fn status_of(code: &str) -> Result<Status, HttpError> {
-    Status::from_code(code).ok_or_else(|| {
-        let known: Vec<&str> = Status::ALL.iter().map(|s| s.code()).collect();
-        HttpError::Unprocessable(format!(
-            "unknown status {code:?} (one of {})",
-            known.join(", ")
-        ))
-    })
-}
-
 async fn list(
     State(state): State<HttpState>,
     kelurahan: ForKelurahan,
     Query(filter): Query<StatusFilter>,
 ) -> Result<Json<Vec<Value>>, HttpError> {
-    let status = filter.status.as_deref().map(status_of).transpose()?;
+    let status = filter.parsed::<Status>()?;
     let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let queue = tx.letter_queue(status).await?;
     tx.rollback().await?;
@@ -85,7 +75,7 @@ async fn set_status(
     raw: axum::body::Bytes,
 ) -> Result<Json<Value>, HttpError> {
     let req: StatusBody = body(&raw)?;
-    let to = status_of(&req.status)?;
+    let to: Status = status_of(&req.status)?;
     let app = &state.app;
     let now = app.now();
     let mut tx = app.db.begin(kelurahan.id()).await?;

@@ -195,9 +195,28 @@ async fn create_activation_code(
     Ok((StatusCode::CREATED, Json(issued)))
 }
 
+/// `?status=<code>` of a list route.
 #[derive(Deserialize)]
 pub struct StatusFilter {
     pub status: Option<String>,
+}
+
+impl StatusFilter {
+    /// The status asked for (`None`: none asked); an unknown one is a 422 naming the known ones.
+    pub fn parsed<T: Code>(&self) -> Result<Option<T>, HttpError> {
+        self.status.as_deref().map(status_of).transpose()
+    }
+}
+
+/// The status of code `code`; an unknown one is a 422 naming the known ones.
+pub fn status_of<T: Code>(code: &str) -> Result<T, HttpError> {
+    T::from_code(code).ok_or_else(|| {
+        let known: Vec<&str> = T::ALL.iter().map(|s| s.code()).collect();
+        HttpError::Unprocessable(format!(
+            "unknown status {code:?} (one of {})",
+            known.join(", ")
+        ))
+    })
 }
 
 /// A change request as the admin API shows it (the member's NIK masked).

@@ -13,7 +13,6 @@ use super::error::HttpError;
 use super::kelurahan_param::ForKelurahan;
 use super::HttpState;
 use crate::parse::mask_phone;
-use crate::store::Code;
 use crate::tickets::{self, Status, TicketError};
 use axum::extract::{Path, Query, State};
 use axum::routing::{get, post};
@@ -44,13 +43,7 @@ async fn list(
     kelurahan: ForKelurahan,
     Query(filter): Query<StatusFilter>,
 ) -> Result<Json<Vec<Value>>, HttpError> {
-    let status = match filter.status.as_deref() {
-        None => None,
-        Some(s) => Some(
-            Status::from_code(s)
-                .ok_or_else(|| HttpError::Unprocessable(format!("unknown status {s:?}")))?,
-        ),
-    };
+    let status = filter.parsed::<Status>()?;
     let mut tx = state.app.db.begin(kelurahan.id()).await?;
     let found = tx.tickets(status).await?;
     tx.rollback().await?;

@@ -22,6 +22,7 @@ pub mod api_letters;
 pub mod api_market;
 pub mod api_proposals;
 pub mod api_registry;
+pub mod api_services;
 pub mod api_sms_devices;
 pub mod api_tickets;
 pub mod error;

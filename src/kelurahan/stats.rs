@@ -3,7 +3,9 @@
 //! stats queries, scoped by an `Option<KelurahanId>` (`None`: the whole deployment).
 
 use crate::error::StoreResult;
-use crate::store::{Db, KelurahanId, LedgerStats, LetterStats, MarketStats, ProposalStats};
+use crate::store::{
+    Db, KelurahanId, LedgerStats, LetterStats, MarketStats, ProposalStats, ServiceStats,
+};
 use serde::Serialize;
 
 /// The KPIs of one kelurahan or of the deployment. Add a field per KPI.
@@ -31,6 +33,9 @@ pub struct Kpis {
     /// `letters_open`, `letters_done`.
     #[serde(flatten)]
     pub letters: LetterStats,
+    /// `services` (offers listed), `services_done` (requests paid or bartered).
+    #[serde(flatten)]
+    pub services: ServiceStats,
 }
 
 /// One kelurahan's KPIs in the deployment's list.
@@ -49,9 +54,13 @@ pub struct DeploymentKpis {
     pub kelurahan: Vec<KelurahanKpis>,
 }
 
-/// The KPIs of `scope` (`None`: the whole deployment); `today` (`YYYY-MM-DD`, Jakarta) decides
+/// The KPIs of `scope` (`None`: the whole deployment) at `now`; its Jakarta day decides
 /// which loans are overdue.
-pub async fn kpis(db: &Db, scope: Option<KelurahanId>, today: &str) -> StoreResult<Kpis> {
+pub async fn kpis(db: &Db, scope: Option<KelurahanId>, now: i64) -> StoreResult<Kpis> {
+    let today = crate::calendar::jakarta_date(now)
+        .format("%Y-%m-%d")
+        .to_string();
+    let today = today.as_str();
     let registry = db.registry_stats(scope).await?;
     Ok(Kpis {
         households: registry.households,
@@ -64,16 +73,17 @@ pub async fn kpis(db: &Db, scope: Option<KelurahanId>, today: &str) -> StoreResu
         proposals: db.proposal_stats(scope).await?,
         market: db.market_stats(scope, today).await?,
         letters: db.letter_stats(scope).await?,
+        services: db.service_stats(scope, now).await?,
     })
 }
 
 /// The deployment's KPIs and every kelurahan's.
-pub async fn deployment_kpis(db: &Db, today: &str) -> StoreResult<DeploymentKpis> {
-    let deployment = kpis(db, None, today).await?;
+pub async fn deployment_kpis(db: &Db, now: i64) -> StoreResult<DeploymentKpis> {
+    let deployment = kpis(db, None, now).await?;
     let mut kelurahan = Vec::new();
     for k in db.kelurahan_list().await? {
         kelurahan.push(KelurahanKpis {
-            kpis: kpis(db, Some(k.id), today).await?,
+            kpis: kpis(db, Some(k.id), now).await?,
             code: k.code,
             name: k.name,
         });

@@ -36,6 +36,7 @@ pub mod keys;
 pub mod merchants;
 pub mod payment;
 pub mod payment_request;
+pub mod service_payment;
 pub mod split;
 pub mod stimulus;
 pub mod transfer;
@@ -63,6 +64,8 @@ pub enum LedgerError {
     SelfPayment,
     #[error("residents aged 16-17 may pay at most {limit} per payment")]
     MinorLimit { limit: i64 },
+    #[error("residents aged 16-17 may be paid at most {limit} per payment")]
+    PayeeMinorLimit { limit: i64 },
     #[error("only residents aged 16 or over may transact")]
     NotEligible,
     #[error("unknown person")]

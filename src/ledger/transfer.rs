@@ -40,6 +40,9 @@ pub enum TransferKind {
     CampaignSpend,
     /// Cash paid in at the kelurahan office: treasury → household purse.
     Deposit,
+    /// A resident paid for a service (`BAYAR JASA`): household → the provider's household
+    /// purse, with the social-fund share.
+    ServicePayment,
 }
 
 impl Code for TransferKind {
@@ -52,6 +55,7 @@ impl Code for TransferKind {
         TransferKind::Donation,
         TransferKind::CampaignSpend,
         TransferKind::Deposit,
+        TransferKind::ServicePayment,
     ];
     fn code(self) -> &'static str {
         match self {
@@ -62,6 +66,7 @@ impl Code for TransferKind {
             TransferKind::Donation => "donation",
             TransferKind::CampaignSpend => "campaign_spend",
             TransferKind::Deposit => "deposit",
+            TransferKind::ServicePayment => "service_payment",
         }
     }
 }

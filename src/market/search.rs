@@ -58,11 +58,32 @@ pub fn search_text(name: &str, category_words: &[&str]) -> String {
     format!(" {} ", words.join(" "))
 }
 
-/// How well `listing` matches `words`: per word, 4 an exact name word, 3 the start of one, 2 an
+/// What `CARI` and `CARI JASA` rank: a name, and the folded words it is found by
+/// ([`search_text`]).
+pub trait Searchable {
+    fn name(&self) -> &str;
+    fn search_text(&self) -> &str;
+    /// Orders equal matches (a listing's or an offer's code).
+    fn code(&self) -> String;
+}
+
+impl Searchable for Listing {
+    fn name(&self) -> &str {
+        &self.name
+    }
+    fn search_text(&self) -> &str {
+        &self.search_text
+    }
+    fn code(&self) -> String {
+        self.code.clone()
+    }
+}
+
+/// How well `found` matches `words`: per word, 4 an exact name word, 3 the start of one, 2 an
 /// exact category word, 1 the start of one.
-pub fn score(listing: &Listing, words: &[String]) -> u32 {
-    let name = fold(&listing.name);
-    let all: Vec<&str> = listing.search_text.split_whitespace().collect();
+pub fn score(found: &impl Searchable, words: &[String]) -> u32 {
+    let name = fold(found.name());
+    let all: Vec<&str> = found.search_text().split_whitespace().collect();
     words
         .iter()
         .map(|w| {
@@ -81,9 +102,9 @@ pub fn score(listing: &Listing, words: &[String]) -> u32 {
         .sum()
 }
 
-/// Whether one of the listing's name words starts with one of `words`.
-fn name_matches(listing: &Listing, words: &[String]) -> bool {
-    let name = fold(&listing.name);
+/// Whether one of the name's words starts with one of `words`.
+fn name_matches(found: &impl Searchable, words: &[String]) -> bool {
+    let name = fold(found.name());
     words
         .iter()
         .any(|w| name.iter().any(|n| n.starts_with(w.as_str())))
@@ -91,7 +112,7 @@ fn name_matches(listing: &Listing, words: &[String]) -> bool {
 
 /// Orders `found` best first (then by code), dropping what does not match, and the category-only
 /// matches when some name matches.
-pub fn rank(mut found: Vec<Listing>, words: &[String]) -> Vec<Listing> {
+pub fn rank<T: Searchable>(mut found: Vec<T>, words: &[String]) -> Vec<T> {
     found.retain(|l| score(l, words) > 0);
     if found.iter().any(|l| name_matches(l, words)) {
         found.retain(|l| name_matches(l, words));
@@ -99,7 +120,7 @@ pub fn rank(mut found: Vec<Listing>, words: &[String]) -> Vec<Listing> {
     found.sort_by(|a, b| {
         score(b, words)
             .cmp(&score(a, words))
-            .then_with(|| a.code.cmp(&b.code))
+            .then_with(|| a.code().cmp(&b.code()))
     });
     found
 }

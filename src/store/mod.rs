@@ -27,6 +27,7 @@ mod relinks;
 #[cfg(feature = "testkit")]
 mod seed;
 mod send_slots;
+mod services;
 mod sessions;
 pub(crate) mod sql;
 mod terminal;
@@ -59,6 +60,7 @@ pub use registry::{
 };
 #[cfg(feature = "testkit")]
 pub use seed::{Among, SeedContact, SeedPerson};
+pub use services::ServiceStats;
 pub use sessions::{Contact, FlowEventCounts, Session};
 
 use crate::error::{StoreError, StoreResult};

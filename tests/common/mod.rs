@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 pub use gotong::testing::fake_provider::{Answer, FakeProvider, Recorded};
 
 pub mod load;
+pub mod officer;
 
 pub const APP_SECRET: &str = "gotong-test-app-secret";
 pub const VERIFY_TOKEN: &str = "gotong-test-verify-token";

@@ -15,6 +15,7 @@ mod preferences;
 mod proposal_admin;
 mod proposals;
 mod register;
+mod services;
 mod tagih;
 mod tickets;
 mod values;
@@ -267,4 +268,24 @@ fn market_actions(r: &mut BTreeMap<&'static str, Arc<dyn Action>>) {
     r.insert("loan_decline", Arc::new(library::Decide { accept: false }));
     r.insert("loan_return", Arc::new(library::GiveBack));
     r.insert("contact_send", Arc::new(library::Contact));
+    r.insert("service_start", Arc::new(services::Start));
+    r.insert("service_what", Arc::new(services::What));
+    r.insert("service_pay_kind", Arc::new(services::PayKind));
+    r.insert("service_price", Arc::new(services::Price));
+    r.insert("service_create", Arc::new(services::Create));
+    r.insert("service_search", Arc::new(services::Search));
+    r.insert("service_ask", Arc::new(services::Ask));
+    r.insert(
+        "service_accept",
+        Arc::new(services::Decide { accept: true }),
+    );
+    r.insert(
+        "service_decline",
+        Arc::new(services::Decide { accept: false }),
+    );
+    r.insert("service_barter", Arc::new(services::Barter));
+    r.insert("service_renew", Arc::new(services::Renew));
+    r.insert("service_pay_load", Arc::new(services::PayLoad));
+    r.insert("service_pay_amount", Arc::new(services::PayAmount));
+    r.insert("service_pay_pin", Arc::new(services::PayPin));
 }

@@ -164,23 +164,26 @@ impl Action for Amount {
                 ctx.set(KEY, keys::payment(ctx.phone, ctx.now));
                 Ok(Outcome::Next)
             }
-            Err(LedgerError::InsufficientFunds { balance }) => Ok(Outcome::Reject(
-                "pay-insufficient",
-                vec![("balance", format_rupiah(balance))],
-            )),
-            Err(LedgerError::MinorLimit { limit }) => Ok(Outcome::Reject(
-                "pay-minor-limit",
-                vec![("limit", format_rupiah(limit))],
-            )),
-            // Another kelurahan's merchant: a smaller amount may still be paid from the purse.
-            Err(LedgerError::StimulusStaysHome { home, purse }) if purse > 0 => {
-                Ok(Outcome::Reject(
-                    "pay-stimulus-stays-home",
-                    vec![("home", home), ("purse", format_rupiah(purse))],
-                ))
-            }
-            Err(e) => refuse(ctx, e),
+            Err(e) => refuse_amount(ctx, e),
         }
+    }
+}
+
+/// An amount refused: too much for the balance or the age limit is asked again (a smaller
+/// amount may do; at another kelurahan's merchant the purse may still pay); the rest finishes.
+pub(super) fn refuse_amount(ctx: &mut Ctx<'_>, e: LedgerError) -> StoreResult<Outcome> {
+    match e {
+        LedgerError::InsufficientFunds { .. }
+        | LedgerError::MinorLimit { .. }
+        | LedgerError::PayeeMinorLimit { .. } => match refusal(&e) {
+            Some((id, args)) => Ok(Outcome::Reject(id, args)),
+            None => refuse(ctx, e),
+        },
+        LedgerError::StimulusStaysHome { purse, .. } if purse > 0 => match refusal(&e) {
+            Some((id, args)) => Ok(Outcome::Reject(id, args)),
+            None => refuse(ctx, e),
+        },
+        e => refuse(ctx, e),
     }
 }
 

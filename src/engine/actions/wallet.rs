@@ -30,6 +30,10 @@ pub fn refusal(e: &LedgerError) -> Option<(&'static str, Vec<(&'static str, Stri
         LedgerError::MinorLimit { limit } => {
             ("pay-minor-limit", vec![("limit", format_rupiah(*limit))])
         }
+        LedgerError::PayeeMinorLimit { limit } => (
+            "pay-payee-minor-limit",
+            vec![("limit", format_rupiah(*limit))],
+        ),
         LedgerError::StimulusStaysHome { home, purse } => (
             "pay-stimulus-stays-home",
             vec![("home", home.clone()), ("purse", format_rupiah(*purse))],
