@@ -43,6 +43,9 @@ pub struct Config {
     /// The letters residents may ask for with `SURAT` besides the standard ones
     /// ([`crate::letters::STANDARD_KINDS`]): one per line of `GOTONG_LETTER_KINDS_FILE`.
     pub letter_kinds: Vec<String>,
+    /// Paid orders a merchant needs (with no open complaint) to be shown as terverifikasi in
+    /// `CARI` (`GOTONG_VERIFIED_MERCHANT_ORDERS`).
+    pub verified_merchant_orders: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -265,6 +268,7 @@ impl Config {
                 }
             },
             kelurahan_name: get("GOTONG_KELURAHAN_NAME").map(|n| n.trim().to_string()),
+            verified_merchant_orders: i64::from(positive("GOTONG_VERIFIED_MERCHANT_ORDERS", 10)?),
             letter_kinds: match get("GOTONG_LETTER_KINDS_FILE") {
                 None => Vec::new(),
                 Some(path) => letter_kinds_of(path.trim())?,
@@ -346,6 +350,7 @@ mod tests {
         assert_eq!(c.stimulus_hour.format("%H:%M").to_string(), "00:05");
         assert_eq!(c.minor_payment_limit, 50_000);
         assert_eq!(c.send_timeout_seconds, 20);
+        assert_eq!(c.verified_merchant_orders, 10);
         let e = cfg(&[("GOTONG_STIMULUS_HOUR", "25:00")])
             .unwrap_err()
             .to_string();

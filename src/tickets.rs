@@ -85,7 +85,9 @@ pub enum TicketError {
     Store(#[from] StoreError),
 }
 
-/// Opens a ticket from `phone`; answers its number.
+/// Opens a ticket from `phone`; answers its number. A complaint whose first word is a
+/// merchant's code (`ADUAN W001 …`) is about that merchant: open, it keeps the merchant from the
+/// market's "terverifikasi" mark ([`crate::market::reputation`]).
 pub async fn open(
     tx: &mut Tx,
     phone: &str,
@@ -94,7 +96,20 @@ pub async fn open(
     now: i64,
 ) -> Result<i64, TicketError> {
     let body = free_text(text, MAX_BODY)?;
-    let number = tx.insert_ticket(phone, kind, body, now).await?;
+    let merchant = match (kind, body.split_whitespace().next()) {
+        (Kind::Complaint, Some(first)) => tx
+            .merchant(
+                &first
+                    .trim_matches(|c: char| !c.is_ascii_alphanumeric())
+                    .to_uppercase(),
+            )
+            .await?
+            .map(|m| m.code),
+        _ => None,
+    };
+    let number = tx
+        .insert_ticket(phone, kind, body, merchant.as_deref(), now)
+        .await?;
     tracing::info!(phone = %mask_phone(phone), number, kind = kind.code(), "ticket opened");
     Ok(number)
 }

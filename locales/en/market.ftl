@@ -31,7 +31,9 @@ search-no-words = Type what you are looking for, for example: chips.
 search-none = Nothing found for: { $query }. Try other words.
 search-header = Results for { $query } ({ $count }):
 search-order-hint = To order: PESAN code quantity
-search-line = { $name } { $price_text } - { $seller }, RW { $rw }{ $photo }
+search-line = { $name } { $price_text } - { $seller }{ $marks }, RW { $rw }{ $photo }
+search-verified-mark = {" "}(verified)
+search-rating-mark = {" "}rated { $average }/5
 search-photo-mark = {" "}(photo)
 search-more-invalid = Reply 0 for more results, or CARI with other words.
 order-ask-listing = Type the listing code to order (example: L001).
@@ -46,7 +48,7 @@ order-seller = Order #{ $order }: { $qty } x { $listing_name } ({ $listing_code 
 order-cancelled = Order cancelled.
 order-cancelled-seller = Order #{ $order } ({ $listing_code }) was cancelled by the buyer.
 order-too-late = Order #{ $order } has expired. Please order again.
-order-paid = Order #{ $order } paid: { $qty } x { $listing_name } ({ $listing_code }). Seller: { $seller }, RT { $seller_rt }/RW { $seller_rw }. To reach them: HUBUNGI { $order } your message
+order-paid = Order #{ $order } paid: { $qty } x { $listing_name } ({ $listing_code }). Seller: { $seller }, RT { $seller_rt }/RW { $seller_rw }. To reach them: HUBUNGI { $order } your message. Rate it: NILAI { $order } 1-5
 order-paid-seller = Order #{ $order } paid: { $qty } x { $listing_name } ({ $listing_code }) for { $buyer }, RT { $buyer_rt }/RW { $buyer_rw }. Please get it ready. To reach them: HUBUNGI { $order } your message
 order-expired = Order #{ $order } ({ $qty } x { $listing_name }, { $amount_text }) was not paid within 2 hours and is cancelled.
 order-expired-seller = Order #{ $order } ({ $qty } x { $listing_name }) was not paid and is cancelled; the stock is available again.
@@ -89,3 +91,11 @@ contact-ask-text = Write your message.
 contact-none = There is no paid order or current loan { $label } between you and someone else.
 contact-sent = Your message about { $label } was sent.
 contact-relay = Message from { $name } (RT { $rt }/RW { $rw }) about { $label }: { $text } -- Reply: HUBUNGI { $reference } your message
+
+# NILAI: rating a paid order (issue 14).
+rating-ask-order = Type the number of the order to rate (for example: 12).
+rating-ask-stars = Give a rating from 1 to 5 (5 = very good).
+rating-stars-invalid = A rating is 1 to 5.
+rating-order-unknown = Order #{ $order } does not exist, is not paid, or is not yours.
+rating-already = You already rated order #{ $order } { $stars }.
+rating-saved = Thank you. Rating { $stars } for { $merchant } (order #{ $order }) recorded.

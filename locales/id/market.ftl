@@ -31,7 +31,9 @@ search-no-words = Ketik nama barang yang dicari, misalnya: keripik.
 search-none = Tidak ada barang untuk: { $query }. Coba kata lain.
 search-header = Hasil untuk { $query } ({ $count }):
 search-order-hint = Untuk memesan: PESAN kode jumlah
-search-line = { $name } { $price_text } - { $seller }, RW { $rw }{ $photo }
+search-line = { $name } { $price_text } - { $seller }{ $marks }, RW { $rw }{ $photo }
+search-verified-mark = {" "}(terverifikasi)
+search-rating-mark = {" "}nilai { $average }/5
 search-photo-mark = {" "}(ada foto)
 search-more-invalid = Balas 0 untuk hasil berikutnya, atau CARI dengan kata lain.
 order-ask-listing = Ketik kode iklan yang mau dipesan (contoh: L001).
@@ -46,7 +48,7 @@ order-seller = Pesanan #{ $order }: { $qty } x { $listing_name } ({ $listing_cod
 order-cancelled = Pesanan dibatalkan.
 order-cancelled-seller = Pesanan #{ $order } ({ $listing_code }) dibatalkan pembeli.
 order-too-late = Pesanan #{ $order } sudah kedaluwarsa. Silakan pesan lagi.
-order-paid = Pesanan #{ $order } lunas: { $qty } x { $listing_name } ({ $listing_code }). Penjual: { $seller }, RT { $seller_rt }/RW { $seller_rw }. Untuk menghubungi: HUBUNGI { $order } pesan Anda
+order-paid = Pesanan #{ $order } lunas: { $qty } x { $listing_name } ({ $listing_code }). Penjual: { $seller }, RT { $seller_rt }/RW { $seller_rw }. Untuk menghubungi: HUBUNGI { $order } pesan Anda. Beri nilai: NILAI { $order } 1-5
 order-paid-seller = Pesanan #{ $order } lunas: { $qty } x { $listing_name } ({ $listing_code }) untuk { $buyer }, RT { $buyer_rt }/RW { $buyer_rw }. Silakan siapkan barangnya. Untuk menghubungi: HUBUNGI { $order } pesan Anda
 order-expired = Pesanan #{ $order } ({ $qty } x { $listing_name }, { $amount_text }) tidak dibayar dalam 2 jam dan dibatalkan.
 order-expired-seller = Pesanan #{ $order } ({ $qty } x { $listing_name }) tidak dibayar dan dibatalkan; stok kembali tersedia.
@@ -89,3 +91,11 @@ contact-ask-text = Tulis pesan Anda.
 contact-none = Tidak ada pesanan lunas atau pinjaman berjalan { $label } antara Anda dan orang lain.
 contact-sent = Pesan Anda tentang { $label } terkirim.
 contact-relay = Pesan dari { $name } (RT { $rt }/RW { $rw }) tentang { $label }: { $text } -- Balas: HUBUNGI { $reference } pesan Anda
+
+# NILAI: rating a paid order (issue 14).
+rating-ask-order = Ketik nomor pesanan yang mau dinilai (contoh: 12).
+rating-ask-stars = Beri nilai 1 sampai 5 (5 = sangat baik).
+rating-stars-invalid = Nilai harus 1 sampai 5.
+rating-order-unknown = Pesanan #{ $order } tidak ada, belum lunas, atau bukan pesanan Anda.
+rating-already = Pesanan #{ $order } sudah Anda beri nilai { $stars }.
+rating-saved = Terima kasih. Nilai { $stars } untuk { $merchant } (pesanan #{ $order }) dicatat.

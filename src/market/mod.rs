@@ -22,6 +22,7 @@ pub mod contact;
 pub mod jobs;
 pub mod notify;
 mod pay;
+pub mod reputation;
 pub mod search;
 pub mod status;
 

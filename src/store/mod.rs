@@ -22,6 +22,7 @@ mod outbox_heads;
 mod payment_requests;
 mod persons;
 mod proposals;
+mod ratings;
 mod registry;
 mod relinks;
 #[cfg(feature = "testkit")]

@@ -26,18 +26,20 @@ impl Tx {
         phone: &str,
         kind: Kind,
         body: &str,
+        merchant: Option<&str>,
         now: i64,
     ) -> StoreResult<i64> {
         let id = on_backend!(&mut self.conn, c => {
             sqlx::query_scalar(
-                "INSERT INTO tickets (kelurahan_id, phone, kind, body, status, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO tickets (kelurahan_id, phone, kind, body, status, merchant, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(self.kelurahan)
             .bind(phone)
             .bind(kind)
             .bind(body)
             .bind(Status::Open)
+            .bind(merchant)
             .bind(now)
             .fetch_one(&mut **c)
             .await?

@@ -11,6 +11,7 @@ use crate::error::StoreResult;
 use crate::ledger::payment::{check_payment, PaymentRequest};
 use crate::ledger::{keys, LedgerError};
 use crate::market::notify::who;
+use crate::market::reputation::Reputation;
 use crate::market::search::{query_words, rank};
 use crate::market::{self, MarketError, OrderStatus, Sale};
 use crate::message::Channel;
@@ -18,6 +19,7 @@ use crate::store::{Listing, Merchant, Person};
 use crate::text::money::format_rupiah;
 use async_trait::async_trait;
 use rust_decimal::Decimal;
+use std::collections::HashMap;
 
 const MERCHANT: &str = "_merchant";
 const LISTING: &str = "listing_code";
@@ -305,12 +307,39 @@ impl Action for CloseListing {
     }
 }
 
-fn result_line(ctx: &Ctx<'_>, l: &Listing) -> crate::engine::render::Item {
+/// What a result line says of its merchant's reputation: " (terverifikasi)", " nilai 4,2/5".
+fn reputation_marks(ctx: &Ctx<'_>, r: Option<&Reputation>) -> String {
+    let Some(r) = r else {
+        return String::new();
+    };
+    let mut marks = String::new();
+    if r.verified(ctx.config.verified_merchant_orders) {
+        marks.push_str(&ctx.texts.render(&ctx.lang, "search-verified-mark", &[]));
+    }
+    if let Some(tenths) = r.average_tenths() {
+        let point = if ctx.lang == "en" { "." } else { "," };
+        let average = format!("{}{point}{}", tenths / 10, tenths % 10);
+        marks.push_str(&ctx.texts.render_with(
+            &ctx.lang,
+            "search-rating-mark",
+            &Default::default(),
+            &[("average", average)],
+        ));
+    }
+    marks
+}
+
+fn result_line(
+    ctx: &Ctx<'_>,
+    l: &Listing,
+    reputations: &HashMap<String, Reputation>,
+) -> crate::engine::render::Item {
     let photo = if ctx.channel == Channel::WhatsApp && l.photo.is_some() {
         ctx.texts.render(&ctx.lang, "search-photo-mark", &[])
     } else {
         String::new()
     };
+    let marks = reputation_marks(ctx, reputations.get(&l.merchant));
     let label = ctx.texts.render_with(
         &ctx.lang,
         "search-line",
@@ -319,6 +348,7 @@ fn result_line(ctx: &Ctx<'_>, l: &Listing) -> crate::engine::render::Item {
             ("name", l.name.clone()),
             ("price_text", format_rupiah(l.price)),
             ("seller", l.merchant_name.clone()),
+            ("marks", marks),
             ("rw", l.rw.clone()),
             ("available", l.available.to_string()),
             ("photo", photo),
@@ -343,7 +373,14 @@ async fn show_results(ctx: &mut Ctx<'_>, page: usize) -> StoreResult<Option<bool
     if found.is_empty() {
         return Ok(None);
     }
-    let items: Vec<_> = found.iter().map(|l| result_line(ctx, l)).collect();
+    let mut merchants: Vec<String> = found.iter().map(|l| l.merchant.clone()).collect();
+    merchants.sort();
+    merchants.dedup();
+    let reputations = ctx.tx.reputations(&merchants).await?;
+    let items: Vec<_> = found
+        .iter()
+        .map(|l| result_line(ctx, l, &reputations))
+        .collect();
     let header = ctx.texts.render_with(
         &ctx.lang,
         "search-header",

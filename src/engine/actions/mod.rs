@@ -14,6 +14,7 @@ mod pin_step;
 mod preferences;
 mod proposal_admin;
 mod proposals;
+mod ratings;
 mod register;
 mod services;
 mod tagih;
@@ -268,6 +269,8 @@ fn market_actions(r: &mut BTreeMap<&'static str, Arc<dyn Action>>) {
     r.insert("loan_decline", Arc::new(library::Decide { accept: false }));
     r.insert("loan_return", Arc::new(library::GiveBack));
     r.insert("contact_send", Arc::new(library::Contact));
+    r.insert("rating_order", Arc::new(ratings::Order));
+    r.insert("rating_stars", Arc::new(ratings::Stars));
     r.insert("service_start", Arc::new(services::Start));
     r.insert("service_what", Arc::new(services::What));
     r.insert("service_pay_kind", Arc::new(services::PayKind));
