@@ -3,7 +3,9 @@
 //! stats queries, scoped by an `Option<KelurahanId>` (`None`: the whole deployment).
 
 use crate::error::StoreResult;
-use crate::store::{Db, KelurahanId, LedgerStats, LetterStats, MarketStats, ProposalStats};
+use crate::store::{
+    Db, EventStats, KelurahanId, LedgerStats, LetterStats, MarketStats, ProposalStats,
+};
 use serde::Serialize;
 
 /// The KPIs of one kelurahan or of the deployment. Add a field per KPI.
@@ -31,6 +33,9 @@ pub struct Kpis {
     /// `letters_open`, `letters_done`.
     #[serde(flatten)]
     pub letters: LetterStats,
+    /// `events_upcoming`, `volunteers_attended`.
+    #[serde(flatten)]
+    pub events: EventStats,
 }
 
 /// One kelurahan's KPIs in the deployment's list.
@@ -64,7 +69,13 @@ pub async fn kpis(db: &Db, scope: Option<KelurahanId>, today: &str) -> StoreResu
         proposals: db.proposal_stats(scope).await?,
         market: db.market_stats(scope, today).await?,
         letters: db.letter_stats(scope).await?,
+        events: db.event_stats(scope, day_start(today)).await?,
     })
+}
+
+/// The first second (unix) of `today` (`YYYY-MM-DD`) in Asia/Jakarta; 0 when it is no date.
+fn day_start(today: &str) -> i64 {
+    crate::calendar::parse_jakarta_time(&format!("{today} 00:00")).unwrap_or(0)
 }
 
 /// The deployment's KPIs and every kelurahan's.
