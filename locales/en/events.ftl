@@ -1,4 +1,5 @@
 # KEGIATAN / RELAWAN: volunteering and social actions (issue 14).
+menu-events = Volunteering
 events-header = Upcoming activities (volunteers signed/needed):
 events-row = { $title }{ $area }, { $when }, { $place } ({ $signed }/{ $needed })
 events-row-signed = { $title }{ $area }, { $when }, { $place } ({ $signed }/{ $needed }, you joined)

@@ -1,4 +1,5 @@
 # KEGIATAN / RELAWAN: Gerai Relawan & Aksi Sosial (issue 14).
+menu-events = Kegiatan relawan
 events-header = Kegiatan mendatang (relawan ikut/dibutuhkan):
 events-row = { $title }{ $area }, { $when }, { $place } ({ $signed }/{ $needed })
 events-row-signed = { $title }{ $area }, { $when }, { $place } ({ $signed }/{ $needed }, Anda ikut)
