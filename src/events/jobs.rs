@@ -7,6 +7,10 @@
 //! start does not). Correctness does not depend on the lease: `reminded_at` is set, on the
 //! condition that it was not, in the unit of work that queues the event's reminders, so a second
 //! run (here or on another server) sends nothing.
+//!
+//! The reminder is the event's, not each sign-up's: an event posted after 07:00 the day before is
+//! reminded at the next run to those signed up by then, and whoever signs up after the reminder
+//! went out has just read the time in the sign-up's answer.
 
 use super::{reminder_from_ms, SignupStatus};
 use crate::app::App;
