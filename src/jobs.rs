@@ -1,7 +1,7 @@
 //! Scheduled work inside `serve`, one server at a time: the leased-job runner.
 //!
 //! Several `serve` processes may share a PostgreSQL database. Each job (the daily stimulus, the
-//! market's expiries and reminders) is a [`Job`]; [`spawn`] checks it at start-up and then every
+//! market's expiries and reminders, the volunteers' reminders) is a [`Job`]; [`spawn`] checks it at start-up and then every
 //! [`Job::every`], and each check goes through [`run_if_leased`]:
 //!
 //! 1. the job says whether anything may be due ([`Job::due`]); nothing is claimed otherwise;

@@ -20,6 +20,7 @@ pub mod demo;
 pub mod dispatch;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod i18n;
 pub mod inbox;

@@ -138,6 +138,10 @@ pub async fn start(
             app.clone(),
             stop_rx.clone(),
         ));
+        tasks.push(crate::events::jobs::spawn_event_jobs(
+            app.clone(),
+            stop_rx.clone(),
+        ));
     }
     let (recorder, recording) = Recorder::start(app.db.clone());
     tasks.push(recording);

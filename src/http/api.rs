@@ -29,6 +29,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .merge(super::api_tickets::routes())
         .merge(super::api_letters::routes())
         .merge(super::api_services::routes())
+        .merge(super::api_events::routes())
         .merge(super::api_ledger::routes())
         .merge(super::api_broadcasts::routes())
         .merge(super::api_proposals::routes())

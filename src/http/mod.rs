@@ -16,6 +16,7 @@ pub mod admin_auth;
 pub mod api;
 pub mod api_accounts;
 pub mod api_broadcasts;
+pub mod api_events;
 pub mod api_kelurahan;
 pub mod api_ledger;
 pub mod api_letters;

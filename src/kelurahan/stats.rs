@@ -4,7 +4,7 @@
 
 use crate::error::StoreResult;
 use crate::store::{
-    Db, KelurahanId, LedgerStats, LetterStats, MarketStats, ProposalStats, ServiceStats,
+    Db, EventStats, KelurahanId, LedgerStats, LetterStats, MarketStats, ProposalStats, ServiceStats,
 };
 use serde::Serialize;
 
@@ -36,6 +36,9 @@ pub struct Kpis {
     /// `services` (offers listed), `services_done` (requests paid or bartered).
     #[serde(flatten)]
     pub services: ServiceStats,
+    /// `events_upcoming`, `volunteers_attended`.
+    #[serde(flatten)]
+    pub events: EventStats,
 }
 
 /// One kelurahan's KPIs in the deployment's list.
@@ -74,7 +77,13 @@ pub async fn kpis(db: &Db, scope: Option<KelurahanId>, now: i64) -> StoreResult<
         market: db.market_stats(scope, today).await?,
         letters: db.letter_stats(scope).await?,
         services: db.service_stats(scope, now).await?,
+        events: db.event_stats(scope, day_start(today)).await?,
     })
+}
+
+/// The first second (unix) of `today` (`YYYY-MM-DD`) in Asia/Jakarta; 0 when it is no date.
+fn day_start(today: &str) -> i64 {
+    crate::calendar::parse_jakarta_time(&format!("{today} 00:00")).unwrap_or(0)
 }
 
 /// The deployment's KPIs and every kelurahan's.

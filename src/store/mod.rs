@@ -12,6 +12,7 @@ mod change_requests;
 mod channels;
 mod code;
 mod credit_notices;
+mod events;
 mod kelurahan;
 mod ledger;
 mod letters;
@@ -43,6 +44,7 @@ pub use channels::{OutboxRecord, OutboxRow, OutboxStats, SendOutcome, StatusOutc
 pub(crate) use code::stored_as_code;
 pub use code::Code;
 pub use credit_notices::CreditNoticeTarget;
+pub use events::EventStats;
 pub use kelurahan::{valid_code, Kelurahan, KelurahanError, KelurahanId, KelurahanNumber};
 pub use ledger::{
     Account, AccountId, AccountKind, LedgerAudit, LedgerAudits, LedgerStats, Leg, Merchant, Party,

@@ -12,6 +12,9 @@
 //! @pin-reset NIK           (the kelurahan resets that resident's PIN: `POST /api/pin-resets`)
 //! @answer N TEXT           (the kelurahan answers ticket N: `POST /api/tickets/{n}/answer`)
 //! @letter N STATUS [REASON] (letter request N moves: `POST /api/letters/{n}/status`)
+//! @event YYYY-MM-DD HH:MM NEEDED RW|- TITLE… | PLACE… (the kelurahan posts an event, Jakarta
+//!                          time: `POST /api/events`), @event cancel N, @attended N NIK
+//!                          (`POST /api/events/{n}/cancel`, `…/attendance`)
 //! @kelurahan 3577011002 Mojo (another kelurahan), @registry mojo.csv 3577011002 (its registry)
 //! @to 3577011002           (the resident writes to that kelurahan's number; default: the
 //!                          deployment's default kelurahan, `@to default`)
@@ -70,8 +73,8 @@ enum Line {
     /// purse, money that may travel), and what the kelurahan does through the admin API:
     /// `@status N STATUS [REASON…]`, `@change N approve|reject [REASON…]` (a reported change
     /// decided), `@arrived NIK YYYY-MM-DD` (the registry records their arrival day), `@campaign N TARGET`, `@spend N AMOUNT MEMO…`, `@close N`,
-    /// `@item OWNER_NIK|- CUSTODIAN_NIK NAME…`, `@jobs` (the market's scheduled work at the fake
-    /// clock's time).
+    /// `@item OWNER_NIK|- CUSTODIAN_NIK NAME…`, `@jobs` (the market's scheduled work and the
+    /// events' reminders at the fake clock's time), `@event …`, `@attended N NIK`.
     Setup(String, Vec<String>),
 }
 
@@ -160,7 +163,8 @@ fn parse(text: &str) -> Result<Vec<Exchange>, String> {
                 ),
                 "registry" | "kelurahan" | "code" | "link" | "merchant" | "stimulus" | "admin"
                 | "topup" | "deposit" | "status" | "change" | "arrived" | "campaign" | "spend"
-                | "close" | "item" | "jobs" | "pin-reset" | "answer" | "letter" => Line::Setup(
+                | "close" | "item" | "jobs" | "pin-reset" | "answer" | "letter" | "event"
+                | "attended" => Line::Setup(
                     word.to_string(),
                     arg.split_whitespace().map(String::from).collect(),
                 ),
@@ -746,10 +750,62 @@ async fn setup(
             .map_err(|e| e.to_string())?;
             tx.commit().await.map_err(|e| e.to_string())
         }
-        ("jobs", []) => crate::market::jobs::run_due(&app.db, &app.texts, now)
-            .await
-            .map(|_| ())
-            .map_err(|e| e.to_string()),
+        ("jobs", []) => {
+            crate::market::jobs::run_due(&app.db, &app.texts, now)
+                .await
+                .map_err(|e| e.to_string())?;
+            crate::events::jobs::run_due(&app.db, &app.texts, now)
+                .await
+                .map(|_| ())
+                .map_err(|e| e.to_string())
+        }
+        ("event", [cancel, n]) if cancel == "cancel" => {
+            // What `POST /api/events/{n}/cancel` does, in the kelurahan of the last `@to`.
+            let n: i64 = n.parse().map_err(|_| format!("bad event {n}"))?;
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
+            let told = crate::events::cancel(&mut tx, &app.texts, n, "transcript", now)
+                .await
+                .map_err(|e| e.to_string())?;
+            for t in &told {
+                tx.enqueue(t, now).await.map_err(|e| e.to_string())?;
+            }
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("event", [date, time, needed, rw, rest @ ..]) => {
+            // What `POST /api/events` does, in the kelurahan of the last `@to`.
+            let starts_at = crate::calendar::parse_jakarta_time(&format!("{date} {time}"))
+                .ok_or(format!("bad time {date} {time}"))?;
+            let needed: i64 = needed.parse().map_err(|_| format!("bad needed {needed}"))?;
+            let rest = rest.join(" ");
+            let (title, place) = rest.split_once(" | ").ok_or("TITLE | PLACE")?;
+            let new = crate::events::NewEvent {
+                title,
+                place,
+                starts_at,
+                needed,
+                rw: (rw != "-").then_some(rw.as_str()),
+                item: None,
+                campaign: None,
+            };
+            let mut tx = app.db.begin(to).await.map_err(|e| e.to_string())?;
+            crate::events::post(&mut tx, &new, "transcript", now)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
+        ("attended", [n, nik]) => {
+            // What `POST /api/events/{n}/attendance` does.
+            let n: i64 = n.parse().map_err(|_| format!("bad event {n}"))?;
+            let mut tx = app
+                .db
+                .begin(kelurahan_of(app, nik).await?)
+                .await
+                .map_err(|e| e.to_string())?;
+            crate::events::attend(&mut tx, n, nik, "transcript", now)
+                .await
+                .map_err(|e| e.to_string())?;
+            tx.commit().await.map_err(|e| e.to_string())
+        }
         _ => Err(format!("unexpected arguments {args:?}")),
     }
 }

@@ -3,6 +3,7 @@
 
 mod broadcast;
 mod contract;
+mod events;
 pub mod household;
 mod letters;
 mod library;
@@ -215,6 +216,11 @@ pub fn registry() -> BTreeMap<&'static str, Arc<dyn Action>> {
     r.insert("letter_start", Arc::new(letters::Start));
     r.insert("letter_kind", Arc::new(letters::Kind));
     r.insert("letter_submit", Arc::new(letters::Submit));
+    r.insert("events_list", Arc::new(events::List));
+    r.insert("events_more", Arc::new(events::More));
+    r.insert("event_me", Arc::new(events::Me));
+    r.insert("event_signup", Arc::new(events::SignUp));
+    r.insert("event_withdraw", Arc::new(events::Withdraw));
     r.insert("wallet_balance", Arc::new(wallet::Balance));
     r.insert("wallet_statement", Arc::new(wallet::Statement));
     r.insert("pay_start", Arc::new(pay::Start));
