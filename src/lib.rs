@@ -26,6 +26,7 @@ pub mod i18n;
 pub mod inbox;
 pub mod jobs;
 pub mod kelurahan;
+pub mod kindness;
 pub mod ledger;
 pub mod letters;
 pub mod market;

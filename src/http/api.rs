@@ -30,6 +30,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .merge(super::api_letters::routes())
         .merge(super::api_services::routes())
         .merge(super::api_events::routes())
+        .merge(super::api_kindness::routes())
         .merge(super::api_ledger::routes())
         .merge(super::api_broadcasts::routes())
         .merge(super::api_proposals::routes())

@@ -18,6 +18,7 @@ pub mod api_accounts;
 pub mod api_broadcasts;
 pub mod api_events;
 pub mod api_kelurahan;
+pub mod api_kindness;
 pub mod api_ledger;
 pub mod api_letters;
 pub mod api_market;

@@ -14,6 +14,7 @@ mod code;
 mod credit_notices;
 mod events;
 mod kelurahan;
+mod kindness;
 mod ledger;
 mod letters;
 mod links;

@@ -5,6 +5,7 @@ mod broadcast;
 mod contract;
 mod events;
 pub mod household;
+mod kindness;
 mod letters;
 mod library;
 mod market;
@@ -275,6 +276,9 @@ fn market_actions(r: &mut BTreeMap<&'static str, Arc<dyn Action>>) {
     r.insert("loan_decline", Arc::new(library::Decide { accept: false }));
     r.insert("loan_return", Arc::new(library::GiveBack));
     r.insert("contact_send", Arc::new(library::Contact));
+    r.insert("kindness_show", Arc::new(kindness::Show));
+    r.insert("kindness_public", Arc::new(kindness::SetPublic(true)));
+    r.insert("kindness_private", Arc::new(kindness::SetPublic(false)));
     r.insert("rating_order", Arc::new(ratings::Order));
     r.insert("rating_stars", Arc::new(ratings::Stars));
     r.insert("service_start", Arc::new(services::Start));
