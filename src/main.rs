@@ -74,12 +74,14 @@ enum Command {
     },
     /// Reports: `gotong report mutasi --month YYYY-MM [FILE] [--kelurahan CODE]`, the Buku
     /// Mutasi (births, deaths, moves in and out per RW/RT) as CSV (stdout if no file);
+    /// `gotong report bulanan --month YYYY-MM [FILE]`, the monthly report for the kecamatan
+    /// (population at the start and end of the month, births, deaths, moves, per RW);
     /// `gotong report quality [FILE]`, completeness per RW and the data-quality findings.
     /// `gotong report induk [FILE] [--kelurahan CODE]`, the Buku Induk (one row per person).
     Report {
         what: String,
         file: Option<std::path::PathBuf>,
-        /// The month of the Buku Mutasi.
+        /// The month of the Buku Mutasi or the monthly report.
         #[arg(long)]
         month: Option<String>,
         /// The kelurahan (its 10-digit code); the default one if absent.
@@ -256,16 +258,16 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             month,
             kelurahan,
         } => {
-            use gotong::registry::cli::{induk_command, mutasi_command, quality_command};
-            if !["mutasi", "quality", "induk"].contains(&what.as_str()) {
+            use gotong::registry::cli::{induk_command, month_report_command, quality_command};
+            if !["mutasi", "bulanan", "quality", "induk"].contains(&what.as_str()) {
                 eprintln!(
-                    "unknown report {what:?}: only `mutasi`, `quality` and `induk` are known"
+                    "unknown report {what:?}: only `mutasi`, `bulanan`, `quality` and `induk` are known"
                 );
                 return Ok(ExitCode::from(2));
             }
             let month = match (what.as_str(), month) {
-                ("mutasi", None) => {
-                    eprintln!("gotong report mutasi needs --month YYYY-MM");
+                ("mutasi" | "bulanan", None) => {
+                    eprintln!("gotong report {what} needs --month YYYY-MM");
                     return Ok(ExitCode::from(2));
                 }
                 (_, month) => month,
@@ -273,7 +275,9 @@ async fn run(command: Command, config: Config) -> anyhow::Result<ExitCode> {
             let db = Db::connect(&config.database_url).await?;
             let (file, kelurahan) = (file.as_deref(), kelurahan.as_deref());
             match (what.as_str(), month) {
-                ("mutasi", Some(month)) => mutasi_command(&db, file, kelurahan, &month).await?,
+                ("mutasi" | "bulanan", Some(month)) => {
+                    month_report_command(&db, &what, file, kelurahan, &month).await?
+                }
                 ("quality", _) => quality_command(&db, file, kelurahan).await?,
                 _ => induk_command(&db, file, kelurahan).await?,
             }

@@ -255,6 +255,52 @@ async fn change_requests_are_decided_once_with_reasons(db: &Db) {
         .await;
     assert_eq!(status, 422);
 
+    // The monthly report for the kecamatan: the month starts with 9 (5 men, 4 women) and ends
+    // with 8; the month before starts and ends with 9.
+    let monthly = |month: String| {
+        let o = &o;
+        async move {
+            let r = o
+                .server
+                .http
+                .get(format!(
+                    "{}/api/registry/monthly?month={month}",
+                    o.server.base
+                ))
+                .bearer_auth(ADMIN_TOKEN)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.text().await.unwrap()
+        }
+    };
+    let report = monthly(month.to_string()).await;
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(
+        lines[0],
+        "bulan,rw,awal_l,awal_p,awal_jumlah,lahir_l,lahir_p,lahir_jumlah,mati_l,mati_p,mati_jumlah,\
+         datang_l,datang_p,datang_jumlah,pindah_l,pindah_p,pindah_jumlah,akhir_l,akhir_p,akhir_jumlah"
+    );
+    let figures = "5,4,9,0,0,0,0,1,1,0,0,0,0,0,0,5,3,8";
+    assert_eq!(lines[1], format!("{month},{},{figures}", m.rw));
+    assert_eq!(lines[2], format!("{month},JUMLAH,{figures}"));
+    let (year, mon): (i32, u32) = (month[..4].parse().unwrap(), month[5..].parse().unwrap());
+    let before = if mon == 1 {
+        format!("{:04}-12", year - 1)
+    } else {
+        format!("{year:04}-{:02}", mon - 1)
+    };
+    let report = monthly(before.clone()).await;
+    assert_eq!(
+        report.lines().nth(1),
+        Some(format!("{before},{},5,4,9,0,0,0,0,0,0,0,0,0,0,0,0,5,4,9", m.rw).as_str())
+    );
+    let (status, _) = o
+        .call(reqwest::Method::GET, "/registry/monthly?month=juni", None)
+        .await;
+    assert_eq!(status, 422);
+
     // The Buku Induk keeps her, dead since the approval's day.
     let r = o
         .server

@@ -40,6 +40,7 @@ pub fn routes() -> Router<HttpState> {
         .route("/locked-pins", get(locked_pins))
         .route("/registry/import", post(import))
         .route("/registry/mutations", get(buku_mutasi))
+        .route("/registry/monthly", get(monthly_report))
         .route("/registry/aid", post(import_aid))
         .route("/registry/induk", get(buku_induk))
         .route("/data-quality", get(data_quality))
@@ -117,6 +118,24 @@ async fn buku_mutasi(
         .ok_or_else(|| HttpError::Unprocessable("month must be YYYY-MM".into()))?;
     let mut out = Vec::new();
     write_buku_mutasi(&state.app.db, kelurahan.id(), month, &mut out)
+        .await
+        .map_err(registry_error)?;
+    Ok((
+        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
+        out,
+    ))
+}
+
+/// `GET /api/registry/monthly?month=YYYY-MM`: the monthly report for the kecamatan as CSV.
+async fn monthly_report(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+    Query(q): Query<MonthQuery>,
+) -> Result<impl axum::response::IntoResponse, HttpError> {
+    let month = Month::parse(&q.month)
+        .ok_or_else(|| HttpError::Unprocessable("month must be YYYY-MM".into()))?;
+    let mut out = Vec::new();
+    crate::registry::monthly::write_monthly(&state.app.db, kelurahan.id(), month, &mut out)
         .await
         .map_err(registry_error)?;
     Ok((

@@ -28,7 +28,7 @@ impl Month {
         (1..=12).contains(&month).then_some(Month { year, month })
     }
 
-    fn prefix(self) -> String {
+    pub fn prefix(self) -> String {
         format!("{:04}-{:02}", self.year, self.month)
     }
 }

@@ -1,5 +1,5 @@
 //! `gotong import registry FILE.csv|FILE.xlsx [--kelurahan CODE] [--dry-run] [--json]`, `gotong
-//! import aid FILE.csv`, `gotong export registry [FILE] [--kelurahan CODE]`, `gotong report mutasi
+//! import aid FILE.csv`, `gotong export registry [FILE] [--kelurahan CODE]`, `gotong report mutasi|bulanan
 //! --month YYYY-MM [FILE]` and `gotong report quality [FILE]`: the registry of the kelurahan with
 //! that Kemendagri code, by default the deployment's default kelurahan.
 //!
@@ -134,10 +134,12 @@ pub async fn quality_command(
     Ok(())
 }
 
-/// `gotong report mutasi --month YYYY-MM [--kelurahan CODE] [FILE]`: the Buku Mutasi of that
-/// month as CSV, to `file` or stdout.
-pub async fn mutasi_command(
+/// `gotong report mutasi|bulanan --month YYYY-MM [--kelurahan CODE] [FILE]`: the Buku Mutasi
+/// of that month (`mutasi`) or the monthly report for the kecamatan (`bulanan`) as CSV, to `file`
+/// or stdout.
+pub async fn month_report_command(
     db: &Db,
+    what: &str,
     file: Option<&Path>,
     kelurahan: Option<&str>,
     month: &str,
@@ -145,18 +147,17 @@ pub async fn mutasi_command(
     let month = super::buku_mutasi::Month::parse(month)
         .with_context(|| format!("--month must be YYYY-MM, not {month:?}"))?;
     let kelurahan = kelurahan_named(db, kelurahan).await?.id;
+    let mut out = Vec::new();
+    if what == "bulanan" {
+        super::monthly::write_monthly(db, kelurahan, month, &mut out).await?;
+    } else {
+        super::buku_mutasi::write_buku_mutasi(db, kelurahan, month, &mut out).await?;
+    }
     match file {
         Some(path) => {
-            let f = std::fs::File::create(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            let mut w = std::io::BufWriter::new(f);
-            super::buku_mutasi::write_buku_mutasi(db, kelurahan, month, &mut w).await?;
-            w.flush()?;
+            std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))?
         }
-        None => {
-            let stdout = std::io::stdout();
-            super::buku_mutasi::write_buku_mutasi(db, kelurahan, month, stdout.lock()).await?;
-        }
+        None => std::io::stdout().write_all(&out)?,
     }
     Ok(())
 }

@@ -19,6 +19,7 @@ pub mod export;
 pub mod households;
 pub mod import;
 mod import_writes;
+pub mod monthly;
 pub mod mutation;
 pub mod quality;
 pub mod reference;
