@@ -166,8 +166,33 @@ async fn furnish(db: &Db, texts: &Texts, config: &Config, now: i64) -> anyhow::R
             .await
             .map_err(|e| anyhow::anyhow!("demo proposal: {e}"))?;
     }
-    tx.commit().await?;
+    let offer = crate::services::NewOffer {
+        what: "Pijat urut dan refleksi",
+        price: Some(40_000),
+        available: "Sore hari",
+    };
+    crate::services::offer(&mut tx, &heads[2], &offer, now)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo service: {e}"))?;
     let today = crate::calendar::jakarta_date(now);
+    // Three days from now at 07:00 Asia/Jakarta (00:00 UTC).
+    let starts_at = (today + chrono::Duration::days(3))
+        .and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or(now / 1000 + 3 * 86_400);
+    let event = crate::events::NewEvent {
+        title: "Kerja bakti bersih saluran",
+        place: "Pos ronda RW 01",
+        starts_at,
+        needed: 15,
+        rw: None,
+        item: None,
+        campaign: None,
+    };
+    crate::events::post(&mut tx, &event, "demo", now)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo event: {e}"))?;
+    tx.commit().await?;
     for days_ago in (0..7).rev() {
         let date = today - chrono::Duration::days(days_ago);
         crate::ledger::stimulus::run_stimulus(
@@ -191,7 +216,8 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     println!(
         "You are {name} ({phone}), head of a household, phone already linked, PIN {DEMO_PIN}.\n\
          Try: MENU, SALDO, BAYAR W001 10000, MUTASI, CARI beras, PINJAM, USULAN, DUKUNG 1, DATA,\n\
-         BAHASA EN, BATAL. One message per line; Ctrl-D ends.\n\
+         SURAT, CARI JASA pijat, KEGIATAN, KEBAIKAN, BAHASA EN, BATAL. One message per line;\n\
+         Ctrl-D ends.\n\
          (Only warnings are logged, on stderr; RUST_LOG=info shows more.)"
     );
     crate::chat::run(&app, Channel::Sms, &phone).await
