@@ -897,6 +897,24 @@ async fn an_approved_residence_change_is_a_correction(db: &Db) {
     let person = tx.person(joko).await.unwrap().unwrap();
     tx.commit().await.unwrap();
     assert_eq!(person.residence.to_string(), "TETAP");
+    // The next registry file still says NON_PERMANEN: the officer's approval stands, and the
+    // import says so on his line.
+    let (status, report) = o.import(fixture_csv(), false).await;
+    assert_eq!(status, 200, "{report}");
+    let warned = report["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w.to_string().contains("TETAP disetujui petugas"));
+    assert!(warned, "{report}");
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    let person = tx.person(joko).await.unwrap().unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        person.residence.to_string(),
+        "TETAP",
+        "not taken back by a file"
+    );
     o.server.shutdown().await;
 }
 

@@ -19,7 +19,7 @@
 
 use super::households::{plan_households, Candidate};
 use super::mutation::Kind;
-use super::reimport::{reconcile, Action, Context, Planned};
+use super::reimport::{reconcile, Action, Context, Planned, Stored};
 use super::report::{ImportReport, Issue};
 use super::RegistryError;
 use crate::parse::nik::{last4, mask_nik, Nik};
@@ -232,6 +232,11 @@ async fn check_and_write(
         .await?
         .into_iter()
         .collect();
+    let approved_tetap: HashSet<String> = tx
+        .approved_tetap_members(&registered_here)
+        .await?
+        .into_iter()
+        .collect();
     let known: HashSet<&str> = members.values().flatten().map(|p| p.nik.as_str()).collect();
     // The NIKs new to their household: looked up in the whole deployment.
     let new_niks: Vec<String> = households
@@ -274,7 +279,13 @@ async fn check_and_write(
             match registered.get(&h.key) {
                 Some(stored) if stored.kelurahan.id == here.id => {
                     let stored_members = members.get(&h.key).map(Vec::as_slice).unwrap_or(&[]);
-                    let r = reconcile(&ctx, index, h, &stored.record, stored_members, &ended);
+                    let held = Stored {
+                        record: &stored.record,
+                        members: stored_members,
+                        ended: &ended,
+                        approved_tetap: &approved_tetap,
+                    };
+                    let r = reconcile(&ctx, index, h, &held);
                     report.warnings.extend(r.warnings);
                     refuse_registered_niks(h, &taken, here);
                     if h.is_rejected() {

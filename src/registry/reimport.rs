@@ -11,6 +11,7 @@
 //!    OpenSID codes) is left as stored. The same file again changes nothing.
 
 use super::change::Ending;
+use super::codes::Residence;
 use super::households::Candidate;
 use super::mutation::{Kind, Source};
 use super::report::Issue;
@@ -132,16 +133,29 @@ pub(super) struct Reconciled {
     pub warnings: Vec<Issue>,
 }
 
-/// Compares household `h` (file index `index`) with its stored record and members; `ended`: the
-/// NIKs of its members recorded as dead or moved out.
+/// What the registry holds of a household the file names.
+pub(super) struct Stored<'a> {
+    pub record: &'a HouseholdRecord,
+    pub members: &'a [PersonRecord],
+    /// The NIKs of members recorded as dead or moved out.
+    pub ended: &'a HashSet<String>,
+    /// The NIKs of members an officer made `TETAP` (a residence change request approved).
+    pub approved_tetap: &'a HashSet<String>,
+}
+
+/// Compares household `h` (file index `index`) with what is stored of it.
 pub(super) fn reconcile(
     ctx: &Context<'_>,
     index: usize,
     h: &Candidate,
-    stored: &HouseholdRecord,
-    members: &[PersonRecord],
-    ended: &HashSet<String>,
+    stored_household: &Stored<'_>,
 ) -> Reconciled {
+    let Stored {
+        record: stored,
+        members,
+        ended,
+        approved_tetap,
+    } = *stored_household;
     let mut out = Reconciled::default();
     let by_nik: HashMap<&str, &PersonRecord> =
         members.iter().map(|p| (p.nik.as_str(), p)).collect();
@@ -179,7 +193,23 @@ pub(super) fn reconcile(
             });
             continue;
         }
-        let merged = merged(p, r);
+        let mut merged = merged(p, r);
+        if approved_tetap.contains(&p.nik)
+            && p.residence == Residence::Tetap
+            && merged.residence != Residence::Tetap
+        {
+            // The officer's approval stands until an officer decides otherwise.
+            merged.residence = p.residence;
+            out.warnings.push(Issue {
+                line: r.line,
+                reason: format!(
+                    "nik {}: status_tinggal TETAP disetujui petugas kelurahan; file menyebut {}: \
+                     tidak diubah",
+                    r.nik.masked(),
+                    r.residence.as_str()
+                ),
+            });
+        }
         let mut changes = changed_fields(p, &merged);
         if area_changed {
             changes.push((

@@ -111,11 +111,27 @@ impl Tx {
 
     /// Of `no_kks`, the NIKs of this kelurahan recorded as dead or moved out.
     pub async fn ended_members(&mut self, no_kks: &[String]) -> StoreResult<Vec<String>> {
+        self.members_where(no_kks, "died_on IS NOT NULL OR moved_out_on IS NOT NULL")
+            .await
+    }
+
+    /// The members of `no_kks` made `TETAP` by an officer's approval (a residence change
+    /// request): a registry file does not take it back.
+    pub async fn approved_tetap_members(&mut self, no_kks: &[String]) -> StoreResult<Vec<String>> {
+        self.members_where(no_kks, "tetap_since IS NOT NULL AND residence = 'TETAP'")
+            .await
+    }
+
+    /// The NIKs of the members of `no_kks` (this kelurahan's) for which `condition` holds.
+    async fn members_where(
+        &mut self,
+        no_kks: &[String],
+        condition: &str,
+    ) -> StoreResult<Vec<String>> {
         let mut found = Vec::new();
         for chunk in no_kks.chunks(self.batch_rows(1)) {
             let sql = format!(
-                "SELECT nik FROM persons WHERE kelurahan_id = $1 AND no_kk IN ({})
-                   AND (died_on IS NOT NULL OR moved_out_on IS NOT NULL)",
+                "SELECT nik FROM persons WHERE kelurahan_id = $1 AND no_kk IN ({}) AND ({condition})",
                 super::sql::list(chunk.len(), 2)
             );
             let rows: Vec<String> = on_backend!(&mut self.conn, c => {
