@@ -161,8 +161,9 @@ pub struct NewLetter<'a> {
 /// What [`request`] did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Requested {
-    /// A new request of this number.
-    New { number: i64, waits_for_change: bool },
+    /// A new request of this number, and its place in the officers' queue (what the resident
+    /// is told: verify the household's data, or wait for its change request).
+    New { number: i64, priority: Priority },
     /// The same member already has an open request of this kind: its number.
     AlreadyOpen { number: i64 },
 }
@@ -206,11 +207,15 @@ pub async fn request(tx: &mut Tx, new: &NewLetter<'_>, now: i64) -> Result<Reque
     let number = tx
         .insert_letter(&NewLetter { purpose, ..*new }, Status::Submitted, now)
         .await?;
-    let waits_for_change = tx.household_has_open_change(new.no_kk).await?;
+    let verified = tx
+        .household(new.no_kk)
+        .await?
+        .is_some_and(|h| h.verified_at.is_some());
+    let open_change = tx.household_has_open_change(new.no_kk).await?;
     tracing::info!(phone = %mask_phone(new.phone), number, kind = new.kind, "letter requested");
     Ok(Requested::New {
         number,
-        waits_for_change,
+        priority: Priority::of(verified, open_change),
     })
 }
 

@@ -5,7 +5,7 @@
 use super::household::{linked_person, remember_household, say_member_choices, KK, MEMBER_NIK};
 use super::{refused_text, Action, Contract, Ctx, Outcome};
 use crate::error::StoreResult;
-use crate::letters::{self, LetterError, NewLetter, Requested};
+use crate::letters::{self, LetterError, NewLetter, Priority, Requested};
 use async_trait::async_trait;
 
 /// How many of the household's requests `SURAT` lists (newest first).
@@ -120,23 +120,15 @@ impl Action for Submit {
             purpose: &purpose,
         };
         match letters::request(ctx.tx, &new, ctx.now).await {
-            Ok(Requested::New {
-                number,
-                waits_for_change,
-            }) => {
+            Ok(Requested::New { number, priority }) => {
                 ctx.say(
                     "letter-requested",
                     &[("number", number.to_string()), ("kind", kind)],
                 );
-                let verified = ctx
-                    .tx
-                    .household(&kk)
-                    .await?
-                    .is_some_and(|h| h.verified_at.is_some());
-                if waits_for_change {
-                    ctx.say("letter-waits-for-change", &[]);
-                } else if !verified {
-                    ctx.say("letter-verify-first", &[]);
+                match priority {
+                    Priority::WaitsForChange => ctx.say("letter-waits-for-change", &[]),
+                    Priority::Unverified => ctx.say("letter-verify-first", &[]),
+                    Priority::Verified => {}
                 }
                 Ok(Outcome::Finish)
             }
