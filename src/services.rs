@@ -13,7 +13,9 @@
 
 use crate::accounts::age::may_act;
 use crate::error::StoreError;
-use crate::ledger::service_payment::{pay_resident, ResidentPaid, ResidentPayment};
+use crate::ledger::service_payment::{
+    check_resident_payment, pay_resident, ResidentPaid, ResidentPayment,
+};
 use crate::ledger::LedgerError;
 use crate::market::search::{query_words, rank, search_text, Searchable};
 use crate::parse::{free_text, FreeTextError};
@@ -426,29 +428,51 @@ pub async fn payable(
     Ok((request, offer, provider))
 }
 
+/// The payment of `p` as the ledger makes it: to the request's provider, under
+/// `service:<number>` (one payment per request); with its offer and provider.
+async fn resident_payment<'a>(
+    tx: &mut Tx,
+    p: &'a Payment<'a>,
+) -> Result<(Offer, Person, String, String), ServiceError> {
+    let (_, offer, provider) = payable(tx, p.payer, p.request).await?;
+    let key = format!("service:{}", p.request);
+    let memo = format!("{} {}", offer.code(), offer.what);
+    Ok((offer, provider, key, memo))
+}
+
+fn ledger_request<'a>(
+    p: &'a Payment<'a>,
+    provider: &'a Person,
+    key: &'a str,
+    memo: &'a str,
+) -> ResidentPayment<'a> {
+    ResidentPayment {
+        payer: p.payer,
+        payee: provider,
+        amount: p.amount,
+        memo,
+        key,
+        social_fund_percent: p.social_fund_percent,
+        minor_limit: p.minor_limit,
+        now: p.now,
+    }
+}
+
+/// Whether the asker may pay `p` now (the request, the balance, the ages), before the PIN:
+/// answers the household's balance before it.
+pub async fn check_payment(tx: &mut Tx, p: &Payment<'_>) -> Result<i64, ServiceError> {
+    let (_, provider, key, memo) = resident_payment(tx, p).await?;
+    Ok(check_resident_payment(tx, &ledger_request(p, &provider, &key, &memo)).await?)
+}
+
 /// The asker pays request `p.request`: one transfer under `service:<number>`, the request then
 /// paid. Answers the transfer, the request's offer and its provider.
 pub async fn pay(
     tx: &mut Tx,
     p: &Payment<'_>,
 ) -> Result<(ResidentPaid, Offer, Person), ServiceError> {
-    let (_, offer, provider) = payable(tx, p.payer, p.request).await?;
-    let key = format!("service:{}", p.request);
-    let memo = format!("{} {}", offer.code(), offer.what);
-    let paid = pay_resident(
-        tx,
-        &ResidentPayment {
-            payer: p.payer,
-            payee: &provider,
-            amount: p.amount,
-            memo: &memo,
-            key: &key,
-            social_fund_percent: p.social_fund_percent,
-            minor_limit: p.minor_limit,
-            now: p.now,
-        },
-    )
-    .await?;
+    let (offer, provider, key, memo) = resident_payment(tx, p).await?;
+    let paid = pay_resident(tx, &ledger_request(p, &provider, &key, &memo)).await?;
     tx.set_service_request_status(
         p.request,
         RequestStatus::Paid,

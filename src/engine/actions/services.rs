@@ -10,7 +10,6 @@ use super::{refused_text, Action, Contract, Ctx, Outcome};
 use crate::accounts::age::may_act;
 use crate::calendar::jakarta_date;
 use crate::error::StoreResult;
-use crate::ledger::service_payment::{check_resident_payment, ResidentPayment};
 use crate::services::{self, parse_offer_code, Offer, ServiceError, SHOWN};
 use crate::store::Person;
 use crate::text::money::format_rupiah;
@@ -498,20 +497,14 @@ impl Action for PayLoad {
     }
 }
 
-/// The payer, the provider and the request the session holds.
-async fn parties(ctx: &mut Ctx<'_>) -> StoreResult<Option<(Person, Person, i64)>> {
+/// The payer and the request the session holds.
+async fn payer_and_request(ctx: &mut Ctx<'_>) -> StoreResult<Option<(Person, i64)>> {
     let (Some(payer), Some(number)) =
         (ctx.value(PAYER).map(str::to_string), ctx.value_i64(REQUEST))
     else {
         return Ok(None);
     };
-    let Some(payer) = ctx.tx.person(&payer).await? else {
-        return Ok(None);
-    };
-    match services::payable(ctx.tx, &payer, number).await {
-        Ok((_, _, provider)) => Ok(Some((payer, provider, number))),
-        Err(_) => Ok(None),
-    }
+    Ok(ctx.tx.person(&payer).await?.map(|p| (p, number)))
 }
 
 /// The amount: checked as a payment is (balance, ages); the PIN step shows the balance after.
@@ -531,29 +524,26 @@ impl Action for PayAmount {
         let Some(amount) = ctx.value_i64(AMOUNT) else {
             return Ok(ctx.missing(AMOUNT));
         };
-        let Some((payer, provider, number)) = parties(ctx).await? else {
-            ctx.say("service-request-unknown", &[("number", String::new())]);
-            return Ok(Outcome::Finish);
+        let Some((payer, number)) = payer_and_request(ctx).await? else {
+            return Ok(ctx.missing(REQUEST));
         };
         let (social_fund_percent, minor_limit) = rules(ctx);
-        let key = format!("service:{number}");
-        let req = ResidentPayment {
+        let payment = services::Payment {
             payer: &payer,
-            payee: &provider,
+            request: number,
             amount,
-            memo: "",
-            key: &key,
             social_fund_percent,
             minor_limit,
             now: ctx.now,
         };
-        match check_resident_payment(ctx.tx, &req).await {
+        match services::check_payment(ctx.tx, &payment).await {
             Ok(balance) => {
                 ctx.set("amount_text", format_rupiah(amount));
                 ctx.set("balance_after", format_rupiah(balance - amount));
                 Ok(Outcome::Next)
             }
-            Err(e) => refuse_amount(ctx, e),
+            Err(ServiceError::Ledger(e)) => refuse_amount(ctx, e),
+            Err(e) => refused(ctx, e, &number.to_string()),
         }
     }
 }
@@ -581,9 +571,8 @@ impl Action for PayPin {
         let Some(amount) = ctx.value_i64(AMOUNT) else {
             return Ok(ctx.missing(AMOUNT));
         };
-        let Some((payer, _, number)) = parties(ctx).await? else {
-            ctx.say("service-request-unknown", &[("number", String::new())]);
-            return Ok(Outcome::Finish);
+        let Some((payer, number)) = payer_and_request(ctx).await? else {
+            return Ok(ctx.missing(REQUEST));
         };
         let (social_fund_percent, minor_limit) = rules(ctx);
         let payment = services::Payment {
