@@ -141,6 +141,27 @@ impl Scope {
         matches!(self, Scope::Kecamatan | Scope::Kelurahan)
     }
 
+    /// Whether a household of RW `rw`, RT `rt` (in the admin's kelurahan) is within this scope:
+    /// what an officer of the web back-office may see and decide.
+    pub fn covers(&self, rw: &str, rt: &str) -> bool {
+        match self {
+            Scope::Kecamatan | Scope::Kelurahan => true,
+            Scope::Rw { rw: mine } => mine == rw,
+            Scope::Rt {
+                rw: mine,
+                rt: my_rt,
+            } => mine == rw && my_rt == rt,
+        }
+    }
+
+    /// Whether some of RW `rw` is within this scope (an RT admin's RW is).
+    pub fn covers_rw(&self, rw: &str) -> bool {
+        match self {
+            Scope::Kecamatan | Scope::Kelurahan => true,
+            Scope::Rw { rw: mine } | Scope::Rt { rw: mine, .. } => mine == rw,
+        }
+    }
+
     /// The kelurahan an admin of this scope, a resident of `home`, sees and acts on: every
     /// kelurahan of the kecamatan for a kecamatan admin, `home` alone for the others.
     pub async fn kelurahan(

@@ -8,6 +8,7 @@
 //! | `GET /healthz` | [`health`] |
 //! | `GET /metrics` | [`metrics`] |
 //! | `/api/…` | [`api`], guarded by [`admin_auth`] |
+//! | `/`, `/admin/…` | the web pages, [`crate::web`] |
 //!
 //! Every webhook POST goes through [`intake`]. Request bodies over 4 MiB get 413. Errors are
 //! mapped to answers once, in [`error`].
@@ -64,7 +65,8 @@ pub fn router(state: HttpState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
-        .nest("/api", api::router(state.clone()));
+        .nest("/api", api::router(state.clone()))
+        .merge(crate::web::router(state.clone()));
     if state.providers.whatsapp_webhook.is_some() {
         router = router.route(
             "/webhooks/whatsapp",

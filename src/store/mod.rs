@@ -6,6 +6,7 @@
 //! migrations; SQL that both dialects accept is written once through [`on_backend!`], and where the
 //! dialects differ (locks, claiming rows) each arm has its own statement.
 
+mod admin_web;
 mod aid;
 mod broadcasts;
 mod change_requests;
@@ -35,7 +36,9 @@ mod sessions;
 pub(crate) mod sql;
 mod terminal;
 mod tickets;
+mod web_figures;
 
+pub use admin_web::{LoginCodeRow, WebSessionRow};
 pub use aid::AidFlag;
 pub use broadcasts::{
     AdminRow, BroadcastCounts, BroadcastRecord, NewBroadcast, Reach, Recipients, Role, Target,
@@ -66,6 +69,7 @@ pub use registry::{
 pub use seed::{Among, SeedContact, SeedPerson};
 pub use services::ServiceStats;
 pub use sessions::{Contact, FlowEventCounts, Session};
+pub use web_figures::{date_of_day, day_of, DayTotal, LedgerDay, PublicProposal, RwRow, DAY_MS};
 
 use crate::error::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

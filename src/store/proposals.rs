@@ -80,12 +80,12 @@ pub struct ProposalStats {
     pub campaigns_collected: i64,
 }
 
-const PROPOSAL_SELECT: &str = "SELECT p.id, p.kind, p.title, p.description, p.photo, p.proposer,
+pub(super) const PROPOSAL_SELECT: &str = "SELECT p.id, p.kind, p.title, p.description, p.photo, p.proposer,
         p.rt, p.rw, p.status, p.created_at,
         (SELECT CAST(COUNT(*) AS BIGINT) FROM proposal_supports s WHERE s.proposal_id = p.id) AS supports
      FROM proposals p";
 
-type ProposalRow = (
+pub(super) type ProposalRow = (
     i64,
     Kind,
     String,
@@ -99,7 +99,7 @@ type ProposalRow = (
     i64,
 );
 
-fn proposal(r: ProposalRow) -> Proposal {
+pub(super) fn proposal(r: ProposalRow) -> Proposal {
     Proposal {
         number: r.0,
         kind: r.1,

@@ -28,6 +28,7 @@ pub use gotong::testing::fake_provider::{Answer, FakeProvider, Recorded};
 
 pub mod load;
 pub mod officer;
+pub mod web;
 
 pub const APP_SECRET: &str = "gotong-test-app-secret";
 pub const VERIFY_TOKEN: &str = "gotong-test-verify-token";

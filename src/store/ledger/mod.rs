@@ -32,6 +32,7 @@ pub use audit::LedgerAudits;
 pub use merchants::Merchant;
 pub use statement::{Party, StatementLine};
 pub use stats::{LedgerAudit, LedgerStats};
+pub(crate) use stats::{RECEIVED, RECEIVED_FIGURES};
 pub use stimulus::{StimulusDue, StimulusTotals};
 
 use crate::store::{stored_as_code, Code, KelurahanId};

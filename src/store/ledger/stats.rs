@@ -34,6 +34,21 @@ pub struct LedgerAudit {
     pub unbalanced_transfers: i64,
 }
 
+/// What a kelurahan's accounts received: stimulus (rupiah), payments (count, rupiah),
+/// redemptions (rupiah), the columns over [`RECEIVED`].
+pub(crate) const RECEIVED_FIGURES: &str = "
+    CAST(COALESCE(SUM(CASE WHEN t.kind = 'stimulus' THEN e.amount END), 0) AS BIGINT),
+    CAST(COUNT(DISTINCT CASE WHEN t.kind = 'payment' THEN t.id END) AS BIGINT),
+    CAST(COALESCE(SUM(CASE WHEN t.kind = 'payment' THEN e.amount END), 0) AS BIGINT),
+    CAST(COALESCE(SUM(CASE WHEN t.kind = 'redeem' THEN e.amount END), 0) AS BIGINT)";
+
+/// The credits of the stimulus, payments and redemptions to accounts (`a`), clearing accounts
+/// (the other side of payments between kelurahan) left out; a query adds `AND` its scope.
+pub(crate) const RECEIVED: &str = "FROM ledger_transfers t
+     JOIN ledger_entries e ON e.transfer_id = t.id
+     JOIN ledger_accounts a ON a.id = e.account_id
+     WHERE e.amount > 0 AND t.kind IN ('stimulus', 'payment', 'redeem') AND a.kind <> 'clearing'";
+
 impl Db {
     /// The ledger's KPIs: of one kelurahan, or of the whole deployment (`None`). A kelurahan's
     /// figures are what reached its accounts: the stimulus credited to its wallets, the payments
@@ -42,16 +57,7 @@ impl Db {
     /// deployment's figures are the sum of its kelurahan's.
     pub async fn ledger_stats(&self, scope: Option<KelurahanId>) -> StoreResult<LedgerStats> {
         let sql = format!(
-            "SELECT
-                CAST(COALESCE(SUM(CASE WHEN t.kind = 'stimulus' THEN e.amount END), 0) AS BIGINT),
-                CAST(COUNT(DISTINCT CASE WHEN t.kind = 'payment' THEN t.id END) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN t.kind = 'payment' THEN e.amount END), 0) AS BIGINT),
-                CAST(COALESCE(SUM(CASE WHEN t.kind = 'redeem' THEN e.amount END), 0) AS BIGINT)
-             FROM ledger_transfers t
-             JOIN ledger_entries e ON e.transfer_id = t.id
-             JOIN ledger_accounts a ON a.id = e.account_id
-             WHERE e.amount > 0 AND t.kind IN ('stimulus', 'payment', 'redeem')
-               AND a.kind <> 'clearing' AND {}",
+            "SELECT {RECEIVED_FIGURES} {RECEIVED} AND {}",
             in_scope("a.kelurahan_id", 1)
         );
         let (stimulus, payments, payments_amount, redeemed): (i64, i64, i64, i64) = on_backend!(&self.pool, p => {

@@ -1,0 +1,104 @@
+# The web pages (issue 15): the public pages at / and the officers' back-office at /admin.
+
+web-site-title = Pasar Gotong Royong
+web-nav-home = Home
+web-nav-proposals = Proposals
+web-nav-admin = Officers
+web-lang-other = Bahasa Indonesia
+web-footer = The kelurahan's open data. No personal data.
+web-not-found = Page not found.
+web-error = Sorry, something went wrong. Please try again shortly.
+web-bad-request = The request could not be read.
+
+web-home-heading = Kelurahan { $name }
+web-kpi-verified = Households verified
+web-kpi-verified-of = { $done } of { $all } households
+web-kpi-persons = Registered residents
+web-kpi-proposals = Residents' proposals
+web-kpi-supports = Supports
+web-kpi-swadaya = Swadaya raised
+web-kpi-payments = Payments at local merchants
+web-kpi-redeemed = Stimulus redeemed by merchants
+web-chart-payments = Payments per day, last 30 days
+web-chart-stimulus = Stimulus issued per day, last 30 days
+web-chart-redeemed = Stimulus redeemed per day, last 30 days
+web-chart-verifications = Households verified per day, last 30 days
+web-chart-empty = No data yet.
+
+web-proposals-heading = Residents' proposals
+web-proposals-none = No proposals yet.
+web-col-number = No
+web-col-title = Proposal
+web-col-rw = RW
+web-col-status = Status
+web-col-supports = Supports
+web-col-reason = Reason
+web-col-date = Date
+web-col-gifts = Gifts
+web-col-amount = Amount
+web-col-memo = Memo
+web-col-change = Change
+web-page-prev = Previous
+web-page-next = Next
+
+web-proposal-heading = Proposal #{ $number }: { $title }
+web-proposal-facts = RW { $rw } RT { $rt }, proposed { $date }. { $supports } supports.
+web-proposal-history = Status history
+web-proposal-submitted = Proposed
+web-campaign-heading = Swadaya fundraising
+web-campaign-figures = Target { $target }, raised { $collected }, left { $balance }.
+web-campaign-gifts = Gifts per day
+web-campaign-no-gifts = No gifts yet.
+web-campaign-spends = How the money was used
+web-campaign-no-spends = Nothing spent yet.
+
+web-login-heading = Officer login
+web-login-intro = Type the officer's phone number linked to Gotong. A login code is sent to that phone.
+web-login-phone = Phone number
+web-login-send = Send code
+web-login-sent = If this number is an officer's, a 6-digit code was sent to that phone. It is valid for 10 minutes.
+web-login-code-label = 6-digit code
+web-login-enter = Log in
+web-login-bad-phone = Not a phone number. Example: 0812 3456 7890
+web-login-bad-code = The code is 6 digits.
+web-login-wrong = Wrong or expired code.
+web-login-locked = Too many wrong codes. Try again after { $time }.
+web-login-code = Gotong login code: { $code }. Valid for 10 minutes. Never give this code to anyone.
+web-logout = Log out
+web-csrf = This form has expired. Reload the page and try again.
+
+web-admin-nav-dashboard = Dashboard
+web-admin-nav-changes = Data changes
+web-admin-nav-proposals = Proposal status
+web-admin-who = Officer { $nik }, area { $scope }
+web-rw-table = Per RW
+web-col-households = Households
+web-col-verified = Verified
+web-col-persons = Residents
+web-col-elderly = Aged 60+
+web-col-children = Under 5
+web-col-proposals = Proposals
+
+web-changes-heading = Reported data changes
+web-changes-none = No reports waiting.
+web-col-kk = KK
+web-col-kind = Kind
+web-col-details = Report
+web-col-decide = Decision
+web-approve = Approve
+web-reject = Reject
+web-reason = Reason
+web-change-approved = Report #{ $id } approved.
+web-change-rejected = Report #{ $id } rejected.
+web-change-reason-required = A rejection needs a reason.
+web-change-already = Report #{ $id } is already decided.
+web-change-unknown = This report is not in your area.
+
+web-status-heading = Proposal status
+web-status-new = New status
+web-status-save = Save
+web-status-saved = Proposal #{ $number } is now: { $status }.
+web-status-invalid = Proposal #{ $number } cannot go from { $from } to { $to }.
+web-status-reason-required = A rejection needs a reason for the residents.
+web-status-reason-long = The reason is too long (at most { $max } characters).
+web-status-unknown = This proposal is not in your area.

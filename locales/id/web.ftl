@@ -1,0 +1,104 @@
+# The web pages (issue 15): the public pages at / and the officers' back-office at /admin.
+
+web-site-title = Pasar Gotong Royong
+web-nav-home = Beranda
+web-nav-proposals = Usulan
+web-nav-admin = Petugas
+web-lang-other = English
+web-footer = Data terbuka kelurahan. Tanpa data pribadi.
+web-not-found = Halaman tidak ditemukan.
+web-error = Maaf, terjadi kesalahan. Coba lagi sebentar lagi.
+web-bad-request = Permintaan tidak dapat dibaca.
+
+web-home-heading = Kelurahan { $name }
+web-kpi-verified = KK terverifikasi
+web-kpi-verified-of = { $done } dari { $all } KK
+web-kpi-persons = Warga terdaftar
+web-kpi-proposals = Usulan warga
+web-kpi-supports = Dukungan
+web-kpi-swadaya = Swadaya terkumpul
+web-kpi-payments = Pembayaran di warung lokal
+web-kpi-redeemed = Stimulus dicairkan pedagang
+web-chart-payments = Pembayaran per hari, 30 hari terakhir
+web-chart-stimulus = Stimulus dibagikan per hari, 30 hari terakhir
+web-chart-redeemed = Stimulus dicairkan per hari, 30 hari terakhir
+web-chart-verifications = KK terverifikasi per hari, 30 hari terakhir
+web-chart-empty = Belum ada data.
+
+web-proposals-heading = Usulan warga
+web-proposals-none = Belum ada usulan.
+web-col-number = No
+web-col-title = Usulan
+web-col-rw = RW
+web-col-status = Status
+web-col-supports = Dukungan
+web-col-reason = Alasan
+web-col-date = Tanggal
+web-col-gifts = Sumbangan
+web-col-amount = Jumlah
+web-col-memo = Keterangan
+web-col-change = Perubahan
+web-page-prev = Sebelumnya
+web-page-next = Berikutnya
+
+web-proposal-heading = Usulan #{ $number }: { $title }
+web-proposal-facts = RW { $rw } RT { $rt }, diajukan { $date }. { $supports } dukungan.
+web-proposal-history = Riwayat status
+web-proposal-submitted = Diajukan
+web-campaign-heading = Galang dana swadaya
+web-campaign-figures = Target { $target }, terkumpul { $collected }, sisa { $balance }.
+web-campaign-gifts = Sumbangan per hari
+web-campaign-no-gifts = Belum ada sumbangan.
+web-campaign-spends = Penggunaan dana
+web-campaign-no-spends = Belum ada penggunaan dana.
+
+web-login-heading = Masuk petugas
+web-login-intro = Ketik nomor HP petugas yang terhubung dengan Gotong. Kode masuk dikirim ke HP itu.
+web-login-phone = Nomor HP
+web-login-send = Kirim kode
+web-login-sent = Jika nomor ini milik petugas, kode 6 angka sudah dikirim ke HP itu. Berlaku 10 menit.
+web-login-code-label = Kode 6 angka
+web-login-enter = Masuk
+web-login-bad-phone = Nomor HP tidak dikenali. Contoh: 0812 3456 7890
+web-login-bad-code = Kode terdiri dari 6 angka.
+web-login-wrong = Kode salah atau sudah kedaluwarsa.
+web-login-locked = Terlalu banyak kode salah. Coba lagi setelah pukul { $time }.
+web-login-code = Kode masuk Gotong: { $code }. Berlaku 10 menit. Jangan berikan kode ini kepada siapa pun.
+web-logout = Keluar
+web-csrf = Formulir sudah kedaluwarsa. Muat ulang halaman lalu coba lagi.
+
+web-admin-nav-dashboard = Dasbor
+web-admin-nav-changes = Perubahan data
+web-admin-nav-proposals = Status usulan
+web-admin-who = Petugas { $nik }, wilayah { $scope }
+web-rw-table = Per RW
+web-col-households = KK
+web-col-verified = Terverifikasi
+web-col-persons = Warga
+web-col-elderly = Usia 60+
+web-col-children = Balita
+web-col-proposals = Usulan
+
+web-changes-heading = Laporan perubahan data
+web-changes-none = Tidak ada laporan yang menunggu.
+web-col-kk = KK
+web-col-kind = Jenis
+web-col-details = Isi laporan
+web-col-decide = Keputusan
+web-approve = Setujui
+web-reject = Tolak
+web-reason = Alasan
+web-change-approved = Laporan #{ $id } disetujui.
+web-change-rejected = Laporan #{ $id } ditolak.
+web-change-reason-required = Penolakan perlu alasan.
+web-change-already = Laporan #{ $id } sudah diputuskan.
+web-change-unknown = Laporan ini tidak ada di wilayah Anda.
+
+web-status-heading = Status usulan
+web-status-new = Status baru
+web-status-save = Simpan
+web-status-saved = Usulan #{ $number } sekarang: { $status }.
+web-status-invalid = Usulan #{ $number } tidak bisa pindah dari { $from } ke { $to }.
+web-status-reason-required = Status ditolak perlu alasan untuk warga.
+web-status-reason-long = Alasan terlalu panjang (paling banyak { $max } huruf).
+web-status-unknown = Usulan ini tidak ada di wilayah Anda.

@@ -1,0 +1,275 @@
+//! The SQL behind the web pages' figures (issue 15): series per Jakarta day, the proposals with
+//! their public reason, a campaign's gifts per day, the per-RW table. Days are counted as
+//! `(epoch ms + 7 h) / 1 day`, the same integer arithmetic on both backends.
+
+use super::ledger::{RECEIVED, RECEIVED_FIGURES};
+use super::proposals::{proposal, ProposalRow, PROPOSAL_SELECT};
+use super::{on_backend, Db, KelurahanId, Proposal, Tx};
+use crate::error::StoreResult;
+
+use crate::calendar::JAKARTA_OFFSET_MS as JAKARTA_MS;
+/// Milliseconds of a day.
+pub const DAY_MS: i64 = 86_400_000;
+
+/// The Jakarta day number (days since 1970-01-01) of epoch ms `ms`.
+pub fn day_of(ms: i64) -> i64 {
+    (ms + JAKARTA_MS).div_euclid(DAY_MS)
+}
+
+/// The date of Jakarta day number `day`.
+pub fn date_of_day(day: i64) -> chrono::NaiveDate {
+    crate::calendar::jakarta_date(day * DAY_MS)
+}
+
+/// One day's ledger figures of a kelurahan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LedgerDay {
+    pub day: i64,
+    pub payments: i64,
+    pub payments_amount: i64,
+    pub stimulus: i64,
+    pub redeemed: i64,
+}
+
+/// One day's count and sum.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DayTotal {
+    pub day: i64,
+    pub count: i64,
+    pub amount: i64,
+}
+
+/// A proposal with the reason of its last status change (what the public page says).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PublicProposal {
+    pub proposal: Proposal,
+    pub reason: String,
+}
+
+/// One RW of the dashboard's table.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RwRow {
+    pub rw: String,
+    pub households: i64,
+    pub verified: i64,
+    pub persons: i64,
+    pub elderly: i64,
+    pub children: i64,
+    pub proposals: i64,
+    pub supports: i64,
+}
+
+impl Db {
+    /// The kelurahan's ledger per day from epoch ms `since`: payments its merchants received
+    /// (count, rupiah), stimulus credited to its wallets, what its merchants cashed out.
+    pub async fn ledger_days(&self, k: KelurahanId, since: i64) -> StoreResult<Vec<LedgerDay>> {
+        type Row = (i64, i64, i64, i64, i64);
+        let sql = format!(
+            "SELECT CAST((t.created_at + $3) / $4 AS BIGINT) AS day, {RECEIVED_FIGURES}
+             {RECEIVED} AND a.kelurahan_id = $1 AND t.created_at >= $2
+             GROUP BY CAST((t.created_at + $3) / $4 AS BIGINT) ORDER BY 1"
+        );
+        let rows: Vec<Row> = on_backend!(&self.pool, p => {
+            sqlx::query_as(&sql)
+            .bind(k)
+            .bind(since)
+            .bind(JAKARTA_MS)
+            .bind(DAY_MS)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(
+                |(day, stimulus, payments, payments_amount, redeemed)| LedgerDay {
+                    day,
+                    payments,
+                    payments_amount,
+                    stimulus,
+                    redeemed,
+                },
+            )
+            .collect())
+    }
+
+    /// Households of the kelurahan verified per day from epoch ms `since`.
+    pub async fn verification_days(
+        &self,
+        k: KelurahanId,
+        since: i64,
+    ) -> StoreResult<Vec<DayTotal>> {
+        let rows: Vec<(i64, i64)> = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT CAST((verified_at + $3) / $4 AS BIGINT), CAST(COUNT(*) AS BIGINT)
+                 FROM households WHERE kelurahan_id = $1 AND verified_at >= $2
+                 GROUP BY CAST((verified_at + $3) / $4 AS BIGINT) ORDER BY 1",
+            )
+            .bind(k)
+            .bind(since)
+            .bind(JAKARTA_MS)
+            .bind(DAY_MS)
+            .fetch_all(p)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(day, count)| DayTotal {
+                day,
+                count,
+                amount: 0,
+            })
+            .collect())
+    }
+
+    /// Per RW: households, verified households, persons present, persons 60 or over and under 5
+    /// on `today` (`YYYY-MM-DD`), proposals and their supports.
+    pub async fn rw_table(&self, k: KelurahanId, today: &str) -> StoreResult<Vec<RwRow>> {
+        type Row = (String, i64, i64, i64, i64, i64);
+        let (y, rest) = today.split_at(4.min(today.len()));
+        let year: i64 = y.parse().unwrap_or(0);
+        let elderly_before = format!("{:04}{rest}", year - 60);
+        let child_after = format!("{:04}{rest}", year - 5);
+        let people: Vec<Row> = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT h.rw, CAST(COUNT(DISTINCT h.no_kk) AS BIGINT),
+                    CAST(COUNT(DISTINCT CASE WHEN h.verified_at IS NOT NULL THEN h.no_kk END) AS BIGINT),
+                    CAST(COUNT(p.nik) AS BIGINT),
+                    CAST(COUNT(CASE WHEN p.birth_date <= $2 THEN 1 END) AS BIGINT),
+                    CAST(COUNT(CASE WHEN p.birth_date > $3 THEN 1 END) AS BIGINT)
+                 FROM households h
+                 LEFT JOIN persons p ON p.no_kk = h.no_kk AND p.died_on IS NULL AND p.moved_out_on IS NULL
+                 WHERE h.kelurahan_id = $1
+                 GROUP BY h.rw ORDER BY h.rw",
+            )
+            .bind(k)
+            .bind(&elderly_before)
+            .bind(&child_after)
+            .fetch_all(p)
+            .await?
+        });
+        let proposals: Vec<(String, i64, i64)> = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT p.rw, CAST(COUNT(DISTINCT p.id) AS BIGINT), CAST(COUNT(s.nik) AS BIGINT)
+                 FROM proposals p LEFT JOIN proposal_supports s ON s.proposal_id = p.id
+                 WHERE p.kelurahan_id = $1 GROUP BY p.rw",
+            )
+            .bind(k)
+            .fetch_all(p)
+            .await?
+        });
+        let mut out: Vec<RwRow> = people
+            .into_iter()
+            .map(
+                |(rw, households, verified, persons, elderly, children)| RwRow {
+                    rw,
+                    households,
+                    verified,
+                    persons,
+                    elderly,
+                    children,
+                    ..RwRow::default()
+                },
+            )
+            .collect();
+        for (rw, n, supports) in proposals {
+            match out.iter_mut().find(|r| r.rw == rw) {
+                Some(r) => {
+                    r.proposals = n;
+                    r.supports = supports;
+                }
+                None => out.push(RwRow {
+                    rw,
+                    proposals: n,
+                    supports,
+                    ..RwRow::default()
+                }),
+            }
+        }
+        out.sort_by(|a, b| a.rw.cmp(&b.rw));
+        Ok(out)
+    }
+}
+
+impl Tx {
+    /// This kelurahan's proposals, newest first, `limit` from `offset`, each with the reason of
+    /// its last status change; and how many there are in all.
+    pub async fn public_proposals(
+        &mut self,
+        limit: i64,
+        offset: i64,
+    ) -> StoreResult<(Vec<PublicProposal>, i64)> {
+        let sql = format!(
+            "{PROPOSAL_SELECT} WHERE p.kelurahan_id = $1 ORDER BY p.id DESC LIMIT $2 OFFSET $3"
+        );
+        let rows: Vec<ProposalRow> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql)
+                .bind(self.kelurahan)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&mut **c)
+                .await?
+        });
+        let total: i64 = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar("SELECT CAST(COUNT(*) AS BIGINT) FROM proposals WHERE kelurahan_id = $1")
+                .bind(self.kelurahan)
+                .fetch_one(&mut **c)
+                .await?
+        });
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let p = proposal(row);
+            let reason: Option<String> = on_backend!(&mut self.conn, c => {
+                sqlx::query_scalar(
+                    "SELECT reason FROM proposal_history WHERE proposal_id = $1
+                     ORDER BY id DESC LIMIT 1",
+                )
+                .bind(p.number)
+                .fetch_optional(&mut **c)
+                .await?
+            });
+            out.push(PublicProposal {
+                proposal: p,
+                reason: reason.unwrap_or_default(),
+            });
+        }
+        Ok((out, total))
+    }
+
+    /// The gifts to campaign `number` per Jakarta day: how many and how much (no donor named).
+    pub async fn campaign_gift_days(&mut self, number: i64) -> StoreResult<Vec<DayTotal>> {
+        let rows: Vec<(i64, i64, i64)> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(
+                "SELECT CAST((t.created_at + $2) / $3 AS BIGINT), CAST(COUNT(*) AS BIGINT),
+                        CAST(SUM(e.amount) AS BIGINT)
+                 FROM campaigns c
+                 JOIN ledger_entries e ON e.account_id = c.account_id AND e.amount > 0
+                 JOIN ledger_transfers t ON t.id = e.transfer_id
+                 WHERE c.proposal_id = $1
+                 GROUP BY CAST((t.created_at + $2) / $3 AS BIGINT) ORDER BY 1",
+            )
+            .bind(number)
+            .bind(JAKARTA_MS)
+            .bind(DAY_MS)
+            .fetch_all(&mut **c)
+            .await?
+        });
+        Ok(rows
+            .into_iter()
+            .map(|(day, count, amount)| DayTotal { day, count, amount })
+            .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_jakarta_day_starts_at_17_utc() {
+        // 2026-12-01 16:59:59.999 UTC is still 1 December in Jakarta (23:59); 17:00 is the 2nd.
+        let first = 1_796_144_400_000 - 1;
+        assert_eq!(day_of(first) + 1, day_of(first + 1));
+        assert_eq!(date_of_day(day_of(first)).to_string(), "2026-12-01");
+        assert_eq!(date_of_day(day_of(first + 1)).to_string(), "2026-12-02");
+    }
+}

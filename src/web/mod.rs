@@ -1,0 +1,58 @@
+//! The web pages served by `gotong serve` (issue 15, DESIGN §3): public transparency pages at `/`
+//! (no login, no personal data) and the officers' back-office at `/admin`.
+//!
+//! HTML is built with `maud` (checked at compile time, escaped by default, nothing to ship
+//! beside the binary); the stylesheet is embedded; charts are inline SVG drawn here
+//! ([`chart`]); no page needs JavaScript. Texts come from the same Fluent files as the bot's
+//! (`locales/<lang>/web.ftl`), Bahasa Indonesia by default, English by `/bahasa/en`.
+//!
+//! | route | module |
+//! | --- | --- |
+//! | `GET /`, `GET /usulan`, `GET /usulan/{n}` | [`public_home`], [`public_proposals`] |
+//! | `GET /bahasa/{id\|en}` | [`lang`]: the language cookie, back to the page |
+//! | `GET /static/gotong.css` | [`page`] |
+//! | `GET`/`POST /admin/login`, `POST /admin/login/code`, `POST /admin/logout` | [`admin_login`] |
+//! | `GET /admin` | [`admin_home`]: the dashboard |
+//! | `GET /admin/perubahan`, `POST /admin/perubahan/{id}` | [`admin_changes`]: change requests |
+//! | `GET /admin/usulan`, `POST /admin/usulan/{n}/status` | [`admin_proposals`]: proposal status |
+//!
+//! Officers' pages take a [`session::SignedIn`] (the session cookie; without one, the login
+//! page) and check the form's CSRF token ([`session::SignedIn::check_csrf`]). Errors become a
+//! page once, in [`error`].
+
+pub mod admin_changes;
+pub mod admin_home;
+pub mod admin_login;
+pub mod admin_proposals;
+pub mod chart;
+pub mod error;
+pub mod lang;
+pub mod page;
+pub mod public_home;
+pub mod public_proposals;
+pub mod session;
+
+use crate::http::HttpState;
+use axum::routing::{get, post};
+use axum::Router;
+
+pub fn router(state: HttpState) -> Router<HttpState> {
+    Router::new()
+        .route("/", get(public_home::show))
+        .route("/usulan", get(public_proposals::list))
+        .route("/usulan/{n}", get(public_proposals::show))
+        .route("/bahasa/{lang}", get(lang::switch))
+        .route("/static/gotong.css", get(page::stylesheet))
+        .route("/admin", get(admin_home::show))
+        .route(
+            "/admin/login",
+            get(admin_login::phone_form).post(admin_login::send_code),
+        )
+        .route("/admin/login/code", post(admin_login::enter_code))
+        .route("/admin/logout", post(admin_login::logout))
+        .route("/admin/perubahan", get(admin_changes::list))
+        .route("/admin/perubahan/{id}", post(admin_changes::decide))
+        .route("/admin/usulan", get(admin_proposals::list))
+        .route("/admin/usulan/{n}/status", post(admin_proposals::set))
+        .layer(axum::middleware::from_fn_with_state(state, error::render))
+}

@@ -1,0 +1,314 @@
+//! The web pages over real HTTP, on both backends (issue 15): the public pages show figures and
+//! proposals but no person; officers log in with a code the bot sends to their phone, act within
+//! their scope through CSRF-protected forms, and a refused form says why beside it.
+
+mod common;
+
+use common::web::{kelurahan, login_code, sent_to, Visitor, OFFICER, RESIDENT, RW_OFFICER, TITLE};
+use gotong::backend_tests;
+use gotong::store::Db;
+use std::time::Duration;
+
+async fn public_pages_show_figures_not_persons(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut v = Visitor::new(&k.server);
+    let home = v.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.html.contains("KK terverifikasi"), "{}", home.html);
+    assert!(home.html.contains("Usulan warga"));
+    assert!(home.html.len() < 200 * 1024, "{} bytes", home.html.len());
+    assert_eq!(
+        home.html.matches("Belum ada data").count(),
+        4,
+        "no figures yet"
+    );
+
+    // Today's stimulus shows as today's bar, and in the figures.
+    let today =
+        gotong::calendar::jakarta_date(gotong::clock::Clock::now_ms(&gotong::clock::SystemClock))
+            .format("%Y-%m-%d")
+            .to_string();
+    let (status, run) = common::admin_post(
+        &k.server,
+        "/api/stimulus/run",
+        serde_json::json!({"date": today}),
+    )
+    .await;
+    assert_eq!(status, 200, "{run}");
+    let home = v.get("/").await;
+    assert_eq!(
+        home.html.matches("Belum ada data").count(),
+        3,
+        "{}",
+        home.html
+    );
+    let bar = format!(
+        "{today}: {}",
+        gotong::text::money::format_rupiah(run["amount"].as_i64().unwrap())
+    );
+    assert!(home.html.contains(&bar), "the last bar is today's: {bar}");
+    assert!(home.html.contains("<svg"));
+    let list = v.get("/usulan").await;
+    assert_eq!(list.status, 200);
+    assert!(list.html.contains(TITLE), "{}", list.html);
+    assert!(list.html.contains("Diterima"), "the status label");
+    let one = v.get(&format!("/usulan/{}", k.proposal)).await;
+    assert_eq!(one.status, 200);
+    assert!(one.html.contains("Gang 5 gelap setiap malam"));
+    assert!(
+        one.html.contains("Diajukan"),
+        "the history starts with the submission"
+    );
+    for page in [&home, &list, &one] {
+        assert!(!page.html.contains(&k.resident_name), "no resident named");
+        assert!(!page.html.contains(&k.resident_nik), "no NIK");
+        assert!(
+            !page.html.contains(&k.resident_nik[12..]),
+            "not even a NIK's tail"
+        );
+    }
+    let missing = v.get("/usulan/999").await;
+    assert_eq!(missing.status, 404);
+    assert!(missing.html.contains("Halaman tidak ditemukan"));
+    assert_eq!(v.get("/?kelurahan=9999999999").await.status, 404);
+
+    // The language switch goes back to the page, and the page speaks English from then on.
+    let switch = v.get("/bahasa/en?back=/usulan").await;
+    assert_eq!(switch.status, 303);
+    assert_eq!(switch.location.as_deref(), Some("/usulan"));
+    assert!(v.get("/usulan").await.html.contains("Residents' proposals"));
+    let away = v.get("/bahasa/id?back=//evil.example/").await;
+    assert_eq!(away.location.as_deref(), Some("/"), "never another site");
+    k.server.shutdown().await;
+}
+
+async fn officers_log_in_with_a_code_sent_to_their_phone(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut v = Visitor::new(&k.server);
+    let no_session = v.get("/admin").await;
+    assert_eq!(
+        (no_session.status, no_session.location.as_deref()),
+        (303, Some("/admin/login"))
+    );
+    let form = v.get("/admin/login").await;
+    let csrf = form.csrf();
+    assert!(!csrf.is_empty(), "{}", form.html);
+
+    // A form without the login cookie's token is refused.
+    let forged = v
+        .post("/admin/login", &[("phone", OFFICER), ("csrf", "00")])
+        .await;
+    assert_eq!(forged.status, 403);
+    // A bad number is said beside the field.
+    let bad = v
+        .post("/admin/login", &[("phone", "nomor saya"), ("csrf", &csrf)])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.html.contains("Nomor HP tidak dikenali"), "{}", bad.html);
+    // A resident's number gets the same answer as an officer's, and no message.
+    let before = sent_to(&k, RESIDENT);
+    let resident = v
+        .post("/admin/login", &[("phone", RESIDENT), ("csrf", &csrf)])
+        .await;
+    assert_eq!(resident.status, 200);
+    assert!(resident.html.contains("Jika nomor ini milik petugas"));
+
+    let dashboard = v.log_in(&k, OFFICER).await;
+    assert_eq!(dashboard.status, 200, "{}", dashboard.html);
+    assert!(dashboard.html.contains("Dasbor"));
+    assert!(dashboard.html.contains("Per RW"));
+    assert!(!dashboard.html.contains(&k.resident_nik), "NIKs masked");
+    let cookie = v.cookies.get("gotong_session").cloned().unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sent_to(&k, RESIDENT), before, "no code to a resident");
+
+    // Logging out needs the session's CSRF token, and ends the session for good.
+    let csrf = dashboard.csrf();
+    assert_eq!(
+        v.post("/admin/logout", &[("csrf", "bad")]).await.status,
+        403
+    );
+    let out = v.post("/admin/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status, 303);
+    v.cookies.insert("gotong_session".into(), cookie);
+    assert_eq!(v.get("/admin").await.status, 303, "the old cookie is dead");
+    k.server.shutdown().await;
+}
+
+async fn five_wrong_codes_lock_the_login(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut v = Visitor::new(&k.server);
+    let csrf = v.get("/admin/login").await.csrf();
+    v.post("/admin/login", &[("phone", OFFICER), ("csrf", &csrf)])
+        .await;
+    let code = login_code(&k, OFFICER, 0).await;
+    let wrong = if code == "000000" { "111111" } else { "000000" };
+    let short = v
+        .post(
+            "/admin/login/code",
+            &[("phone", OFFICER), ("code", "12"), ("csrf", &csrf)],
+        )
+        .await;
+    assert!(short.html.contains("Kode terdiri dari 6 angka"));
+    for i in 1..=5 {
+        let p = v
+            .post(
+                "/admin/login/code",
+                &[("phone", OFFICER), ("code", wrong), ("csrf", &csrf)],
+            )
+            .await;
+        assert_eq!(p.status, 422);
+        let locked = p.html.contains("Terlalu banyak kode salah");
+        assert_eq!(locked, i == 5, "attempt {i}: {}", p.html);
+    }
+    let right = v
+        .post(
+            "/admin/login/code",
+            &[("phone", OFFICER), ("code", &code), ("csrf", &csrf)],
+        )
+        .await;
+    assert_eq!(right.status, 422, "locked: even the right code");
+    assert!(right.html.contains("Terlalu banyak kode salah"));
+    let again = v
+        .post("/admin/login", &[("phone", OFFICER), ("csrf", &csrf)])
+        .await;
+    assert!(
+        again.html.contains("Terlalu banyak kode salah"),
+        "no new code"
+    );
+    assert!(!v.cookies.contains_key("gotong_session"));
+    k.server.shutdown().await;
+}
+
+async fn officers_decide_change_requests_within_their_scope(db: &Db) {
+    let k = kelurahan(db).await;
+    let path = format!("/admin/perubahan/{}", k.change);
+
+    // The RW 01 officer does not see RW 02's report, nor can decide it.
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    let queue = rw.get("/admin/perubahan").await;
+    assert!(
+        queue.html.contains("Tidak ada laporan yang menunggu"),
+        "{}",
+        queue.html
+    );
+    let csrf = queue.csrf();
+    let refused = rw
+        .post(&path, &[("csrf", &csrf), ("decision", "approve")])
+        .await;
+    assert_eq!(refused.status, 422);
+    assert!(refused.html.contains("tidak ada di wilayah Anda"));
+
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let queue = v.get("/admin/perubahan").await;
+    assert!(
+        queue.html.contains("tanggal lahir 1950-03-04"),
+        "{}",
+        queue.html
+    );
+    let csrf = queue.csrf();
+    assert_eq!(
+        v.post(&path, &[("decision", "approve")]).await.status,
+        403,
+        "no CSRF token"
+    );
+    let no_reason = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("decision", "reject"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.html.contains("Penolakan perlu alasan"));
+    let before = sent_to(&k, RESIDENT);
+    let approved = v
+        .post(&path, &[("csrf", &csrf), ("decision", "approve")])
+        .await;
+    assert_eq!(approved.status, 303);
+    let after = v.get(approved.location.as_deref().unwrap()).await;
+    assert!(after
+        .html
+        .contains(&format!("Laporan #{} disetujui", k.change)));
+    assert!(after.html.contains("Tidak ada laporan yang menunggu"));
+    let twice = v
+        .post(&path, &[("csrf", &csrf), ("decision", "approve")])
+        .await;
+    assert_eq!(twice.status, 422, "a double submit does nothing twice");
+    assert!(twice.html.contains("sudah diputuskan"));
+    common::eventually("the resident told", Duration::from_secs(5), || async {
+        sent_to(&k, RESIDENT) > before
+    })
+    .await;
+    k.server.shutdown().await;
+}
+
+async fn a_rejected_proposal_shows_its_reason_in_public(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let queue = v.get("/admin/usulan").await;
+    assert!(queue.html.contains(TITLE));
+    assert!(
+        !queue.html.contains("value=\"ditolak\""),
+        "a new proposal cannot be rejected before it is processed"
+    );
+    let csrf = queue.csrf();
+    let path = format!("/admin/usulan/{}/status", k.proposal);
+    let skip = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "ditolak"), ("reason", "x")],
+        )
+        .await;
+    assert_eq!(skip.status, 422);
+    assert!(
+        skip.html
+            .contains("tidak bisa pindah dari Diterima ke Ditolak"),
+        "{}",
+        skip.html
+    );
+    let step = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "diproses"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(step.status, 303);
+    let no_reason = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "ditolak"), ("reason", "")],
+        )
+        .await;
+    assert!(no_reason.html.contains("Status ditolak perlu alasan"));
+    let reason = "Anggaran 2027 sudah penuh, diajukan lagi tahun depan";
+    let rejected = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "ditolak"), ("reason", reason)],
+        )
+        .await;
+    assert_eq!(rejected.status, 303);
+    let saved = v.get(rejected.location.as_deref().unwrap()).await;
+    assert!(saved
+        .html
+        .contains(&format!("Usulan #{} sekarang: Ditolak", k.proposal)));
+
+    let mut public = Visitor::new(&k.server);
+    let list = public.get("/usulan").await;
+    assert!(list.html.contains(reason), "{}", list.html);
+    let one = public.get(&format!("/usulan/{}", k.proposal)).await;
+    assert!(one.html.contains(reason));
+    assert!(one.html.contains("Diproses &gt; Ditolak") || one.html.contains("Diproses > Ditolak"));
+    k.server.shutdown().await;
+}
+
+backend_tests!(
+    public_pages_show_figures_not_persons,
+    officers_log_in_with_a_code_sent_to_their_phone,
+    five_wrong_codes_lock_the_login,
+    officers_decide_change_requests_within_their_scope,
+    a_rejected_proposal_shows_its_reason_in_public,
+);
