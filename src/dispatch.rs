@@ -182,6 +182,9 @@ pub fn spawn_recovery_sweep(
                 }
                 Err(e) => tracing::error!(error = %e, "recovery sweep failed"),
             }
+            if let Err(e) = app.db.apply_early_statuses(app.now()).await {
+                tracing::error!(error = %e, "applying early delivery reports failed");
+            }
             tokio::select! {
                 _ = tokio::time::sleep(every) => {}
                 _ = stop.stopped() => {}

@@ -240,6 +240,58 @@ async fn statuses_match_the_recipient_and_never_go_back(db: &Db) {
     );
 }
 
+/// A report that comes before its send is recorded (the provider calls back within
+/// milliseconds) is kept, and the sweep applies it once the send is recorded; a report whose send
+/// never turns up is forgotten after a day.
+async fn a_report_before_its_send_is_applied_when_the_send_is_recorded(db: &Db) {
+    let report = |id: &str, status| StatusUpdate {
+        channel: Channel::WhatsApp,
+        provider_id: id.into(),
+        status,
+        error: None,
+        at: 4,
+        recipient: Some("+6281200000001".into()),
+        unsubscribed: false,
+    };
+    queue(db, &[msg("+6281200000001", "hi", Priority::Reply)], 1).await;
+    let row = claim(db, 2, 10).await;
+    assert_eq!(
+        db.apply_status(&report("wamid.EARLY", Delivery::Delivered))
+            .await
+            .unwrap(),
+        StatusOutcome::Unknown
+    );
+    assert_eq!(
+        db.apply_early_statuses(5).await.unwrap(),
+        0,
+        "the send is not recorded yet"
+    );
+    db.outbox_sent(row[0].2, "wamid.EARLY", 3).await.unwrap();
+    assert_eq!(
+        db.outbox_for_phone("+6281200000001").await.unwrap()[0].0,
+        Status::Sent
+    );
+    assert_eq!(db.apply_early_statuses(6).await.unwrap(), 1);
+    assert_eq!(
+        db.outbox_for_phone("+6281200000001").await.unwrap()[0].0,
+        Status::Delivered
+    );
+    assert_eq!(db.apply_early_statuses(7).await.unwrap(), 0, "applied once");
+
+    // Never ours: forgotten after a day, so a later send with that id is not moved by it.
+    assert_eq!(
+        db.apply_status(&report("wamid.STRAY", Delivery::Failed))
+            .await
+            .unwrap(),
+        StatusOutcome::Unknown
+    );
+    db.apply_early_statuses(4 + 25 * 3600 * 1000).await.unwrap();
+    queue(db, &[msg("+6281200000001", "again", Priority::Reply)], 8).await;
+    let row = claim(db, 9, 10).await;
+    db.outbox_sent(row[0].2, "wamid.STRAY", 10).await.unwrap();
+    assert_eq!(db.apply_early_statuses(11).await.unwrap(), 0);
+}
+
 /// The shared send schedule hands out slots in turn: a second booking right after a first starts
 /// where the first ends (nothing is given twice), and channels have schedules of their own.
 async fn send_slots_are_booked_in_turn(db: &Db) {
@@ -266,6 +318,7 @@ async fn send_slots_are_booked_in_turn(db: &Db) {
 }
 
 gotong::backend_tests!(
+    a_report_before_its_send_is_applied_when_the_send_is_recorded,
     send_slots_are_booked_in_turn,
     one_clashing_provider_id_does_not_fail_the_others,
     a_phones_next_row_follows_its_send_in_priority_order,

@@ -123,7 +123,7 @@ pub async fn intake(
                 %channel,
                 provider_id = status.provider_id,
                 status = status.status.as_str(),
-                "status for a message we do not know: ignored"
+                "status for a message we do not know (yet): kept for the sweep"
             ),
         }
     }

@@ -55,7 +55,8 @@ pub enum StatusOutcome {
     Applied,
     /// The message is already in a later state (out-of-order callback): kept as it was.
     Stale,
-    /// No message of ours has this provider id.
+    /// No message of ours has this provider id (yet): kept, and applied by the recovery sweep
+    /// if its send turns out to be ours ([`Db::apply_early_statuses`]).
     Unknown,
 }
 
@@ -133,6 +134,14 @@ where
         attempts: row.try_get("attempts")?,
     })
 }
+
+/// A delivery report's forward-only move of the row with its provider id (and recipient, when
+/// the report names one): `$1` status, `$2` its rank, `$3` error, `$4` time, `$5` channel, `$6`
+/// provider id, `$7` the highest rank it may move from, `$8` recipient.
+pub(super) const STATUS_UPDATE: &str =
+    "UPDATE outbox SET status = $1, status_rank = $2, error = COALESCE($3, error), updated_at = $4
+     WHERE channel = $5 AND provider_id = $6 AND status_rank <= $7
+       AND (CAST($8 AS TEXT) IS NULL OR phone = $8)";
 
 impl Db {
     /// Records an inbound message durably. Returns its id, or `None` if the provider already
@@ -453,25 +462,7 @@ impl Db {
     /// late `sent` after `delivered` changes nothing, and `failed` never follows `delivered` or
     /// `read` ([`Delivery::follows`]). A report for another recipient is `Unknown`.
     pub async fn apply_status(&self, s: &StatusUpdate) -> StoreResult<StatusOutcome> {
-        let updated = on_backend!(&self.pool, p => {
-            sqlx::query(
-                "UPDATE outbox SET status = $1, status_rank = $2, error = COALESCE($3, error), updated_at = $4
-                 WHERE channel = $5 AND provider_id = $6 AND status_rank <= $7
-                   AND (CAST($8 AS TEXT) IS NULL OR phone = $8)",
-            )
-            .bind(Status::from(&s.status))
-            .bind(s.status.rank())
-            .bind(&s.error)
-            .bind(s.at)
-            .bind(s.channel.as_str())
-            .bind(&s.provider_id)
-            .bind(s.status.follows())
-            .bind(&s.recipient)
-            .execute(p)
-            .await?
-            .rows_affected()
-        });
-        if updated > 0 {
+        if self.update_status(s).await? > 0 {
             return Ok(StatusOutcome::Applied);
         }
         let known: Option<i64> = on_backend!(&self.pool, p => {
@@ -485,11 +476,35 @@ impl Db {
             .fetch_optional(p)
             .await?
         });
-        Ok(if known.is_some() {
-            StatusOutcome::Stale
+        if known.is_none() {
+            // Perhaps the send is not recorded yet: kept for the sweep ([`Db::apply_early_statuses`]).
+            self.keep_early_status(s).await?;
+            return Ok(StatusOutcome::Unknown);
+        }
+        // The send may have been recorded between the update and the look: once more.
+        Ok(if self.update_status(s).await? > 0 {
+            StatusOutcome::Applied
         } else {
-            StatusOutcome::Unknown
+            StatusOutcome::Stale
         })
+    }
+
+    /// The forward-only move of [`Db::apply_status`]: rows changed.
+    async fn update_status(&self, s: &StatusUpdate) -> StoreResult<u64> {
+        Ok(on_backend!(&self.pool, p => {
+            sqlx::query(STATUS_UPDATE)
+                .bind(Status::from(&s.status))
+                .bind(s.status.rank())
+                .bind(&s.error)
+                .bind(s.at)
+                .bind(s.channel.as_str())
+                .bind(&s.provider_id)
+                .bind(s.status.follows())
+                .bind(&s.recipient)
+                .execute(p)
+                .await?
+                .rows_affected()
+        }))
     }
 
     /// The outbox's figures: of one kelurahan's rows, or of the whole deployment's (`None`).

@@ -13,6 +13,7 @@ mod change_requests;
 mod channels;
 mod code;
 mod credit_notices;
+mod early_statuses;
 mod events;
 mod kelurahan;
 mod kindness;
