@@ -174,34 +174,41 @@ pub async fn verify_code(
     }
     tx.set_login_attempt(&phone, 0, None, true).await?;
     tx.act_for(row.kelurahan);
-    let Some(officer) = officer(&mut tx, &row.nik, String::new()).await? else {
+    let Some(session) = open_session(&mut tx, &row.nik, now).await? else {
         tx.commit().await?;
         return Err(LoginError::WrongCode);
     };
+    tx.commit().await?;
+    Ok(session)
+}
+
+/// Opens a session for the transaction's kelurahan's admin `nik` (audited); `None` when `nik`
+/// is no admin (any more). What a right code leads to.
+pub async fn open_session(
+    tx: &mut crate::store::Tx,
+    nik: &str,
+    now: i64,
+) -> Result<Option<NewSession>, StoreError> {
+    let Some(officer) = officer(tx, nik, String::new()).await? else {
+        return Ok(None);
+    };
     let token = random_hex(32);
     let csrf = random_hex(16);
-    tx.insert_web_session(
-        &sha256_hex(&token),
-        &row.nik,
-        &csrf,
-        now,
-        now + SESSION_TTL_MS,
-    )
-    .await?;
+    tx.insert_web_session(&sha256_hex(&token), nik, &csrf, now, now + SESSION_TTL_MS)
+        .await?;
     tx.audit(
         &officer.actor(),
         "web.login",
-        &mask_nik(&row.nik),
+        &mask_nik(nik),
         None,
         None,
         now,
     )
     .await?;
-    tx.commit().await?;
-    Ok(NewSession {
+    Ok(Some(NewSession {
         token,
         officer: Officer { csrf, ..officer },
-    })
+    }))
 }
 
 /// The admin `nik` of the transaction's kelurahan, if still an admin.

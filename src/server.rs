@@ -151,6 +151,7 @@ pub async fn start(
         dispatcher,
         recorder,
         prometheus: telemetry::prometheus(),
+        figures: Default::default(),
     });
     let mut server_stop = stop_rx;
     let server = tokio::spawn(async move {

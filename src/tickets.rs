@@ -81,6 +81,9 @@ pub enum TicketError {
     Unknown,
     #[error("this ticket is closed")]
     Closed,
+    /// The ticket's answer is this very text already (a form sent twice): not sent again.
+    #[error("this answer was sent already")]
+    AlreadyAnswered,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -115,7 +118,8 @@ pub async fn open(
 }
 
 /// The kelurahan answers ticket `number`: kept, audited, and sent to the resident (the notice
-/// is returned to be queued in the same unit of work).
+/// is returned to be queued in the same unit of work). The same answer twice is refused
+/// ([`TicketError::AlreadyAnswered`]): a double submit tells the resident once.
 pub async fn answer(
     tx: &mut Tx,
     texts: &Texts,
@@ -128,6 +132,9 @@ pub async fn answer(
     let ticket = tx.ticket(number).await?.ok_or(TicketError::Unknown)?;
     if ticket.status == Status::Closed {
         return Err(TicketError::Closed);
+    }
+    if ticket.answer.as_deref() == Some(text) {
+        return Err(TicketError::AlreadyAnswered);
     }
     tx.answer_ticket(number, text, now).await?;
     let after = serde_json::json!({ "status": Status::Answered.code(), "answer": text });

@@ -12,18 +12,8 @@ use std::time::Duration;
 async fn public_pages_show_figures_not_persons(db: &Db) {
     let k = kelurahan(db).await;
     let mut v = Visitor::new(&k.server);
-    let home = v.get("/").await;
-    assert_eq!(home.status, 200);
-    assert!(home.html.contains("KK terverifikasi"), "{}", home.html);
-    assert!(home.html.contains("Usulan warga"));
-    assert!(home.html.len() < 200 * 1024, "{} bytes", home.html.len());
-    assert_eq!(
-        home.html.matches("Belum ada data").count(),
-        4,
-        "no figures yet"
-    );
-
-    // Today's stimulus shows as today's bar, and in the figures.
+    // Today's stimulus shows as today's bar and in the figures (kept for a minute from the first
+    // page on, so it runs first).
     let today =
         gotong::calendar::jakarta_date(gotong::clock::Clock::now_ms(&gotong::clock::SystemClock))
             .format("%Y-%m-%d")
@@ -31,21 +21,23 @@ async fn public_pages_show_figures_not_persons(db: &Db) {
     let (status, run) = common::admin_post(
         &k.server,
         "/api/stimulus/run",
-        serde_json::json!({"date": today}),
+        serde_json::json!({ "date": today }),
     )
     .await;
     assert_eq!(status, 200, "{run}");
     let home = v.get("/").await;
+    assert_eq!(home.status, 200);
+    assert!(home.html.contains("KK terverifikasi"), "{}", home.html);
+    assert!(home.html.contains("Usulan warga"));
+    assert!(home.html.len() < 200 * 1024, "{} bytes", home.html.len());
     assert_eq!(
         home.html.matches("Belum ada data").count(),
         3,
-        "{}",
+        "only the stimulus has figures: {}",
         home.html
     );
-    let bar = format!(
-        "{today}: {}",
-        gotong::text::money::format_rupiah(run["amount"].as_i64().unwrap())
-    );
+    let amount = run["amount"].as_i64().unwrap();
+    let bar = format!("{today}: {}", gotong::text::money::format_rupiah(amount));
     assert!(home.html.contains(&bar), "the last bar is today's: {bar}");
     assert!(home.html.contains("<svg"));
     let list = v.get("/usulan").await;
@@ -305,7 +297,137 @@ async fn a_rejected_proposal_shows_its_reason_in_public(db: &Db) {
     k.server.shutdown().await;
 }
 
+async fn officers_answer_residents_questions(db: &Db) {
+    let k = kelurahan(db).await;
+    let path = format!("/admin/tanya/{}", k.ticket);
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    let queue = rw.get("/admin/tanya").await;
+    assert!(
+        queue.html.contains("dijawab oleh petugas kelurahan"),
+        "{}",
+        queue.html
+    );
+    assert!(!queue.html.contains("posyandu"));
+
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let queue = v.get("/admin/tanya").await;
+    assert!(
+        queue.html.contains("Kapan posyandu RW 02 buka?"),
+        "{}",
+        queue.html
+    );
+    assert!(!queue.html.contains(RESIDENT), "the phone is masked");
+    let csrf = queue.csrf();
+    let empty = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("action", "answer"), ("text", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, 422);
+    assert!(empty.html.contains("Jawaban harus diisi"));
+    let before = sent_to(&k, RESIDENT);
+    let answer = "Setiap Sabtu pukul 08.00 di balai RW";
+    let sent = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("action", "answer"), ("text", answer)],
+        )
+        .await;
+    assert_eq!(sent.status, 303);
+    let after = v.get(sent.location.as_deref().unwrap()).await;
+    assert!(after
+        .html
+        .contains(&format!("Jawaban tiket #{} dikirim", k.ticket)));
+    let twice = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("action", "answer"), ("text", answer)],
+        )
+        .await;
+    assert_eq!(twice.status, 422, "a double submit is told once");
+    assert!(twice.html.contains("Jawaban ini sudah dikirim"));
+    common::eventually(
+        "the answer reaches the resident",
+        Duration::from_secs(5),
+        || async {
+            k.server
+                .provider
+                .accepted()
+                .iter()
+                .any(|r| r.to() == RESIDENT && r.text().contains(answer))
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sent_to(&k, RESIDENT), before + 1, "told once");
+    let closed = v.post(&path, &[("csrf", &csrf), ("action", "close")]).await;
+    assert_eq!(closed.status, 303);
+    let after = v.get("/admin/tanya").await;
+    assert!(after.html.contains("Tidak ada tiket yang terbuka"));
+    k.server.shutdown().await;
+}
+
+async fn a_pin_is_reset_at_the_office(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    let csrf = rw.get("/admin/pin").await.csrf();
+    let other_rw = rw
+        .post("/admin/pin", &[("csrf", &csrf), ("nik", &k.resident_nik)])
+        .await;
+    assert_eq!(
+        other_rw.status, 422,
+        "RW 02's resident is not RW 01's officer's"
+    );
+    assert!(other_rw.html.contains("Tidak ada HP terhubung"));
+
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let page = v.get("/admin/pin").await;
+    assert!(page.html.contains("Tidak ada PIN yang terkunci"));
+    let csrf = page.csrf();
+    let bad = v
+        .post("/admin/pin", &[("csrf", &csrf), ("nik", "12345")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(bad.html.contains("NIK terdiri dari 16 angka"));
+    assert!(
+        bad.html.contains("value=\"12345\""),
+        "what was typed stays in the field"
+    );
+    let before = sent_to(&k, RESIDENT);
+    let done = v
+        .post("/admin/pin", &[("csrf", &csrf), ("nik", &k.resident_nik)])
+        .await;
+    assert_eq!(done.status, 303);
+    let after = v.get(done.location.as_deref().unwrap()).await;
+    let tail = &k.resident_nik[12..];
+    assert!(
+        after
+            .html
+            .contains(&format!("PIN warga NIK ...{tail} sudah direset")),
+        "{}",
+        after.html
+    );
+    assert!(!after.html.contains(&k.resident_nik), "never the whole NIK");
+    common::eventually("the resident told", Duration::from_secs(5), || async {
+        sent_to(&k, RESIDENT) > before
+    })
+    .await;
+    let forged = v.get("/admin/pin?done=%3Cb%3Ehalo").await;
+    assert!(
+        !forged.html.contains("halo"),
+        "only four digits come back from the address"
+    );
+    k.server.shutdown().await;
+}
+
 backend_tests!(
+    a_pin_is_reset_at_the_office,
+    officers_answer_residents_questions,
     public_pages_show_figures_not_persons,
     officers_log_in_with_a_code_sent_to_their_phone,
     five_wrong_codes_lock_the_login,

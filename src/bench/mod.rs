@@ -13,6 +13,7 @@
 //! | `memory`: RSS idle and with many open conversations | [`memory`] |
 //! | `claim`: the outbox claim's time with 0, 10,000, 100,000 (1,000,000) rows queued | [`claim`] |
 //! | `open`: open-loop webhooks at a fixed offered rate, replies/s, reply latency, backlog at the end | [`open_loop`] |
+//! | `web`: the public home, the proposals and the officer's dashboard with `--persons` residents and a year of `--payments` | [`web_pages`] |
 //! | `all`: the five above in turn, one table each | |
 //!
 //! The test kit's fake provider ([`crate::testing::fake_provider`], the tests' too) answers
@@ -29,6 +30,7 @@ pub mod memory;
 pub mod mixed;
 pub mod open_loop;
 pub mod stimulus;
+pub mod web_pages;
 pub mod webhook_load;
 
 use crate::testing::TestDb;
@@ -59,6 +61,9 @@ pub enum Scenario {
     /// over `--phones` phones, whatever the replies do; acks/s, replies/s, reply latency and the
     /// backlog when the load ends.
     Open,
+    /// The public home, the proposals and the officer's dashboard rendered `--messages` times
+    /// each with `--persons` residents and `--payments` payments over a year.
+    Web,
     /// Webhook, mixed, stimulus, broadcast and memory in turn, one table each.
     All,
 }
@@ -231,6 +236,9 @@ pub async fn run(args: BenchArgs) -> anyhow::Result<()> {
             Scenario::Claim => claim::table(&on_each(&backends, |b| claim::run(b, args)).await?),
             Scenario::Open => {
                 open_loop::table(&on_each(&backends, |b| open_loop::run(b, args)).await?)
+            }
+            Scenario::Web => {
+                web_pages::table(&on_each(&backends, |b| web_pages::run(b, args)).await?)
             }
             Scenario::All => continue,
         };

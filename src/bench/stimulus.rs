@@ -105,7 +105,7 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<StimulusF
     let (paid, paying, payments_made) = if args.kelurahan > 1 {
         (0, Duration::ZERO, 0)
     } else {
-        let (paid, paying) = payments(db, args.payments, now).await?;
+        let (paid, paying) = payments(db, args.payments, now, |_| now).await?;
         (paid, paying, args.payments)
     };
     let audits = db.ledger_audits().await?;
@@ -132,9 +132,14 @@ pub async fn run(backend: Backend, args: &BenchArgs) -> anyhow::Result<StimulusF
     })
 }
 
-/// Registers the merchants, then makes `count` payments; answers how many went through and how
-/// long they took.
-async fn payments(db: &Db, count: u64, now: i64) -> anyhow::Result<(u64, Duration)> {
+/// Registers the merchants, then makes `count` payments, payment `i` at `dated(i)`; answers how
+/// many went through and how long they took.
+pub(super) async fn payments(
+    db: &Db,
+    count: u64,
+    now: i64,
+    dated: impl Fn(u64) -> i64,
+) -> anyhow::Result<(u64, Duration)> {
     let heads = kelurahan::heads(db, true).await?;
     anyhow::ensure!(
         heads.len() > MERCHANTS,
@@ -166,7 +171,7 @@ async fn payments(db: &Db, count: u64, now: i64) -> anyhow::Result<(u64, Duratio
                 key: &key,
                 social_fund_percent: 5.into(),
                 minor_limit: 50_000,
-                now,
+                now: dated(i),
             },
         )
         .await;

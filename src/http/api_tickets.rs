@@ -4,7 +4,7 @@
 //! | route | body → answer |
 //! | --- | --- |
 //! | `GET /api/tickets[?status=open\|answered\|closed]` | `[{"number","kind","body","status","answer","created_at","phone"}]` (phone masked), oldest first; without `status` those not closed |
-//! | `POST /api/tickets/{n}/answer` | `{"text"}` (≤ 400 characters) → `{"number","status":"answered"}`; the answer goes to the resident by their channel; 404 unknown; 409 closed; 422 empty or too long |
+//! | `POST /api/tickets/{n}/answer` | `{"text"}` (≤ 400 characters) → `{"number","status":"answered"}`; the answer goes to the resident by their channel; 404 unknown; 409 closed, or this very answer sent already; 422 empty or too long |
 //! | `POST /api/tickets/{n}/close` | → `{"number","status":"closed"}`; 404 unknown; 409 already closed |
 
 use super::api::body;
@@ -32,7 +32,9 @@ impl From<TicketError> for HttpError {
         match e {
             TicketError::Store(s) => HttpError::Store(s),
             TicketError::Unknown => HttpError::NotFound,
-            TicketError::Closed => HttpError::Conflict(e.to_string()),
+            TicketError::Closed | TicketError::AlreadyAnswered => {
+                HttpError::Conflict(e.to_string())
+            }
             other => HttpError::Unprocessable(other.to_string()),
         }
     }

@@ -59,6 +59,8 @@ pub struct HttpState {
     pub dispatcher: Dispatcher,
     pub recorder: Recorder,
     pub prometheus: PrometheusHandle,
+    /// The web pages' figures, kept for a minute ([`crate::web::figures`]).
+    pub figures: crate::web::figures::FigureCache,
 }
 
 pub fn router(state: HttpState) -> Router {

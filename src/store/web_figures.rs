@@ -124,22 +124,33 @@ impl Db {
     /// Per RW: households, verified households, persons present, persons 60 or over and under 5
     /// on `today` (`YYYY-MM-DD`), proposals and their supports.
     pub async fn rw_table(&self, k: KelurahanId, today: &str) -> StoreResult<Vec<RwRow>> {
-        type Row = (String, i64, i64, i64, i64, i64);
         let (y, rest) = today.split_at(4.min(today.len()));
         let year: i64 = y.parse().unwrap_or(0);
         let elderly_before = format!("{:04}{rest}", year - 60);
         let child_after = format!("{:04}{rest}", year - 5);
-        let people: Vec<Row> = on_backend!(&self.pool, p => {
+        // Two plain groupings (no COUNT(DISTINCT) over the join): households, then persons.
+        let households: Vec<(String, i64, i64)> = on_backend!(&self.pool, p => {
             sqlx::query_as(
-                "SELECT h.rw, CAST(COUNT(DISTINCT h.no_kk) AS BIGINT),
-                    CAST(COUNT(DISTINCT CASE WHEN h.verified_at IS NOT NULL THEN h.no_kk END) AS BIGINT),
-                    CAST(COUNT(p.nik) AS BIGINT),
-                    CAST(COUNT(CASE WHEN p.birth_date <= $2 THEN 1 END) AS BIGINT),
-                    CAST(COUNT(CASE WHEN p.birth_date > $3 THEN 1 END) AS BIGINT)
-                 FROM households h
-                 LEFT JOIN persons p ON p.no_kk = h.no_kk AND p.died_on IS NULL AND p.moved_out_on IS NULL
-                 WHERE h.kelurahan_id = $1
-                 GROUP BY h.rw ORDER BY h.rw",
+                "SELECT rw, CAST(COUNT(*) AS BIGINT), CAST(COUNT(verified_at) AS BIGINT)
+                 FROM households WHERE kelurahan_id = $1 GROUP BY rw",
+            )
+            .bind(k)
+            .fetch_all(p)
+            .await?
+        });
+        let people: Vec<(String, i64, i64, i64)> = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                // Grouped by household first (the persons' own index), then by RW.
+                "SELECT h.rw, CAST(SUM(x.n) AS BIGINT), CAST(SUM(x.old) AS BIGINT),
+                        CAST(SUM(x.young) AS BIGINT)
+                 FROM (SELECT no_kk, COUNT(*) AS n,
+                              SUM(CASE WHEN birth_date <= $2 THEN 1 ELSE 0 END) AS old,
+                              SUM(CASE WHEN birth_date > $3 THEN 1 ELSE 0 END) AS young
+                       FROM persons
+                       WHERE kelurahan_id = $1 AND died_on IS NULL AND moved_out_on IS NULL
+                       GROUP BY no_kk) x
+                 JOIN households h ON h.no_kk = x.no_kk
+                 GROUP BY h.rw",
             )
             .bind(k)
             .bind(&elderly_before)
@@ -157,20 +168,22 @@ impl Db {
             .fetch_all(p)
             .await?
         });
-        let mut out: Vec<RwRow> = people
+        let mut out: Vec<RwRow> = households
             .into_iter()
-            .map(
-                |(rw, households, verified, persons, elderly, children)| RwRow {
-                    rw,
-                    households,
-                    verified,
-                    persons,
-                    elderly,
-                    children,
-                    ..RwRow::default()
-                },
-            )
+            .map(|(rw, households, verified)| RwRow {
+                rw,
+                households,
+                verified,
+                ..RwRow::default()
+            })
             .collect();
+        for (rw, persons, elderly, children) in people {
+            if let Some(r) = out.iter_mut().find(|r| r.rw == rw) {
+                r.persons = persons;
+                r.elderly = elderly;
+                r.children = children;
+            }
+        }
         for (rw, n, supports) in proposals {
             match out.iter_mut().find(|r| r.rw == rw) {
                 Some(r) => {

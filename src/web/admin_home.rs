@@ -2,7 +2,7 @@
 //! (verifications, stimulus issued and redeemed, payments), and the per-RW table within the
 //! officer's scope (households, residents by age group, % verified, proposals, supports).
 
-use super::chart::{bars, by_day, since};
+use super::chart::{as_of, bars, by_day};
 use super::error::WebResult;
 use super::lang::Words;
 use super::page::{officer_page, percent, rupiah};
@@ -17,32 +17,22 @@ fn count(n: i64) -> String {
 
 pub async fn show(State(state): State<HttpState>, w: Words, signed: SignedIn) -> WebResult<Markup> {
     let officer = &signed.officer;
-    let k = officer.kelurahan.id;
-    let now = state.app.now();
-    let db = &state.app.db;
-    let today = crate::calendar::jakarta_date(now)
-        .format("%Y-%m-%d")
-        .to_string();
-    let days = db.ledger_days(k, since(now)).await?;
+    let kept = state.figures.get(&state.app, officer.kelurahan.id).await?;
+    let now = kept.computed_at;
+    let days = &kept.ledger;
     let payments = by_day(now, days.iter().map(|d| (d.day, d.payments)));
     let stimulus = by_day(now, days.iter().map(|d| (d.day, d.stimulus)));
     let redeemed = by_day(now, days.iter().map(|d| (d.day, d.redeemed)));
-    let verified = by_day(
-        now,
-        db.verification_days(k, since(now))
-            .await?
-            .into_iter()
-            .map(|d| (d.day, d.count)),
-    );
-    let rows: Vec<_> = db
-        .rw_table(k, &today)
-        .await?
-        .into_iter()
+    let verified = by_day(now, kept.verified.iter().map(|d| (d.day, d.count)));
+    let rows: Vec<_> = kept
+        .rw
+        .iter()
         .filter(|r| officer.scope.covers_rw(&r.rw))
         .collect();
     let title = w.t("web-admin-nav-dashboard");
     let body = html! {
         h1 { (title) ": " (officer.kelurahan.title()) }
+        p.who { (as_of(&w, now)) }
         section.charts {
             (bars(&w, "web-chart-verifications", now, &verified, count))
             (bars(&w, "web-chart-payments", now, &payments, count))
@@ -61,7 +51,7 @@ pub async fn show(State(state): State<HttpState>, w: Words, signed: SignedIn) ->
                 th.num { (w.t("web-col-proposals")) }
                 th.num { (w.t("web-col-supports")) }
             } }
-            tbody { @for r in &rows { tr {
+            tbody { @for r in rows { tr {
                 td { (r.rw) }
                 td.num { (r.households) }
                 td.num { (percent(r.verified, r.households)) }

@@ -32,6 +32,14 @@ pub fn by_day(now: i64, values: impl IntoIterator<Item = (i64, i64)>) -> Vec<i64
     out
 }
 
+/// "Figures of 03-12-2026 08:45": when the figures shown were computed (epoch ms).
+pub fn as_of(w: &Words, computed_at: i64) -> String {
+    w.ta(
+        "web-figures-as-of",
+        &[("time", crate::calendar::jakarta_time(computed_at / 1000))],
+    )
+}
+
 /// A captioned bar chart of `series` (one value per day, the last one `now`'s day); `fmt`
 /// writes the largest value.
 pub fn bars(

@@ -15,6 +15,8 @@
 //! | `GET /admin` | [`admin_home`]: the dashboard |
 //! | `GET /admin/perubahan`, `POST /admin/perubahan/{id}` | [`admin_changes`]: change requests |
 //! | `GET /admin/usulan`, `POST /admin/usulan/{n}/status` | [`admin_proposals`]: proposal status |
+//! | `GET`/`POST /admin/pin` | [`admin_pins`]: locked PINs, a PIN reset at the office |
+//! | `GET /admin/tanya`, `POST /admin/tanya/{n}` | [`admin_tickets`]: answer or close a `TANYA`/`ADUAN` ticket |
 //!
 //! Officers' pages take a [`session::SignedIn`] (the session cookie; without one, the login
 //! page) and check the form's CSRF token ([`session::SignedIn::check_csrf`]). Errors become a
@@ -23,9 +25,12 @@
 pub mod admin_changes;
 pub mod admin_home;
 pub mod admin_login;
+pub mod admin_pins;
 pub mod admin_proposals;
+pub mod admin_tickets;
 pub mod chart;
 pub mod error;
+pub mod figures;
 pub mod lang;
 pub mod page;
 pub mod public_home;
@@ -54,5 +59,8 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .route("/admin/perubahan/{id}", post(admin_changes::decide))
         .route("/admin/usulan", get(admin_proposals::list))
         .route("/admin/usulan/{n}/status", post(admin_proposals::set))
+        .route("/admin/pin", get(admin_pins::show).post(admin_pins::reset))
+        .route("/admin/tanya", get(admin_tickets::list))
+        .route("/admin/tanya/{n}", post(admin_tickets::act))
         .layer(axum::middleware::from_fn_with_state(state, error::render))
 }

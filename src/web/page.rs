@@ -61,10 +61,12 @@ pub fn page(w: &Words, title: &str, nav: &[NavLink], path: &str, body: Markup) -
 }
 
 /// The officers' pages' navigation.
-pub const OFFICER_NAV: [NavLink; 4] = [
+pub const OFFICER_NAV: [NavLink; 6] = [
     ("/admin", "web-admin-nav-dashboard"),
     ("/admin/perubahan", "web-admin-nav-changes"),
     ("/admin/usulan", "web-admin-nav-proposals"),
+    ("/admin/tanya", "web-admin-nav-tickets"),
+    ("/admin/pin", "web-admin-nav-pins"),
     ("/", "web-nav-home"),
 ];
 

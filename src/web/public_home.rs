@@ -1,15 +1,15 @@
 //! `GET /`: the kelurahan at a glance, for everyone: households verified, proposals and
 //! supports, swadaya raised, payments at local merchants, the share of the stimulus merchants
-//! redeemed, and the last 30 days as charts. Figures only, never a person.
+//! redeemed, and the last 30 days as charts. Figures only, never a person; at most a minute old
+//! ([`super::figures`]).
 
-use super::chart::{bars, by_day, since};
+use super::chart::{as_of, bars, by_day};
 use super::error::WebResult;
 use super::lang::Words;
 use super::page::{page, percent, rupiah, PUBLIC_NAV};
 use crate::http::error::HttpError;
 use crate::http::kelurahan_param::ForKelurahan;
 use crate::http::HttpState;
-use crate::kelurahan::stats::kpis;
 use axum::extract::State;
 use maud::{html, Markup};
 
@@ -23,20 +23,14 @@ pub async fn show(
     kelurahan: Result<ForKelurahan, HttpError>,
 ) -> WebResult<Markup> {
     let k = kelurahan?.0;
-    let now = state.app.now();
-    let db = &state.app.db;
-    let figures = kpis(db, Some(k.id), now).await?;
-    let days = db.ledger_days(k.id, since(now)).await?;
+    let kept = state.figures.get(&state.app, k.id).await?;
+    let now = kept.computed_at;
+    let figures = &kept.kpis;
+    let days = &kept.ledger;
     let payments = by_day(now, days.iter().map(|d| (d.day, d.payments_amount)));
     let stimulus = by_day(now, days.iter().map(|d| (d.day, d.stimulus)));
     let redeemed = by_day(now, days.iter().map(|d| (d.day, d.redeemed)));
-    let verified = by_day(
-        now,
-        db.verification_days(k.id, since(now))
-            .await?
-            .into_iter()
-            .map(|d| (d.day, d.count)),
-    );
+    let verified = by_day(now, kept.verified.iter().map(|d| (d.day, d.count)));
     let title = w.ta("web-home-heading", &[("name", k.title())]);
     let kpi = |value: String, label: &str| -> Markup {
         html! { div.kpi { b { (value) } span { (w.t(label)) } } }
@@ -59,6 +53,7 @@ pub async fn show(
             (kpi(format!("{} ({})", figures.ledger.payments, rupiah(figures.ledger.payments_amount)), "web-kpi-payments"))
             (kpi(format!("{}%", (figures.ledger.share_redeemed * 100.0).round()), "web-kpi-redeemed"))
         }
+        p.who { (as_of(&w, now)) }
         section.charts {
             (bars(&w, "web-chart-payments", now, &payments, rupiah))
             (bars(&w, "web-chart-stimulus", now, &stimulus, rupiah))

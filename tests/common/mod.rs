@@ -368,6 +368,7 @@ pub fn router_for(db: &Db, setup: &Setup, provider: &FakeProvider) -> axum::Rout
         dispatcher,
         recorder,
         prometheus: gotong::telemetry::prometheus(),
+        figures: Default::default(),
     })
 }
 

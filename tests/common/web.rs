@@ -25,6 +25,7 @@ pub struct Kelurahan {
     pub server: TestServer,
     pub proposal: i64,
     pub change: i64,
+    pub ticket: i64,
     pub resident_name: String,
     pub resident_nik: String,
 }
@@ -110,12 +111,22 @@ pub async fn kelurahan(db: &Db) -> Kelurahan {
         )
         .await
         .unwrap();
+    let ticket = gotong::tickets::open(
+        &mut tx,
+        RESIDENT,
+        gotong::tickets::Kind::Question,
+        "Kapan posyandu RW 02 buka?",
+        START_MS,
+    )
+    .await
+    .unwrap();
     tx.commit().await.unwrap();
     let server = TestServer::start(db, Setup::default()).await;
     Kelurahan {
         server,
         proposal: p.number,
         change,
+        ticket,
         resident_name: "Mbah Sri Rahayu".into(),
         resident_nik: resident,
     }
