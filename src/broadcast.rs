@@ -154,6 +154,23 @@ impl Scope {
         }
     }
 
+    /// Whether household `no_kk` of the transaction's kelurahan is within this scope (an unknown
+    /// household is not).
+    pub async fn covers_household(&self, tx: &mut Tx, no_kk: &str) -> Result<bool, StoreError> {
+        Ok(tx
+            .household(no_kk)
+            .await?
+            .is_some_and(|h| self.covers(&h.rw, &h.rt)))
+    }
+
+    /// Whether the household of person `nik` is within this scope (an unknown person's is not).
+    pub async fn covers_person(&self, tx: &mut Tx, nik: &str) -> Result<bool, StoreError> {
+        match tx.person(nik).await? {
+            Some(p) => self.covers_household(tx, &p.no_kk).await,
+            None => Ok(false),
+        }
+    }
+
     /// Whether some of RW `rw` is within this scope (an RT admin's RW is).
     pub fn covers_rw(&self, rw: &str) -> bool {
         match self {

@@ -2,16 +2,23 @@
 //! the bot sends a one-time code to that phone (an admin's linked phone, through the outbox, in
 //! the channel it last wrote from), the officer types the code and gets a session.
 //!
-//! - A code has 6 digits and lasts 10 minutes; only its SHA-256 is stored. Asking again replaces
-//!   it. A phone that is no admin's gets the same answer ("if this number is an officer's, a code
-//!   was sent") and no message, so the form tells nobody who the officers are.
-//! - Five wrong codes lock the phone's web login for 15 minutes (a right code then is refused
-//!   too); a right code clears the count and can be used once.
+//! - A code has 6 digits ([`new_code`], as activation codes) and lasts 10 minutes; only its
+//!   keyed hash is stored ([`code_hash`] with `GOTONG_SECRET_KEY`, bound to the officer's NIK), so
+//!   a copy of the database does not give the code away. Asking again within a minute sends
+//!   nothing (the code just sent still works: a double click, or someone filling the officer's
+//!   phone with messages); later, a new code replaces it. A phone that is no admin's gets the same
+//!   answer ("if this number is an officer's, a code was sent") and no message, so the form tells
+//!   nobody who the officers are.
+//! - Five wrong codes ([`throttle::MAX_FAILURES`], the rule of wrong activation codes) lock the
+//!   phone's web login for 15 minutes (a right code then is refused too); a right code clears the
+//!   count and can be used once.
 //! - A session lasts 8 hours: a random token (the cookie) and a CSRF token for its forms; only
 //!   the token's SHA-256 is stored. Logging out ends it. The admin is looked up again at every
 //!   request, so a revoked admin's session stops working at once.
 
-use crate::broadcast::Scope;
+use crate::accounts::activation_code::{code_hash, new_code};
+use crate::accounts::throttle::{self, after_failure_blocking};
+use crate::broadcast::{admin_of_phone, Scope};
 use crate::error::StoreError;
 use crate::i18n::Texts;
 use crate::notices::notice;
@@ -25,8 +32,8 @@ use thiserror::Error;
 
 /// How long a code can be used.
 pub const CODE_TTL_MS: i64 = 10 * 60 * 1000;
-/// Wrong codes that lock the login.
-pub const MAX_FAILURES: i64 = 5;
+/// A new code is sent at most this often.
+pub const RESEND_MS: i64 = 60 * 1000;
 /// How long a locked login stays locked.
 pub const LOCK_MS: i64 = 15 * 60 * 1000;
 /// How long a session lasts.
@@ -74,7 +81,8 @@ fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))
 }
 
-fn random_hex(bytes: usize) -> String {
+/// A random token of `bytes` bytes, hex (sessions, CSRF, the login forms' cookie).
+pub fn random_hex(bytes: usize) -> String {
     let mut buf = vec![0u8; bytes];
     rand::rngs::OsRng.fill_bytes(&mut buf);
     hex::encode(buf)
@@ -90,37 +98,48 @@ pub fn phone_of(input: &str) -> Result<String, LoginError> {
 pub async fn request_code(
     db: &Db,
     texts: &Texts,
+    key: &[u8; 32],
     phone_input: &str,
     now: i64,
 ) -> Result<String, LoginError> {
     let phone = phone_of(phone_input)?;
     let mut tx = db.begin(KelurahanId::DEFAULT).await?;
-    let Some((link, kelurahan)) = tx.link_of_phone_in_deployment(&phone).await? else {
+    let Some((_, kelurahan)) = tx.link_of_phone_in_deployment(&phone).await? else {
         tx.rollback().await?;
         tracing::info!(phone = %mask_phone(&phone), "web login: not a linked phone");
         return Ok(phone);
     };
     tx.act_for(kelurahan.id);
-    if tx.admin(&link.nik).await?.is_none() {
+    let Some((nik, _)) = admin_of_phone(&mut tx, &phone).await? else {
         tx.rollback().await?;
         tracing::info!(phone = %mask_phone(&phone), "web login: not an admin");
         return Ok(phone);
-    }
+    };
     if let Some(row) = tx.login_code(&phone).await? {
         if let Some(until) = row.locked_until.filter(|u| *u > now) {
             tx.rollback().await?;
             return Err(LoginError::Locked { until });
         }
+        let sent_at = row.expires_at - CODE_TTL_MS;
+        if row.code_hash.is_some() && now - sent_at < RESEND_MS {
+            tx.rollback().await?;
+            return Ok(phone);
+        }
     }
-    let code = format!("{:06}", rand::rngs::OsRng.next_u32() % 1_000_000);
-    tx.put_login_code(&phone, &link.nik, &sha256_hex(&code), now + CODE_TTL_MS)
-        .await?;
+    let code = new_code();
+    tx.put_login_code(
+        &phone,
+        &nik,
+        &code_hash(key, &nik, &code),
+        now + CODE_TTL_MS,
+    )
+    .await?;
     let msg = notice(&mut tx, texts, &phone, "web-login-code", &[("code", code)]).await?;
     tx.enqueue(&msg, now).await?;
     tx.audit(
         "admin-web",
         "web.login_code",
-        &mask_nik(&link.nik),
+        &mask_nik(&nik),
         None,
         None,
         now,
@@ -133,6 +152,7 @@ pub async fn request_code(
 /// Checks `code` for `phone`; a right one opens a session.
 pub async fn verify_code(
     db: &Db,
+    key: &[u8; 32],
     phone_input: &str,
     code: &str,
     now: i64,
@@ -152,21 +172,15 @@ pub async fn verify_code(
         return Err(LoginError::Locked { until });
     }
     let right = row.code_hash.as_deref().is_some_and(|h| {
-        row.expires_at > now && bool::from(h.as_bytes().ct_eq(sha256_hex(code).as_bytes()))
+        let given = code_hash(key, &row.nik, code);
+        row.expires_at > now && bool::from(h.as_bytes().ct_eq(given.as_bytes()))
     });
     if !right {
-        // Locking starts the count again for when the lock has passed.
-        let failures = row.failures + 1;
-        let locked = (failures >= MAX_FAILURES).then_some(now + LOCK_MS);
-        tx.set_login_attempt(
-            &phone,
-            if locked.is_some() { 0 } else { failures },
-            locked,
-            false,
-        )
-        .await?;
+        let (failures, locked) = after_failure_blocking(row.failures, now, LOCK_MS);
+        tx.set_login_attempt(&phone, failures, locked, false)
+            .await?;
         tx.commit().await?;
-        tracing::warn!(phone = %mask_phone(&phone), failures, "web login: wrong code");
+        tracing::warn!(phone = %mask_phone(&phone), failures, max = throttle::MAX_FAILURES, "web login: wrong code");
         return Err(match locked {
             Some(until) => LoginError::Locked { until },
             None => LoginError::WrongCode,
@@ -230,7 +244,7 @@ async fn officer(
 
 /// The officer of the session `token`, if it is open and its admin still one.
 pub async fn session(db: &Db, token: &str, now: i64) -> Result<Option<Officer>, StoreError> {
-    let mut tx = db.begin(KelurahanId::DEFAULT).await?;
+    let mut tx = db.begin_read(KelurahanId::DEFAULT).await?;
     let found = match tx.web_session(&sha256_hex(token)).await? {
         Some(row) if row.expires_at > now => {
             tx.act_for(row.kelurahan);

@@ -88,6 +88,12 @@ pub enum TicketError {
     Store(#[from] StoreError),
 }
 
+/// Whether officers of `scope` handle tickets: a ticket names a phone, not a place, so the
+/// officers of the whole kelurahan do (an RW or RT officer sees none).
+pub fn handled_by(scope: &crate::broadcast::Scope) -> bool {
+    scope.whole_kelurahan()
+}
+
 /// Opens a ticket from `phone`; answers its number. A complaint whose first word is a
 /// merchant's code (`ADUAN W001 …`) is about that merchant: open, it keeps the merchant from the
 /// market's "terverifikasi" mark ([`crate::market::reputation`]).

@@ -134,6 +134,13 @@ async fn five_wrong_codes_lock_the_login(db: &Db) {
     v.post("/admin/login", &[("phone", OFFICER), ("csrf", &csrf)])
         .await;
     let code = login_code(&k, OFFICER, 0).await;
+    // Asking again within a minute sends nothing new: the first code stands.
+    let twice = v
+        .post("/admin/login", &[("phone", OFFICER), ("csrf", &csrf)])
+        .await;
+    assert_eq!(twice.status, 200, "{}", twice.html);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sent_to(&k, OFFICER), 1, "one code a minute");
     let wrong = if code == "000000" { "111111" } else { "000000" };
     let short = v
         .post(

@@ -1,5 +1,5 @@
 -- The officers' web back-office (issue 15). A login is asked by phone: the bot sends a one-time
--- code to that admin's linked phone; only its SHA-256 is kept. Five wrong codes lock the phone's
+-- code to that admin's linked phone; only its keyed hash is kept. Five wrong codes lock the phone's
 -- web login for 15 minutes. A session is a random token in an HttpOnly cookie (only its SHA-256
 -- kept) with its own CSRF token for the forms; logging out or expiry ends it.
 CREATE TABLE admin_login_codes (

@@ -5,11 +5,17 @@ pub const MAX_FAILURES: i64 = 5;
 /// How long a blocked phone waits.
 pub const BLOCK_MS: i64 = 60 * 60_000;
 
-/// What a failure leads to: blocked until when, if at all.
+/// What a failure leads to: the count to keep, and blocked until when, if at all.
 pub fn after_failure(failures_so_far: i64, now: i64) -> (i64, Option<i64>) {
+    after_failure_blocking(failures_so_far, now, BLOCK_MS)
+}
+
+/// The same rule with another block: the [`MAX_FAILURES`]th failure blocks for `block_ms` and
+/// starts the count again (for when the block has passed).
+pub fn after_failure_blocking(failures_so_far: i64, now: i64, block_ms: i64) -> (i64, Option<i64>) {
     let failures = failures_so_far + 1;
     if failures >= MAX_FAILURES {
-        (0, Some(now + BLOCK_MS))
+        (0, Some(now + block_ms))
     } else {
         (failures, None)
     }

@@ -241,6 +241,21 @@ impl Db {
         Ok(Tx { conn, kelurahan })
     }
 
+    /// Starts a unit of work that only reads (a page), acting for `kelurahan`: on SQLite a
+    /// deferred transaction, which takes no write lock, so pages do not queue behind webhooks
+    /// nor webhooks behind pages; on PostgreSQL a read-only one. Roll it back when done; a write
+    /// in it fails.
+    pub async fn begin_read(&self, kelurahan: KelurahanId) -> StoreResult<Tx> {
+        let conn = match &self.pool {
+            Backend::Sqlite(p) => Backend::Sqlite(p.begin_with("BEGIN DEFERRED").await?),
+            Backend::Postgres(p) => Backend::Postgres(
+                p.begin_with("BEGIN TRANSACTION ISOLATION LEVEL READ COMMITTED READ ONLY")
+                    .await?,
+            ),
+        };
+        Ok(Tx { conn, kelurahan })
+    }
+
     /// Answers when the database does (`/healthz`).
     pub async fn ping(&self) -> StoreResult<()> {
         on_backend!(&self.pool, p => { sqlx::query("SELECT 1").execute(p).await?; });

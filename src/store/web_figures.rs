@@ -1,6 +1,6 @@
 //! The SQL behind the web pages' figures (issue 15): series per Jakarta day, the proposals with
 //! their public reason, a campaign's gifts per day, the per-RW table. Days are counted as
-//! `(epoch ms + 7 h) / 1 day`, the same integer arithmetic on both backends.
+//! `(epoch ms + 7 h) / 1 day` ([`day_sql`]), the same integer arithmetic on both backends.
 
 use super::ledger::{RECEIVED, RECEIVED_FIGURES};
 use super::proposals::{proposal, ProposalRow, PROPOSAL_SELECT};
@@ -14,6 +14,12 @@ pub const DAY_MS: i64 = 86_400_000;
 /// The Jakarta day number (days since 1970-01-01) of epoch ms `ms`.
 pub fn day_of(ms: i64) -> i64 {
     (ms + JAKARTA_MS).div_euclid(DAY_MS)
+}
+
+/// [`day_of`] in SQL, of the epoch-ms column `col` (the same integer arithmetic on both
+/// backends; the constants are ours, never input).
+fn day_sql(col: &str) -> String {
+    format!("CAST(({col} + {JAKARTA_MS}) / {DAY_MS} AS BIGINT)")
 }
 
 /// The date of Jakarta day number `day`.
@@ -64,17 +70,16 @@ impl Db {
     /// (count, rupiah), stimulus credited to its wallets, what its merchants cashed out.
     pub async fn ledger_days(&self, k: KelurahanId, since: i64) -> StoreResult<Vec<LedgerDay>> {
         type Row = (i64, i64, i64, i64, i64);
+        let day = day_sql("t.created_at");
         let sql = format!(
-            "SELECT CAST((t.created_at + $3) / $4 AS BIGINT) AS day, {RECEIVED_FIGURES}
+            "SELECT {day}, {RECEIVED_FIGURES}
              {RECEIVED} AND a.kelurahan_id = $1 AND t.created_at >= $2
-             GROUP BY CAST((t.created_at + $3) / $4 AS BIGINT) ORDER BY 1"
+             GROUP BY {day} ORDER BY 1"
         );
         let rows: Vec<Row> = on_backend!(&self.pool, p => {
             sqlx::query_as(&sql)
             .bind(k)
             .bind(since)
-            .bind(JAKARTA_MS)
-            .bind(DAY_MS)
             .fetch_all(p)
             .await?
         });
@@ -98,16 +103,16 @@ impl Db {
         k: KelurahanId,
         since: i64,
     ) -> StoreResult<Vec<DayTotal>> {
+        let day = day_sql("verified_at");
+        let sql = format!(
+            "SELECT {day}, CAST(COUNT(*) AS BIGINT)
+             FROM households WHERE kelurahan_id = $1 AND verified_at >= $2
+             GROUP BY {day} ORDER BY 1"
+        );
         let rows: Vec<(i64, i64)> = on_backend!(&self.pool, p => {
-            sqlx::query_as(
-                "SELECT CAST((verified_at + $3) / $4 AS BIGINT), CAST(COUNT(*) AS BIGINT)
-                 FROM households WHERE kelurahan_id = $1 AND verified_at >= $2
-                 GROUP BY CAST((verified_at + $3) / $4 AS BIGINT) ORDER BY 1",
-            )
+            sqlx::query_as(&sql)
             .bind(k)
             .bind(since)
-            .bind(JAKARTA_MS)
-            .bind(DAY_MS)
             .fetch_all(p)
             .await?
         });
@@ -250,19 +255,18 @@ impl Tx {
 
     /// The gifts to campaign `number` per Jakarta day: how many and how much (no donor named).
     pub async fn campaign_gift_days(&mut self, number: i64) -> StoreResult<Vec<DayTotal>> {
+        let day = day_sql("t.created_at");
+        let sql = format!(
+            "SELECT {day}, CAST(COUNT(*) AS BIGINT), CAST(SUM(e.amount) AS BIGINT)
+             FROM campaigns c
+             JOIN ledger_entries e ON e.account_id = c.account_id AND e.amount > 0
+             JOIN ledger_transfers t ON t.id = e.transfer_id
+             WHERE c.proposal_id = $1
+             GROUP BY {day} ORDER BY 1"
+        );
         let rows: Vec<(i64, i64, i64)> = on_backend!(&mut self.conn, c => {
-            sqlx::query_as(
-                "SELECT CAST((t.created_at + $2) / $3 AS BIGINT), CAST(COUNT(*) AS BIGINT),
-                        CAST(SUM(e.amount) AS BIGINT)
-                 FROM campaigns c
-                 JOIN ledger_entries e ON e.account_id = c.account_id AND e.amount > 0
-                 JOIN ledger_transfers t ON t.id = e.transfer_id
-                 WHERE c.proposal_id = $1
-                 GROUP BY CAST((t.created_at + $2) / $3 AS BIGINT) ORDER BY 1",
-            )
+            sqlx::query_as(&sql)
             .bind(number)
-            .bind(JAKARTA_MS)
-            .bind(DAY_MS)
             .fetch_all(&mut **c)
             .await?
         });

@@ -6,12 +6,13 @@
 use super::error::{WebError, WebResult};
 use super::lang::Words;
 use super::page::{csrf_field, date, notice, officer_page};
+use super::refusal;
 use super::session::SignedIn;
 use crate::http::HttpState;
 use crate::officer_login::Officer;
 use crate::parse::nik::{last4, mask_nik};
-use crate::registry::change::{self, kind_label_id, ChangeError, Status};
-use crate::store::{ChangeRequest, Tx};
+use crate::registry::change::{self, kind_label_id, Status};
+use crate::store::ChangeRequest;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -44,23 +45,15 @@ async fn pending(state: &HttpState, officer: &Officer) -> WebResult<Vec<ChangeRe
         .db
         .change_requests(officer.kelurahan.id, Some(Status::Pending))
         .await?;
-    let mut tx = state.app.db.begin(officer.kelurahan.id).await?;
+    let mut tx = state.app.db.begin_read(officer.kelurahan.id).await?;
     let mut mine = Vec::with_capacity(all.len());
     for r in all {
-        if in_scope(&mut tx, officer, &r).await? {
+        if officer.scope.covers_household(&mut tx, &r.no_kk).await? {
             mine.push(r);
         }
     }
     tx.rollback().await?;
     Ok(mine)
-}
-
-/// Whether the request's household is within the officer's scope.
-async fn in_scope(tx: &mut Tx, officer: &Officer, r: &ChangeRequest) -> WebResult<bool> {
-    Ok(tx
-        .household(&r.no_kk)
-        .await?
-        .is_some_and(|h| officer.scope.covers(&h.rw, &h.rt)))
 }
 
 /// The queue, with a `message` above it (done or refused) and, for a refusal, the request it
@@ -150,7 +143,7 @@ pub async fn decide(
     let now = state.app.now();
     let mut tx = state.app.db.begin(officer.kelurahan.id).await?;
     let refused = match tx.change_request(id).await? {
-        Some(r) if in_scope(&mut tx, officer, &r).await? => {
+        Some(r) if officer.scope.covers_household(&mut tx, &r.no_kk).await? => {
             match change::decide(
                 &mut tx,
                 Some(&state.app.texts),
@@ -163,12 +156,7 @@ pub async fn decide(
             .await
             {
                 Ok(_) => None,
-                Err(ChangeError::Store(e)) => return Err(e.into()),
-                Err(ChangeError::Unknown) => Some(w.t("web-change-unknown")),
-                Err(ChangeError::AlreadyDecided { .. }) => {
-                    Some(w.ta("web-change-already", &[("id", id.to_string())]))
-                }
-                Err(ChangeError::ReasonRequired) => Some(w.t("web-change-reason-required")),
+                Err(e) => Some(refusal::change(&w, id, e)?),
             }
         }
         _ => Some(w.t("web-change-unknown")),

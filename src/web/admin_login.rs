@@ -5,17 +5,16 @@
 use super::error::{WebError, WebResult};
 use super::lang::Words;
 use super::page::{notice, page, PUBLIC_NAV};
+use super::refusal;
 use super::session::{session_cookie, strict_cookie, SignedIn, COOKIE as SESSION_COOKIE};
-use crate::calendar::jakarta_local;
 use crate::http::HttpState;
-use crate::officer_login::{logout as end_session, request_code, verify_code, LoginError};
+use crate::officer_login::{logout as end_session, random_hex, request_code, verify_code};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
 use maud::{html, Markup};
-use rand::RngCore;
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
 
@@ -52,9 +51,7 @@ fn login_token(jar: CookieJar, headers: &HeaderMap) -> (CookieJar, String) {
         let v = c.value().to_string();
         return (jar, v);
     }
-    let mut buf = [0u8; 16];
-    rand::rngs::OsRng.fill_bytes(&mut buf);
-    let token = hex::encode(buf);
+    let token = random_hex(16);
     (
         jar.add(strict_cookie(LOGIN_COOKIE, token.clone(), headers)),
         token,
@@ -71,11 +68,6 @@ fn check_login_token(jar: &CookieJar, given: &str) -> Result<(), WebError> {
         }
         _ => Err(WebError::Csrf),
     }
-}
-
-/// `HH:MM` in Jakarta of epoch ms `ms`.
-fn clock(ms: i64) -> String {
-    jakarta_local(ms / 1000).format("%H:%M").to_string()
 }
 
 fn phone_page(w: &Words, token: &str, phone: &str, error: Option<String>) -> Markup {
@@ -136,9 +128,11 @@ pub async fn send_code(
 ) -> WebResult<Response> {
     check_login_token(&jar, &form.csrf)?;
     let token = form.csrf.clone();
+    let key = state.app.config.secret_key_or_dev();
     match request_code(
         &state.app.db,
         &state.app.texts,
+        &key,
         &form.phone,
         state.app.now(),
     )
@@ -146,12 +140,7 @@ pub async fn send_code(
     {
         Ok(phone) => Ok(code_page(&w, &token, &phone, true, None).into_response()),
         Err(e) => {
-            let error = match e {
-                LoginError::BadPhone => w.t("web-login-bad-phone"),
-                LoginError::Locked { until } => w.ta("web-login-locked", &[("time", clock(until))]),
-                LoginError::Store(s) => return Err(s.into()),
-                LoginError::BadCodeFormat | LoginError::WrongCode => w.t("web-login-wrong"),
-            };
+            let error = refusal::login(&w, e)?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 phone_page(&w, &token, &form.phone, Some(error)),
@@ -170,7 +159,16 @@ pub async fn enter_code(
     Form(form): Form<CodeForm>,
 ) -> WebResult<Response> {
     check_login_token(&jar, &form.csrf)?;
-    match verify_code(&state.app.db, &form.phone, &form.code, state.app.now()).await {
+    let key = state.app.config.secret_key_or_dev();
+    match verify_code(
+        &state.app.db,
+        &key,
+        &form.phone,
+        &form.code,
+        state.app.now(),
+    )
+    .await
+    {
         Ok(session) => {
             let jar = jar
                 .remove(Cookie::build(LOGIN_COOKIE).path("/"))
@@ -178,13 +176,7 @@ pub async fn enter_code(
             Ok((jar, Redirect::to("/admin")).into_response())
         }
         Err(e) => {
-            let error = match e {
-                LoginError::BadPhone => w.t("web-login-bad-phone"),
-                LoginError::BadCodeFormat => w.t("web-login-bad-code"),
-                LoginError::WrongCode => w.t("web-login-wrong"),
-                LoginError::Locked { until } => w.ta("web-login-locked", &[("time", clock(until))]),
-                LoginError::Store(s) => return Err(s.into()),
-            };
+            let error = refusal::login(&w, e)?;
             Ok((
                 StatusCode::UNPROCESSABLE_ENTITY,
                 code_page(&w, &form.csrf, &form.phone, false, Some(error)),

@@ -7,13 +7,13 @@
 use super::error::WebResult;
 use super::lang::Words;
 use super::page::{csrf_field, notice, officer_page};
+use super::refusal;
 use super::session::SignedIn;
 use crate::accounts::pin_change::{self, PinResetError};
 use crate::http::HttpState;
 use crate::officer_login::Officer;
 use crate::parse::mask_phone;
 use crate::parse::nik::parse_nik;
-use crate::store::Tx;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -89,17 +89,6 @@ pub async fn show(
     page_of(&state, &w, &signed.officer, "", message, None).await
 }
 
-/// Whether the person `nik`'s household is within the officer's scope.
-async fn in_scope(tx: &mut Tx, officer: &Officer, nik: &str) -> WebResult<bool> {
-    let Some(person) = tx.person(nik).await? else {
-        return Ok(false);
-    };
-    Ok(tx
-        .household(&person.no_kk)
-        .await?
-        .is_some_and(|h| officer.scope.covers(&h.rw, &h.rt)))
-}
-
 pub async fn reset(
     State(state): State<HttpState>,
     w: Words,
@@ -118,7 +107,7 @@ pub async fn reset(
     let app = &state.app;
     let now = app.now();
     let mut tx = app.db.begin(officer.kelurahan.id).await?;
-    let result = if in_scope(&mut tx, officer, nik.as_str()).await? {
+    let result = if officer.scope.covers_person(&mut tx, nik.as_str()).await? {
         pin_change::reset(&mut tx, &app.texts, nik.as_str(), &officer.actor(), now).await
     } else {
         Err(PinResetError::NotLinked)
@@ -130,10 +119,10 @@ pub async fn reset(
             let to = format!("/admin/pin?done={}", nik.last4());
             Ok(Redirect::to(&to).into_response())
         }
-        Err(PinResetError::Store(e)) => Err(e.into()),
-        Err(PinResetError::NotLinked) => {
+        Err(e) => {
+            let text = refusal::pin_reset(&w, e)?;
             tx.rollback().await?;
-            refuse(w.t("web-pin-not-linked")).await
+            refuse(text).await
         }
     }
 }

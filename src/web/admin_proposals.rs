@@ -8,6 +8,7 @@ use super::error::{WebError, WebResult};
 use super::lang::Words;
 use super::page::{csrf_field, notice, officer_page};
 use super::public_proposals::{pager, status_label, table, Paging, PER_PAGE};
+use super::refusal;
 use super::session::SignedIn;
 use crate::http::HttpState;
 use crate::officer_login::Officer;
@@ -65,7 +66,7 @@ async fn page_of(
     n: i64,
     message: Option<(String, bool)>,
 ) -> WebResult<Markup> {
-    let mut tx = state.app.db.begin(officer.kelurahan.id).await?;
+    let mut tx = state.app.db.begin_read(officer.kelurahan.id).await?;
     let (rows, total) = tx.public_proposals(PER_PAGE, (n - 1) * PER_PAGE).await?;
     tx.rollback().await?;
     let rows: Vec<PublicProposal> = rows
@@ -100,7 +101,7 @@ pub async fn list(
     let n = Paging { page: q.page }.number();
     let message = match q.saved.as_deref().and_then(parse_number) {
         Some(number) => {
-            let mut tx = state.app.db.begin(signed.officer.kelurahan.id).await?;
+            let mut tx = state.app.db.begin_read(signed.officer.kelurahan.id).await?;
             let found = find(&mut tx, number).await.ok();
             tx.rollback().await?;
             found.map(|p| {
@@ -156,24 +157,10 @@ pub async fn set(
             tx.commit().await?;
             return Ok(Redirect::to(&format!("/admin/usulan?saved={number}")).into_response());
         }
-        Err(ProposalError::Store(e)) => return Err(e.into()),
-        Err(ProposalError::UnknownProposal) => w.t("web-status-unknown"),
-        Err(ProposalError::ReasonRequired) => w.t("web-status-reason-required"),
-        Err(ProposalError::ReasonTooLong { max }) => {
-            w.ta("web-status-reason-long", &[("max", max.to_string())])
+        Err(e) => {
+            let what = e.to_string();
+            refusal::proposal_status(&w, number, e)?.ok_or(WebError::BadRequest(what))?
         }
-        Err(ProposalError::InvalidTransition { from, to }) => {
-            let label = |s: &str| Status::parse(s).map_or(s.to_string(), |s| status_label(&w, s));
-            w.ta(
-                "web-status-invalid",
-                &[
-                    ("number", number.to_string()),
-                    ("from", label(&from)),
-                    ("to", label(&to)),
-                ],
-            )
-        }
-        Err(e) => return Err(WebError::BadRequest(e.to_string())),
     };
     tx.rollback().await?;
     let body = page_of(&state, &w, officer, 1, Some((refusal, false))).await?;

@@ -6,6 +6,7 @@
 use super::error::{WebError, WebResult};
 use super::lang::Words;
 use super::page::{csrf_field, date, notice, officer_page};
+use super::refusal;
 use super::session::SignedIn;
 use crate::http::HttpState;
 use crate::officer_login::Officer;
@@ -46,7 +47,7 @@ fn queue(w: &Words, officer: &Officer, rows: &[Ticket], message: Option<(String,
         html! {
             h1 { (title) }
             @if let Some((text, ok)) = &message { (notice(text, *ok)) }
-            @if !officer.scope.whole_kelurahan() {
+            @if !tickets::handled_by(&officer.scope) {
                 p { (w.t("web-tickets-kelurahan-only")) }
             } @else if rows.is_empty() {
                 p { (w.t("web-tickets-none")) }
@@ -84,10 +85,10 @@ fn queue(w: &Words, officer: &Officer, rows: &[Ticket], message: Option<(String,
 }
 
 async fn open_tickets(state: &HttpState, officer: &Officer) -> WebResult<Vec<Ticket>> {
-    if !officer.scope.whole_kelurahan() {
+    if !tickets::handled_by(&officer.scope) {
         return Ok(Vec::new());
     }
-    let mut tx = state.app.db.begin(officer.kelurahan.id).await?;
+    let mut tx = state.app.db.begin_read(officer.kelurahan.id).await?;
     let rows = tx.tickets(None).await?;
     tx.rollback().await?;
     Ok(rows)
@@ -122,7 +123,7 @@ pub async fn act(
     let app = &state.app;
     let now = app.now();
     let mut tx = app.db.begin(officer.kelurahan.id).await?;
-    let result = if !officer.scope.whole_kelurahan() {
+    let result = if !tickets::handled_by(&officer.scope) {
         Err(TicketError::Unknown)
     } else {
         match form.action.as_str() {
@@ -149,11 +150,7 @@ pub async fn act(
             tx.commit().await?;
             return Ok(Redirect::to(&format!("/admin/tanya?done={done}&n={n}")).into_response());
         }
-        Err(TicketError::Store(e)) => return Err(e.into()),
-        Err(TicketError::Unknown) => w.t("web-tickets-unknown"),
-        Err(TicketError::Closed) => w.ta("web-tickets-closed", &[("number", n.to_string())]),
-        Err(TicketError::AlreadyAnswered) => w.t("web-tickets-already"),
-        Err(TicketError::Text(_)) => w.t("web-tickets-bad-text"),
+        Err(e) => refusal::ticket(&w, n, e)?,
     };
     tx.rollback().await?;
     let rows = open_tickets(&state, officer).await?;

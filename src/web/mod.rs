@@ -20,7 +20,7 @@
 //!
 //! Officers' pages take a [`session::SignedIn`] (the session cookie; without one, the login
 //! page) and check the form's CSRF token ([`session::SignedIn::check_csrf`]). Errors become a
-//! page once, in [`error`].
+//! page once, in [`error`]; a rule's refusal becomes its text once, in [`refusal`].
 
 pub mod admin_changes;
 pub mod admin_home;
@@ -35,6 +35,7 @@ pub mod lang;
 pub mod page;
 pub mod public_home;
 pub mod public_proposals;
+pub mod refusal;
 pub mod session;
 
 use crate::http::HttpState;

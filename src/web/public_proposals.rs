@@ -98,7 +98,7 @@ pub async fn list(
 ) -> WebResult<Markup> {
     let k = kelurahan?.0;
     let n = paging.number();
-    let mut tx = state.app.db.begin(k.id).await?;
+    let mut tx = state.app.db.begin_read(k.id).await?;
     let (rows, total) = tx.public_proposals(PER_PAGE, (n - 1) * PER_PAGE).await?;
     tx.rollback().await?;
     let title = w.t("web-proposals-heading");
@@ -122,7 +122,7 @@ pub async fn show(
 ) -> WebResult<Markup> {
     let k = kelurahan?.0;
     let number = parse_number(&n).ok_or(WebError::NotFound)?;
-    let mut tx = state.app.db.begin(k.id).await?;
+    let mut tx = state.app.db.begin_read(k.id).await?;
     let p = match find(&mut tx, number).await {
         Ok(p) => p,
         Err(ProposalError::UnknownProposal) => return Err(WebError::NotFound),

@@ -1,0 +1,85 @@
+//! What the web pages say when a domain rule refuses an officer's form: each domain error mapped
+//! once to its text (`locales/*/web.ftl`), shown beside the form with 422. A store failure is no
+//! refusal: it comes back as the error, for [`super::error`] to answer.
+
+use super::lang::Words;
+use super::public_proposals::status_label;
+use crate::accounts::pin_change::PinResetError;
+use crate::calendar::jakarta_local;
+use crate::error::StoreError;
+use crate::officer_login::LoginError;
+use crate::proposals::{ProposalError, Status};
+use crate::registry::change::ChangeError;
+use crate::tickets::TicketError;
+
+/// `HH:MM` in Jakarta of epoch ms `ms`.
+fn clock(ms: i64) -> String {
+    jakarta_local(ms / 1000).format("%H:%M").to_string()
+}
+
+/// A refused login form.
+pub fn login(w: &Words, e: LoginError) -> Result<String, StoreError> {
+    Ok(match e {
+        LoginError::BadPhone => w.t("web-login-bad-phone"),
+        LoginError::BadCodeFormat => w.t("web-login-bad-code"),
+        LoginError::WrongCode => w.t("web-login-wrong"),
+        LoginError::Locked { until } => w.ta("web-login-locked", &[("time", clock(until))]),
+        LoginError::Store(s) => return Err(s),
+    })
+}
+
+/// A refused decision on change request `id`.
+pub fn change(w: &Words, id: i64, e: ChangeError) -> Result<String, StoreError> {
+    Ok(match e {
+        ChangeError::Unknown => w.t("web-change-unknown"),
+        ChangeError::AlreadyDecided { .. } => w.ta("web-change-already", &[("id", id.to_string())]),
+        ChangeError::ReasonRequired => w.t("web-change-reason-required"),
+        ChangeError::Store(s) => return Err(s),
+    })
+}
+
+/// A refused status change of proposal `number`; `None` for an error no form can cause (it is
+/// a bad request).
+pub fn proposal_status(
+    w: &Words,
+    number: i64,
+    e: ProposalError,
+) -> Result<Option<String>, StoreError> {
+    let label = |s: &str| Status::parse(s).map_or(s.to_string(), |s| status_label(w, s));
+    Ok(Some(match e {
+        ProposalError::UnknownProposal => w.t("web-status-unknown"),
+        ProposalError::ReasonRequired => w.t("web-status-reason-required"),
+        ProposalError::ReasonTooLong { max } => {
+            w.ta("web-status-reason-long", &[("max", max.to_string())])
+        }
+        ProposalError::InvalidTransition { from, to } => w.ta(
+            "web-status-invalid",
+            &[
+                ("number", number.to_string()),
+                ("from", label(&from)),
+                ("to", label(&to)),
+            ],
+        ),
+        ProposalError::Store(s) => return Err(s),
+        _ => return Ok(None),
+    }))
+}
+
+/// A refused answer to, or closing of, ticket `n`.
+pub fn ticket(w: &Words, n: i64, e: TicketError) -> Result<String, StoreError> {
+    Ok(match e {
+        TicketError::Unknown => w.t("web-tickets-unknown"),
+        TicketError::Closed => w.ta("web-tickets-closed", &[("number", n.to_string())]),
+        TicketError::AlreadyAnswered => w.t("web-tickets-already"),
+        TicketError::Text(_) => w.t("web-tickets-bad-text"),
+        TicketError::Store(s) => return Err(s),
+    })
+}
+
+/// A refused PIN reset.
+pub fn pin_reset(w: &Words, e: PinResetError) -> Result<String, StoreError> {
+    Ok(match e {
+        PinResetError::NotLinked => w.t("web-pin-not-linked"),
+        PinResetError::Store(s) => return Err(s),
+    })
+}
