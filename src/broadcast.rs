@@ -19,8 +19,8 @@
 //! - every broadcast, admin grant and cancellation is in the audit log.
 
 use crate::config::Config;
-use crate::error::StoreError;
-use crate::message::Body;
+use crate::error::{StoreError, StoreResult};
+use crate::message::{Body, Channel};
 use crate::parse::nik::mask_nik;
 use crate::store::{
     stored_as_code, AdminRow, Code, Kelurahan, NewBroadcast, Reach, Recipients, Role, Target, Tx,
@@ -368,6 +368,54 @@ pub enum BroadcastError {
     AlreadyCancelled,
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+pub type Args = Vec<(&'static str, String)>;
+/// A message id with its arguments.
+pub type Said = (&'static str, Args);
+/// Lines to say first, then the last one (a `Reject`'s message).
+pub type Explained = (Vec<Said>, &'static str, Args);
+
+/// What to tell an admin about a refusal (chat and web pages alike): lines to say first, then
+/// the last one; characters an SMS cannot carry are shown as code points on SMS.
+pub fn explain(e: BroadcastError, channel: Channel) -> StoreResult<Explained> {
+    let one = |id: &'static str, args: Args| Ok((Vec::new(), id, args));
+    match e {
+        BroadcastError::Store(e) => Err(e),
+        BroadcastError::EmptyText => one("broadcast-empty", vec![]),
+        BroadcastError::NotAdmin => one("broadcast-admins-only", vec![]),
+        BroadcastError::OutOfScope(scope) => one("broadcast-out-of-scope", vec![("scope", scope)]),
+        BroadcastError::RtNeedsRw => one("broadcast-rt-needs-rw", vec![]),
+        BroadcastError::BadArea(area) => one("broadcast-bad-area", vec![("area", area)]),
+        BroadcastError::UnknownKelurahan(code) => {
+            one("broadcast-unknown-kelurahan", vec![("code", code)])
+        }
+        BroadcastError::AreaNeedsKelurahan => one("broadcast-area-needs-kelurahan", vec![]),
+        BroadcastError::NoRecipients => one("broadcast-no-recipients", vec![]),
+        BroadcastError::TooLong { chars, cut } => one(
+            "broadcast-too-long",
+            vec![("length", chars.to_string()), ("cut", cut.to_string())],
+        ),
+        BroadcastError::Sms(p) => {
+            let shown = match channel {
+                Channel::Sms => code_points(&p.non_gsm7),
+                Channel::WhatsApp => describe_chars(&p.non_gsm7),
+            };
+            let too_long = ("broadcast-sms-too-long", vec![("cut", p.cut.to_string())]);
+            let not_gsm7 = ("broadcast-not-gsm7", vec![("chars", shown)]);
+            match (p.cut > 0, !p.non_gsm7.is_empty()) {
+                (true, true) => Ok((vec![too_long], not_gsm7.0, not_gsm7.1)),
+                (true, false) => Ok((vec![], too_long.0, too_long.1)),
+                _ => Ok((vec![], not_gsm7.0, not_gsm7.1)),
+            }
+        }
+        BroadcastError::NotFound => one("broadcast-not-found", vec![]),
+        BroadcastError::Finished => one("broadcast-finished", vec![]),
+        BroadcastError::AlreadyCancelled => one("broadcast-already-cancelled", vec![]),
+        BroadcastError::BadScope(_) | BroadcastError::BadRole(_) | BroadcastError::NotLinked => {
+            one("engine-error", vec![])
+        }
+    }
 }
 
 /// Why a text cannot go out by SMS: characters to cut (after the non-GSM-7 ones are gone) and

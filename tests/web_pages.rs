@@ -432,7 +432,156 @@ async fn a_pin_is_reset_at_the_office(db: &Db) {
     k.server.shutdown().await;
 }
 
+/// Posts the broadcast form with its `csrf` and one-time key.
+async fn compose(
+    v: &mut Visitor,
+    [csrf, once]: [&str; 2],
+    (text, rw, rt, action): (&str, &str, &str, &str),
+) -> common::web::Page {
+    let form = [
+        ("csrf", csrf),
+        ("once", once),
+        ("text", text),
+        ("rw", rw),
+        ("rt", rt),
+        ("role", ""),
+        ("action", action),
+    ];
+    v.post("/admin/siaran", &form).await
+}
+
+async fn officers_broadcast_once_and_watch_it(db: &Db) {
+    let k = kelurahan(db).await;
+    // The resident writes by SMS: the broadcast reaches them by SMS, so its text must fit one.
+    let now = chrono::Utc::now().timestamp_millis();
+    gotong::testing::kelurahan::contacts(db, &[RESIDENT.to_string()], |_| {
+        (gotong::message::Channel::Sms, now)
+    })
+    .await
+    .unwrap();
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let form = v.get("/admin/siaran").await;
+    assert!(form.html.contains("Belum ada siaran"), "{}", form.html);
+    let (csrf, once) = (form.csrf(), form.hidden("once"));
+    assert_eq!(once.len(), 32, "a one-time key in the form");
+    let rt_alone = compose(
+        &mut v,
+        [&csrf, &once],
+        ("Kerja bakti Minggu", "", "001", "preview"),
+    )
+    .await;
+    assert_eq!(rt_alone.status, 422);
+    assert!(
+        rt_alone.html.contains("Sebutkan RW-nya juga"),
+        "{}",
+        rt_alone.html
+    );
+    let emoji = compose(
+        &mut v,
+        [&csrf, &once],
+        ("Kerja bakti Minggu 😀", "", "", "preview"),
+    )
+    .await;
+    assert_eq!(emoji.status, 422);
+    assert!(
+        emoji.html.contains("tidak bisa dikirim lewat SMS: 😀"),
+        "{}",
+        emoji.html
+    );
+    assert!(
+        emoji.html.contains("Kerja bakti Minggu 😀"),
+        "the text stays in the form"
+    );
+
+    let text = "Kerja bakti Minggu pagi jam 7 di balai RW.";
+    let preview = compose(&mut v, [&csrf, &once], (text, "", "", "preview")).await;
+    assert_eq!(preview.status, 200, "{}", preview.html);
+    assert!(preview.html.contains("lewat SMS"), "{}", preview.html);
+    assert!(preview.html.contains("42 huruf: 1 SMS"), "{}", preview.html);
+    assert!(preview.html.contains("Kirim siaran"));
+    assert_eq!(sent_to(&k, RESIDENT), 0, "a preview sends nothing");
+
+    let sent = compose(&mut v, [&csrf, &once], (text, "", "", "send")).await;
+    assert_eq!(sent.status, 303, "{}", sent.html);
+    let at = sent.location.clone().unwrap();
+    assert!(at.starts_with("/admin/siaran/"), "{at}");
+    let twice = compose(&mut v, [&csrf, &once], (text, "", "", "send")).await;
+    assert_eq!(
+        twice.location.as_deref(),
+        Some(at.as_str()),
+        "the same broadcast"
+    );
+    let list = v.get("/admin/siaran").await;
+    assert_eq!(
+        list.html.matches("href=\"/admin/siaran/").count(),
+        1,
+        "queued once"
+    );
+    common::eventually("the resident gets it", Duration::from_secs(10), || async {
+        k.server
+            .provider
+            .accepted()
+            .iter()
+            .any(|r| r.to() == RESIDENT && r.text() == text)
+    })
+    .await;
+    let mut counted = false;
+    for _ in 0..100 {
+        let page = v.get(&at).await;
+        if page
+            .html
+            .contains("<th>Terkirim</th><td class=\"num\">1</td>")
+        {
+            counted = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(counted, "the page counts it sent");
+    let watched = v.get(&at).await;
+    assert!(
+        !watched.html.contains("http-equiv=\"refresh\""),
+        "nothing waits"
+    );
+    let finished = v.post(&format!("{at}/batal"), &[("csrf", &csrf)]).await;
+    assert_eq!(finished.status, 422);
+    assert!(
+        finished.html.contains("sudah selesai terkirim"),
+        "{}",
+        finished.html
+    );
+
+    // The RW 01 officer sees neither the kelurahan's broadcast nor sends beyond RW 01.
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    assert_eq!(rw.get(&at).await.status, 404);
+    let f = rw.get("/admin/siaran").await;
+    assert!(f.html.contains("Belum ada siaran"));
+    let out = rw
+        .post(
+            "/admin/siaran",
+            &[
+                ("csrf", &f.csrf()),
+                ("once", &f.hidden("once")),
+                ("text", "Rapat RW"),
+                ("rw", "02"),
+                ("action", "preview"),
+            ],
+        )
+        .await;
+    assert_eq!(out.status, 422);
+    assert!(
+        out.html
+            .contains("hanya bisa mengirim siaran ke wilayah itu"),
+        "{}",
+        out.html
+    );
+    k.server.shutdown().await;
+}
+
 backend_tests!(
+    officers_broadcast_once_and_watch_it,
     a_pin_is_reset_at_the_office,
     officers_answer_residents_questions,
     public_pages_show_figures_not_persons,

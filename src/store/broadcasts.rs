@@ -326,6 +326,31 @@ impl Tx {
         Ok(row)
     }
 
+    /// This kelurahan's latest `limit` broadcasts, newest first; with `created_by`, only those
+    /// of these two actors (one officer on the web and in chat).
+    pub async fn recent_broadcasts(
+        &mut self,
+        created_by: Option<(&str, &str)>,
+        limit: i64,
+    ) -> StoreResult<Vec<BroadcastRecord>> {
+        let (all, (a, b)) = (created_by.is_none(), created_by.unwrap_or(("", "")));
+        let rows = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(
+                "SELECT id, created_by, target_rw, target_rt, target_role, text, status, recipients, created_at
+                 FROM broadcasts WHERE kelurahan_id = $1 AND ($2 OR created_by IN ($3, $4))
+                 ORDER BY id DESC LIMIT $5",
+            )
+            .bind(self.kelurahan)
+            .bind(all)
+            .bind(a)
+            .bind(b)
+            .bind(limit)
+            .fetch_all(&mut **c)
+            .await?
+        });
+        Ok(rows)
+    }
+
     /// Cancels the broadcast's rows not yet claimed for sending; returns how many. Rows being
     /// sent right now go out. The broadcast is marked cancelled only if something was.
     pub async fn cancel_broadcast(&mut self, id: i64, now: i64) -> StoreResult<i64> {

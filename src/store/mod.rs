@@ -38,6 +38,7 @@ pub(crate) mod sql;
 mod terminal;
 mod tickets;
 mod web_figures;
+mod web_forms;
 
 pub use admin_web::{LoginCodeRow, WebSessionRow};
 pub use aid::AidFlag;

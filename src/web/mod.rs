@@ -15,6 +15,7 @@
 //! | `GET /admin` | [`admin_home`]: the dashboard |
 //! | `GET /admin/perubahan`, `POST /admin/perubahan/{id}` | [`admin_changes`]: change requests |
 //! | `GET /admin/usulan`, `POST /admin/usulan/{n}/status` | [`admin_proposals`]: proposal status |
+//! | `GET`/`POST /admin/siaran`, `GET /admin/siaran/{id}`, `POST /admin/siaran/{id}/batal` | [`admin_broadcasts`]: compose, check, send once, watch, cancel |
 //! | `GET`/`POST /admin/pin` | [`admin_pins`]: locked PINs, a PIN reset at the office |
 //! | `GET /admin/tanya`, `POST /admin/tanya/{n}` | [`admin_tickets`]: answer or close a `TANYA`/`ADUAN` ticket |
 //!
@@ -22,6 +23,7 @@
 //! page) and check the form's CSRF token ([`session::SignedIn::check_csrf`]). Errors become a
 //! page once, in [`error`]; a rule's refusal becomes its text once, in [`refusal`].
 
+pub mod admin_broadcasts;
 pub mod admin_changes;
 pub mod admin_home;
 pub mod admin_login;
@@ -60,6 +62,12 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .route("/admin/perubahan/{id}", post(admin_changes::decide))
         .route("/admin/usulan", get(admin_proposals::list))
         .route("/admin/usulan/{n}/status", post(admin_proposals::set))
+        .route(
+            "/admin/siaran",
+            get(admin_broadcasts::show).post(admin_broadcasts::submit),
+        )
+        .route("/admin/siaran/{id}", get(admin_broadcasts::show_one))
+        .route("/admin/siaran/{id}/batal", post(admin_broadcasts::cancel))
         .route("/admin/pin", get(admin_pins::show).post(admin_pins::reset))
         .route("/admin/tanya", get(admin_tickets::list))
         .route("/admin/tanya/{n}", post(admin_tickets::act))

@@ -35,12 +35,25 @@ pub const PUBLIC_NAV: [NavLink; 3] = [
 /// A whole page: `title`, the navigation `nav`, the page's own `path` (for the language switch
 /// to come back to) and its `body`.
 pub fn page(w: &Words, title: &str, nav: &[NavLink], path: &str, body: Markup) -> Markup {
+    page_refreshing(w, title, nav, path, None, body)
+}
+
+/// [`page`] that the browser reloads every `refresh` seconds (no script needed), if given.
+pub fn page_refreshing(
+    w: &Words,
+    title: &str,
+    nav: &[NavLink],
+    path: &str,
+    refresh: Option<u32>,
+    body: Markup,
+) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(w.lang) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
+                @if let Some(s) = refresh { meta http-equiv="refresh" content=(s); }
                 title { (title) " - " (w.t("web-site-title")) }
                 link rel="stylesheet" href="/static/gotong.css";
             }
@@ -61,10 +74,11 @@ pub fn page(w: &Words, title: &str, nav: &[NavLink], path: &str, body: Markup) -
 }
 
 /// The officers' pages' navigation.
-pub const OFFICER_NAV: [NavLink; 6] = [
+pub const OFFICER_NAV: [NavLink; 7] = [
     ("/admin", "web-admin-nav-dashboard"),
     ("/admin/perubahan", "web-admin-nav-changes"),
     ("/admin/usulan", "web-admin-nav-proposals"),
+    ("/admin/siaran", "web-admin-nav-broadcasts"),
     ("/admin/tanya", "web-admin-nav-tickets"),
     ("/admin/pin", "web-admin-nav-pins"),
     ("/", "web-nav-home"),
@@ -72,6 +86,18 @@ pub const OFFICER_NAV: [NavLink; 6] = [
 
 /// An officer's page: who is signed in, where they act, the logout button, then `body`.
 pub fn officer_page(w: &Words, officer: &Officer, title: &str, path: &str, body: Markup) -> Markup {
+    officer_page_refreshing(w, officer, title, path, None, body)
+}
+
+/// [`officer_page`] reloaded every `refresh` seconds, if given ([`page_refreshing`]).
+pub fn officer_page_refreshing(
+    w: &Words,
+    officer: &Officer,
+    title: &str,
+    path: &str,
+    refresh: Option<u32>,
+    body: Markup,
+) -> Markup {
     let who = w.ta(
         "web-admin-who",
         &[
@@ -82,11 +108,12 @@ pub fn officer_page(w: &Words, officer: &Officer, title: &str, path: &str, body:
             ),
         ],
     );
-    page(
+    page_refreshing(
         w,
         title,
         &OFFICER_NAV,
         path,
+        refresh,
         html! {
             form.inline.who method="post" action="/admin/logout" {
                 span { (who) }

@@ -5,8 +5,10 @@
 use super::lang::Words;
 use super::public_proposals::status_label;
 use crate::accounts::pin_change::PinResetError;
+use crate::broadcast::{explain, BroadcastError};
 use crate::calendar::jakarta_local;
 use crate::error::StoreError;
+use crate::message::Channel;
 use crate::officer_login::LoginError;
 use crate::proposals::{ProposalError, Status};
 use crate::registry::change::ChangeError;
@@ -82,4 +84,13 @@ pub fn pin_reset(w: &Words, e: PinResetError) -> Result<String, StoreError> {
         PinResetError::NotLinked => w.t("web-pin-not-linked"),
         PinResetError::Store(s) => return Err(s),
     })
+}
+
+/// A refused broadcast, or its cancelling: the chat's words ([`crate::broadcast::explain`]),
+/// with characters an SMS cannot carry shown as themselves.
+pub fn broadcast(w: &Words, e: BroadcastError) -> Result<String, StoreError> {
+    let (before, last, args) = explain(e, Channel::WhatsApp)?;
+    let mut lines: Vec<String> = before.iter().map(|(id, args)| w.ta(id, args)).collect();
+    lines.push(w.ta(last, &args));
+    Ok(lines.join(" "))
 }

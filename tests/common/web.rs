@@ -180,7 +180,12 @@ pub struct Page {
 impl Page {
     /// The CSRF token of the page's first form.
     pub fn csrf(&self) -> String {
-        let re = regex::Regex::new(r#"name="csrf" value="([0-9a-f]+)""#).unwrap();
+        self.hidden("csrf")
+    }
+
+    /// The value of the page's first hidden hex field `name` (a token, a form's one-time key).
+    pub fn hidden(&self, name: &str) -> String {
+        let re = regex::Regex::new(&format!(r#"name="{name}" value="([0-9a-f]+)""#)).unwrap();
         re.captures(&self.html)
             .map(|c| c[1].to_string())
             .unwrap_or_default()

@@ -6,60 +6,12 @@
 
 use super::{Action, Contract, Ctx, Outcome};
 use crate::broadcast::{
-    self, admin_actor, admin_of_phone, code_points, describe_chars, parse_rt, parse_rw,
-    BroadcastError, Destination, Scope,
+    self, admin_actor, admin_of_phone, explain, parse_rt, parse_rw, BroadcastError, Destination,
+    Scope,
 };
 use crate::error::StoreResult;
-use crate::message::Channel;
 use crate::store::Kelurahan;
 use async_trait::async_trait;
-
-type Args = Vec<(&'static str, String)>;
-/// A message id with its arguments.
-type Said = (&'static str, Args);
-/// Lines to say first, then the last one (a `Reject`'s message).
-type Explained = (Vec<Said>, &'static str, Args);
-
-/// What to tell the admin about a refusal.
-fn explain(e: BroadcastError, channel: Channel) -> StoreResult<Explained> {
-    let one = |id: &'static str, args: Args| Ok((Vec::new(), id, args));
-    match e {
-        BroadcastError::Store(e) => Err(e),
-        BroadcastError::EmptyText => one("broadcast-empty", vec![]),
-        BroadcastError::NotAdmin => one("broadcast-admins-only", vec![]),
-        BroadcastError::OutOfScope(scope) => one("broadcast-out-of-scope", vec![("scope", scope)]),
-        BroadcastError::RtNeedsRw => one("broadcast-rt-needs-rw", vec![]),
-        BroadcastError::BadArea(area) => one("broadcast-bad-area", vec![("area", area)]),
-        BroadcastError::UnknownKelurahan(code) => {
-            one("broadcast-unknown-kelurahan", vec![("code", code)])
-        }
-        BroadcastError::AreaNeedsKelurahan => one("broadcast-area-needs-kelurahan", vec![]),
-        BroadcastError::NoRecipients => one("broadcast-no-recipients", vec![]),
-        BroadcastError::TooLong { chars, cut } => one(
-            "broadcast-too-long",
-            vec![("length", chars.to_string()), ("cut", cut.to_string())],
-        ),
-        BroadcastError::Sms(p) => {
-            let shown = match channel {
-                Channel::Sms => code_points(&p.non_gsm7),
-                Channel::WhatsApp => describe_chars(&p.non_gsm7),
-            };
-            let too_long = ("broadcast-sms-too-long", vec![("cut", p.cut.to_string())]);
-            let not_gsm7 = ("broadcast-not-gsm7", vec![("chars", shown)]);
-            match (p.cut > 0, !p.non_gsm7.is_empty()) {
-                (true, true) => Ok((vec![too_long], not_gsm7.0, not_gsm7.1)),
-                (true, false) => Ok((vec![], too_long.0, too_long.1)),
-                _ => Ok((vec![], not_gsm7.0, not_gsm7.1)),
-            }
-        }
-        BroadcastError::NotFound => one("broadcast-not-found", vec![]),
-        BroadcastError::Finished => one("broadcast-finished", vec![]),
-        BroadcastError::AlreadyCancelled => one("broadcast-already-cancelled", vec![]),
-        BroadcastError::BadScope(_) | BroadcastError::BadRole(_) | BroadcastError::NotLinked => {
-            one("engine-error", vec![])
-        }
-    }
-}
 
 /// Says the refusal and finishes the flow.
 fn refuse_and_finish(ctx: &mut Ctx<'_>, e: BroadcastError) -> StoreResult<Outcome> {
