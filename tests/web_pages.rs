@@ -580,7 +580,166 @@ async fn officers_broadcast_once_and_watch_it(db: &Db) {
     k.server.shutdown().await;
 }
 
+async fn officers_run_a_swadaya_campaign(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let page = format!("/admin/usulan/{}", k.proposal);
+    let new = v.get(&page).await;
+    assert_eq!(new.status, 200, "{}", new.html);
+    assert!(new.html.contains("Buka galang dana"), "{}", new.html);
+    let csrf = new.csrf();
+    let open = format!("{page}/galang");
+    let bad = v
+        .post(&open, &[("csrf", &csrf), ("target", "banyak")])
+        .await;
+    assert_eq!(bad.status, 422);
+    assert!(
+        bad.html.contains("Target dana harus berupa angka"),
+        "{}",
+        bad.html
+    );
+    assert!(
+        bad.html.contains("value=\"banyak\""),
+        "what was typed stays"
+    );
+    let opened = v
+        .post(&open, &[("csrf", &csrf), ("target", "2.500.000")])
+        .await;
+    assert_eq!(opened.status, 303, "{}", opened.html);
+    let twice = v
+        .post(&open, &[("csrf", &csrf), ("target", "2.500.000")])
+        .await;
+    assert_eq!(twice.status, 422);
+    assert!(
+        twice.html.contains("sudah punya galang dana"),
+        "{}",
+        twice.html
+    );
+
+    // A resident gives Rp30.000; the officer records Rp20.000 spent, once however often sent.
+    let kk2 = "3201010101000202";
+    gotong::testing::kelurahan::top_up(db, kk2, 50_000, "topup:web")
+        .await
+        .unwrap();
+    let mut tx = db.begin(gotong::store::KelurahanId::DEFAULT).await.unwrap();
+    let texts = gotong::i18n::Texts::load_shipped().unwrap();
+    let req = gotong::proposals::campaign::DonationRequest {
+        donor_nik: &k.resident_nik,
+        number: k.proposal,
+        amount: 30_000,
+        key: "donate:web:1",
+        minor_limit: 50_000,
+        now: chrono::Utc::now().timestamp_millis(),
+    };
+    gotong::proposals::campaign::donate(&mut tx, &texts, &req)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let form = v.get(&page).await;
+    assert!(
+        form.html.contains("dana tersedia Rp30.000"),
+        "{}",
+        form.html
+    );
+    let once = form.hidden("once");
+    let spend = format!("{page}/dana");
+    let memo = "Beli 2 lampu LED dan kabel";
+    let too_much = v
+        .post(
+            &spend,
+            &[
+                ("csrf", &csrf),
+                ("once", &once),
+                ("amount", "40.000"),
+                ("memo", memo),
+            ],
+        )
+        .await;
+    assert_eq!(too_much.status, 422);
+    assert!(
+        too_much
+            .html
+            .contains("melebihi dana yang tersedia (Rp30.000)"),
+        "{}",
+        too_much.html
+    );
+    let no_memo = v
+        .post(
+            &spend,
+            &[
+                ("csrf", &csrf),
+                ("once", &once),
+                ("amount", "20.000"),
+                ("memo", " "),
+            ],
+        )
+        .await;
+    assert_eq!(no_memo.status, 422);
+    assert!(
+        no_memo.html.contains("Tulis keterangan penggunaan"),
+        "{}",
+        no_memo.html
+    );
+    for _ in 0..2 {
+        let done = v
+            .post(
+                &spend,
+                &[
+                    ("csrf", &csrf),
+                    ("once", &once),
+                    ("amount", "20.000"),
+                    ("memo", memo),
+                ],
+            )
+            .await;
+        assert_eq!(done.status, 303, "{}", done.html);
+    }
+    let after = v.get(&page).await;
+    assert!(
+        after.html.contains("dana tersedia Rp10.000"),
+        "spent once: {}",
+        after.html
+    );
+    let public = Visitor::new(&k.server)
+        .get(&format!("/usulan/{}", k.proposal))
+        .await;
+    assert_eq!(public.html.matches(memo).count(), 1, "{}", public.html);
+    assert!(
+        public.html.contains("terkumpul Rp30.000, sisa Rp10.000"),
+        "{}",
+        public.html
+    );
+
+    let closed = v.post(&format!("{page}/tutup"), &[("csrf", &csrf)]).await;
+    assert_eq!(closed.status, 303);
+    let again = v.post(&format!("{page}/tutup"), &[("csrf", &csrf)]).await;
+    assert_eq!(again.status, 422);
+    assert!(again.html.contains("sudah ditutup"), "{}", again.html);
+
+    // RW 01's officer cannot reach RW 02's proposal.
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    assert_eq!(rw.get(&page).await.status, 404);
+    let csrf = rw.get("/admin").await.csrf();
+    let other = rw
+        .post(
+            &spend,
+            &[
+                ("csrf", &csrf),
+                ("once", "ab"),
+                ("amount", "1000"),
+                ("memo", "x"),
+            ],
+        )
+        .await;
+    assert_eq!(other.status, 404);
+    k.server.shutdown().await;
+}
+
 backend_tests!(
+    officers_run_a_swadaya_campaign,
     officers_broadcast_once_and_watch_it,
     a_pin_is_reset_at_the_office,
     officers_answer_residents_questions,

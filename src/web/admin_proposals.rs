@@ -42,10 +42,11 @@ pub struct Listing {
 }
 
 /// The status form of one proposal: the statuses it may go to next.
-fn status_form(w: &Words, officer: &Officer, r: &PublicProposal) -> Markup {
+pub fn status_form(w: &Words, officer: &Officer, r: &PublicProposal) -> Markup {
     let from = r.proposal.status;
     let next: Vec<Status> = ALL.into_iter().filter(|s| from.can_go_to(*s)).collect();
     html! {
+        p { a href={ "/admin/usulan/" (r.proposal.number) } { (w.t("web-status-manage")) } }
         @if !next.is_empty() {
             form.inline method="post" action={ "/admin/usulan/" (r.proposal.number) "/status" } {
                 (csrf_field(officer))

@@ -15,6 +15,7 @@
 //! | `GET /admin` | [`admin_home`]: the dashboard |
 //! | `GET /admin/perubahan`, `POST /admin/perubahan/{id}` | [`admin_changes`]: change requests |
 //! | `GET /admin/usulan`, `POST /admin/usulan/{n}/status` | [`admin_proposals`]: proposal status |
+//! | `GET /admin/usulan/{n}`, `POST /admin/usulan/{n}/{galang\|dana\|tutup}` | [`admin_campaigns`]: one proposal, its swadaya campaign opened, its spends recorded, closed |
 //! | `GET`/`POST /admin/siaran`, `GET /admin/siaran/{id}`, `POST /admin/siaran/{id}/batal` | [`admin_broadcasts`]: compose, check, send once, watch, cancel |
 //! | `GET`/`POST /admin/pin` | [`admin_pins`]: locked PINs, a PIN reset at the office |
 //! | `GET /admin/tanya`, `POST /admin/tanya/{n}` | [`admin_tickets`]: answer or close a `TANYA`/`ADUAN` ticket |
@@ -24,6 +25,7 @@
 //! page once, in [`error`]; a rule's refusal becomes its text once, in [`refusal`].
 
 pub mod admin_broadcasts;
+pub mod admin_campaigns;
 pub mod admin_changes;
 pub mod admin_home;
 pub mod admin_login;
@@ -62,6 +64,8 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .route("/admin/perubahan/{id}", post(admin_changes::decide))
         .route("/admin/usulan", get(admin_proposals::list))
         .route("/admin/usulan/{n}/status", post(admin_proposals::set))
+        .route("/admin/usulan/{n}", get(admin_campaigns::show))
+        .route("/admin/usulan/{n}/{form}", post(admin_campaigns::submit))
         .route(
             "/admin/siaran",
             get(admin_broadcasts::show).post(admin_broadcasts::submit),

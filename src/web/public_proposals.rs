@@ -12,7 +12,7 @@ use crate::http::HttpState;
 use crate::proposals::parse_number;
 use crate::proposals::proposal::find;
 use crate::proposals::ProposalError;
-use crate::store::{date_of_day, PublicProposal};
+use crate::store::{date_of_day, Campaign, DayTotal, PublicProposal, Spend};
 use axum::extract::{Path, Query, State};
 use maud::{html, Markup};
 use serde::Deserialize;
@@ -159,34 +159,40 @@ pub async fn show(
                 td { (h.reason) }
             } } }
         } }
-        @if let Some(c) = &campaign {
-            h2 { (w.t("web-campaign-heading")) }
-            p { (w.ta("web-campaign-figures", &[
-                ("target", rupiah(c.target)), ("collected", rupiah(c.collected)), ("balance", rupiah(c.balance)),
-            ])) }
-            h2 { (w.t("web-campaign-gifts")) }
-            @if gifts.is_empty() { p { (w.t("web-campaign-no-gifts")) } } @else {
-                div.table { table {
-                    thead { tr { th { (w.t("web-col-date")) } th.num { (w.t("web-col-gifts")) } th.num { (w.t("web-col-amount")) } } }
-                    tbody { @for g in &gifts { tr {
-                        td { (date_of_day(g.day).format("%Y-%m-%d")) }
-                        td.num { (g.count) }
-                        td.num { (rupiah(g.amount)) }
-                    } } }
-                } }
-            }
-            h2 { (w.t("web-campaign-spends")) }
-            @if spends.is_empty() { p { (w.t("web-campaign-no-spends")) } } @else {
-                div.table { table {
-                    thead { tr { th { (w.t("web-col-date")) } th.num { (w.t("web-col-amount")) } th { (w.t("web-col-memo")) } } }
-                    tbody { @for s in &spends { tr {
-                        td { (date(s.at)) }
-                        td.num { (rupiah(s.amount)) }
-                        td { (s.memo) }
-                    } } }
-                } }
-            }
-        }
+        @if let Some(c) = &campaign { (campaign_section(&w, c, &gifts, &spends)) }
     };
     Ok(page(&w, &title, &PUBLIC_NAV, &path, body))
+}
+
+/// A swadaya campaign's figures, its gifts per day (no donor named) and every spend with its
+/// memo: the same on the public page and the officer's.
+pub fn campaign_section(w: &Words, c: &Campaign, gifts: &[DayTotal], spends: &[Spend]) -> Markup {
+    html! {
+    h2 { (w.t("web-campaign-heading")) }
+    p { (w.ta("web-campaign-figures", &[
+        ("target", rupiah(c.target)), ("collected", rupiah(c.collected)), ("balance", rupiah(c.balance)),
+    ])) }
+    h2 { (w.t("web-campaign-gifts")) }
+    @if gifts.is_empty() { p { (w.t("web-campaign-no-gifts")) } } @else {
+        div.table { table {
+            thead { tr { th { (w.t("web-col-date")) } th.num { (w.t("web-col-gifts")) } th.num { (w.t("web-col-amount")) } } }
+            tbody { @for g in gifts { tr {
+                td { (date_of_day(g.day).format("%Y-%m-%d")) }
+                td.num { (g.count) }
+                td.num { (rupiah(g.amount)) }
+            } } }
+        } }
+    }
+    h2 { (w.t("web-campaign-spends")) }
+    @if spends.is_empty() { p { (w.t("web-campaign-no-spends")) } } @else {
+        div.table { table {
+            thead { tr { th { (w.t("web-col-date")) } th.num { (w.t("web-col-amount")) } th { (w.t("web-col-memo")) } } }
+            tbody { @for s in spends { tr {
+                td { (date(s.at)) }
+                td.num { (rupiah(s.amount)) }
+                td { (s.memo) }
+            } } }
+        } }
+    }
+    }
 }

@@ -3,11 +3,13 @@
 //! refusal: it comes back as the error, for [`super::error`] to answer.
 
 use super::lang::Words;
+use super::page::rupiah;
 use super::public_proposals::status_label;
 use crate::accounts::pin_change::PinResetError;
 use crate::broadcast::{explain, BroadcastError};
 use crate::calendar::jakarta_local;
 use crate::error::StoreError;
+use crate::ledger::LedgerError;
 use crate::message::Channel;
 use crate::officer_login::LoginError;
 use crate::proposals::{ProposalError, Status};
@@ -93,4 +95,28 @@ pub fn broadcast(w: &Words, e: BroadcastError) -> Result<String, StoreError> {
     let mut lines: Vec<String> = before.iter().map(|(id, args)| w.ta(id, args)).collect();
     lines.push(w.ta(last, &args));
     Ok(lines.join(" "))
+}
+
+/// A refused campaign form (open, spend, close); `None` for an error no form can cause.
+pub fn campaign(w: &Words, e: ProposalError) -> Result<Option<String>, StoreError> {
+    Ok(Some(match e {
+        ProposalError::UnknownProposal => w.t("web-status-unknown"),
+        ProposalError::NoCampaign => w.t("web-campaign-none"),
+        ProposalError::CampaignClosed { .. } => w.t("web-campaign-is-closed"),
+        ProposalError::CampaignExists => w.t("web-campaign-exists"),
+        ProposalError::NotFundable { status } => w.ta(
+            "web-campaign-not-fundable",
+            &[("status", status_label(w, status))],
+        ),
+        ProposalError::InvalidTarget => w.t("web-campaign-bad-target"),
+        ProposalError::InvalidMemo { max } => {
+            w.ta("web-campaign-bad-memo", &[("max", max.to_string())])
+        }
+        ProposalError::Ledger(LedgerError::InsufficientFunds { balance }) => {
+            w.ta("web-campaign-too-much", &[("balance", rupiah(balance))])
+        }
+        ProposalError::Ledger(LedgerError::InvalidAmount) => w.t("web-campaign-bad-amount"),
+        ProposalError::Ledger(LedgerError::Store(s)) | ProposalError::Store(s) => return Err(s),
+        _ => return Ok(None),
+    }))
 }
