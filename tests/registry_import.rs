@@ -1042,7 +1042,35 @@ async fn an_opensid_file_without_residence_keeps_the_stored_one(db: &Db) {
     assert_eq!(person.residence.to_string(), "NON_PERMANEN");
 }
 
+async fn the_problem_map_counts_what_the_registry_codes_say(db: &Db) {
+    import(db, OPENSID_CSV.as_bytes()).await;
+    let aid = "nik,program,periode\n3174053011600004,PKH,2026\n3174054205400005,BPNT,2026\n";
+    let opts = gotong::registry::aid::AidOptions {
+        kelurahan: DEFAULT,
+        dry_run: false,
+        actor: "test".into(),
+        now_ms: 0,
+    };
+    gotong::registry::aid::import_aid(db, aid.as_bytes(), &opts)
+        .await
+        .expect("aid list");
+    let map = db.rw_table(DEFAULT, "2026-06-01").await.expect("map");
+    assert_eq!(map.len(), 1, "one RW: {map:?}");
+    let rw = &map[0];
+    assert_eq!((rw.rw.as_str(), rw.households, rw.persons), ("02", 2, 5));
+    // Slamet (cacat_id 1) and Sarinah (2) have a disability; the others are 7, "TIDAK CACAT".
+    assert_eq!(rw.disabled, 2);
+    // Sarinah is "BELUM/TIDAK BEKERJA" but 86: not counted among the adults not working.
+    assert_eq!(rw.unemployed, 0);
+    // Both elderly live together: nobody lives alone.
+    assert_eq!(rw.elderly_alone, 0);
+    assert_eq!(rw.occupation_known, 5);
+    assert_eq!(rw.on_aid, 1, "two flags, one household");
+    assert_eq!(rw.unverified(), 2);
+}
+
 gotong::backend_tests!(
+    the_problem_map_counts_what_the_registry_codes_say,
     an_opensid_file_without_residence_keeps_the_stored_one,
     a_reimport_is_an_upsert_by_nik_with_mutations,
     an_import_never_ends_a_member_with_money_without_an_officer,

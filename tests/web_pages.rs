@@ -738,7 +738,50 @@ async fn officers_run_a_swadaya_campaign(db: &Db) {
     k.server.shutdown().await;
 }
 
+async fn the_problem_map_shows_each_rw_within_scope(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let map = v.get("/admin/peta").await;
+    assert_eq!(map.status, 200, "{}", map.html);
+    let tile = |html: &str, rw: &str| -> String {
+        let start = html
+            .find(&format!("<h2>RW {rw}</h2>"))
+            .expect("the RW's tile");
+        let end = html[start..].find("</section>").unwrap() + start;
+        html[start..end].to_string()
+    };
+    let rw02 = tile(&map.html, "02");
+    // Mbah Sri (born 1950) is her household's only member: elderly living alone, the highest.
+    assert!(
+        rw02.contains("<dt>Lansia tinggal sendiri</dt><dd class=\"top\">1</dd>"),
+        "{rw02}"
+    );
+    assert!(rw02.contains("1 KK, 1 warga"), "{rw02}");
+    assert!(rw02.contains(TITLE), "RW 02's proposal ranked in its tile");
+    assert!(rw02.contains("1 dukungan"), "{rw02}");
+    let rw01 = tile(&map.html, "01");
+    assert!(
+        rw01.contains("<dt>Lansia tinggal sendiri</dt><dd>0</dd>"),
+        "{rw01}"
+    );
+    assert!(rw01.contains("2 warga"), "{rw01}");
+    assert!(!rw01.contains(TITLE));
+    assert!(!map.html.contains(&k.resident_name), "no one is named");
+
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    let own = rw.get("/admin/peta").await;
+    assert!(own.html.contains("<h2>RW 01</h2>"));
+    assert!(
+        !own.html.contains("<h2>RW 02</h2>"),
+        "RW 01's officer sees RW 01"
+    );
+    k.server.shutdown().await;
+}
+
 backend_tests!(
+    the_problem_map_shows_each_rw_within_scope,
     officers_run_a_swadaya_campaign,
     officers_broadcast_once_and_watch_it,
     a_pin_is_reset_at_the_office,

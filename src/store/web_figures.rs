@@ -63,6 +63,36 @@ pub struct RwRow {
     pub children: i64,
     pub proposals: i64,
     pub supports: i64,
+    /// Households whose only person present is 60 or over.
+    pub elderly_alone: i64,
+    /// Persons with a disability recorded (OpenSID `cacat_id` 1-6).
+    pub disabled: i64,
+    /// Persons aged 18 to 59 recorded as not working.
+    pub unemployed: i64,
+    /// Persons whose occupation is recorded at all (data completeness).
+    pub occupation_known: i64,
+    /// Households with a member on an aid list.
+    pub on_aid: i64,
+}
+
+impl RwRow {
+    /// Households that have not verified their data.
+    pub fn unverified(&self) -> i64 {
+        self.households - self.verified
+    }
+}
+
+/// The OpenSID `cacat_id` of "TIDAK CACAT": codes below it are a disability.
+const NOT_DISABLED: i64 = 7;
+/// The OpenSID `pekerjaan_id` of "BELUM/TIDAK BEKERJA".
+const NO_WORK: i64 = 1;
+
+/// The birth date (`YYYY-MM-DD`) of who turns `years` old on `today`: born on or before it, they
+/// are that old or older.
+fn born_before(today: &str, years: i64) -> String {
+    let (y, rest) = today.split_at(4.min(today.len()));
+    let year: i64 = y.parse().unwrap_or(0);
+    format!("{:04}{rest}", year - years)
 }
 
 impl Db {
@@ -127,12 +157,12 @@ impl Db {
     }
 
     /// Per RW: households, verified households, persons present, persons 60 or over and under 5
-    /// on `today` (`YYYY-MM-DD`), proposals and their supports.
+    /// on `today` (`YYYY-MM-DD`), proposals and their supports; and the problem map's registry
+    /// indicators (elderly living alone, disability, adults not working, occupation recorded,
+    /// households on aid).
     pub async fn rw_table(&self, k: KelurahanId, today: &str) -> StoreResult<Vec<RwRow>> {
-        let (y, rest) = today.split_at(4.min(today.len()));
-        let year: i64 = y.parse().unwrap_or(0);
-        let elderly_before = format!("{:04}{rest}", year - 60);
-        let child_after = format!("{:04}{rest}", year - 5);
+        let elderly_before = born_before(today, 60);
+        let child_after = born_before(today, 5);
         // Two plain groupings (no COUNT(DISTINCT) over the join): households, then persons.
         let households: Vec<(String, i64, i64)> = on_backend!(&self.pool, p => {
             sqlx::query_as(
@@ -143,14 +173,23 @@ impl Db {
             .fetch_all(p)
             .await?
         });
-        let people: Vec<(String, i64, i64, i64)> = on_backend!(&self.pool, p => {
+        let adult_before = born_before(today, 18);
+        type People = (String, i64, i64, i64, i64, i64, i64, i64);
+        let people: Vec<People> = on_backend!(&self.pool, p => {
             sqlx::query_as(
                 // Grouped by household first (the persons' own index), then by RW.
                 "SELECT h.rw, CAST(SUM(x.n) AS BIGINT), CAST(SUM(x.old) AS BIGINT),
-                        CAST(SUM(x.young) AS BIGINT)
+                        CAST(SUM(x.young) AS BIGINT),
+                        CAST(SUM(CASE WHEN x.n = 1 AND x.old = 1 THEN 1 ELSE 0 END) AS BIGINT),
+                        CAST(SUM(x.disabled) AS BIGINT), CAST(SUM(x.jobless) AS BIGINT),
+                        CAST(SUM(x.occupation) AS BIGINT)
                  FROM (SELECT no_kk, COUNT(*) AS n,
                               SUM(CASE WHEN birth_date <= $2 THEN 1 ELSE 0 END) AS old,
-                              SUM(CASE WHEN birth_date > $3 THEN 1 ELSE 0 END) AS young
+                              SUM(CASE WHEN birth_date > $3 THEN 1 ELSE 0 END) AS young,
+                              SUM(CASE WHEN disability < $5 THEN 1 ELSE 0 END) AS disabled,
+                              SUM(CASE WHEN occupation = $6 AND birth_date <= $4
+                                        AND birth_date > $2 THEN 1 ELSE 0 END) AS jobless,
+                              SUM(CASE WHEN occupation IS NOT NULL THEN 1 ELSE 0 END) AS occupation
                        FROM persons
                        WHERE kelurahan_id = $1 AND died_on IS NULL AND moved_out_on IS NULL
                        GROUP BY no_kk) x
@@ -160,6 +199,19 @@ impl Db {
             .bind(k)
             .bind(&elderly_before)
             .bind(&child_after)
+            .bind(&adult_before)
+            .bind(NOT_DISABLED)
+            .bind(NO_WORK)
+            .fetch_all(p)
+            .await?
+        });
+        let aid: Vec<(String, i64)> = on_backend!(&self.pool, p => {
+            sqlx::query_as(
+                "SELECT h.rw, CAST(COUNT(DISTINCT a.no_kk) AS BIGINT)
+                 FROM aid_flags a JOIN households h ON h.no_kk = a.no_kk
+                 WHERE a.kelurahan_id = $1 GROUP BY h.rw",
+            )
+            .bind(k)
             .fetch_all(p)
             .await?
         });
@@ -182,11 +234,16 @@ impl Db {
                 ..RwRow::default()
             })
             .collect();
-        for (rw, persons, elderly, children) in people {
+        for (rw, persons, elderly, children, alone, disabled, unemployed, known) in people {
             if let Some(r) = out.iter_mut().find(|r| r.rw == rw) {
-                r.persons = persons;
-                r.elderly = elderly;
-                r.children = children;
+                (r.persons, r.elderly, r.children) = (persons, elderly, children);
+                (r.elderly_alone, r.disabled) = (alone, disabled);
+                (r.unemployed, r.occupation_known) = (unemployed, known);
+            }
+        }
+        for (rw, n) in aid {
+            if let Some(r) = out.iter_mut().find(|r| r.rw == rw) {
+                r.on_aid = n;
             }
         }
         for (rw, n, supports) in proposals {

@@ -13,6 +13,7 @@
 //! | `GET /static/gotong.css` | [`page`] |
 //! | `GET`/`POST /admin/login`, `POST /admin/login/code`, `POST /admin/logout` | [`admin_login`] |
 //! | `GET /admin` | [`admin_home`]: the dashboard |
+//! | `GET /admin/peta` | [`admin_map`]: the problem map, one tile per RW |
 //! | `GET /admin/perubahan`, `POST /admin/perubahan/{id}` | [`admin_changes`]: change requests |
 //! | `GET /admin/usulan`, `POST /admin/usulan/{n}/status` | [`admin_proposals`]: proposal status |
 //! | `GET /admin/usulan/{n}`, `POST /admin/usulan/{n}/{galang\|dana\|tutup}` | [`admin_campaigns`]: one proposal, its swadaya campaign opened, its spends recorded, closed |
@@ -29,6 +30,7 @@ pub mod admin_campaigns;
 pub mod admin_changes;
 pub mod admin_home;
 pub mod admin_login;
+pub mod admin_map;
 pub mod admin_pins;
 pub mod admin_proposals;
 pub mod admin_tickets;
@@ -60,6 +62,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         )
         .route("/admin/login/code", post(admin_login::enter_code))
         .route("/admin/logout", post(admin_login::logout))
+        .route("/admin/peta", get(admin_map::show))
         .route("/admin/perubahan", get(admin_changes::list))
         .route("/admin/perubahan/{id}", post(admin_changes::decide))
         .route("/admin/usulan", get(admin_proposals::list))

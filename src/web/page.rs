@@ -74,8 +74,9 @@ pub fn page_refreshing(
 }
 
 /// The officers' pages' navigation.
-pub const OFFICER_NAV: [NavLink; 7] = [
+pub const OFFICER_NAV: [NavLink; 8] = [
     ("/admin", "web-admin-nav-dashboard"),
+    ("/admin/peta", "web-admin-nav-map"),
     ("/admin/perubahan", "web-admin-nav-changes"),
     ("/admin/usulan", "web-admin-nav-proposals"),
     ("/admin/siaran", "web-admin-nav-broadcasts"),
