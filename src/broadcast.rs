@@ -59,6 +59,23 @@ pub fn admin_actor(nik: &str) -> String {
     mask_nik(nik)
 }
 
+/// The audit log's actor for an admin acting on the web back-office: `admin-web:<masked NIK>`.
+pub fn web_admin_actor(nik: &str) -> String {
+    format!("admin-web:{}", mask_nik(nik))
+}
+
+/// The actors one admin's broadcasts are created by: in chat and on the web.
+pub fn own_actors(nik: &str) -> [String; 2] {
+    [admin_actor(nik), web_admin_actor(nik)]
+}
+
+/// Whether an admin of `scope` with NIK `nik` sees and may cancel a broadcast created by
+/// `created_by`: an admin of the whole kelurahan any of it, an RW or RT admin their own (sent in
+/// chat or on the web).
+pub fn may_manage(scope: &Scope, nik: &str, created_by: &str) -> bool {
+    scope.whole_kelurahan() || own_actors(nik).iter().any(|a| a == created_by)
+}
+
 /// What an admin may reach.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Scope {
@@ -732,16 +749,17 @@ pub async fn create_in(
 
 /// `BATAL SIARAN <id>` by an admin of `scope`, a resident of `home`: a kecamatan admin cancels
 /// any broadcast of the kelurahan of their kecamatan, a kelurahan admin any of their kelurahan,
-/// an RW or RT admin their own. Any other broadcast is "not found".
+/// an RW or RT admin their own ([`may_manage`]). Any other broadcast is "not found".
 pub async fn cancel_as_admin(
     tx: &mut Tx,
     id: i64,
-    actor: &str,
+    nik: &str,
     scope: &Scope,
     home: &Kelurahan,
     now: i64,
 ) -> Result<i64, BroadcastError> {
-    let may = |created_by: &str| scope.whole_kelurahan() || created_by == actor;
+    let actor = &admin_actor(nik);
+    let may = |created_by: &str| may_manage(scope, nik, created_by);
     if *scope != Scope::Kecamatan {
         return cancel(tx, id, actor, may, now).await;
     }
@@ -801,7 +819,7 @@ pub async fn grant_admin(
     if tx.person(nik).await?.is_none() || tx.phone_of_person(nik).await?.is_none() {
         return Err(BroadcastError::NotLinked);
     }
-    let before = tx.admin(nik).await?.and_then(|r| Scope::from_row(&r));
+    let before = admin_scope(tx, nik).await?;
     tx.upsert_admin(&scope.to_row(nik), actor, now).await?;
     tx.audit(
         actor,
@@ -825,11 +843,12 @@ pub async fn admin_of_phone(
     let Some(link) = tx.link_of_phone(phone).await? else {
         return Ok(None);
     };
-    Ok(tx
-        .admin(&link.nik)
-        .await?
-        .and_then(|row| Scope::from_row(&row))
-        .map(|s| (link.nik, s)))
+    Ok(admin_scope(tx, &link.nik).await?.map(|s| (link.nik, s)))
+}
+
+/// The scope of the admin with NIK `nik`, if they are one.
+pub async fn admin_scope(tx: &mut Tx, nik: &str) -> Result<Option<Scope>, StoreError> {
+    Ok(tx.admin(nik).await?.and_then(|row| Scope::from_row(&row)))
 }
 
 #[cfg(test)]

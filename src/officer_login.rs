@@ -18,7 +18,7 @@
 
 use crate::accounts::activation_code::{code_hash, new_code};
 use crate::accounts::throttle::{self, after_failure_blocking};
-use crate::broadcast::{admin_of_phone, Scope};
+use crate::broadcast::{admin_scope, Scope};
 use crate::error::StoreError;
 use crate::i18n::Texts;
 use crate::notices::notice;
@@ -66,7 +66,7 @@ pub struct Officer {
 impl Officer {
     /// The audit log's actor of this officer's actions: `admin-web:<masked NIK>`.
     pub fn actor(&self) -> String {
-        format!("admin-web:{}", mask_nik(&self.nik))
+        crate::broadcast::web_admin_actor(&self.nik)
     }
 }
 
@@ -104,17 +104,18 @@ pub async fn request_code(
 ) -> Result<String, LoginError> {
     let phone = phone_of(phone_input)?;
     let mut tx = db.begin(KelurahanId::DEFAULT).await?;
-    let Some((_, kelurahan)) = tx.link_of_phone_in_deployment(&phone).await? else {
+    let Some((link, kelurahan)) = tx.link_of_phone_in_deployment(&phone).await? else {
         tx.rollback().await?;
         tracing::info!(phone = %mask_phone(&phone), "web login: not a linked phone");
         return Ok(phone);
     };
     tx.act_for(kelurahan.id);
-    let Some((nik, _)) = admin_of_phone(&mut tx, &phone).await? else {
+    if admin_scope(&mut tx, &link.nik).await?.is_none() {
         tx.rollback().await?;
         tracing::info!(phone = %mask_phone(&phone), "web login: not an admin");
         return Ok(phone);
-    };
+    }
+    let nik = link.nik;
     if let Some(row) = tx.login_code(&phone).await? {
         if let Some(until) = row.locked_until.filter(|u| *u > now) {
             tx.rollback().await?;
@@ -231,7 +232,7 @@ async fn officer(
     nik: &str,
     csrf: String,
 ) -> Result<Option<Officer>, StoreError> {
-    let Some(scope) = tx.admin(nik).await?.and_then(|row| Scope::from_row(&row)) else {
+    let Some(scope) = admin_scope(tx, nik).await? else {
         return Ok(None);
     };
     Ok(Some(Officer {

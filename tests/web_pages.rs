@@ -577,6 +577,38 @@ async fn officers_broadcast_once_and_watch_it(db: &Db) {
         "{}",
         out.html
     );
+    // Their own broadcast to RW 01 they see, in their list and on its page.
+    gotong::testing::kelurahan::contacts(db, &[OFFICER.to_string()], |_| {
+        (gotong::message::Channel::Sms, now)
+    })
+    .await
+    .unwrap();
+    let once = f.hidden("once");
+    let own = compose(
+        &mut rw,
+        [&f.csrf(), &once],
+        ("Rapat RW Sabtu malam", "", "", "send"),
+    )
+    .await;
+    assert_eq!(own.status, 303, "{}", own.html);
+    let mine = own.location.unwrap();
+    assert_eq!(
+        rw.get(&mine).await.status,
+        200,
+        "an RW officer's own broadcast"
+    );
+    let list = rw.get("/admin/siaran").await;
+    assert_eq!(
+        list.html.matches("href=\"/admin/siaran/").count(),
+        1,
+        "only their own: {}",
+        list.html
+    );
+    assert!(
+        list.html.contains("RW01"),
+        "sent within RW 01: {}",
+        list.html
+    );
     k.server.shutdown().await;
 }
 

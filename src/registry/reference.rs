@@ -59,6 +59,14 @@ impl<T: Table> Coded<T> {
             })
     }
 
+    /// The code of `name`, which must be one of the table's names (Gotong's own constants,
+    /// never input: the tests below check each one used).
+    fn named(name: &str) -> Self {
+        let i = T::NAMES.iter().position(|n| *n == name);
+        i.and_then(|i| Self::from_code(i as i64 + 1))
+            .unwrap_or_else(|| panic!("{name:?} is not a name of {}", T::COLUMN))
+    }
+
     /// Why `value` is not a code of this table, for the clerk.
     pub fn unknown(value: &str) -> String {
         format!(
@@ -361,6 +369,16 @@ pub type Citizenship = Coded<Warganegara>;
 pub type BloodType = Coded<GolonganDarah>;
 pub type Disability = Coded<Cacat>;
 
+/// "TIDAK CACAT": a recorded `cacat_id` below it is a disability.
+pub fn no_disability() -> Disability {
+    Coded::named("TIDAK CACAT")
+}
+
+/// "BELUM/TIDAK BEKERJA": the `pekerjaan_id` of someone not working.
+pub fn no_work() -> Occupation {
+    Coded::named("BELUM/TIDAK BEKERJA")
+}
+
 /// The coded fields Gotong keeps of a person (none from Gotong's own CSV).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Demographics {
@@ -539,6 +557,8 @@ mod tests {
         );
         assert_eq!(BloodType::parse("13").map(Coded::name), Some("TIDAK TAHU"));
         assert_eq!(Disability::parse("7").map(Coded::name), Some("TIDAK CACAT"));
+        assert_eq!(no_disability().code(), 7);
+        assert_eq!(no_work().code(), 1);
         assert_eq!(
             Schooling::parse("18").map(Coded::name),
             Some("TIDAK SEDANG SEKOLAH")

@@ -6,6 +6,7 @@ use super::ledger::{RECEIVED, RECEIVED_FIGURES};
 use super::proposals::{proposal, ProposalRow, PROPOSAL_SELECT};
 use super::{on_backend, Db, KelurahanId, Proposal, Tx};
 use crate::error::StoreResult;
+use crate::registry::reference::{no_disability, no_work};
 
 use crate::calendar::JAKARTA_OFFSET_MS as JAKARTA_MS;
 /// Milliseconds of a day.
@@ -65,7 +66,7 @@ pub struct RwRow {
     pub supports: i64,
     /// Households whose only person present is 60 or over.
     pub elderly_alone: i64,
-    /// Persons with a disability recorded (OpenSID `cacat_id` 1-6).
+    /// Persons with a disability recorded (OpenSID `cacat_id` below "TIDAK CACAT").
     pub disabled: i64,
     /// Persons aged 18 to 59 recorded as not working.
     pub unemployed: i64,
@@ -81,11 +82,6 @@ impl RwRow {
         self.households - self.verified
     }
 }
-
-/// The OpenSID `cacat_id` of "TIDAK CACAT": codes below it are a disability.
-const NOT_DISABLED: i64 = 7;
-/// The OpenSID `pekerjaan_id` of "BELUM/TIDAK BEKERJA".
-const NO_WORK: i64 = 1;
 
 /// The birth date (`YYYY-MM-DD`) of who turns `years` old on `today`: born on or before it, they
 /// are that old or older.
@@ -200,8 +196,8 @@ impl Db {
             .bind(&elderly_before)
             .bind(&child_after)
             .bind(&adult_before)
-            .bind(NOT_DISABLED)
-            .bind(NO_WORK)
+            .bind(i64::from(no_disability().code()))
+            .bind(i64::from(no_work().code()))
             .fetch_all(p)
             .await?
         });

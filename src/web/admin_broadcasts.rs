@@ -11,7 +11,7 @@ use super::lang::Words;
 use super::page::{csrf_field, date, notice, officer_page, officer_page_refreshing};
 use super::refusal;
 use super::session::SignedIn;
-use crate::broadcast::{self, admin_actor, parse_rt, parse_rw, target_label, BroadcastError, Plan};
+use crate::broadcast::{self, own_actors, parse_rt, parse_rw, target_label, BroadcastError, Plan};
 use crate::http::HttpState;
 use crate::officer_login::{random_hex, Officer};
 use crate::store::{BroadcastRecord, Role, Target};
@@ -59,12 +59,9 @@ pub struct Done {
     cancelled: Option<i64>,
 }
 
-/// Whether this officer may see and cancel a broadcast `created_by`: an officer of the whole
-/// kelurahan any of it, an RW or RT officer their own (sent here or in chat).
+/// Whether this officer sees and may cancel a broadcast created by `created_by`.
 fn may_see(officer: &Officer, created_by: &str) -> bool {
-    officer.scope.whole_kelurahan()
-        || created_by == officer.actor()
-        || created_by == admin_actor(&officer.nik)
+    broadcast::may_manage(&officer.scope, &officer.nik, created_by)
 }
 
 fn target_of(b: &BroadcastRecord) -> Target {
@@ -206,11 +203,9 @@ fn short(text: &str) -> String {
 
 async fn recent(state: &HttpState, officer: &Officer) -> WebResult<Vec<BroadcastRecord>> {
     let mut tx = state.app.db.begin_read(officer.kelurahan.id).await?;
-    let mine =
-        (!officer.scope.whole_kelurahan()).then(|| (officer.actor(), admin_actor(&officer.nik)));
-    let rows = tx
-        .recent_broadcasts(mine.as_ref().map(|(a, b)| (a.as_str(), b.as_str())), RECENT)
-        .await?;
+    let [chat, web] = own_actors(&officer.nik);
+    let mine = (!officer.scope.whole_kelurahan()).then_some((chat.as_str(), web.as_str()));
+    let rows = tx.recent_broadcasts(mine, RECENT).await?;
     tx.rollback().await?;
     Ok(rows)
 }

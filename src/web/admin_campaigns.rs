@@ -19,7 +19,7 @@ use crate::parse::amount::parse_amount;
 use crate::proposals::campaign::{close, open_campaign, spend, MAX_MEMO_CHARS};
 use crate::proposals::proposal::find;
 use crate::proposals::{parse_number, CampaignStatus, ProposalError};
-use crate::store::{Proposal, PublicProposal};
+use crate::store::{Proposal, PublicProposal, Tx};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -57,12 +57,9 @@ struct Typed<'a> {
     error: Option<(&'static str, String)>,
 }
 
-/// The proposal `number` if it is within the officer's scope.
-async fn in_scope(state: &HttpState, officer: &Officer, number: i64) -> WebResult<Proposal> {
-    let mut tx = state.app.db.begin_read(officer.kelurahan.id).await?;
-    let found = find(&mut tx, number).await;
-    tx.rollback().await?;
-    match found {
+/// The proposal `number` if it is within the officer's scope, read in `tx`.
+async fn in_scope(tx: &mut Tx, officer: &Officer, number: i64) -> WebResult<Proposal> {
+    match find(tx, number).await {
         Ok(p) if officer.scope.covers(&p.rw, &p.rt) => Ok(p),
         Ok(_) | Err(ProposalError::UnknownProposal) => Err(WebError::NotFound),
         Err(ProposalError::Store(e)) => Err(e.into()),
@@ -78,8 +75,8 @@ async fn page_of(
     message: Option<(String, bool)>,
     typed: Typed<'_>,
 ) -> WebResult<Markup> {
-    let p = in_scope(state, officer, number).await?;
     let mut tx = state.app.db.begin_read(officer.kelurahan.id).await?;
+    let p = in_scope(&mut tx, officer, number).await?;
     let campaign = tx.campaign(number).await?;
     let gifts = tx.campaign_gift_days(number).await?;
     let spends = tx.spends(number).await?;
@@ -201,7 +198,6 @@ async fn act(
     signed.check_csrf(&form.csrf)?;
     let officer = &signed.officer;
     let number = parse_number(&n).ok_or(WebError::NotFound)?;
-    in_scope(&state, officer, number).await?;
     let typed = |error: Option<(&'static str, String)>| Typed {
         target: form.target.trim(),
         amount: form.amount.trim(),
@@ -220,11 +216,15 @@ async fn act(
         .await?;
         Ok::<_, WebError>((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
     };
-    let amount_of = |s: &str| parse_amount(s).ok().filter(|a| *a > 0);
+    let amount_of = |s: &str| parse_amount(s).ok();
     let app = &state.app;
     let now = app.now();
     let actor = officer.actor();
     let mut tx = app.db.begin(officer.kelurahan.id).await?;
+    if let Err(e) = in_scope(&mut tx, officer, number).await {
+        tx.rollback().await?;
+        return Err(e);
+    }
     let (result, done) = match what {
         Act::Open => {
             let Some(target) = amount_of(&form.target) else {

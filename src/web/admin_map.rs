@@ -2,9 +2,9 @@
 //! the officer's scope: the registry's indicators of who may need help (elderly living alone,
 //! children under 5, persons with a disability, adults not working, households on aid,
 //! households that have not checked their data) beside the data's completeness, and the RW's
-//! proposals by kind with the most supported first (community scoring). The highest RW of each
-//! indicator is marked. Drawn as a grid of tiles; no boundaries are needed. The figures are the
-//! dashboard's ([`super::figures`]: kept for a minute).
+//! proposals by kind, the most supported of those not funded yet first (community scoring). The
+//! highest RW of each indicator is marked. Drawn as a grid of tiles; no boundaries are needed.
+//! The figures are the dashboard's ([`super::figures`]: kept for a minute).
 
 use super::error::WebResult;
 use super::lang::Words;
@@ -12,7 +12,7 @@ use super::page::{officer_page, percent};
 use super::public_proposals::status_label;
 use super::session::SignedIn;
 use crate::http::HttpState;
-use crate::proposals::{Kind, Status};
+use crate::proposals::Kind;
 use crate::store::{PublicProposal, RwRow};
 use axum::extract::State;
 use maud::{html, Markup};
@@ -34,16 +34,11 @@ const INDICATORS: [Indicator; 6] = [
     ("web-map-unverified", |r| r.unverified()),
 ];
 
-/// Whether a proposal still waits for a decision or for funds (not done, not funded).
-fn open(s: Status) -> bool {
-    !matches!(s, Status::Selesai | Status::DidanaiApbd)
-}
-
 fn tile(w: &Words, r: &RwRow, highest: &[i64], proposals: &[&PublicProposal]) -> Markup {
     let by_kind = |k: Kind| proposals.iter().filter(|p| p.proposal.kind == k).count();
     let mut ranked: Vec<&&PublicProposal> = proposals
         .iter()
-        .filter(|p| open(p.proposal.status))
+        .filter(|p| p.proposal.status.is_fundable())
         .collect();
     ranked.sort_by_key(|p| std::cmp::Reverse(p.proposal.supports));
     html! {

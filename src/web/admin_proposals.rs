@@ -46,7 +46,6 @@ pub fn status_form(w: &Words, officer: &Officer, r: &PublicProposal) -> Markup {
     let from = r.proposal.status;
     let next: Vec<Status> = ALL.into_iter().filter(|s| from.can_go_to(*s)).collect();
     html! {
-        p { a href={ "/admin/usulan/" (r.proposal.number) } { (w.t("web-status-manage")) } }
         @if !next.is_empty() {
             form.inline method="post" action={ "/admin/usulan/" (r.proposal.number) "/status" } {
                 (csrf_field(officer))
@@ -86,7 +85,10 @@ async fn page_of(
             @if rows.is_empty() {
                 p { (w.t("web-proposals-none")) }
             } @else {
-                (table(w, &rows, &|r| status_form(w, officer, r)))
+                (table(w, &rows, &|r| html! {
+                    p { a href={ "/admin/usulan/" (r.proposal.number) } { (w.t("web-status-manage")) } }
+                    (status_form(w, officer, r))
+                }))
                 (pager(w, "/admin/usulan", n, total))
             }
         },

@@ -168,31 +168,31 @@ pub async fn show(
 /// memo: the same on the public page and the officer's.
 pub fn campaign_section(w: &Words, c: &Campaign, gifts: &[DayTotal], spends: &[Spend]) -> Markup {
     html! {
-    h2 { (w.t("web-campaign-heading")) }
-    p { (w.ta("web-campaign-figures", &[
-        ("target", rupiah(c.target)), ("collected", rupiah(c.collected)), ("balance", rupiah(c.balance)),
-    ])) }
-    h2 { (w.t("web-campaign-gifts")) }
-    @if gifts.is_empty() { p { (w.t("web-campaign-no-gifts")) } } @else {
-        div.table { table {
-            thead { tr { th { (w.t("web-col-date")) } th.num { (w.t("web-col-gifts")) } th.num { (w.t("web-col-amount")) } } }
-            tbody { @for g in gifts { tr {
-                td { (date_of_day(g.day).format("%Y-%m-%d")) }
-                td.num { (g.count) }
-                td.num { (rupiah(g.amount)) }
-            } } }
-        } }
-    }
-    h2 { (w.t("web-campaign-spends")) }
-    @if spends.is_empty() { p { (w.t("web-campaign-no-spends")) } } @else {
-        div.table { table {
-            thead { tr { th { (w.t("web-col-date")) } th.num { (w.t("web-col-amount")) } th { (w.t("web-col-memo")) } } }
-            tbody { @for s in spends { tr {
-                td { (date(s.at)) }
-                td.num { (rupiah(s.amount)) }
-                td { (s.memo) }
-            } } }
-        } }
-    }
+        h2 { (w.t("web-campaign-heading")) }
+        p { (w.ta("web-campaign-figures", &[
+            ("target", rupiah(c.target)), ("collected", rupiah(c.collected)), ("balance", rupiah(c.balance)),
+        ])) }
+        h2 { (w.t("web-campaign-gifts")) }
+        @if gifts.is_empty() { p { (w.t("web-campaign-no-gifts")) } } @else {
+            div.table { table {
+                thead { tr { th { (w.t("web-col-date")) } th.num { (w.t("web-col-gifts")) } th.num { (w.t("web-col-amount")) } } }
+                tbody { @for g in gifts { tr {
+                    td { (date_of_day(g.day).format("%Y-%m-%d")) }
+                    td.num { (g.count) }
+                    td.num { (rupiah(g.amount)) }
+                } } }
+            } }
+        }
+        h2 { (w.t("web-campaign-spends")) }
+        @if spends.is_empty() { p { (w.t("web-campaign-no-spends")) } } @else {
+            div.table { table {
+                thead { tr { th { (w.t("web-col-date")) } th.num { (w.t("web-col-amount")) } th { (w.t("web-col-memo")) } } }
+                tbody { @for s in spends { tr {
+                    td { (date(s.at)) }
+                    td.num { (rupiah(s.amount)) }
+                    td { (s.memo) }
+                } } }
+            } }
+        }
     }
 }

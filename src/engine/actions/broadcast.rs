@@ -289,9 +289,8 @@ impl Action for Cancel {
         let Some(id) = ctx.input.as_deref().and_then(|n| n.parse::<i64>().ok()) else {
             return refuse_and_finish(ctx, BroadcastError::NotFound);
         };
-        let actor = admin_actor(&nik);
         let home = ctx.tx.this_kelurahan().await?;
-        match broadcast::cancel_as_admin(ctx.tx, id, &actor, &scope, &home, ctx.now).await {
+        match broadcast::cancel_as_admin(ctx.tx, id, &nik, &scope, &home, ctx.now).await {
             Ok(n) => {
                 ctx.say(
                     "broadcast-cancelled",
