@@ -9,7 +9,7 @@
 
 mod common;
 
-use common::web::{kelurahan, login_code, sent_to, OFFICER};
+use common::web::{kelurahan, login_code, sent_to, OFFICER, RESIDENT};
 use fantoccini::{Client, ClientBuilder, Locator};
 use gotong::backend_tests;
 use gotong::store::Db;
@@ -229,6 +229,48 @@ async fn an_officer_works_in_the_browser(db: &Db) {
     assert!(text.contains(reason) && text.contains("Ditolak"), "{text}");
     fits_the_phone(&c, "proposal").await;
     screenshot(&c, "proposal").await;
+
+    // Open a swadaya campaign for it, on its officer page.
+    c.goto(&format!("{base}/admin/usulan/{}", k.proposal))
+        .await
+        .unwrap();
+    fits_the_phone(&c, "proposal's officer page").await;
+    type_into(&c, "input[name=target]", "1.000.000").await;
+    click(&c, "form[action$='/galang'] button").await;
+    element(&c, "p.notice").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("Galang dana swadaya dibuka"), "{text}");
+    assert!(text.contains("Target Rp1.000.000"), "{text}");
+
+    // The problem map.
+    c.goto(&format!("{base}/admin/peta")).await.unwrap();
+    assert!(body_text(&c).await.contains("Lansia tinggal sendiri"));
+    fits_the_phone(&c, "problem map").await;
+    screenshot(&c, "problem-map").await;
+
+    // A broadcast checked before it is sent: recipients and SMS size.
+    let now = chrono::Utc::now().timestamp_millis();
+    gotong::testing::kelurahan::contacts(db, &[RESIDENT.to_string()], |_| {
+        (gotong::message::Channel::Sms, now)
+    })
+    .await
+    .unwrap();
+    c.goto(&format!("{base}/admin/siaran")).await.unwrap();
+    type_into(
+        &c,
+        "textarea[name=text]",
+        "Kerja bakti Minggu pagi di balai RW.",
+    )
+    .await;
+    click(&c, "button[value=preview]").await;
+    element(&c, ".preview").await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("1 penerima: 0 lewat WhatsApp, 1 lewat SMS"),
+        "{text}"
+    );
+    fits_the_phone(&c, "broadcast").await;
+    screenshot(&c, "broadcast").await;
 
     c.close().await.unwrap();
     k.server.shutdown().await;

@@ -132,10 +132,10 @@ web-figures-as-of = Figures as of { $time } (updated every minute).
 
 web-admin-nav-broadcasts = Broadcasts
 web-bc-heading = Broadcasts
-web-bc-intro = Write the message and choose the area, then press Check: the number of recipients and the SMS cost show before the broadcast is sent.
+web-bc-intro = Write the message and choose the area, then press Check: the number of recipients and the SMS cost show before the broadcast is sent. Leave RW and RT empty for your whole area.
 web-bc-text = Message
-web-bc-rw = RW (empty: all)
-web-bc-rt = RT (empty: all)
+web-bc-rw = RW
+web-bc-rt = RT
 web-bc-role = Recipients
 web-bc-role-all = All registered residents
 web-bc-role-merchant = Merchants (UMKM)

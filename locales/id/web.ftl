@@ -132,10 +132,10 @@ web-figures-as-of = Angka per { $time } (diperbarui tiap menit).
 
 web-admin-nav-broadcasts = Siaran
 web-bc-heading = Siaran
-web-bc-intro = Tulis pesan dan pilih wilayah, lalu tekan Periksa: jumlah penerima dan biaya SMS terlihat sebelum siaran dikirim.
+web-bc-intro = Tulis pesan dan pilih wilayah, lalu tekan Periksa: jumlah penerima dan biaya SMS terlihat sebelum siaran dikirim. Kosongkan RW dan RT untuk seluruh wilayah Anda.
 web-bc-text = Isi pesan
-web-bc-rw = RW (kosong: semua)
-web-bc-rt = RT (kosong: semua)
+web-bc-rw = RW
+web-bc-rt = RT
 web-bc-role = Penerima
 web-bc-role-all = Semua warga terdaftar
 web-bc-role-merchant = Pedagang (UMKM)
