@@ -188,6 +188,15 @@ pub enum EventError {
     Store(#[from] StoreError),
 }
 
+/// Whether an officer of `scope` manages an event for `rw` (`None`: the whole kelurahan): the
+/// kelurahan's officers every event, an RW or RT officer those of their own RW.
+pub fn managed_by(scope: &crate::broadcast::Scope, rw: Option<&str>) -> bool {
+    match rw {
+        None => scope.whole_kelurahan(),
+        Some(rw) => scope.covers_rw(rw),
+    }
+}
+
 /// A title or place: free text of 3 to 60 characters that an SMS can carry.
 pub fn event_text<'a>(what: &'static str, text: &'a str) -> Result<&'a str, EventError> {
     let text = free_text(text, MAX_TEXT).map_err(|source| EventError::Text { what, source })?;

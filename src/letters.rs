@@ -186,6 +186,12 @@ pub enum LetterError {
     Store(#[from] StoreError),
 }
 
+/// Whether officers of `scope` handle letter requests: a letter is signed and collected at the
+/// kelurahan office, so the officers of the whole kelurahan do (an RW or RT officer sees none).
+pub fn handled_by(scope: &crate::broadcast::Scope) -> bool {
+    scope.whole_kelurahan()
+}
+
 /// The kinds a resident chooses from: the standard ones, then the kelurahan's own (`extra`,
 /// from `GOTONG_LETTER_KINDS_FILE`), a name listed twice shown once.
 pub fn kinds(extra: &[String]) -> Vec<String> {

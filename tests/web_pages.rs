@@ -6,7 +6,8 @@ mod common;
 
 use common::web::{kelurahan, login_code, sent_to, Visitor, OFFICER, RESIDENT, RW_OFFICER, TITLE};
 use gotong::backend_tests;
-use gotong::store::Db;
+use gotong::letters::{self, NewLetter, Requested};
+use gotong::store::{Db, KelurahanId};
 use std::time::Duration;
 
 async fn public_pages_show_figures_not_persons(db: &Db) {
@@ -812,7 +813,279 @@ async fn the_problem_map_shows_each_rw_within_scope(db: &Db) {
     k.server.shutdown().await;
 }
 
+async fn officers_serve_letter_requests_in_order(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut tx = db.begin(KelurahanId::DEFAULT).await.unwrap();
+    let asked = letters::request(
+        &mut tx,
+        &NewLetter {
+            no_kk: "3201010101000202",
+            nik: &k.resident_nik,
+            phone: RESIDENT,
+            kind: "Keterangan domisili",
+            purpose: "Untuk membuka rekening bank",
+        },
+        gotong::testing::transcript::START_MS,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    let Requested::New { number: n, .. } = asked else {
+        panic!("{asked:?}")
+    };
+    let path = format!("/admin/surat/{n}");
+
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    let theirs = rw.get("/admin/surat").await;
+    assert!(theirs.html.contains("dilayani petugas kelurahan"));
+    assert!(!theirs.html.contains("rekening bank"));
+    let csrf = theirs.csrf();
+    let refused = rw
+        .post(&path, &[("csrf", &csrf), ("status", "diproses")])
+        .await;
+    assert_eq!(refused.status, 422, "an RW officer moves no letter");
+
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let queue = v.get("/admin/surat").await;
+    assert!(queue.html.contains("Keterangan domisili"), "{}", queue.html);
+    assert!(queue.html.contains("Untuk membuka rekening bank"));
+    assert!(
+        queue.html.contains("menunggu laporan perubahan data"),
+        "the household's change request is still open"
+    );
+    assert!(!queue.html.contains(&k.resident_nik), "the NIK is masked");
+    let csrf = queue.csrf();
+    let no_reason = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "ditolak"), ("reason", " ")],
+        )
+        .await;
+    assert_eq!(no_reason.status, 422);
+    assert!(no_reason.html.contains("Tulis alasan penolakan"));
+    let too_early = v
+        .post(&path, &[("csrf", &csrf), ("status", "selesai")])
+        .await;
+    assert_eq!(too_early.status, 422);
+    assert!(
+        too_early
+            .html
+            .contains("Surat yang diajukan tidak bisa menjadi selesai"),
+        "{}",
+        too_early.html
+    );
+
+    let before = sent_to(&k, RESIDENT);
+    let ready = v
+        .post(&path, &[("csrf", &csrf), ("status", "siap_diambil")])
+        .await;
+    assert_eq!(ready.status, 303);
+    let after = v.get(ready.location.as_deref().unwrap()).await;
+    assert!(
+        after
+            .html
+            .contains(&format!("Surat #{n} sekarang siap diambil")),
+        "{}",
+        after.html
+    );
+    let twice = v
+        .post(&path, &[("csrf", &csrf), ("status", "siap_diambil")])
+        .await;
+    assert_eq!(twice.status, 303, "the same status again changes nothing");
+    common::eventually(
+        "the resident hears the letter is ready",
+        Duration::from_secs(5),
+        || async {
+            k.server
+                .provider
+                .accepted()
+                .iter()
+                .any(|r| r.to() == RESIDENT && r.text().contains(&format!("#{n}")))
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(sent_to(&k, RESIDENT), before + 1, "told once");
+    let refuse_ready = v
+        .post(
+            &path,
+            &[("csrf", &csrf), ("status", "ditolak"), ("reason", "Salah")],
+        )
+        .await;
+    assert_eq!(refuse_ready.status, 422, "a ready letter is not refused");
+    let done = v
+        .post(&path, &[("csrf", &csrf), ("status", "selesai")])
+        .await;
+    assert_eq!(done.status, 303);
+    let empty = v.get("/admin/surat").await;
+    assert!(empty
+        .html
+        .contains("Tidak ada permintaan surat yang terbuka"));
+    k.server.shutdown().await;
+}
+
+async fn officers_post_an_event_once_and_count_who_came(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    let form = rw.get("/admin/kegiatan").await;
+    assert!(
+        form.html.contains(r#"name="rw" maxlength="4" value="01""#),
+        "{}",
+        form.html
+    );
+    let csrf = form.csrf();
+    let once = form.hidden("once");
+    let elsewhere = rw
+        .post(
+            "/admin/kegiatan",
+            &[
+                ("csrf", &csrf),
+                ("once", &once),
+                ("title", "Kerja bakti RW 02"),
+                ("place", "Balai RW 02"),
+                ("starts_at", "2027-06-06T07:00"),
+                ("needed", "10"),
+                ("rw", "02"),
+            ],
+        )
+        .await;
+    assert_eq!(elsewhere.status, 422);
+    assert!(elsewhere
+        .html
+        .contains("hanya mengumumkan kegiatan untuk RW-nya sendiri"));
+    assert!(
+        elsewhere.html.contains("Kerja bakti RW 02"),
+        "the form keeps what was typed"
+    );
+
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let form = v.get("/admin/kegiatan").await;
+    assert!(form.html.contains("Belum ada kegiatan"));
+    let csrf = form.csrf();
+    let once = form.hidden("once");
+    let fields = |starts: &'static str, needed: &'static str| {
+        vec![
+            ("title", "Kerja bakti selokan"),
+            ("place", "Balai kelurahan"),
+            ("starts_at", starts),
+            ("needed", needed),
+            ("rw", ""),
+        ]
+    };
+    for (starts, needed, says) in [
+        ("2020-01-01T07:00", "10", "Waktu mulai harus di masa depan"),
+        (
+            "besok pagi",
+            "10",
+            "Tulis waktu mulai sebagai tanggal dan jam",
+        ),
+        ("2027-06-06T07:00", "0", "Jumlah relawan harus 1 sampai 500"),
+        (
+            "2027-06-06T07:00",
+            "sepuluh",
+            "Jumlah relawan harus 1 sampai 500",
+        ),
+    ] {
+        let mut form = vec![("csrf", csrf.as_str()), ("once", once.as_str())];
+        form.extend(fields(starts, needed));
+        let bad = v.post("/admin/kegiatan", &form).await;
+        assert_eq!(bad.status, 422, "{starts} {needed}");
+        assert!(bad.html.contains(says), "{says}: {}", bad.html);
+    }
+    let mut form = vec![("csrf", csrf.as_str()), ("once", once.as_str())];
+    form.extend(fields("2027-06-06T07:00", "10"));
+    let posted = v.post("/admin/kegiatan", &form).await;
+    assert_eq!(posted.status, 303, "{}", posted.html);
+    let twice = v.post("/admin/kegiatan", &form).await;
+    assert_eq!(
+        twice.location, posted.location,
+        "a double submit posts one event"
+    );
+    let page = posted.location.clone().unwrap();
+    let n: i64 = page.rsplit('/').next().unwrap().parse().unwrap();
+    let mut tx = db.begin(KelurahanId::DEFAULT).await.unwrap();
+    assert_eq!(tx.upcoming_events(0, "").await.unwrap().len(), 1);
+    let resident = tx.person(&k.resident_nik).await.unwrap().unwrap();
+    gotong::events::sign_up(
+        &mut tx,
+        n,
+        &resident,
+        RESIDENT,
+        gotong::testing::transcript::START_MS,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    let rw_list = rw.get("/admin/kegiatan").await;
+    assert!(
+        !rw_list.html.contains("Kerja bakti selokan"),
+        "an RW officer manages their RW's events"
+    );
+    assert_eq!(rw.get(&page).await.status, 404);
+    let list = v.get("/admin/kegiatan").await;
+    assert!(list.html.contains("Kerja bakti selokan"));
+    assert!(list.html.contains("2027-06-06 07:00"));
+    assert!(list.html.contains("1 / 10"), "{}", list.html);
+
+    let one = v.get(&page).await;
+    assert!(one.html.contains(&k.resident_name));
+    assert!(!one.html.contains(&k.resident_nik), "the NIK is masked");
+    assert!(one.html.contains("1 dari 10 relawan mendaftar; 0 hadir"));
+    let csrf = one.csrf();
+    let hadir = format!("{page}/hadir");
+    let stranger = v
+        .post(&hadir, &[("csrf", &csrf), ("nik", "3201010101010199")])
+        .await;
+    assert_eq!(stranger.status, 422);
+    assert!(stranger.html.contains("tidak terdaftar sebagai relawan"));
+    let typo = v.post(&hadir, &[("csrf", &csrf), ("nik", "12345")]).await;
+    assert!(typo.html.contains("NIK harus 16 angka"));
+    for _ in 0..2 {
+        let came = v
+            .post(&hadir, &[("csrf", &csrf), ("nik", &k.resident_nik)])
+            .await;
+        assert_eq!(came.status, 303);
+    }
+    let counted = v.get(&page).await;
+    assert!(
+        counted
+            .html
+            .contains("1 dari 10 relawan mendaftar; 1 hadir"),
+        "twice is once: {}",
+        counted.html
+    );
+
+    let before = sent_to(&k, RESIDENT);
+    let cancelled = v.post(&format!("{page}/batal"), &[("csrf", &csrf)]).await;
+    assert_eq!(cancelled.status, 303);
+    let after = v.get(cancelled.location.as_deref().unwrap()).await;
+    assert!(after
+        .html
+        .contains("warga yang mendaftar sudah diberi tahu"));
+    assert!(
+        !after.html.contains("Kerja bakti selokan"),
+        "no longer upcoming"
+    );
+    common::eventually(
+        "the volunteer hears of the cancellation",
+        Duration::from_secs(5),
+        || async { sent_to(&k, RESIDENT) > before },
+    )
+    .await;
+    let gone = v.get(&page).await;
+    assert!(gone.html.contains("Kegiatan ini dibatalkan"));
+    assert!(!gone.html.contains("Batalkan kegiatan"));
+    k.server.shutdown().await;
+}
+
 backend_tests!(
+    officers_post_an_event_once_and_count_who_came,
+    officers_serve_letter_requests_in_order,
     the_problem_map_shows_each_rw_within_scope,
     officers_run_a_swadaya_campaign,
     officers_broadcast_once_and_watch_it,

@@ -20,6 +20,8 @@
 //! | `GET`/`POST /admin/siaran`, `GET /admin/siaran/{id}`, `POST /admin/siaran/{id}/batal` | [`admin_broadcasts`]: compose, check, send once, watch, cancel |
 //! | `GET`/`POST /admin/pin` | [`admin_pins`]: locked PINs, a PIN reset at the office |
 //! | `GET /admin/tanya`, `POST /admin/tanya/{n}` | [`admin_tickets`]: answer or close a `TANYA`/`ADUAN` ticket |
+//! | `GET /admin/surat`, `POST /admin/surat/{n}` | [`admin_letters`]: move a `SURAT` request forward, or refuse it |
+//! | `GET`/`POST /admin/kegiatan`, `GET /admin/kegiatan/{n}`, `POST /admin/kegiatan/{n}/{hadir\|batal}` | [`admin_events`]: post a `KEGIATAN` once, its sign-ups, attendance, cancel |
 //!
 //! Officers' pages take a [`session::SignedIn`] (the session cookie; without one, the login
 //! page) and check the form's CSRF token ([`session::SignedIn::check_csrf`]). Errors become a
@@ -28,7 +30,9 @@
 pub mod admin_broadcasts;
 pub mod admin_campaigns;
 pub mod admin_changes;
+pub mod admin_events;
 pub mod admin_home;
+pub mod admin_letters;
 pub mod admin_login;
 pub mod admin_map;
 pub mod admin_pins;
@@ -78,5 +82,13 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .route("/admin/pin", get(admin_pins::show).post(admin_pins::reset))
         .route("/admin/tanya", get(admin_tickets::list))
         .route("/admin/tanya/{n}", post(admin_tickets::act))
+        .route("/admin/surat", get(admin_letters::list))
+        .route("/admin/surat/{n}", post(admin_letters::set))
+        .route(
+            "/admin/kegiatan",
+            get(admin_events::list).post(admin_events::create),
+        )
+        .route("/admin/kegiatan/{n}", get(admin_events::show))
+        .route("/admin/kegiatan/{n}/{act}", post(admin_events::act))
         .layer(axum::middleware::from_fn_with_state(state, error::render))
 }

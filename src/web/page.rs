@@ -74,13 +74,15 @@ pub fn page_refreshing(
 }
 
 /// The officers' pages' navigation.
-pub const OFFICER_NAV: [NavLink; 8] = [
+pub const OFFICER_NAV: [NavLink; 10] = [
     ("/admin", "web-admin-nav-dashboard"),
     ("/admin/peta", "web-admin-nav-map"),
     ("/admin/perubahan", "web-admin-nav-changes"),
     ("/admin/usulan", "web-admin-nav-proposals"),
     ("/admin/siaran", "web-admin-nav-broadcasts"),
     ("/admin/tanya", "web-admin-nav-tickets"),
+    ("/admin/surat", "web-admin-nav-letters"),
+    ("/admin/kegiatan", "web-admin-nav-events"),
     ("/admin/pin", "web-admin-nav-pins"),
     ("/", "web-nav-home"),
 ];

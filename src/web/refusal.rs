@@ -9,11 +9,14 @@ use crate::accounts::pin_change::PinResetError;
 use crate::broadcast::{explain, BroadcastError};
 use crate::calendar::jakarta_local;
 use crate::error::StoreError;
+use crate::events::EventError;
 use crate::ledger::LedgerError;
+use crate::letters::LetterError;
 use crate::message::Channel;
 use crate::officer_login::LoginError;
 use crate::proposals::{ProposalError, Status};
 use crate::registry::change::ChangeError;
+use crate::store::Code;
 use crate::tickets::TicketError;
 
 /// `HH:MM` in Jakarta of epoch ms `ms`.
@@ -77,6 +80,65 @@ pub fn ticket(w: &Words, n: i64, e: TicketError) -> Result<String, StoreError> {
         TicketError::AlreadyAnswered => w.t("web-tickets-already"),
         TicketError::Text(_) => w.t("web-tickets-bad-text"),
         TicketError::Store(s) => return Err(s),
+    })
+}
+
+/// A refused move of a letter request.
+pub fn letter(w: &Words, e: LetterError) -> Result<String, StoreError> {
+    Ok(match e {
+        LetterError::Unknown => w.t("web-letters-unknown"),
+        LetterError::Move { from, to } => {
+            let label = |code: &str| {
+                crate::letters::Status::from_code(code)
+                    .map_or(code.to_string(), |s| w.t(s.label_id()))
+            };
+            w.ta(
+                "web-letters-bad-move",
+                &[("from", label(from)), ("to", label(to))],
+            )
+        }
+        LetterError::NoReason => w.t("web-letters-reason-required"),
+        LetterError::Text(_) => w.ta(
+            "web-letters-bad-reason",
+            &[("max", crate::letters::MAX_REASON.to_string())],
+        ),
+        LetterError::Store(s) => return Err(s),
+    })
+}
+
+/// A refused event form (post, cancel, attendance).
+pub fn event(w: &Words, e: EventError) -> Result<String, StoreError> {
+    let max = crate::events::MAX_TEXT.to_string();
+    let min = crate::events::MIN_TEXT.to_string();
+    let field = |what: &str| {
+        w.t(if what == "place" {
+            "web-events-place"
+        } else {
+            "web-events-title"
+        })
+    };
+    Ok(match e {
+        EventError::Text { what, .. } | EventError::TooShort { what } => w.ta(
+            "web-events-bad-text",
+            &[("field", field(what)), ("min", min), ("max", max)],
+        ),
+        EventError::NotGsm7 { what } => w.ta("web-events-not-gsm7", &[("field", field(what))]),
+        EventError::InThePast => w.t("web-events-in-past"),
+        EventError::Needed => w.ta(
+            "web-events-bad-needed",
+            &[("max", crate::events::MAX_NEEDED.to_string())],
+        ),
+        EventError::UnknownRw(rw) => w.ta("web-events-unknown-rw", &[("rw", rw)]),
+        EventError::UnknownItem(_) | EventError::UnknownCampaign(_) | EventError::Unknown => {
+            w.t("web-events-unknown")
+        }
+        EventError::Cancelled => w.t("web-events-cancelled"),
+        EventError::Started => w.t("web-events-has-started"),
+        EventError::AlreadyAttended => w.t("web-events-already"),
+        // A resident's sign-up is refused so; no officer's form causes these.
+        EventError::Full | EventError::NotResident => w.t("web-events-unknown"),
+        EventError::NotSignedUp => w.t("web-events-not-signed"),
+        EventError::Store(s) => return Err(s),
     })
 }
 
