@@ -10,8 +10,8 @@ use crate::calendar::jakarta_date;
 use crate::parse::mask_phone;
 use crate::parse::nik::{mask_nik, parse_nik};
 use crate::registry::aid::{AidOptions, AidReport};
-use crate::registry::buku_induk::write_buku_induk;
-use crate::registry::buku_mutasi::{write_buku_mutasi, Month};
+use crate::registry::books::{write_book, Book};
+use crate::registry::buku_mutasi::Month;
 use crate::registry::change::{self, ChangeError, Kind, Status};
 use crate::registry::import::{import_registry, ImportOptions};
 use crate::registry::quality::{Completeness, Finding};
@@ -108,22 +108,33 @@ pub struct MonthQuery {
     pub month: String,
 }
 
-/// `GET /api/registry/mutations?month=YYYY-MM`: the Buku Mutasi of that month as CSV.
-async fn buku_mutasi(
-    State(state): State<HttpState>,
-    kelurahan: ForKelurahan,
-    Query(q): Query<MonthQuery>,
+/// Book `book` of the kelurahan as a CSV answer.
+async fn book_csv(
+    state: &HttpState,
+    kelurahan: &ForKelurahan,
+    book: Book,
 ) -> Result<impl axum::response::IntoResponse, HttpError> {
-    let month = Month::parse(&q.month)
-        .ok_or_else(|| HttpError::Unprocessable("month must be YYYY-MM".into()))?;
-    let mut out = Vec::new();
-    write_buku_mutasi(&state.app.db, kelurahan.id(), month, &mut out)
+    let today = jakarta_date(state.app.now());
+    let out = write_book(&state.app.db, kelurahan.id(), book, today)
         .await
         .map_err(registry_error)?;
     Ok((
         [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
         out,
     ))
+}
+
+fn month_of(q: &MonthQuery) -> Result<Month, HttpError> {
+    Month::parse(&q.month).ok_or_else(|| HttpError::Unprocessable("month must be YYYY-MM".into()))
+}
+
+/// `GET /api/registry/mutations?month=YYYY-MM`: the Buku Mutasi of that month as CSV.
+async fn buku_mutasi(
+    State(state): State<HttpState>,
+    kelurahan: ForKelurahan,
+    Query(q): Query<MonthQuery>,
+) -> Result<impl axum::response::IntoResponse, HttpError> {
+    book_csv(&state, &kelurahan, Book::Mutasi(month_of(&q)?)).await
 }
 
 /// `GET /api/registry/monthly?month=YYYY-MM`: the monthly report for the kecamatan as CSV.
@@ -132,16 +143,7 @@ async fn monthly_report(
     kelurahan: ForKelurahan,
     Query(q): Query<MonthQuery>,
 ) -> Result<impl axum::response::IntoResponse, HttpError> {
-    let month = Month::parse(&q.month)
-        .ok_or_else(|| HttpError::Unprocessable("month must be YYYY-MM".into()))?;
-    let mut out = Vec::new();
-    crate::registry::monthly::write_monthly(&state.app.db, kelurahan.id(), month, &mut out)
-        .await
-        .map_err(registry_error)?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-        out,
-    ))
+    book_csv(&state, &kelurahan, Book::Monthly(month_of(&q)?)).await
 }
 
 /// `GET /api/registry/induk`: the Buku Induk Penduduk as CSV.
@@ -149,16 +151,7 @@ async fn buku_induk(
     State(state): State<HttpState>,
     kelurahan: ForKelurahan,
 ) -> Result<impl axum::response::IntoResponse, HttpError> {
-    let members = state.app.db.registry_members(kelurahan.id()).await?;
-    let mut out = Vec::new();
-    write_buku_induk(&members, &mut out).map_err(|e| match e {
-        RegistryError::Store(e) => HttpError::Store(e),
-        other => HttpError::Unprocessable(other.to_string()),
-    })?;
-    Ok((
-        [(axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8")],
-        out,
-    ))
+    book_csv(&state, &kelurahan, Book::Induk).await
 }
 
 /// `GET /api/data-quality`: legacy NIKs, households without a phone, members over 100, children

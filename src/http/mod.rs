@@ -67,8 +67,7 @@ pub fn router(state: HttpState) -> Router {
     let mut router = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/metrics", get(metrics::render))
-        .nest("/api", api::router(state.clone()))
-        .merge(crate::web::router(state.clone()));
+        .nest("/api", api::router(state.clone()));
     if state.providers.whatsapp_webhook.is_some() {
         router = router.route(
             "/webhooks/whatsapp",
@@ -84,9 +83,11 @@ pub fn router(state: HttpState) -> Router {
     if state.providers.sms_status_webhook.is_some() {
         router = router.route("/webhooks/sms/status", post(webhooks_sms::receive_status));
     }
+    // The web pages set their own limits (a registry upload is larger than any webhook).
     router
-        .layer(DefaultBodyLimit::disable())
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .merge(crate::web::router(state.clone()))
+        .layer(DefaultBodyLimit::disable())
         // Only method and path: a query string may hold the handshake's verify token.
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request| {
             tracing::info_span!("http", method = %req.method(), path = req.uri().path())

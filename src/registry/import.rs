@@ -72,22 +72,8 @@ pub async fn import_registry(
         .await?
         .ok_or(RegistryError::UnknownKelurahan(opts.kelurahan))?;
     let sheet = super::csv_row::read_rows(input)?;
-    progress(ImportProgress::Checked {
-        rows: sheet.rows.len() as u64,
-    });
-    let mut households = plan_households(sheet.rows, &sheet.layout, opts.today);
-
     let mut tx = db.begin(opts.kelurahan).await?;
-    let result = check_and_write(
-        &mut tx,
-        &here,
-        &mut households,
-        sheet.warnings,
-        opts,
-        progress,
-    )
-    .await;
-    let report = match result {
+    let report = match write_sheet(&mut tx, &here, sheet, opts, progress).await {
         Ok(report) => report,
         Err(e) => {
             tx.rollback().await?;
@@ -99,6 +85,35 @@ pub async fn import_registry(
     } else {
         tx.commit().await?;
     }
+    Ok(report)
+}
+
+/// [`import_registry`] within the caller's unit of work `tx` (of kelurahan `here`): the caller
+/// commits it with what it records beside (the web's confirmed upload and its form key), or
+/// rolls it back. `opts.dry_run` is the caller's to honour.
+pub async fn import_within(
+    tx: &mut Tx,
+    here: &Kelurahan,
+    input: &[u8],
+    opts: &ImportOptions,
+) -> Result<ImportReport, RegistryError> {
+    let sheet = super::csv_row::read_rows(input)?;
+    write_sheet(tx, here, sheet, opts, &|_| {}).await
+}
+
+/// Checks the read `sheet` and writes what it holds into `tx` (nothing committed here).
+async fn write_sheet(
+    tx: &mut Tx,
+    here: &Kelurahan,
+    sheet: super::csv_row::Sheet,
+    opts: &ImportOptions,
+    progress: &(dyn Fn(ImportProgress) + Send + Sync),
+) -> Result<ImportReport, RegistryError> {
+    progress(ImportProgress::Checked {
+        rows: sheet.rows.len() as u64,
+    });
+    let mut households = plan_households(sheet.rows, &sheet.layout, opts.today);
+    let report = check_and_write(tx, here, &mut households, sheet.warnings, opts, progress).await?;
     tracing::info!(
         kelurahan = %here.code,
         dry_run = opts.dry_run,

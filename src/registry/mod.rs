@@ -8,6 +8,7 @@
 //! language, and never contain a full NIK (only `************1234`).
 
 pub mod aid;
+pub mod books;
 pub mod buku_induk;
 pub mod buku_mutasi;
 pub mod change;
@@ -53,4 +54,12 @@ pub enum RegistryError {
     Io(#[from] std::io::Error),
     #[error("kelurahan {0} tidak ada di deployment ini")]
     UnknownKelurahan(crate::store::KelurahanId),
+}
+
+/// Whether officers of `scope` keep the registry on the web: import a file, read the
+/// data-quality report, export the Buku Induk and Buku Mutasi. These are the kelurahan's
+/// records of every resident (the exports hold full NIKs), so the officers of the whole
+/// kelurahan do; an RW or RT officer sees their area's figures on the dashboard and the map.
+pub fn kept_by(scope: &crate::broadcast::Scope) -> bool {
+    scope.whole_kelurahan()
 }

@@ -48,7 +48,7 @@ pub(super) struct Planned {
 }
 
 /// One line of the report's list of mutations (on a dry run: what would change).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct MutationLine {
     pub line: u64,
     /// `************1234`

@@ -1,17 +1,17 @@
 //! What an import answers (DESIGN §3, `POST /api/registry/import`) and prints.
 
 use super::reimport::MutationLine;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A problem or a warning about one line of the file, in words a kelurahan clerk understands.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Issue {
     pub line: u64,
     pub reason: String,
 }
 
 /// The outcome of an import (or of a dry run: what it would do).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImportReport {
     /// Households newly imported (on a dry run: that would be).
     pub households: u64,

@@ -81,6 +81,18 @@ macro_rules! stored_as_code {
                 s.serialize_str($crate::store::Code::code(*self))
             }
         }
+
+        impl<'de> serde::Deserialize<'de> for $t {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let code = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(d)?;
+                <$t as $crate::store::Code>::from_code(&code).ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "unknown {} {code:?}",
+                        <$t as $crate::store::Code>::WHAT
+                    ))
+                })
+            }
+        }
     )*};
 }
 pub(crate) use stored_as_code;
@@ -104,6 +116,20 @@ mod tests {
                 Colour::Green => "green",
             }
         }
+    }
+
+    super::stored_as_code!(Colour);
+
+    #[test]
+    fn a_code_is_written_and_read_back_as_its_string() {
+        assert_eq!(serde_json::to_string(&Colour::Red).unwrap(), r#""red""#);
+        let back: Colour = serde_json::from_str(r#""green""#).unwrap();
+        assert_eq!(back, Colour::Green);
+        let unknown = serde_json::from_str::<Colour>(r#""blue""#).unwrap_err();
+        assert!(
+            unknown.to_string().contains("unknown colour \"blue\""),
+            "{unknown}"
+        );
     }
 
     #[test]

@@ -39,6 +39,7 @@ mod terminal;
 mod tickets;
 mod web_figures;
 mod web_forms;
+mod web_uploads;
 
 pub use admin_web::{LoginCodeRow, WebSessionRow};
 pub use aid::AidFlag;
@@ -72,6 +73,7 @@ pub use seed::{Among, SeedContact, SeedPerson};
 pub use services::ServiceStats;
 pub use sessions::{Contact, FlowEventCounts, Session};
 pub use web_figures::{date_of_day, day_of, DayTotal, LedgerDay, PublicProposal, RwRow, DAY_MS};
+pub use web_uploads::{NewUpload, Upload};
 
 use crate::error::{StoreError, StoreResult};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

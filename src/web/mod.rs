@@ -21,6 +21,8 @@
 //! | `GET`/`POST /admin/pin` | [`admin_pins`]: locked PINs, a PIN reset at the office |
 //! | `GET /admin/tanya`, `POST /admin/tanya/{n}` | [`admin_tickets`]: answer or close a `TANYA`/`ADUAN` ticket |
 //! | `GET /admin/surat`, `POST /admin/surat/{n}` | [`admin_letters`]: move a `SURAT` request forward, or refuse it |
+//! | `GET /admin/data`, `GET /admin/data/ekspor/{induk\|mutasi\|bulanan\|temuan}.csv` | [`admin_data`]: completeness, data-quality findings, the books as CSV |
+//! | `POST /admin/data/impor`, `GET`/`POST /admin/data/impor/{key}` | [`admin_import`]: upload a registry file, its dry run, confirm it once |
 //! | `GET`/`POST /admin/kegiatan`, `GET /admin/kegiatan/{n}`, `POST /admin/kegiatan/{n}/{hadir\|batal}` | [`admin_events`]: post a `KEGIATAN` once, its sign-ups, attendance, cancel |
 //!
 //! Officers' pages take a [`session::SignedIn`] (the session cookie; without one, the login
@@ -30,8 +32,10 @@
 pub mod admin_broadcasts;
 pub mod admin_campaigns;
 pub mod admin_changes;
+pub mod admin_data;
 pub mod admin_events;
 pub mod admin_home;
+pub mod admin_import;
 pub mod admin_letters;
 pub mod admin_login;
 pub mod admin_map;
@@ -51,6 +55,7 @@ pub mod session;
 use crate::http::HttpState;
 use axum::routing::{get, post};
 use axum::Router;
+use tower_http::limit::RequestBodyLimitLayer;
 
 pub fn router(state: HttpState) -> Router<HttpState> {
     Router::new()
@@ -90,5 +95,18 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         )
         .route("/admin/kegiatan/{n}", get(admin_events::show))
         .route("/admin/kegiatan/{n}/{act}", post(admin_events::act))
+        .route("/admin/data", get(admin_data::show))
+        .route("/admin/data/ekspor/{file}", get(admin_data::export))
+        .route(
+            "/admin/data/impor/{key}",
+            get(admin_import::show).post(admin_import::confirm),
+        )
+        // Every form is small; only the registry upload, routed after this layer, is larger.
+        .layer(RequestBodyLimitLayer::new(crate::http::MAX_BODY_BYTES))
+        .route(
+            "/admin/data/impor",
+            post(admin_import::upload)
+                .layer(RequestBodyLimitLayer::new(admin_import::MAX_UPLOAD_BYTES)),
+        )
         .layer(axum::middleware::from_fn_with_state(state, error::render))
 }

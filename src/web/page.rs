@@ -74,7 +74,7 @@ pub fn page_refreshing(
 }
 
 /// The officers' pages' navigation.
-pub const OFFICER_NAV: [NavLink; 10] = [
+pub const OFFICER_NAV: [NavLink; 11] = [
     ("/admin", "web-admin-nav-dashboard"),
     ("/admin/peta", "web-admin-nav-map"),
     ("/admin/perubahan", "web-admin-nav-changes"),
@@ -83,6 +83,7 @@ pub const OFFICER_NAV: [NavLink; 10] = [
     ("/admin/tanya", "web-admin-nav-tickets"),
     ("/admin/surat", "web-admin-nav-letters"),
     ("/admin/kegiatan", "web-admin-nav-events"),
+    ("/admin/data", "web-admin-nav-data"),
     ("/admin/pin", "web-admin-nav-pins"),
     ("/", "web-nav-home"),
 ];

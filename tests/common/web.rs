@@ -262,6 +262,30 @@ impl Visitor {
         self.read(r).await
     }
 
+    /// Posts a form with a file field `file` (as a browser sends an upload) and the `fields`.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file_name: &str,
+        bytes: Vec<u8>,
+    ) -> Page {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in fields {
+            form = form.text(k.to_string(), v.to_string());
+        }
+        let part = reqwest::multipart::Part::bytes(bytes).file_name(file_name.to_string());
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .multipart(form.part("file", part))
+            .send()
+            .await
+            .unwrap();
+        self.read(r).await
+    }
+
     /// Logs in as `phone` with the code the provider received; answers the dashboard.
     pub async fn log_in(&mut self, k: &Kelurahan, phone: &str) -> Page {
         let form = self.get("/admin/login").await;
