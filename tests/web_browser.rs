@@ -272,6 +272,37 @@ async fn an_officer_works_in_the_browser(db: &Db) {
     fits_the_phone(&c, "broadcast").await;
     screenshot(&c, "broadcast").await;
 
+    // An event posted from the phone's date-and-time field, then the public list.
+    c.goto(&format!("{base}/admin/kegiatan")).await.unwrap();
+    type_into(&c, "input[name=title]", "Kerja bakti selokan").await;
+    type_into(&c, "input[name=place]", "Balai kelurahan").await;
+    c.execute(
+        "document.querySelector('input[name=starts_at]').value = '2027-06-06T07:00';",
+        vec![],
+    )
+    .await
+    .unwrap();
+    click(&c, "form[action='/admin/kegiatan'] button").await;
+    element(&c, "form[action$='/hadir']").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("0 dari 10 relawan mendaftar"), "{text}");
+    fits_the_phone(&c, "event").await;
+    c.goto(&format!("{base}/kegiatan")).await.unwrap();
+    assert!(body_text(&c).await.contains("2027-06-06 07:00 WIB"));
+    fits_the_phone(&c, "public events").await;
+
+    // The letters queue, the registry page and the market fit the phone too.
+    for (path, what) in [
+        ("/admin/surat", "letters"),
+        ("/admin/data", "registry"),
+        ("/pasar", "market"),
+    ] {
+        c.goto(&format!("{base}{path}")).await.unwrap();
+        fits_the_phone(&c, what).await;
+    }
+    c.goto(&format!("{base}/admin/data")).await.unwrap();
+    screenshot(&c, "registry").await;
+
     c.close().await.unwrap();
     k.server.shutdown().await;
 }

@@ -1083,7 +1083,96 @@ async fn officers_post_an_event_once_and_count_who_came(db: &Db) {
     k.server.shutdown().await;
 }
 
+async fn the_public_sees_upcoming_events_and_the_market(db: &Db) {
+    use gotong::testing::transcript::START_MS;
+    let k = kelurahan(db).await;
+    let mut v = Visitor::new(&k.server);
+    let none = v.get("/kegiatan").await;
+    assert!(none.html.contains("Belum ada kegiatan mendatang"));
+    let empty = v.get("/pasar").await;
+    assert!(empty.html.contains("Belum ada barang yang dijual"));
+
+    let warung =
+        gotong::testing::kelurahan::merchant(db, &k.resident_nik, "Warung Mbah Sri", START_MS)
+            .await
+            .unwrap();
+    let mut tx = db.begin(KelurahanId::DEFAULT).await.unwrap();
+    let starts_at = gotong::calendar::parse_jakarta_time("2027-06-06 07:00").unwrap();
+    let number = gotong::events::post(
+        &mut tx,
+        &gotong::events::NewEvent {
+            title: "Kerja bakti selokan",
+            place: "Balai RW 02",
+            starts_at,
+            needed: 12,
+            rw: Some("02"),
+            item: None,
+            campaign: None,
+        },
+        "test",
+        START_MS,
+    )
+    .await
+    .unwrap();
+    let who = tx.person(&k.resident_nik).await.unwrap().unwrap();
+    gotong::events::sign_up(&mut tx, number, &who, RESIDENT, START_MS)
+        .await
+        .unwrap();
+    let mut codes = Vec::new();
+    for (name, category, price) in [
+        ("Kue lapis legit", "makanan", 25_000),
+        ("Es teh manis", "minuman", 3_000),
+    ] {
+        let sale = gotong::market::Sale {
+            name,
+            price,
+            stock: 5,
+            category,
+            photo: None,
+        };
+        codes.push(
+            gotong::market::sell(&mut tx, &warung, &sale, START_MS)
+                .await
+                .unwrap(),
+        );
+    }
+    tx.commit().await.unwrap();
+
+    let events = v.get("/kegiatan").await;
+    assert!(events
+        .html
+        .contains(&format!("#{number} Kerja bakti selokan")));
+    assert!(
+        events.html.contains("2027-06-06 07:00 WIB"),
+        "{}",
+        events.html
+    );
+    assert!(events.html.contains("1 dari 12 relawan"));
+    assert!(
+        !events.html.contains(&k.resident_name),
+        "no volunteer is named"
+    );
+
+    let market = v.get("/pasar").await;
+    assert!(market.html.contains("Kue lapis legit"), "{}", market.html);
+    assert!(market.html.contains("Rp25.000"));
+    assert!(market.html.contains("sisa 5"));
+    assert!(market.html.contains("Warung Mbah Sri (RW 02)"));
+    assert!(market.html.contains(&format!("PESAN {} 1", codes[0])));
+    let found = v.get("/pasar?cari=teh").await;
+    assert!(found.html.contains("Es teh manis"));
+    assert!(!found.html.contains("Kue lapis legit"), "{}", found.html);
+    let nothing = v.get("/pasar?cari=sepeda").await;
+    assert!(nothing.html.contains("Tidak ada barang yang cocok"));
+    let english = v.get("/bahasa/en?back=/pasar").await;
+    assert_eq!(english.status, 303);
+    let en = v.get("/pasar").await;
+    assert!(en.html.contains("5 left"), "{}", en.html);
+    k.server.shutdown().await;
+}
+
 backend_tests!(
+    the_public_sees_upcoming_events_and_the_market,
     officers_post_an_event_once_and_count_who_came,
     officers_serve_letter_requests_in_order,
     the_problem_map_shows_each_rw_within_scope,

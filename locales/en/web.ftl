@@ -301,3 +301,17 @@ web-import-line = Line
 web-import-confirm = Import now
 web-import-confirm-help = The file imported is exactly the one checked. Rejected lines are not imported; fix them and upload again: importing the same file again changes nothing.
 web-import-back = Back to the registry
+
+web-nav-events = Events
+web-nav-market = Market
+web-public-events-heading = Upcoming community events
+web-public-events-none = No upcoming events yet. The kelurahan announces new ones.
+web-public-events-join = Want to join? Send KEGIATAN to the kelurahan's number, then IKUT and the event's number.
+web-public-events-volunteers = { $signed } of { $needed } volunteers
+web-market-heading = Residents' market
+web-market-search = Search
+web-market-none = Nothing for sale yet.
+web-market-not-found = Nothing matches. Try another word.
+web-market-order = To order, send a message to the kelurahan's number: PESAN, the item's code, the quantity.
+web-market-left = { $count } left
+web-market-sold-out = sold out

@@ -301,3 +301,17 @@ web-import-line = Baris
 web-import-confirm = Impor sekarang
 web-import-confirm-help = Yang diimpor adalah file yang sama persis dengan yang diperiksa. Baris yang ditolak tidak diimpor; perbaiki lalu unggah lagi: mengimpor ulang file yang sama tidak mengubah apa pun.
 web-import-back = Kembali ke data penduduk
+
+web-nav-events = Kegiatan
+web-nav-market = Pasar
+web-public-events-heading = Kegiatan warga mendatang
+web-public-events-none = Belum ada kegiatan mendatang. Kegiatan baru diumumkan kelurahan.
+web-public-events-join = Mau ikut? Kirim pesan KEGIATAN ke nomor kelurahan, lalu IKUT dan nomor kegiatannya.
+web-public-events-volunteers = { $signed } dari { $needed } relawan
+web-market-heading = Pasar warga
+web-market-search = Cari
+web-market-none = Belum ada barang yang dijual.
+web-market-not-found = Tidak ada barang yang cocok. Coba kata lain.
+web-market-order = Untuk memesan, kirim pesan ke nomor kelurahan: PESAN, kode barang, jumlah.
+web-market-left = sisa { $count }
+web-market-sold-out = habis

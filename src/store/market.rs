@@ -300,6 +300,23 @@ impl Tx {
         Ok(())
     }
 
+    /// The newest open listings, at most `limit`.
+    pub async fn recent_listings(&mut self, now: i64, limit: i64) -> StoreResult<Vec<Listing>> {
+        let sql = format!(
+            "{LISTING_SELECT} WHERE l.kelurahan_id = $2 AND l.status = 'open'
+             ORDER BY l.created_at DESC, l.code LIMIT $3"
+        );
+        let rows: Vec<ListingRow> = on_backend!(&mut self.conn, c => {
+            sqlx::query_as(&sql)
+                .bind(now)
+                .bind(self.kelurahan)
+                .bind(limit)
+                .fetch_all(&mut **c)
+                .await?
+        });
+        Ok(rows.into_iter().map(listing).collect())
+    }
+
     /// Open listings whose words start with any of `words` (folded), at most `limit`.
     pub async fn search_listings(
         &mut self,

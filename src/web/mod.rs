@@ -9,6 +9,7 @@
 //! | route | module |
 //! | --- | --- |
 //! | `GET /`, `GET /usulan`, `GET /usulan/{n}` | [`public_home`], [`public_proposals`] |
+//! | `GET /kegiatan`, `GET /pasar[?cari=…]` | [`public_events`], [`public_market`]: upcoming events, the market's listings |
 //! | `GET /bahasa/{id\|en}` | [`lang`]: the language cookie, back to the page |
 //! | `GET /static/gotong.css` | [`page`] |
 //! | `GET`/`POST /admin/login`, `POST /admin/login/code`, `POST /admin/logout` | [`admin_login`] |
@@ -47,7 +48,9 @@ pub mod error;
 pub mod figures;
 pub mod lang;
 pub mod page;
+pub mod public_events;
 pub mod public_home;
+pub mod public_market;
 pub mod public_proposals;
 pub mod refusal;
 pub mod session;
@@ -62,6 +65,8 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .route("/", get(public_home::show))
         .route("/usulan", get(public_proposals::list))
         .route("/usulan/{n}", get(public_proposals::show))
+        .route("/kegiatan", get(public_events::list))
+        .route("/pasar", get(public_market::list))
         .route("/bahasa/{lang}", get(lang::switch))
         .route("/static/gotong.css", get(page::stylesheet))
         .route("/admin", get(admin_home::show))

@@ -26,9 +26,11 @@ pub async fn stylesheet() -> impl IntoResponse {
 pub type NavLink = (&'static str, &'static str);
 
 /// The public pages' navigation.
-pub const PUBLIC_NAV: [NavLink; 3] = [
+pub const PUBLIC_NAV: [NavLink; 5] = [
     ("/", "web-nav-home"),
     ("/usulan", "web-nav-proposals"),
+    ("/kegiatan", "web-nav-events"),
+    ("/pasar", "web-nav-market"),
     ("/admin", "web-nav-admin"),
 ];
 
