@@ -1171,7 +1171,117 @@ async fn the_public_sees_upcoming_events_and_the_market(db: &Db) {
     k.server.shutdown().await;
 }
 
+/// A square RW boundary feature named `name`, `x` degrees east.
+fn rw_square(name: &str, x: f64) -> String {
+    format!(
+        r#"{{"type":"Feature","properties":{{"nama":"{name}"}},"geometry":{{"type":"Polygon",
+        "coordinates":[[[{x},-6.2],[{x1},-6.2],[{x1},-6.21],[{x},-6.21],[{x},-6.2]]]}}}}"#,
+        x1 = x + 0.01
+    )
+}
+
+fn rw_collection(features: &[String]) -> Vec<u8> {
+    format!(
+        r#"{{"type":"FeatureCollection","features":[{}]}}"#,
+        features.join(",")
+    )
+    .into_bytes()
+}
+
+async fn the_problem_map_is_drawn_from_uploaded_rw_boundaries(db: &Db) {
+    let k = kelurahan(db).await;
+    let mut v = Visitor::new(&k.server);
+    v.log_in(&k, OFFICER).await;
+    let tiles = v.get("/admin/peta").await;
+    assert!(
+        !tiles.html.contains("<svg class=\"map\""),
+        "no boundaries, no map"
+    );
+    assert!(tiles.html.contains("Unggah batas RW"));
+    let csrf = tiles.csrf();
+    let upload = |bytes: Vec<u8>| (csrf.clone(), bytes);
+
+    let (c, bytes) = upload(rw_collection(&[
+        rw_square("RW 01", 106.8),
+        rw_square("Balai", 106.81),
+    ]));
+    let nameless = v
+        .post_file("/admin/peta/batas", &[("csrf", &c)], "rw.geojson", bytes)
+        .await;
+    assert_eq!(nameless.status, 422);
+    assert!(
+        nameless.html.contains("fitur ke-2 tidak menyebut RW-nya"),
+        "{}",
+        nameless.html
+    );
+    let (c, bytes) = upload(rw_collection(&[
+        rw_square("RW 01", 106.8),
+        rw_square("RW 09", 106.81),
+    ]));
+    let stranger = v
+        .post_file("/admin/peta/batas", &[("csrf", &c)], "rw.geojson", bytes)
+        .await;
+    assert_eq!(stranger.status, 422);
+    assert!(stranger.html.contains("tidak ada di data penduduk: 09"));
+    let (c, bytes) = upload(b"<kml/>".to_vec());
+    let kml = v
+        .post_file("/admin/peta/batas", &[("csrf", &c)], "rw.kml", bytes)
+        .await;
+    assert!(kml.html.contains("bukan GeoJSON"));
+
+    let (c, bytes) = upload(rw_collection(&[
+        rw_square("RW 01", 106.8),
+        rw_square("RW 02", 106.81),
+    ]));
+    let saved = v
+        .post_file("/admin/peta/batas", &[("csrf", &c)], "rw.geojson", bytes)
+        .await;
+    assert_eq!(saved.status, 303, "{}", saved.html);
+    let map = v.get(saved.location.as_deref().unwrap()).await;
+    assert!(map.html.contains("Batas RW disimpan"));
+    assert!(map.html.contains("<svg class=\"map\""), "{}", map.html);
+    assert!(map.html.contains(r#"<g data-rw="01">"#) && map.html.contains(r#"<g data-rw="02">"#));
+    // RW 02 has the one elderly resident living alone; RW 01 none.
+    assert!(
+        map.html.contains("RW 02: 1") && map.html.contains("RW 01: 0"),
+        "{}",
+        map.html
+    );
+    let by_unverified = v.get("/admin/peta?ukuran=5").await;
+    assert!(by_unverified
+        .html
+        .contains("<strong>KK belum memeriksa data</strong>"));
+    assert!(
+        by_unverified.html.contains("RW 01: 1") && by_unverified.html.contains("RW 02: 1"),
+        "neither household checked its data: {}",
+        by_unverified.html
+    );
+
+    let mut rw = Visitor::new(&k.server);
+    rw.log_in(&k, RW_OFFICER).await;
+    let theirs = rw.get("/admin/peta").await;
+    assert!(theirs.html.contains("RW 01: 0"));
+    assert!(
+        !theirs.html.contains("RW 02: 1"),
+        "RW 02 is drawn blank for RW 01's officer"
+    );
+    assert!(!theirs.html.contains("Unggah batas RW"));
+    let csrf = theirs.csrf();
+    let refused = rw
+        .post_file(
+            "/admin/peta/batas",
+            &[("csrf", &csrf)],
+            "rw.geojson",
+            rw_collection(&[rw_square("RW 01", 106.8)]),
+        )
+        .await;
+    assert_eq!(refused.status, 404);
+    assert_eq!(db.audit_entries("map.boundaries").await.unwrap().len(), 1);
+    k.server.shutdown().await;
+}
+
 backend_tests!(
+    the_problem_map_is_drawn_from_uploaded_rw_boundaries,
     the_public_sees_upcoming_events_and_the_market,
     officers_post_an_event_once_and_count_who_came,
     officers_serve_letter_requests_in_order,

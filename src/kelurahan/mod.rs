@@ -11,6 +11,7 @@
 //! The rows themselves, and the scoping of every query by the unit of work's kelurahan, are in
 //! the store (`store/kelurahan.rs` and each domain's file).
 
+pub mod boundaries;
 pub mod cli;
 pub mod create;
 pub mod numbers;

@@ -29,6 +29,7 @@ mod proposals;
 mod ratings;
 mod registry;
 mod relinks;
+mod rw_boundaries;
 #[cfg(feature = "testkit")]
 mod seed;
 mod send_slots;

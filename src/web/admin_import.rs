@@ -151,14 +151,15 @@ fn upload_page(w: &Words, officer: &Officer, up: &Upload, message: Option<&str>)
     )
 }
 
-/// What the upload form sent.
-struct Uploaded {
-    csrf: String,
-    file_name: String,
-    bytes: Vec<u8>,
+/// What an upload form sent: its CSRF token and its one file field `file`.
+pub struct Uploaded {
+    pub csrf: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
 }
 
-async fn read_form(mut form: Multipart) -> WebResult<Uploaded> {
+/// Reads an upload form (`csrf`, `file`); other fields are ignored.
+pub async fn read_upload(mut form: Multipart) -> WebResult<Uploaded> {
     let bad = |e: axum::extract::multipart::MultipartError| WebError::BadRequest(e.to_string());
     let mut up = Uploaded {
         csrf: String::new(),
@@ -201,7 +202,7 @@ pub async fn upload(
     signed: SignedIn,
     form: Multipart,
 ) -> WebResult<Response> {
-    let form = read_form(form).await?;
+    let form = read_upload(form).await?;
     signed.check_csrf(&form.csrf)?;
     let officer = &signed.officer;
     if !registry::kept_by(&officer.scope) {

@@ -14,7 +14,7 @@
 //! | `GET /static/gotong.css` | [`page`] |
 //! | `GET`/`POST /admin/login`, `POST /admin/login/code`, `POST /admin/logout` | [`admin_login`] |
 //! | `GET /admin` | [`admin_home`]: the dashboard |
-//! | `GET /admin/peta` | [`admin_map`]: the problem map, one tile per RW |
+//! | `GET /admin/peta`, `POST /admin/peta/batas` | [`admin_map`]: the problem map, one tile per RW, and a map once the RW boundaries (GeoJSON) are uploaded |
 //! | `GET /admin/perubahan`, `POST /admin/perubahan/{id}` | [`admin_changes`]: change requests |
 //! | `GET /admin/usulan`, `POST /admin/usulan/{n}/status` | [`admin_proposals`]: proposal status |
 //! | `GET /admin/usulan/{n}`, `POST /admin/usulan/{n}/{galang\|dana\|tutup}` | [`admin_campaigns`]: one proposal, its swadaya campaign opened, its spends recorded, closed |
@@ -47,6 +47,7 @@ pub mod chart;
 pub mod error;
 pub mod figures;
 pub mod lang;
+pub mod map_svg;
 pub mod page;
 pub mod public_events;
 pub mod public_home;
@@ -77,6 +78,7 @@ pub fn router(state: HttpState) -> Router<HttpState> {
         .route("/admin/login/code", post(admin_login::enter_code))
         .route("/admin/logout", post(admin_login::logout))
         .route("/admin/peta", get(admin_map::show))
+        .route("/admin/peta/batas", post(admin_map::upload_boundaries))
         .route("/admin/perubahan", get(admin_changes::list))
         .route("/admin/perubahan/{id}", post(admin_changes::decide))
         .route("/admin/usulan", get(admin_proposals::list))

@@ -10,6 +10,7 @@ use crate::broadcast::{explain, BroadcastError};
 use crate::calendar::jakarta_local;
 use crate::error::StoreError;
 use crate::events::EventError;
+use crate::kelurahan::boundaries::BoundaryError;
 use crate::ledger::LedgerError;
 use crate::letters::LetterError;
 use crate::message::Channel;
@@ -140,6 +141,23 @@ pub fn event(w: &Words, e: EventError) -> Result<String, StoreError> {
         EventError::NotSignedUp => w.t("web-events-not-signed"),
         EventError::Store(s) => return Err(s),
     })
+}
+
+/// A refused RW boundary file.
+pub fn boundaries(w: &Words, e: BoundaryError) -> String {
+    let n = |feature: usize| [("feature", feature.to_string())];
+    match e {
+        BoundaryError::NotGeoJson(why) => w.ta("web-map-b-not-geojson", &[("reason", why)]),
+        BoundaryError::NotCollection => w.t("web-map-b-not-collection"),
+        BoundaryError::Empty => w.t("web-map-b-empty"),
+        BoundaryError::NotPolygon { feature } => w.ta("web-map-b-not-polygon", &n(feature)),
+        BoundaryError::NoRw { feature } => w.ta("web-map-b-no-rw", &n(feature)),
+        BoundaryError::BadPoint { feature } => w.ta("web-map-b-bad-point", &n(feature)),
+        BoundaryError::TooManyPoints => w.ta(
+            "web-map-b-too-many",
+            &[("max", crate::kelurahan::boundaries::MAX_POINTS.to_string())],
+        ),
+    }
 }
 
 /// A refused PIN reset.
