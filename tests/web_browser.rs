@@ -87,6 +87,14 @@ async fn browser(driver: &Driver) -> Client {
 }
 
 /// The page has no horizontal scroll at the window's width (360 px).
+/// Two RWs side by side, as a kelurahan traces them (the second a little irregular).
+const RW_BOUNDARIES: &str = r#"{"type":"FeatureCollection","features":[
+ {"type":"Feature","properties":{"nama":"RW 01"},"geometry":{"type":"Polygon","coordinates":
+  [[[106.800,-6.200],[106.806,-6.199],[106.807,-6.206],[106.801,-6.207],[106.800,-6.200]]]}},
+ {"type":"Feature","properties":{"nama":"RW 02"},"geometry":{"type":"Polygon","coordinates":
+  [[[106.806,-6.199],[106.813,-6.198],[106.815,-6.203],[106.812,-6.208],[106.807,-6.206],[106.806,-6.199]]]}}
+]}"#;
+
 async fn fits_the_phone(c: &Client, what: &str) {
     let v = c
         .execute(
@@ -242,10 +250,28 @@ async fn an_officer_works_in_the_browser(db: &Db) {
     assert!(text.contains("Galang dana swadaya dibuka"), "{text}");
     assert!(text.contains("Target Rp1.000.000"), "{text}");
 
-    // The problem map.
+    // The problem map, then drawn from the RW boundaries uploaded from a file on the phone.
     c.goto(&format!("{base}/admin/peta")).await.unwrap();
     assert!(body_text(&c).await.contains("Lansia tinggal sendiri"));
     fits_the_phone(&c, "problem map").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("batas-rw.geojson");
+    std::fs::write(&file, RW_BOUNDARIES).unwrap();
+    element(&c, "input[name=file]")
+        .await
+        .send_keys(file.to_str().unwrap())
+        .await
+        .unwrap();
+    click(&c, "form[action='/admin/peta/batas'] button").await;
+    element(&c, "svg.map").await;
+    assert!(body_text(&c).await.contains("Batas RW disimpan"));
+    fits_the_phone(&c, "problem map drawn").await;
+    c.execute(
+        "document.querySelector('nav.indicators').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
     screenshot(&c, "problem-map").await;
 
     // A broadcast checked before it is sent: recipients and SMS size.

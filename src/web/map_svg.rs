@@ -17,14 +17,16 @@ const MAX_HEIGHT: f64 = 440.0;
 /// The shades, lightest first.
 const SHADES: [&str; 5] = ["#f1f5ee", "#c7e3c0", "#8cc58a", "#4b9a5b", "#1f5f3a"];
 
-/// Which shade `value` takes when `max` is the largest value drawn.
-fn shade(value: i64, max: i64) -> &'static str {
+/// Which of the [`SHADES`] `value` takes when `max` is the largest value drawn.
+fn step(value: i64, max: i64) -> usize {
     if max <= 0 || value <= 0 {
-        return SHADES[0];
+        return 0;
     }
-    let step = ((value * 4 + max - 1) / max).clamp(1, 4);
-    SHADES[step as usize]
+    ((value * 4 + max - 1) / max).clamp(1, 4) as usize
 }
+
+/// The darker shades, on which a label is written light.
+const DARK_FROM: usize = 3;
 
 /// How lon/lat become drawing units.
 struct Projection {
@@ -123,9 +125,9 @@ pub fn map(b: &Boundaries, values: &[(String, i64)], title: &str) -> Markup {
             @for (rw, shapes) in &b.rw {
                 @let value = value_of(rw);
                 g data-rw=(rw) {
-                    path d=(shapes_path(&p, shapes)) fill=(value.map_or("#ffffff", |v| shade(v, max))) fill-rule="evenodd" stroke="#4a514d" stroke-width="0.8";
+                    path d=(shapes_path(&p, shapes)) fill=(value.map_or("#ffffff", |v| SHADES[step(v, max)])) fill-rule="evenodd" stroke="#4a514d" stroke-width="0.8" {}
                     @if let (Some(v), Some((x, y))) = (value, label_at(&p, shapes)) {
-                        text x=(format!("{x:.1}")) y=(format!("{y:.1}")) text-anchor="middle" {
+                        text.on-dark[step(v, max) >= DARK_FROM] x=(format!("{x:.1}")) y=(format!("{y:.1}")) text-anchor="middle" {
                             "RW " (rw) ": " (v)
                         }
                     }
@@ -153,11 +155,11 @@ mod tests {
 
     #[test]
     fn darker_is_more_and_zero_is_lightest() {
-        assert_eq!(shade(0, 10), SHADES[0]);
-        assert_eq!(shade(1, 10), SHADES[1]);
-        assert_eq!(shade(10, 10), SHADES[4]);
-        assert_eq!(shade(6, 10), SHADES[3]);
-        assert_eq!(shade(5, 0), SHADES[0]);
+        assert_eq!(step(0, 10), 0);
+        assert_eq!(step(1, 10), 1);
+        assert_eq!(step(10, 10), 4);
+        assert_eq!(step(6, 10), 3);
+        assert_eq!(step(5, 0), 0);
     }
 
     #[test]
@@ -172,5 +174,9 @@ mod tests {
         let svg = map(&b, &[("01".into(), 3)], "x").into_string();
         assert!(svg.len() < 40_000, "{} bytes", svg.len());
         assert!(svg.contains("RW 01: 3"));
+        assert!(
+            svg.contains(r#"stroke-width="0.8"></path><text"#),
+            "a path is closed, or the label inside it is never drawn: {svg}"
+        );
     }
 }
