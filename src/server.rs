@@ -33,6 +33,9 @@ pub struct ServeOptions {
     /// Run the daily jobs (the stimulus at `GOTONG_STIMULUS_HOUR`). Tests of other things turn
     /// them off so a server start credits nothing.
     pub daily_jobs: bool,
+    /// Compute the web pages' figures at start, in the background (tests that change the data
+    /// after a start and then read the figures turn it off: figures are kept for a minute).
+    pub warm_figures: bool,
 }
 
 impl Default for ServeOptions {
@@ -46,6 +49,7 @@ impl Default for ServeOptions {
             outbox: OutboxOptions::default(),
             send_timeout: Duration::from_secs(20),
             daily_jobs: true,
+            warm_figures: true,
         }
     }
 }
@@ -145,13 +149,17 @@ pub async fn start(
     }
     let (recorder, recording) = Recorder::start(app.db.clone());
     tasks.push(recording);
+    let figures = crate::web::figures::FigureCache::default();
+    if options.warm_figures {
+        tasks.push(figures.warm(&app));
+    }
     let router = http::router(HttpState {
         app,
         providers,
         dispatcher,
         recorder,
         prometheus: telemetry::prometheus(),
-        figures: Default::default(),
+        figures,
     });
     let mut server_stop = stop_rx;
     let server = tokio::spawn(async move {

@@ -110,6 +110,10 @@ async fn officers_log_in_with_a_code_sent_to_their_phone(db: &Db) {
     assert_eq!(dashboard.status, 200, "{}", dashboard.html);
     assert!(dashboard.html.contains("Dasbor"));
     assert!(dashboard.html.contains("Per RW"));
+    assert!(dashboard
+        .html
+        .contains("Pesan per saluran, 30 hari terakhir"));
+    assert!(dashboard.html.contains("Pinjaman barang") && dashboard.html.contains("Terlambat"));
     assert!(!dashboard.html.contains(&k.resident_nik), "NIKs masked");
     let cookie = v.cookies.get("gotong_session").cloned().unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;

@@ -331,3 +331,16 @@ web-map-b-not-polygon = feature { $feature } is not a Polygon or MultiPolygon.
 web-map-b-no-rw = feature { $feature } does not name its RW (an rw property, or a name such as "RW 03").
 web-map-b-bad-point = feature { $feature } has a point that is not a longitude and latitude.
 web-map-b-too-many = more than { $max } points; simplify the boundaries first.
+
+web-chart-received = Messages in per day
+web-chart-sent = Messages sent per day
+web-chart-failed = Messages that failed per day
+web-channels-heading = Messages per channel, last 30 days
+web-channels-none = No messages in the last 30 days.
+web-col-channel = Channel
+web-col-received = In
+web-col-sent = Sent
+web-col-failed = Failed
+web-col-payments = Payments, 30 days
+web-col-loans = Goods on loan
+web-col-overdue = Overdue

@@ -331,3 +331,16 @@ web-map-b-not-polygon = fitur ke-{ $feature } bukan Polygon atau MultiPolygon.
 web-map-b-no-rw = fitur ke-{ $feature } tidak menyebut RW-nya (properti rw atau nama seperti "RW 03").
 web-map-b-bad-point = fitur ke-{ $feature } punya titik yang bukan bujur dan lintang.
 web-map-b-too-many = lebih dari { $max } titik; sederhanakan dulu batasnya.
+
+web-chart-received = Pesan masuk per hari
+web-chart-sent = Pesan terkirim per hari
+web-chart-failed = Pesan gagal terkirim per hari
+web-channels-heading = Pesan per saluran, 30 hari terakhir
+web-channels-none = Belum ada pesan dalam 30 hari terakhir.
+web-col-channel = Saluran
+web-col-received = Masuk
+web-col-sent = Terkirim
+web-col-failed = Gagal
+web-col-payments = Pembayaran 30 hari
+web-col-loans = Pinjaman barang
+web-col-overdue = Terlambat

@@ -38,6 +38,7 @@ mod sessions;
 pub(crate) mod sql;
 mod terminal;
 mod tickets;
+mod web_activity;
 mod web_figures;
 mod web_forms;
 mod web_uploads;
@@ -73,6 +74,7 @@ pub use registry::{
 pub use seed::{Among, SeedContact, SeedPerson};
 pub use services::ServiceStats;
 pub use sessions::{Contact, FlowEventCounts, Session};
+pub use web_activity::{MessageDay, RwActivity};
 pub use web_figures::{date_of_day, day_of, DayTotal, LedgerDay, PublicProposal, RwRow, DAY_MS};
 pub use web_uploads::{NewUpload, Upload};
 

@@ -19,7 +19,7 @@ pub fn day_of(ms: i64) -> i64 {
 
 /// [`day_of`] in SQL, of the epoch-ms column `col` (the same integer arithmetic on both
 /// backends; the constants are ours, never input).
-fn day_sql(col: &str) -> String {
+pub(super) fn day_sql(col: &str) -> String {
     format!("CAST(({col} + {JAKARTA_MS}) / {DAY_MS} AS BIGINT)")
 }
 

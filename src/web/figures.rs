@@ -9,7 +9,7 @@
 use crate::app::App;
 use crate::error::StoreResult;
 use crate::kelurahan::stats::{kpis, Kpis};
-use crate::store::{DayTotal, KelurahanId, LedgerDay, RwRow};
+use crate::store::{DayTotal, KelurahanId, LedgerDay, MessageDay, RwActivity, RwRow};
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
@@ -23,6 +23,10 @@ pub struct Figures {
     pub ledger: Vec<LedgerDay>,
     pub verified: Vec<DayTotal>,
     pub rw: Vec<RwRow>,
+    /// Messages in and out per day and channel.
+    pub messages: Vec<MessageDay>,
+    /// Per RW: payments over the charts' days, loans out and overdue.
+    pub activity: Vec<RwActivity>,
     /// Epoch ms.
     pub computed_at: i64,
 }
@@ -40,6 +44,8 @@ impl Figures {
             ledger: db.ledger_days(k, since).await?,
             verified: db.verification_days(k, since).await?,
             rw: db.rw_table(k, &today).await?,
+            messages: db.message_days(k, since).await?,
+            activity: db.rw_activity(k, since, &today).await?,
             computed_at: now,
         })
     }
@@ -93,5 +99,27 @@ impl FigureCache {
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         kept.figures.insert(k, f.clone());
         Ok(f)
+    }
+
+    /// Computes every kelurahan's figures in the background, one after the other (at `serve`
+    /// start: the first visitor of a page finds them kept rather than waiting for them).
+    pub fn warm(&self, app: &App) -> tokio::task::JoinHandle<()> {
+        let cache = self.clone();
+        let app = app.clone();
+        tokio::spawn(async move {
+            let list = match app.db.kelurahan_list().await {
+                Ok(list) => list,
+                Err(e) => return tracing::warn!(error = %e, "web figures: warm-up skipped"),
+            };
+            for k in list {
+                match Figures::compute(&app, k.id, app.now()).await {
+                    Ok(f) => {
+                        let mut kept = cache.kept.lock().unwrap_or_else(|p| p.into_inner());
+                        kept.figures.entry(k.id).or_insert_with(|| Arc::new(f));
+                    }
+                    Err(e) => tracing::warn!(error = %e, "web figures: warm-up failed"),
+                }
+            }
+        })
     }
 }

@@ -137,6 +137,7 @@ pub fn fast_options() -> ServeOptions {
         },
         send_timeout: Duration::from_millis(500),
         daily_jobs: false,
+        warm_figures: false,
     }
 }
 
