@@ -39,13 +39,23 @@ impl Figures {
         let today = crate::calendar::jakarta_date(now)
             .format("%Y-%m-%d")
             .to_string();
+        // At once: on PostgreSQL each on its own connection (SQLite's one connection takes them
+        // in turn).
+        let (kpis, ledger, verified, rw, messages, activity) = tokio::try_join!(
+            kpis(db, Some(k), now),
+            db.ledger_days(k, since),
+            db.verification_days(k, since),
+            db.rw_table(k, &today),
+            db.message_days(k, since),
+            db.rw_activity(k, since, &today),
+        )?;
         Ok(Figures {
-            kpis: kpis(db, Some(k), now).await?,
-            ledger: db.ledger_days(k, since).await?,
-            verified: db.verification_days(k, since).await?,
-            rw: db.rw_table(k, &today).await?,
-            messages: db.message_days(k, since).await?,
-            activity: db.rw_activity(k, since, &today).await?,
+            kpis,
+            ledger,
+            verified,
+            rw,
+            messages,
+            activity,
             computed_at: now,
         })
     }
@@ -55,6 +65,9 @@ impl Figures {
 struct Kept {
     figures: HashMap<KelurahanId, Arc<Figures>>,
     refreshing: HashSet<KelurahanId>,
+    /// Held while a kelurahan's first figures are computed: a page that finds none waits for
+    /// that computation (the warm-up's, or another page's) rather than starting its own.
+    first: HashMap<KelurahanId, Arc<tokio::sync::Mutex<()>>>,
 }
 
 /// The kept figures of every kelurahan. Cheap to clone (shared).
@@ -95,10 +108,28 @@ impl FigureCache {
         if let Some(f) = kept {
             return Ok(f);
         }
-        let f = Arc::new(Figures::compute(app, k, now).await?);
+        self.first_figures(app, k).await
+    }
+
+    /// The first figures of `k`: computed once, whoever asks first; the others wait for them.
+    async fn first_figures(&self, app: &App, k: KelurahanId) -> StoreResult<Arc<Figures>> {
+        let gate = {
+            let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+            kept.first.entry(k).or_default().clone()
+        };
+        let _computing = gate.lock().await;
+        if let Some(f) = self.kept_now(k) {
+            return Ok(f);
+        }
+        let f = Arc::new(Figures::compute(app, k, app.now()).await?);
         let mut kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
         kept.figures.insert(k, f.clone());
         Ok(f)
+    }
+
+    fn kept_now(&self, k: KelurahanId) -> Option<Arc<Figures>> {
+        let kept = self.kept.lock().unwrap_or_else(|p| p.into_inner());
+        kept.figures.get(&k).cloned()
     }
 
     /// Computes every kelurahan's figures in the background, one after the other (at `serve`
@@ -112,12 +143,8 @@ impl FigureCache {
                 Err(e) => return tracing::warn!(error = %e, "web figures: warm-up skipped"),
             };
             for k in list {
-                match Figures::compute(&app, k.id, app.now()).await {
-                    Ok(f) => {
-                        let mut kept = cache.kept.lock().unwrap_or_else(|p| p.into_inner());
-                        kept.figures.entry(k.id).or_insert_with(|| Arc::new(f));
-                    }
-                    Err(e) => tracing::warn!(error = %e, "web figures: warm-up failed"),
+                if let Err(e) = cache.first_figures(&app, k.id).await {
+                    tracing::warn!(error = %e, "web figures: warm-up failed");
                 }
             }
         })
