@@ -235,7 +235,9 @@ pub async fn serve(app: App) -> anyhow::Result<()> {
         }
     }
     if !whatsapp && !sms {
-        tracing::warn!("no channel is configured: only /healthz, /metrics and /api answer");
+        tracing::warn!(
+            "no channel is configured: only /healthz, /metrics, /api and the web pages answer"
+        );
     }
     stop_requested().await;
     tracing::info!("stopping: finishing the work under way");
