@@ -56,9 +56,30 @@ impl Db {
         today: NaiveDate,
     ) -> StoreResult<Vec<Finding>> {
         let members = self.registry_members(kelurahan).await?;
+        self.findings_of(kelurahan, &members, today).await
+    }
+
+    /// Completeness per RW and every finding of `kelurahan`, from one read of its registry (the
+    /// web's data page shows both).
+    pub async fn quality_report(
+        &self,
+        kelurahan: KelurahanId,
+        today: NaiveDate,
+    ) -> StoreResult<(Vec<Completeness>, Vec<Finding>)> {
+        let members = self.registry_members(kelurahan).await?;
+        let found = self.findings_of(kelurahan, &members, today).await?;
+        Ok((completeness(&members), found))
+    }
+
+    async fn findings_of(
+        &self,
+        kelurahan: KelurahanId,
+        members: &[RegistryMember],
+        today: NaiveDate,
+    ) -> StoreResult<Vec<Finding>> {
         let flags = self.aid_flags(kelurahan).await?;
-        let mut out = findings(&members, today);
-        out.extend(aid_findings(&members, &flags, EXCLUSIVE_PROGRAMMES));
+        let mut out = findings(members, today);
+        out.extend(aid_findings(members, &flags, EXCLUSIVE_PROGRAMMES));
         Ok(out)
     }
 

@@ -143,8 +143,7 @@ pub async fn data_page(
     let db = &state.app.db;
     let now = state.app.now();
     let k = officer.kelurahan.id;
-    let completeness = db.completeness(k).await?;
-    let findings = db.data_quality(k, jakarta_date(now)).await?;
+    let (completeness, findings) = db.quality_report(k, jakarta_date(now)).await?;
     let month = this_month(now);
     let limit = super::admin_import::MAX_UPLOAD_BYTES / (1024 * 1024);
     Ok(officer_page(
