@@ -562,6 +562,75 @@ async fn synthetic_kelurahan_imports_without_rejections(db: &Db) {
     assert_eq!((stats.households_verified, stats.linked_phones), (0, 0));
 }
 
+/// A file is checked and written a round of households at a time (4,000): a household whose
+/// rows are far apart, and a NIK written in the first household and in the last, are still one
+/// household and one duplicate, whichever rounds they fall in.
+async fn a_large_file_keeps_its_households_whole_across_rounds(db: &Db) {
+    let csv = synthetic_registry_csv(4_300, 9);
+    let mut rows: Vec<&str> = csv.lines().collect();
+    let header = rows.remove(0);
+    let kk_of = |row: &str| row.split(',').next().unwrap_or_default().to_string();
+    let nik_of = |row: &str| row.split(',').nth(1).unwrap_or_default().to_string();
+    // The first household with more than one person: its last member moves to the end of the file.
+    let first = kk_of(rows[0]);
+    let split_kk = rows
+        .iter()
+        .map(|r| kk_of(r))
+        .find(|kk| rows.iter().filter(|r| kk_of(r) == *kk).count() > 1 && *kk != first)
+        .expect("a household of two");
+    let at = rows
+        .iter()
+        .rposition(|r| kk_of(r) == split_kk)
+        .expect("its last row");
+    let moved = rows.remove(at);
+    rows.push(moved);
+    // A new household at the very end whose head carries the first household's head's NIK.
+    let first_head = rows[0].to_string();
+    let copy = first_head.replacen(&first, &format!("{}9999", &first[..12]), 1);
+    assert_eq!(nik_of(&copy), nik_of(&first_head));
+    rows.push(&copy);
+    let mut input = format!("{header}\n");
+    for r in &rows {
+        input.push_str(r);
+        input.push('\n');
+    }
+    let first_lines: Vec<u64> = (0..rows.len())
+        .filter(|&i| kk_of(rows[i]) == first)
+        .map(|i| i as u64 + 2)
+        .collect();
+    let copy_line = rows.len() as u64 + 1;
+
+    let report = import(db, input.as_bytes()).await;
+    let mut expected = first_lines.clone();
+    expected.push(copy_line);
+    assert_eq!(lines(&report.rejected), expected);
+    assert!(
+        reason_of(&report.rejected, first_lines[0]).contains(&format!(
+            "muncul lebih dari sekali di file (juga di baris {copy_line})"
+        ))
+    );
+    assert_eq!(report.households, 4_300 - 1);
+    assert_eq!(
+        report.persons,
+        (rows.len() - first_lines.len() - 1) as u64,
+        "every other row imported, the moved one with its household"
+    );
+    let mut tx = db.begin(DEFAULT).await.expect("tx");
+    let members = tx
+        .members_of_households(std::slice::from_ref(&split_kk))
+        .await
+        .expect("members");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(
+        members.len(),
+        csv.lines().filter(|r| kk_of(r) == split_kk).count()
+    );
+    // The same file again changes nothing.
+    let again = import(db, input.as_bytes()).await;
+    assert_eq!((again.households, again.persons), (0, 0));
+    assert_eq!(again.unchanged, 4_300 - 1);
+}
+
 async fn stats_and_export_follow_what_happened_after_the_import(db: &Db) {
     import(db, FIXTURE.as_bytes()).await;
     // What other parts of the system record later: a verification, a link, a death.
@@ -1084,5 +1153,6 @@ gotong::backend_tests!(
     dry_run_writes_nothing_and_reports_the_same,
     export_then_import_gives_the_same_registry,
     synthetic_kelurahan_imports_without_rejections,
+    a_large_file_keeps_its_households_whole_across_rounds,
     stats_and_export_follow_what_happened_after_the_import,
 );

@@ -54,14 +54,14 @@ pub async fn import_command(
     };
     let bar = ProgressBar::new_spinner();
     bar.set_message("memeriksa file…");
-    let style = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} orang ({eta})")
+    let style = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} baris ({eta})")
         .map(|s| s.progress_chars("=> "));
     let progress = {
         let bar = bar.clone();
         move |p: ImportProgress| match p {
             ImportProgress::Checked { rows } => {
                 bar.set_message(format!(
-                    "{rows} baris diperiksa, mencocokkan dengan basis data…"
+                    "{rows} baris dibaca, mencocokkan dengan basis data…"
                 ));
             }
             ImportProgress::Writing { done, total } => {
@@ -70,7 +70,7 @@ pub async fn import_command(
                         bar.set_style(style.clone());
                     }
                     bar.set_length(total);
-                    bar.set_message("menyimpan");
+                    bar.set_message("memeriksa dan menyimpan");
                 }
                 bar.set_position(done);
             }

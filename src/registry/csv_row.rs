@@ -1,5 +1,5 @@
 //! Reading a registry file (DESIGN §5: Gotong's CSV, or a SIAK / OpenSID export as CSV or XLSX)
-//! into raw rows with their line numbers. Nothing here judges a value: a row is either its
+//! into raw rows with their line numbers, one at a time. Nothing here judges a value: a row is either its
 //! cells, as text, or the reason it cannot be read at all (bytes that are not UTF-8, the wrong
 //! number of columns). Which cell is which field is the header's [`Layout`].
 
@@ -37,51 +37,48 @@ pub struct RawRow {
     pub fields: Result<Vec<String>, String>,
 }
 
-/// A file read: which column is which, its rows, and the columns it has that are not read.
+/// A file opened: which column is which, the columns it has that are not read, and its data
+/// rows, which [`Sheet::rows`] reads as often as needed without holding them: a CSV is read
+/// from its bytes at each pass (a city-sized file is 80 MB as bytes, 1.2 GB as parsed rows).
 #[derive(Clone, Debug)]
-pub struct Sheet {
+pub struct Sheet<'a> {
     pub layout: Layout,
-    pub rows: Vec<RawRow>,
     /// Line 1's warnings: columns not read.
     pub warnings: Vec<Issue>,
+    source: Source<'a>,
 }
 
-/// Reads the file (CSV, or an XLSX workbook): checks the header, then returns every data row.
-/// Fails only when the file as a whole is not a registry (unreadable, no header, a wrong
-/// header); a bad row is returned as such.
-pub fn read_rows(input: &[u8]) -> Result<Sheet, RegistryError> {
+#[derive(Clone, Debug)]
+enum Source<'a> {
+    /// The CSV's bytes after the header's byte-order mark, if any.
+    Csv(&'a [u8]),
+    /// A spreadsheet's data rows with their row numbers (the workbook is read whole: a sheet has
+    /// at most 1,048,576 rows).
+    Xlsx(Vec<(u64, Vec<String>)>),
+}
+
+/// Opens the file (CSV, or an XLSX workbook): checks the header. Fails only when the file as a
+/// whole is not a registry (unreadable, no header, a wrong header); a bad row is read as such.
+pub fn open(input: &[u8]) -> Result<Sheet<'_>, RegistryError> {
     if super::xlsx::is_xlsx(input) {
-        let mut rows = super::xlsx::read_cells(input)?.into_iter();
-        let Some((_, header)) = rows.next() else {
+        let mut rows = super::xlsx::read_cells(input)?;
+        if rows.is_empty() {
             return Err(RegistryError::Header(
                 "lembar kerja kosong: baris judul (header) tidak ada".into(),
             ));
-        };
+        }
+        let (_, header) = rows.remove(0);
         let (layout, warnings) = Layout::from_header(&header)?;
-        let rows = rows
-            .map(|(line, mut cells)| {
-                // A spreadsheet leaves trailing empty cells out.
-                if cells.len() < layout.width() {
-                    cells.resize(layout.width(), String::new());
-                }
-                let kk = Some(layout.get(&cells, Field::NoKk).to_string());
-                row_of(&layout, line, kk, Ok(cells))
-            })
-            .collect();
         return Ok(Sheet {
             layout,
-            rows,
             warnings,
+            source: Source::Xlsx(rows),
         });
     }
     // A UTF-8 byte-order mark, as spreadsheet programs write.
     let input = input.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(input);
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(input);
+    let mut reader = csv_reader(input);
     let mut record = csv::ByteRecord::new();
-
     let header_ok = reader
         .read_byte_record(&mut record)
         .map_err(|e| RegistryError::Header(format!("baris judul tidak terbaca: {e}")))?;
@@ -95,68 +92,154 @@ pub fn read_rows(input: &[u8]) -> Result<Sheet, RegistryError> {
         .map(|f| String::from_utf8_lossy(f).trim().to_string())
         .collect();
     let (layout, warnings) = Layout::from_header(&header)?;
-
-    let lines = LineIndex::new(input);
-    let mut rows = Vec::new();
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) => {
-                let start = record.position().map(|p| p.byte()).unwrap_or(0);
-                let line = lines.line_of(start);
-                let kk = layout
-                    .index(Field::NoKk)
-                    .and_then(|i| record.get(i))
-                    .and_then(|f| std::str::from_utf8(f).ok())
-                    .map(str::to_string);
-                rows.push(row_of(&layout, line, kk, cells_of(&layout, &record)));
-            }
-            Err(e) => {
-                // The csv reader does not fail on content it can split; stop rather than loop.
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                rows.push(RawRow {
-                    line,
-                    kk_key: None,
-                    fields: Err(format!("baris tidak terbaca sebagai CSV: {e}")),
-                });
-                break;
-            }
-        }
-    }
     Ok(Sheet {
         layout,
-        rows,
         warnings,
+        source: Source::Csv(input),
     })
 }
 
-/// Line numbers from byte offsets. The csv reader's own line count puts a row that follows blank
-/// lines on the first blank line, so the row's start is found here: past any line breaks.
-struct LineIndex<'a> {
-    input: &'a [u8],
-    newlines: Vec<usize>,
+/// [`open`], and every data row read at once: for tests and small files.
+pub fn read_rows(input: &[u8]) -> Result<(Layout, Vec<RawRow>), RegistryError> {
+    let sheet = open(input)?;
+    let rows = sheet.rows().collect();
+    Ok((sheet.layout, rows))
 }
 
-impl<'a> LineIndex<'a> {
-    fn new(input: &'a [u8]) -> Self {
-        let newlines = input
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| **b == b'\n')
-            .map(|(i, _)| i)
-            .collect();
-        LineIndex { input, newlines }
-    }
+fn csv_reader(input: &[u8]) -> csv::Reader<&[u8]> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(input)
+}
 
-    /// The 1-based line of the first byte at or after `byte` that is not a line break.
-    fn line_of(&self, byte: u64) -> u64 {
-        let mut at = usize::try_from(byte)
-            .unwrap_or(usize::MAX)
-            .min(self.input.len());
-        while at < self.input.len() && matches!(self.input[at], b'\r' | b'\n') {
+impl Sheet<'_> {
+    /// A pass over the data rows, in file order.
+    pub fn rows(&self) -> Rows<'_> {
+        match &self.source {
+            Source::Csv(input) => {
+                let mut reader = csv_reader(input);
+                let mut record = csv::ByteRecord::new();
+                // The header, read (and checked) by `open`.
+                let _ = reader.read_byte_record(&mut record);
+                Rows::Csv(CsvRows {
+                    layout: &self.layout,
+                    input,
+                    reader,
+                    record,
+                    lines: LineCounter::default(),
+                    failed: false,
+                })
+            }
+            Source::Xlsx(rows) => Rows::Xlsx {
+                layout: &self.layout,
+                rows: rows.iter(),
+            },
+        }
+    }
+}
+
+/// The data rows of a [`Sheet`], one pass.
+pub enum Rows<'s> {
+    Csv(CsvRows<'s>),
+    Xlsx {
+        layout: &'s Layout,
+        rows: std::slice::Iter<'s, (u64, Vec<String>)>,
+    },
+}
+
+impl Iterator for Rows<'_> {
+    type Item = RawRow;
+
+    fn next(&mut self) -> Option<RawRow> {
+        match self {
+            Rows::Csv(csv) => csv.next(),
+            Rows::Xlsx { layout, rows } => {
+                let (line, cells) = rows.next()?;
+                let mut cells = cells.clone();
+                // A spreadsheet leaves trailing empty cells out.
+                if cells.len() < layout.width() {
+                    cells.resize(layout.width(), String::new());
+                }
+                let kk = Some(layout.get(&cells, Field::NoKk).to_string());
+                Some(row_of(layout, *line, kk, Ok(cells)))
+            }
+        }
+    }
+}
+
+/// A CSV's data rows, read one record at a time.
+pub struct CsvRows<'s> {
+    layout: &'s Layout,
+    input: &'s [u8],
+    reader: csv::Reader<&'s [u8]>,
+    record: csv::ByteRecord,
+    lines: LineCounter,
+    /// The reader failed: nothing more is read.
+    failed: bool,
+}
+
+impl Iterator for CsvRows<'_> {
+    type Item = RawRow;
+
+    fn next(&mut self) -> Option<RawRow> {
+        if self.failed {
+            return None;
+        }
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => None,
+            Ok(true) => {
+                let start = self.record.position().map(|p| p.byte()).unwrap_or(0);
+                let line = self.lines.line_of(self.input, start);
+                let layout = self.layout;
+                let kk = layout
+                    .index(Field::NoKk)
+                    .and_then(|i| self.record.get(i))
+                    .and_then(|f| std::str::from_utf8(f).ok())
+                    .map(str::to_string);
+                Some(row_of(layout, line, kk, cells_of(layout, &self.record)))
+            }
+            Err(e) => {
+                // The csv reader does not fail on content it can split; stop rather than loop.
+                self.failed = true;
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                Some(RawRow {
+                    line,
+                    kk_key: None,
+                    fields: Err(format!("baris tidak terbaca sebagai CSV: {e}")),
+                })
+            }
+        }
+    }
+}
+
+/// Line numbers from byte offsets, counted as the rows come (they come in order). The csv
+/// reader's own line count puts a row that follows blank lines on the first blank line, so the
+/// row's start is found here: past any line breaks.
+#[derive(Default)]
+struct LineCounter {
+    /// Bytes before this offset are counted…
+    counted_to: usize,
+    /// …and hold this many line breaks.
+    breaks: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line of the first byte at or after `byte` that is not a line break; `byte`
+    /// never goes back from one call to the next.
+    fn line_of(&mut self, input: &[u8], byte: u64) -> u64 {
+        let mut at = usize::try_from(byte).unwrap_or(usize::MAX).min(input.len());
+        while at < input.len() && matches!(input[at], b'\r' | b'\n') {
             at += 1;
         }
-        self.newlines.partition_point(|&n| n < at) as u64 + 1
+        if at > self.counted_to {
+            self.breaks += input[self.counted_to..at]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count() as u64;
+            self.counted_to = at;
+        }
+        self.breaks + 1
     }
 }
 
@@ -231,7 +314,7 @@ mod tests {
     #[test]
     fn rows_carry_their_line_numbers() {
         let input = format!("{HEADER}1,2,3,4,5,6,7,8,9,10\n\n\"a\nb\",2,3,4,5,6,7,8,9,\n1,2\n");
-        let rows = read_rows(input.as_bytes()).expect("valid header").rows;
+        let (_, rows) = read_rows(input.as_bytes()).expect("valid header");
         assert_eq!(rows.len(), 3);
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[1].line, 4);
@@ -247,7 +330,7 @@ mod tests {
         );
         let lines: Vec<u64> = read_rows(crlf.as_bytes())
             .expect("crlf")
-            .rows
+            .1
             .iter()
             .map(|r| r.line)
             .collect();
@@ -258,7 +341,7 @@ mod tests {
     fn non_utf8_is_a_bad_row_not_a_crash() {
         let mut input = HEADER.as_bytes().to_vec();
         input.extend_from_slice(b"123,456,Bud\xE9,4,5,6,7,8,9,\n");
-        let rows = read_rows(&input).expect("valid header").rows;
+        let (_, rows) = read_rows(&input).expect("valid header");
         assert_eq!(rows[0].line, 2);
         assert_eq!(rows[0].kk_key.as_deref(), Some("123"));
         assert!(rows[0].fields.as_ref().unwrap_err().contains("kolom nama"));
@@ -273,13 +356,13 @@ mod tests {
         assert!(matches!(read_rows(b""), Err(RegistryError::Header(_))));
         let mut with_bom = b"\xEF\xBB\xBF".to_vec();
         with_bom.extend_from_slice(HEADER.as_bytes());
-        assert_eq!(read_rows(&with_bom).expect("bom").rows, vec![]);
+        assert_eq!(read_rows(&with_bom).expect("bom").1, vec![]);
         let exported = format!(
             "{},verified_at\n1,2,3,4,5,6,7,8,9,,2026-01-02\n",
             HEADER.trim_end()
         );
-        let sheet = read_rows(exported.as_bytes()).expect("export header");
-        assert_eq!(sheet.layout.format, super::super::columns::Format::Gotong);
-        assert_eq!(sheet.rows[0].fields.as_ref().map(Vec::len), Ok(11));
+        let (layout, rows) = read_rows(exported.as_bytes()).expect("export header");
+        assert_eq!(layout.format, super::super::columns::Format::Gotong);
+        assert_eq!(rows[0].fields.as_ref().map(Vec::len), Ok(11));
     }
 }

@@ -1,14 +1,16 @@
 //! Rows grouped into households by `no_kk` (rows of one KK may be anywhere in the file) and the
 //! rules across rows: exactly one `KEPALA KELUARGA`, one RT/RW per KK, a NIK once in the file.
-//! A household with any problem is rejected whole.
+//! A household with any problem is rejected whole. The file is read in two passes
+//! ([`Census`], then [`Grouper`]) so that its rows are never all held at once.
 
 use super::codes::Shdk;
+use super::columns::Field;
 use super::columns::Layout;
-use super::csv_row::RawRow;
+use super::csv_row::{clean_number, RawRow, Sheet};
 use super::report::Issue;
 use super::validate::{validate_row, ValidRow};
 use chrono::NaiveDate;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// One household of the file, with its problems (none: it may be imported).
 #[derive(Debug, Clone)]
@@ -70,35 +72,168 @@ impl Candidate {
     }
 }
 
-/// Validates every row, groups the rows by `no_kk`, and applies the rules across rows.
-/// Households come out in the order of their first line.
-pub fn plan_households(rows: Vec<RawRow>, layout: &Layout, today: NaiveDate) -> Vec<Candidate> {
-    let mut index: HashMap<String, usize> = HashMap::new();
-    let mut households: Vec<Candidate> = Vec::new();
-    for raw in rows {
+/// What a first pass over the file learns, so that the second can hand out each household as
+/// soon as its last row is read (a file need not be sorted by KK) and reject a NIK written twice,
+/// without holding the file's rows: how many rows each KK has, and the NIKs of valid rows written
+/// more than once. About 16 bytes per row and 40 per household.
+pub struct Census {
+    /// Data rows in the file.
+    pub rows: u64,
+    /// Rows per KK written as 16 digits (as a number: a fraction of a string's memory)…
+    numbered: HashMap<u64, u32>,
+    /// …and per KK written otherwise.
+    named: HashMap<String, u32>,
+    /// NIK → the lines of the valid rows that carry it, when more than one does.
+    repeated: HashMap<String, Vec<u64>>,
+}
+
+/// A KK number or NIK of 16 digits, as a number.
+fn sixteen_digits(s: &str) -> Option<u64> {
+    if s.len() == 16 && s.bytes().all(|b| b.is_ascii_digit()) {
+        s.parse().ok()
+    } else {
+        None
+    }
+}
+
+impl Census {
+    /// Reads `sheet` once (twice when NIKs repeat: their rows are validated).
+    pub fn take(sheet: &Sheet, today: NaiveDate) -> Census {
+        let layout = &sheet.layout;
+        let mut census = Census {
+            rows: 0,
+            numbered: HashMap::new(),
+            named: HashMap::new(),
+            repeated: HashMap::new(),
+        };
+        let mut niks: Vec<(u64, u64)> = Vec::new();
+        for raw in sheet.rows() {
+            census.rows += 1;
+            match raw.kk_key.as_deref().and_then(sixteen_digits) {
+                Some(kk) => *census.numbered.entry(kk).or_default() += 1,
+                None => {
+                    if let Some(kk) = raw.kk_key {
+                        *census.named.entry(kk).or_default() += 1;
+                    }
+                }
+            }
+            if let Ok(fields) = &raw.fields {
+                let nik = clean_number(layout.format, layout.get(fields, Field::Nik));
+                if let Some(n) = sixteen_digits(&nik) {
+                    niks.push((n, raw.line));
+                }
+            }
+        }
+        niks.sort_unstable();
+        let twice: HashSet<u64> = niks
+            .windows(2)
+            .filter(|w| w[0].0 == w[1].0)
+            .map(|w| w[0].0)
+            .collect();
+        drop(niks);
+        if twice.is_empty() {
+            return census;
+        }
+        // Only valid rows count (as the household's own checks see them).
+        for raw in sheet.rows() {
+            let Ok(fields) = &raw.fields else { continue };
+            let nik = clean_number(layout.format, layout.get(fields, Field::Nik));
+            if !sixteen_digits(&nik).is_some_and(|n| twice.contains(&n)) {
+                continue;
+            }
+            if let Ok(row) = validate_row(raw.line, layout, fields, today) {
+                census
+                    .repeated
+                    .entry(row.nik.as_str().to_string())
+                    .or_default()
+                    .push(raw.line);
+            }
+        }
+        census.repeated.retain(|_, lines| lines.len() > 1);
+        census
+    }
+
+    /// How many rows the file has for the KK `key`.
+    fn rows_of(&self, key: &str) -> u32 {
+        match sixteen_digits(key) {
+            Some(kk) => self.numbered.get(&kk).copied().unwrap_or(0),
+            None => self.named.get(key).copied().unwrap_or(0),
+        }
+    }
+}
+
+/// Groups the rows of a pass by `no_kk` and hands out each household, with the rules across
+/// rows applied, when its last row is read: a file sorted by KK (as SIAK and OpenSID export)
+/// holds one household at a time; rows of one KK may be anywhere in the file.
+pub struct Grouper<'c> {
+    census: &'c Census,
+    layout: &'c Layout,
+    today: NaiveDate,
+    /// Households with rows still to come.
+    open: HashMap<String, Candidate>,
+}
+
+impl<'c> Grouper<'c> {
+    pub fn new(census: &'c Census, layout: &'c Layout, today: NaiveDate) -> Self {
+        Grouper {
+            census,
+            layout,
+            today,
+            open: HashMap::new(),
+        }
+    }
+
+    /// Takes the next row of the pass; answers its household when this was its last row.
+    pub fn push(&mut self, raw: RawRow) -> Option<Candidate> {
         // A row with no readable no_kk cannot be grouped: it stands alone.
-        let key = raw
-            .kk_key
-            .clone()
-            .unwrap_or_else(|| format!("(baris {})", raw.line));
-        let i = *index.entry(key.clone()).or_insert_with(|| {
-            households.push(Candidate::new(key));
-            households.len() - 1
-        });
-        let h = &mut households[i];
+        let (key, expected) = match &raw.kk_key {
+            Some(kk) => (kk.clone(), self.census.rows_of(kk)),
+            None => (format!("(baris {})", raw.line), 1),
+        };
+        let mut h = self
+            .open
+            .remove(&key)
+            .unwrap_or_else(|| Candidate::new(key));
         h.lines.push(raw.line);
         match raw.fields {
-            Ok(fields) => match validate_row(raw.line, layout, &fields, today) {
+            Ok(fields) => match validate_row(raw.line, self.layout, &fields, self.today) {
                 Ok(row) => h.rows.push(row),
                 Err(reason) => h.add_problem(raw.line, reason),
             },
             Err(reason) => h.add_problem(raw.line, reason),
         }
+        if h.lines.len() as u64 >= u64::from(expected) {
+            Some(self.close(h))
+        } else {
+            self.open.insert(h.key.clone(), h);
+            None
+        }
     }
-    for h in &mut households {
-        household_rules(h);
+
+    /// The households still open at the end of the pass (none, when the pass read what the
+    /// census counted), in the order of their first line.
+    pub fn finish(mut self) -> Vec<Candidate> {
+        let mut left: Vec<Candidate> = std::mem::take(&mut self.open).into_values().collect();
+        left.sort_by_key(Candidate::first_line);
+        left.into_iter().map(|h| self.close(h)).collect()
     }
-    unique_niks(&mut households);
+
+    fn close(&self, mut h: Candidate) -> Candidate {
+        household_rules(&mut h);
+        repeated_niks(&mut h, &self.census.repeated);
+        h
+    }
+}
+
+/// Validates every row, groups the rows by `no_kk`, and applies the rules across rows: the whole
+/// file at once, households in the order of their first line (for tests and small files; the
+/// import goes household by household through [`Grouper`]).
+pub fn plan_households(sheet: &Sheet, today: NaiveDate) -> Vec<Candidate> {
+    let census = Census::take(sheet, today);
+    let mut grouper = Grouper::new(&census, &sheet.layout, today);
+    let mut households: Vec<Candidate> = sheet.rows().filter_map(|r| grouper.push(r)).collect();
+    households.extend(grouper.finish());
+    households.sort_by_key(Candidate::first_line);
     households
 }
 
@@ -151,59 +286,47 @@ fn household_rules(h: &mut Candidate) {
 
 /// A NIK appears once in the file: every household where it appears is rejected, since the file
 /// cannot tell which is right.
-fn unique_niks(households: &mut [Candidate]) {
-    let mut seen: HashMap<String, Vec<(usize, u64)>> = HashMap::new();
-    for (i, h) in households.iter().enumerate() {
-        for r in &h.rows {
-            seen.entry(r.nik.as_str().to_string())
-                .or_default()
-                .push((i, r.line));
-        }
+fn repeated_niks(h: &mut Candidate, repeated: &HashMap<String, Vec<u64>>) {
+    if repeated.is_empty() {
+        return;
     }
-    let mut problems: Vec<(usize, u64, String)> = Vec::new();
-    for places in seen.values().filter(|p| p.len() > 1) {
-        let mut places = places.clone();
-        places.sort_by_key(|&(_, line)| line);
-        let masked = households[places[0].0]
-            .rows
-            .iter()
-            .find(|r| r.line == places[0].1)
-            .map(|r| r.nik.masked())
-            .unwrap_or_default();
-        for &(i, line) in &places {
-            let others = places
+    let problems: Vec<(u64, String)> = h
+        .rows
+        .iter()
+        .filter_map(|r| {
+            let lines = repeated.get(r.nik.as_str())?;
+            let others = lines
                 .iter()
-                .filter(|&&(_, l)| l != line)
-                .map(|(_, l)| l.to_string())
+                .filter(|&&l| l != r.line)
+                .map(u64::to_string)
                 .collect::<Vec<_>>()
                 .join(", ");
-            problems.push((
-                i,
-                line,
-                format!("nik {masked} muncul lebih dari sekali di file (juga di baris {others})"),
-            ));
-        }
-    }
-    for (i, line, reason) in problems {
-        households[i].add_problem(line, reason);
+            Some((
+                r.line,
+                format!(
+                    "nik {} muncul lebih dari sekali di file (juga di baris {others})",
+                    r.nik.masked()
+                ),
+            ))
+        })
+        .collect();
+    for (line, reason) in problems {
+        h.add_problem(line, reason);
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::csv_row::read_rows;
+    use crate::registry::csv_row::open;
 
     const HEADER: &str =
         "no_kk,nik,nama,tanggal_lahir,jenis_kelamin,shdk,rt,rw,status_tinggal,no_hp\n";
 
     fn plan(body: &str) -> Vec<Candidate> {
-        let sheet = read_rows(format!("{HEADER}{body}").as_bytes()).expect("header");
-        plan_households(
-            sheet.rows,
-            &sheet.layout,
-            NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"),
-        )
+        let input = format!("{HEADER}{body}");
+        let sheet = open(input.as_bytes()).expect("header");
+        plan_households(&sheet, NaiveDate::from_ymd_opt(2026, 6, 1).expect("date"))
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! Two imports running at the same time may both find a NIK free: the database's keys decide
 //! who registered it first, and the other's household is rejected ([`super::import_writes`]).
 
-use super::households::{plan_households, Candidate};
+use super::households::{Candidate, Census, Grouper};
 use super::mutation::Kind;
 use super::reimport::{reconcile, Action, Context, Planned, Stored};
 use super::report::{ImportReport, Issue};
@@ -50,14 +50,18 @@ pub struct ImportOptions {
 /// Where a long import is, for a progress bar.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ImportProgress {
-    /// Rows read and checked on their own.
+    /// The file's rows counted (its first pass).
     Checked { rows: u64 },
-    /// Persons written so far, of `total`.
+    /// Rows checked against the registry and written so far, of `total`.
     Writing { done: u64, total: u64 },
 }
 
-/// Persons written between two progress reports.
-pub(super) const PROGRESS_CHUNK: usize = 5_000;
+/// Persons inserted by one statement batch.
+pub(super) const WRITE_CHUNK: usize = 5_000;
+
+/// Households checked against the registry and written together: the memory an import holds
+/// is this many households, whatever the file's size.
+const HOUSEHOLDS_PER_ROUND: usize = 4_000;
 
 /// Imports a registry CSV (DESIGN §5). Fails only if the file as a whole is not a registry CSV or
 /// the database fails (then nothing is written); bad rows are in the report's `rejected`.
@@ -71,9 +75,9 @@ pub async fn import_registry(
         .kelurahan(opts.kelurahan)
         .await?
         .ok_or(RegistryError::UnknownKelurahan(opts.kelurahan))?;
-    let sheet = super::csv_row::read_rows(input)?;
+    let sheet = super::csv_row::open(input)?;
     let mut tx = db.begin(opts.kelurahan).await?;
-    let report = match write_sheet(&mut tx, &here, sheet, opts, progress).await {
+    let report = match write_sheet(&mut tx, &here, &sheet, opts, progress).await {
         Ok(report) => report,
         Err(e) => {
             tx.rollback().await?;
@@ -97,23 +101,104 @@ pub async fn import_within(
     input: &[u8],
     opts: &ImportOptions,
 ) -> Result<ImportReport, RegistryError> {
-    let sheet = super::csv_row::read_rows(input)?;
-    write_sheet(tx, here, sheet, opts, &|_| {}).await
+    let sheet = super::csv_row::open(input)?;
+    write_sheet(tx, here, &sheet, opts, &|_| {}).await
 }
 
-/// Checks the read `sheet` and writes what it holds into `tx` (nothing committed here).
+/// Checks the `sheet` and writes what it holds into `tx` (nothing committed here), a round of
+/// households at a time: the file is read twice (a census of its KKs and NIKs, then the rows),
+/// and no more than a round of households is held.
 async fn write_sheet(
     tx: &mut Tx,
     here: &Kelurahan,
-    sheet: super::csv_row::Sheet,
+    sheet: &super::csv_row::Sheet<'_>,
     opts: &ImportOptions,
     progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<ImportReport, RegistryError> {
-    progress(ImportProgress::Checked {
-        rows: sheet.rows.len() as u64,
+    if !opts.dry_run {
+        // Rounds of two imports would lock keys in different orders (deadlock): they take turns.
+        tx.lock_registry_imports().await?;
+    }
+    tx.cache_pages(Some(CACHE_MIB)).await?;
+    let report = write_rounds(tx, here, sheet, opts, progress).await;
+    tx.cache_pages(None).await?;
+    report
+}
+
+/// SQLite's page cache while an import runs ([`Tx::cache_pages`]): within the import's memory
+/// budget (256 MiB for a million persons, the file's 80 MB included).
+const CACHE_MIB: u32 = 64;
+
+async fn write_rounds(
+    tx: &mut Tx,
+    here: &Kelurahan,
+    sheet: &super::csv_row::Sheet<'_>,
+    opts: &ImportOptions,
+    progress: &(dyn Fn(ImportProgress) + Send + Sync),
+) -> Result<ImportReport, RegistryError> {
+    let census = Census::take(sheet, opts.today);
+    progress(ImportProgress::Checked { rows: census.rows });
+    let ctx = Context {
+        today: opts.today,
+        approved_by: &opts.actor,
+        // Read before the first round writes `imported_at`.
+        previous: tx
+            .last_registry_import()
+            .await?
+            .map(crate::calendar::jakarta_date),
+    };
+    let mut report = ImportReport {
+        dry_run: opts.dry_run,
+        warnings: sheet.warnings.clone(),
+        ..ImportReport::default()
+    };
+    let mut grouper = Grouper::new(&census, &sheet.layout, opts.today);
+    let mut round: Vec<Candidate> = Vec::with_capacity(HOUSEHOLDS_PER_ROUND);
+    let mut done = 0u64;
+    for raw in sheet.rows() {
+        let Some(h) = grouper.push(raw) else { continue };
+        done += h.lines.len() as u64;
+        round.push(h);
+        if round.len() >= HOUSEHOLDS_PER_ROUND {
+            check_and_write(tx, here, &mut round, &ctx, opts, &mut report).await?;
+            round.clear();
+            progress(ImportProgress::Writing {
+                done,
+                total: census.rows,
+            });
+        }
+    }
+    let left = grouper.finish();
+    done += left.iter().map(|h| h.lines.len() as u64).sum::<u64>();
+    round.extend(left);
+    check_and_write(tx, here, &mut round, &ctx, opts, &mut report).await?;
+    progress(ImportProgress::Writing {
+        done,
+        total: census.rows,
     });
-    let mut households = plan_households(sheet.rows, &sheet.layout, opts.today);
-    let report = check_and_write(tx, here, &mut households, sheet.warnings, opts, progress).await?;
+    report.rejected.sort_by_key(|i| i.line);
+    report.warnings.sort_by_key(|i| i.line);
+    report.mutations.sort_by_key(|m| m.line);
+    if !opts.dry_run {
+        let after = serde_json::json!({
+            "households": report.households,
+            "persons": report.persons,
+            "arrived": report.arrived,
+            "unchanged": report.unchanged,
+            "mutations": report.mutations.len(),
+            "rejected": report.rejected.len(),
+            "warnings": report.warnings.len(),
+        });
+        tx.audit(
+            &opts.actor,
+            "registry.import",
+            opts.subject.as_deref().unwrap_or(""),
+            None,
+            Some(&after),
+            opts.now_ms,
+        )
+        .await?;
+    }
     tracing::info!(
         kelurahan = %here.code,
         dry_run = opts.dry_run,
@@ -214,14 +299,20 @@ pub(super) struct Writes {
     pub arrivals: Vec<Arrival>,
 }
 
+/// Checks a round of the file's households against the registry and writes them (unless a dry
+/// run), adding what it found to `report`.
 async fn check_and_write(
     tx: &mut Tx,
     here: &Kelurahan,
     households: &mut [Candidate],
-    header_warnings: Vec<Issue>,
+    ctx: &Context<'_>,
     opts: &ImportOptions,
-    progress: &(dyn Fn(ImportProgress) + Send + Sync),
-) -> Result<ImportReport, RegistryError> {
+    report: &mut ImportReport,
+) -> Result<(), RegistryError> {
+    if households.is_empty() {
+        return Ok(());
+    }
+    tx.plan_each_statement(true).await?;
     let valid_kks: Vec<String> = households
         .iter()
         .filter(|h| !h.is_rejected())
@@ -272,20 +363,7 @@ async fn check_and_write(
         .into_iter()
         .map(|p| (p.nik.clone(), p))
         .collect();
-    let ctx = Context {
-        today: opts.today,
-        approved_by: &opts.actor,
-        previous: tx
-            .last_registry_import()
-            .await?
-            .map(crate::calendar::jakarta_date),
-    };
-
-    let mut report = ImportReport {
-        dry_run: opts.dry_run,
-        warnings: header_warnings,
-        ..ImportReport::default()
-    };
+    tx.plan_each_statement(false).await?;
     let mut writes = Writes::default();
     let mut planned: Vec<Planned> = Vec::new();
     for (index, h) in households.iter_mut().enumerate() {
@@ -300,7 +378,7 @@ async fn check_and_write(
                         ended: &ended,
                         approved_tetap: &approved_tetap,
                     };
-                    let r = reconcile(&ctx, index, h, &held);
+                    let r = reconcile(ctx, index, h, &held);
                     report.warnings.extend(r.warnings);
                     refuse_registered_niks(h, &taken, here);
                     if h.is_rejected() {
@@ -371,29 +449,22 @@ async fn check_and_write(
             (kk.as_str(), n)
         })
         .collect();
-    hold_for_officer(tx, &mut planned, &present, &mut report).await?;
+    hold_for_officer(tx, &mut planned, &present, report).await?;
 
     if !opts.dry_run {
-        super::import_writes::write_settling_races(
-            tx,
-            here,
-            households,
-            &mut writes,
-            opts,
-            progress,
-        )
-        .await?;
+        super::import_writes::write_settling_races(tx, here, households, &mut writes, opts).await?;
     }
     planned.retain(|p| !households[p.household].is_rejected());
     planned.sort_by_key(|p| p.line);
     if !opts.dry_run {
         apply_mutations(tx, &planned, opts).await?;
     }
-    report.mutations = planned
-        .iter()
-        .filter(|p| !matches!(p.action, Action::Area(_)))
-        .map(Planned::report_line)
-        .collect();
+    report.mutations.extend(
+        planned
+            .iter()
+            .filter(|p| !matches!(p.action, Action::Area(_)))
+            .map(Planned::report_line),
+    );
     for h in households.iter() {
         if h.is_rejected() {
             report.rejected.extend(h.rejections());
@@ -423,33 +494,10 @@ async fn check_and_write(
             ),
         });
     }
-    report.households = writes.records.len() as u64;
-    report.persons = (writes.persons.len() + writes.arrivals.len()) as u64;
-    report.arrived = writes.arrivals.len() as u64;
-    report.rejected.sort_by_key(|i| i.line);
-    report.warnings.sort_by_key(|i| i.line);
-
-    if !opts.dry_run {
-        let after = serde_json::json!({
-            "households": report.households,
-            "persons": report.persons,
-            "arrived": report.arrived,
-            "unchanged": report.unchanged,
-            "mutations": report.mutations.len(),
-            "rejected": report.rejected.len(),
-            "warnings": report.warnings.len(),
-        });
-        tx.audit(
-            &opts.actor,
-            "registry.import",
-            opts.subject.as_deref().unwrap_or(""),
-            None,
-            Some(&after),
-            opts.now_ms,
-        )
-        .await?;
-    }
-    Ok(report)
+    report.households += writes.records.len() as u64;
+    report.persons += (writes.persons.len() + writes.arrivals.len()) as u64;
+    report.arrived += writes.arrivals.len() as u64;
+    Ok(())
 }
 
 /// Endings an import may not decide (an open loan, the last member of a household with money):

@@ -1,18 +1,18 @@
-//! The import's writes ([`super::import`] checks, this writes): households in KK order, persons in
-//! NIK order, then the arrivals (`datang`) taken over from the kelurahan they moved out of.
+//! The import's writes ([`super::import`] checks, this writes), a round of households at a time:
+//! households in KK order, persons in NIK order, then the arrivals (`datang`) taken over from
+//! the kelurahan they moved out of.
 //!
-//! Two imports running at the same time (PostgreSQL; SQLite runs one unit of work at a time)
-//! may both have found a NIK or KK free. The database's keys settle it: every insert is
-//! `ON CONFLICT DO NOTHING … RETURNING`, and waits for the other unit of work holding that key
-//! to end, so what was not inserted was registered first by the other import. Then the writes
-//! are undone to a savepoint, the households that lost become rejections naming where their NIK
-//! or KK is now, and the rest is written again. Both imports lock keys in the same order, so
-//! they never deadlock.
+//! Imports take turns ([`crate::store::Tx::lock_registry_imports`]), but another unit of work (a
+//! resident's move approved at the same moment) may have registered a NIK or KK the round found
+//! free. The database's keys settle it: every insert is `ON CONFLICT DO NOTHING … RETURNING`, and
+//! waits for the other unit of work holding that key to end, so what was not inserted was
+//! registered first by the other. Then the round's writes are undone to a savepoint, the
+//! households that lost become rejections naming where their NIK or KK is now, and the rest of the
+//! round is written again.
 
 use super::households::Candidate;
 use super::import::{
-    kk_elsewhere, refuse_registered_niks, Arrival, ImportOptions, ImportProgress, Writes,
-    PROGRESS_CHUNK,
+    kk_elsewhere, refuse_registered_niks, Arrival, ImportOptions, Writes, WRITE_CHUNK,
 };
 use super::RegistryError;
 use crate::parse::nik::{last4, mask_nik};
@@ -31,11 +31,10 @@ pub(super) async fn write_settling_races(
     households: &mut [Candidate],
     writes: &mut Writes,
     opts: &ImportOptions,
-    progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<(), RegistryError> {
     loop {
         tx.savepoint(WRITES).await?;
-        let lost = write(tx, writes, opts, progress).await?;
+        let lost = write(tx, writes, opts).await?;
         if lost.is_empty() {
             tx.release_savepoint(WRITES).await?;
             audit_arrivals(tx, here, &writes.arrivals, opts).await?;
@@ -58,7 +57,6 @@ async fn write(
     tx: &mut Tx,
     writes: &Writes,
     opts: &ImportOptions,
-    progress: &(dyn Fn(ImportProgress) + Send + Sync),
 ) -> Result<HashSet<String>, RegistryError> {
     let mut records = writes.records.clone();
     records.sort_by(|a, b| a.no_kk.cmp(&b.no_kk));
@@ -79,9 +77,7 @@ async fn write(
         .filter(|p| !lost.contains(&p.no_kk))
         .collect();
     persons.sort_by(|a, b| a.nik.cmp(&b.nik));
-    let total = persons.len() as u64;
-    let mut done = 0u64;
-    for chunk in persons.chunks(PROGRESS_CHUNK) {
+    for chunk in persons.chunks(WRITE_CHUNK) {
         let chunk: Vec<PersonRecord> = chunk.iter().map(|p| (*p).clone()).collect();
         let inserted: HashSet<String> = tx
             .insert_persons(&chunk, opts.now_ms)
@@ -93,8 +89,6 @@ async fn write(
                 lost.insert(p.no_kk.clone());
             }
         }
-        done += chunk.len() as u64;
-        progress(ImportProgress::Writing { done, total });
     }
     let mut arrivals: Vec<&Arrival> = writes
         .arrivals

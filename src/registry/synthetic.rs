@@ -424,7 +424,7 @@ pub fn synthetic_registry_csv_with(opts: &SyntheticOptions) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::csv_row::read_rows;
+    use crate::registry::csv_row::open;
     use crate::registry::households::plan_households;
 
     #[test]
@@ -432,11 +432,11 @@ mod tests {
         let a = synthetic_registry_csv(300, 7);
         assert_eq!(a, synthetic_registry_csv(300, 7));
         assert_ne!(a, synthetic_registry_csv(300, 8));
-        let sheet = read_rows(a.as_bytes()).expect("header");
-        let n = sheet.rows.len();
+        let sheet = open(a.as_bytes()).expect("header");
+        let n = sheet.rows().count();
         assert!(n > 800, "{n} rows");
         let today = SyntheticOptions::new(0, 0).today;
-        let plan = plan_households(sheet.rows, &sheet.layout, today);
+        let plan = plan_households(&sheet, today);
         assert_eq!(plan.len(), 300);
         let problems: Vec<_> = plan.iter().flat_map(|h| h.problems.clone()).collect();
         assert!(problems.is_empty(), "{problems:?}");
@@ -459,8 +459,8 @@ mod tests {
         let mut opts = SyntheticOptions::new(100, 1);
         opts.legacy_mismatches = 5;
         let csv = synthetic_registry_csv_with(&opts);
-        let sheet = read_rows(csv.as_bytes()).expect("header");
-        let plan = plan_households(sheet.rows, &sheet.layout, opts.today);
+        let sheet = open(csv.as_bytes()).expect("header");
+        let plan = plan_households(&sheet, opts.today);
         let legacy = plan
             .iter()
             .flat_map(|h| h.rows.iter())

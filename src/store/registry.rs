@@ -5,7 +5,7 @@
 //! `INSERT`, `IN (…)` look-ups), so an import of 100,000 rows is a few hundred statements on
 //! PostgreSQL and a few thousand on SQLite (see [`SQLITE_PARAMS`]), never one per row.
 
-use super::{on_backend, Backend, Db, Kelurahan, KelurahanId, Tx};
+use super::{on_backend, Backend, Code, Db, Kelurahan, KelurahanId, Tx};
 use crate::calendar::parse_date;
 use crate::error::StoreResult;
 use crate::parse::Sex;
@@ -186,6 +186,9 @@ pub struct AuditEntry {
     pub at: i64,
 }
 
+/// Rows inserted by one statement from a JSON array ([`super::sql::rows_of_json`]).
+const JSON_ROWS: usize = 5_000;
+
 const PERSON_COLUMNS: &str =
     "nik, no_kk, name, birth_date, sex, shdk, residence, phone, nik_mismatch, line,
      religion, education, schooling, occupation, marital_status, citizenship, blood_type,
@@ -347,6 +350,50 @@ impl Tx {
         Ok(found)
     }
 
+    /// Makes the registry imports of the whole deployment take turns, until this unit of work
+    /// ends: an import writes its file a round of households at a time, and two writing rounds
+    /// of overlapping KKs or NIKs in different orders would deadlock. On SQLite the transaction
+    /// already holds the database's single write lock.
+    pub async fn lock_registry_imports(&mut self) -> StoreResult<()> {
+        if let Backend::Postgres(c) = &mut self.conn {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended('registry import', 0))")
+                .execute(&mut **c)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Whether this connection keeps `mib` MiB of the database's pages in memory (SQLite's
+    /// `cache_size`; its default keeps 2 MiB) or, with `None`, its default again: a unit of work
+    /// that writes a million persons touches index pages all over, and with the default cache it
+    /// spills and reads them again and again. PostgreSQL's cache is the server's.
+    pub async fn cache_pages(&mut self, mib: Option<u32>) -> StoreResult<()> {
+        if let Backend::Sqlite(c) = &mut self.conn {
+            let kib = mib.map_or(2_000, |m| i64::from(m) * 1024);
+            sqlx::query(&format!("PRAGMA cache_size = -{kib}"))
+                .execute(&mut **c)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Whether the statements that follow in this unit of work are planned each for its own
+    /// parameters (PostgreSQL's `plan_cache_mode`; SQLite has no plan cache of this kind): for
+    /// reads of tables the unit of work grows, as an import's rounds look up the NIKs and KKs the
+    /// previous rounds wrote. A prepared statement's plan is otherwise cached after a few runs,
+    /// and, planned against the empty registry of the first round (a sequential scan), it would
+    /// scan the 100,000 persons of the twentieth round for each lookup. Turned off again for the
+    /// writes: their foreign-key checks would be planned again for every row.
+    pub async fn plan_each_statement(&mut self, on: bool) -> StoreResult<()> {
+        if let Backend::Postgres(c) = &mut self.conn {
+            let mode = if on { "force_custom_plan" } else { "auto" };
+            sqlx::query(&format!("SET LOCAL plan_cache_mode = {mode}"))
+                .execute(&mut **c)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Registers households in this kelurahan; one already registered (in any kelurahan, perhaps
     /// by an import committed meanwhile) is kept as it is. Answers the KK numbers inserted.
     pub async fn insert_households(
@@ -354,26 +401,21 @@ impl Tx {
         households: &[HouseholdRecord],
         now: i64,
     ) -> StoreResult<Vec<String>> {
+        use super::sql::JsonCell::Text;
+        let postgres = matches!(self.conn, Backend::Postgres(_));
+        let sql = format!(
+            "INSERT INTO households (no_kk, rt, rw, imported_at, kelurahan_id) {}
+             ON CONFLICT (no_kk) DO NOTHING RETURNING no_kk",
+            super::sql::rows_of_json(postgres, 1, &[Text; 3], 2)
+        );
         let mut inserted = Vec::with_capacity(households.len());
-        for chunk in households.chunks(self.batch_rows(5)) {
-            let sql = format!(
-                "INSERT INTO households (no_kk, rt, rw, imported_at, kelurahan_id) VALUES {}
-                 ON CONFLICT (no_kk) DO NOTHING RETURNING no_kk",
-                super::sql::values(chunk.len(), 5, 1)
-            );
-            let rows: Vec<String> = on_backend!(&mut self.conn, c => {
-                let mut q = sqlx::query_scalar(&sql);
-                for h in chunk {
-                    q = q
-                        .bind(&h.no_kk)
-                        .bind(&h.rt)
-                        .bind(&h.rw)
-                        .bind(now)
-                        .bind(self.kelurahan);
-                }
-                q.fetch_all(&mut **c).await?
-            });
-            inserted.extend(rows);
+        for chunk in households.chunks(JSON_ROWS) {
+            let rows: Vec<[&str; 3]> = chunk
+                .iter()
+                .map(|h| [h.no_kk.as_str(), h.rt.as_str(), h.rw.as_str()])
+                .collect();
+            let rows = serde_json::to_string(&rows)?;
+            inserted.extend(self.insert_json_rows(&sql, &rows, now).await?);
         }
         Ok(inserted)
     }
@@ -385,37 +427,62 @@ impl Tx {
         persons: &[PersonRecord],
         now: i64,
     ) -> StoreResult<Vec<String>> {
+        use super::sql::JsonCell::{BigInt, Bool, Int, Text};
+        let mut cells = vec![Text; 8];
+        cells.extend([Bool, BigInt]);
+        cells.extend([Int; 8]);
+        cells.push(Bool);
+        let postgres = matches!(self.conn, Backend::Postgres(_));
+        let sql = format!(
+            "INSERT INTO persons ({PERSON_COLUMNS}, imported_at, kelurahan_id) {}
+             ON CONFLICT (nik) DO NOTHING RETURNING nik",
+            super::sql::rows_of_json(postgres, 1, &cells, 2)
+        );
         let mut inserted = Vec::with_capacity(persons.len());
-        for chunk in persons.chunks(self.batch_rows(21)) {
-            let sql = format!(
-                "INSERT INTO persons ({PERSON_COLUMNS}, imported_at, kelurahan_id) VALUES {}
-                 ON CONFLICT (nik) DO NOTHING RETURNING nik",
-                super::sql::values(chunk.len(), 21, 1)
-            );
-            let rows: Vec<String> = on_backend!(&mut self.conn, c => {
-                let mut q = sqlx::query_scalar(&sql);
-                for p in chunk {
-                    q = q
-                        .bind(&p.nik)
-                        .bind(&p.no_kk)
-                        .bind(&p.name)
-                        .bind(p.birth_date.format("%Y-%m-%d").to_string())
-                        .bind(p.sex)
-                        .bind(p.shdk)
-                        .bind(p.residence)
-                        .bind(&p.phone)
-                        .bind(p.nik_mismatch)
-                        .bind(p.line);
-                    for code in p.demographics.codes() {
-                        q = q.bind(code);
-                    }
-                    q = q.bind(p.demographics.pregnant).bind(now).bind(self.kelurahan);
-                }
-                q.fetch_all(&mut **c).await?
-            });
-            inserted.extend(rows);
+        for chunk in persons.chunks(JSON_ROWS) {
+            let rows: Vec<serde_json::Value> = chunk
+                .iter()
+                .map(|p| {
+                    let mut row = vec![
+                        p.nik.clone().into(),
+                        p.no_kk.clone().into(),
+                        p.name.clone().into(),
+                        p.birth_date.format("%Y-%m-%d").to_string().into(),
+                        Code::code(p.sex).into(),
+                        Code::code(p.shdk).into(),
+                        Code::code(p.residence).into(),
+                        p.phone.clone().into(),
+                        p.nik_mismatch.into(),
+                        p.line.into(),
+                    ];
+                    row.extend(p.demographics.codes().map(serde_json::Value::from));
+                    row.push(p.demographics.pregnant.into());
+                    serde_json::Value::Array(row)
+                })
+                .collect();
+            let rows = serde_json::Value::Array(rows).to_string();
+            inserted.extend(self.insert_json_rows(&sql, &rows, now).await?);
         }
         Ok(inserted)
+    }
+
+    /// Runs an import's `INSERT … SELECT` of the JSON `rows` (`$1`), stamped `now` (`$2`) in this
+    /// kelurahan (`$3`); answers the keys it returns.
+    async fn insert_json_rows(
+        &mut self,
+        sql: &str,
+        rows: &str,
+        now: i64,
+    ) -> StoreResult<Vec<String>> {
+        let keys = on_backend!(&mut self.conn, c => {
+            sqlx::query_scalar(sql)
+                .bind(rows)
+                .bind(now)
+                .bind(self.kelurahan)
+                .fetch_all(&mut **c)
+                .await?
+        });
+        Ok(keys)
     }
 
     /// Writes a registered person's registry fields (household, name, birth date, sex, relation,

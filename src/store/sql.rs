@@ -35,6 +35,44 @@ pub(crate) fn in_scope(column: &str, n: usize) -> String {
     format!("(CAST(${n} AS BIGINT) IS NULL OR {column} = ${n})")
 }
 
+/// How a column is read from a JSON row (see [`rows_of_json`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum JsonCell {
+    Text,
+    BigInt,
+    Int,
+    Bool,
+}
+
+/// `SELECT …, $n+1, … FROM` the rows of a JSON array of arrays bound as `$n` (one parameter for
+/// thousands of rows: a multi-row `VALUES` binds a parameter per cell, and SQLite's binding slows
+/// with their number), each row's cells read as `cells` says, then `extra` more parameters for
+/// every row. SQLite's `json_each` or PostgreSQL's `json_array_elements`; usable as the source of
+/// an `INSERT … SELECT … ON CONFLICT` on both.
+pub(crate) fn rows_of_json(postgres: bool, n: usize, cells: &[JsonCell], extra: usize) -> String {
+    let row = if postgres { "r" } else { "value" };
+    let mut list: Vec<String> = cells
+        .iter()
+        .enumerate()
+        .map(|(i, cell)| match (postgres, cell) {
+            (false, _) | (true, JsonCell::Text) => format!("{row}->>{i}"),
+            (true, JsonCell::BigInt) => format!("({row}->>{i})::bigint"),
+            (true, JsonCell::Int) => format!("({row}->>{i})::integer"),
+            (true, JsonCell::Bool) => format!("({row}->>{i})::boolean"),
+        })
+        .collect();
+    list.extend((n + 1..=n + extra).map(|i| format!("${i}")));
+    if postgres {
+        format!(
+            "SELECT {} FROM json_array_elements(${n}::json) AS t(r)",
+            list.join(", ")
+        )
+    } else {
+        // `WHERE true`: without it SQLite would read the upsert's `ON` as a join's.
+        format!("SELECT {} FROM json_each(${n}) WHERE true", list.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -47,6 +85,15 @@ mod tests {
         assert_eq!(
             super::in_scope("p.kelurahan_id", 2),
             "(CAST($2 AS BIGINT) IS NULL OR p.kelurahan_id = $2)"
+        );
+        use super::JsonCell::{BigInt, Text};
+        assert_eq!(
+            super::rows_of_json(true, 1, &[Text, BigInt], 1),
+            "SELECT r->>0, (r->>1)::bigint, $2 FROM json_array_elements($1::json) AS t(r)"
+        );
+        assert_eq!(
+            super::rows_of_json(false, 1, &[Text, BigInt], 0),
+            "SELECT value->>0, value->>1 FROM json_each($1) WHERE true"
         );
     }
 }
