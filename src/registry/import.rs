@@ -14,8 +14,10 @@
 //! taken over by the import as `datang` — the person row moves to the new household and
 //! kelurahan, `arrived_on` is the import's day, and both kelurahan's audit logs say so.
 //!
-//! Two imports running at the same time may both find a NIK free: the database's keys decide
-//! who registered it first, and the other's household is rejected ([`super::import_writes`]).
+//! The file is read in two passes and written in rounds of households ([`super::households`]):
+//! imports that write take turns (their rounds would otherwise lock overlapping keys in different
+//! orders); another unit of work registering a NIK or KK while a round writes is decided by the
+//! database's keys, and the household that lost is rejected ([`super::import_writes`]).
 
 use super::households::{Candidate, Census, Grouper};
 use super::mutation::Kind;
